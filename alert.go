@@ -1,0 +1,94 @@
+package tocsin
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// AlertState is where an alert is.
+type AlertState string
+
+// Alert states.
+const (
+	AlertDraft     AlertState = "draft"
+	AlertApproved  AlertState = "approved" // approved to send; the sender picks it up
+	AlertSending   AlertState = "sending"  // the ledger exists; messages are going out
+	AlertSent      AlertState = "sent"
+	AlertCancelled AlertState = "cancelled"
+)
+
+// Alert limits.
+const (
+	MaxAlertChars    = 480 // about three GSM-7 segments
+	DefaultAlertTTL  = 2 * time.Hour
+	MaxAlertTTL      = 24 * time.Hour
+	MaxAlertZIPs     = 50
+	AlertRefAlphabet = "ACDEFGHJKLMNPQRTUVWXY34679" // no look-alikes
+	AlertRefLen      = 6
+)
+
+// Alert is a message to every subscriber of an area.
+type Alert struct {
+	ID         string
+	Ref        string // short reference code at the end of every text
+	State      AlertState
+	Confirmed  bool // verified by a person on the ground, or not
+	AllClear   bool // a follow-up that the danger has passed
+	BodyEN     string
+	BodyES     string
+	Area       Area
+	ReportIDs  []string
+	CreatedBy  string
+	ApprovedBy string
+	CreatedAt  time.Time
+	ApprovedAt time.Time
+	ValidUntil time.Time
+	Recipients int
+	Sent       int
+	Failed     int
+}
+
+// Text returns the SMS text for lang, with the reference code at its end.
+// Spanish falls back to English when no Spanish text was written, and the
+// other way round.
+func (a *Alert) Text(lang Language) string {
+	body := a.BodyEN
+	if (lang == Spanish && a.BodyES != "") || body == "" {
+		body = a.BodyES
+	}
+	return strings.TrimSpace(body) + "\nRef " + a.Ref
+}
+
+// AlertInput is an alert as composed.
+type AlertInput struct {
+	BodyEN    string
+	BodyES    string
+	Confirmed bool
+	AllClear  bool
+	Area      Area
+	ReportIDs []string
+	TTL       time.Duration
+}
+
+// Validate checks the composed alert.
+func (in *AlertInput) Validate() error {
+	in.BodyEN = strings.TrimSpace(in.BodyEN)
+	in.BodyES = strings.TrimSpace(in.BodyES)
+	switch {
+	case in.BodyEN == "" && in.BodyES == "":
+		return FieldError("body_en", "write the alert text in English, Spanish or both")
+	case !utf8.ValidString(in.BodyEN) || !utf8.ValidString(in.BodyES):
+		return FieldError("body_en", "the text is not valid UTF-8")
+	case utf8.RuneCountInString(in.BodyEN) > MaxAlertChars:
+		return FieldError("body_en", "the English text is longer than %d characters", MaxAlertChars)
+	case utf8.RuneCountInString(in.BodyES) > MaxAlertChars:
+		return FieldError("body_es", "the Spanish text is longer than %d characters", MaxAlertChars)
+	case in.TTL < 0 || in.TTL > MaxAlertTTL:
+		return FieldError("ttl", "an alert is valid for at most 24 hours")
+	}
+	if in.TTL == 0 {
+		in.TTL = DefaultAlertTTL
+	}
+	return in.Area.Validate("area", MaxAlertZIPs)
+}

@@ -1,0 +1,112 @@
+// Package audience resolves who an alert reaches: the active subscribers
+// whose area meets the alert's area, nearest first. The console uses it for
+// the preview count and the sender for the ledger, so both agree.
+//
+// It works on cells, ZIP codes and subscriber ids only. It must never see a
+// phone number, sealed or not.
+package audience
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// maxCells bounds the covering of each target circle.
+const maxCells = 16
+
+// Resolver finds the recipients of an area.
+type Resolver struct {
+	ZIPs *geo.ZIPs
+}
+
+type target struct {
+	zip    string // set for a ZIP target
+	circle geo.Circle
+}
+
+// Resolve returns the recipients of area, nearest first; each subscriber
+// once, at its smallest distance to a target.
+func (r *Resolver) Resolve(ctx context.Context, q store.Querier, area tocsin.Area) ([]tocsin.Recipient, error) {
+	targets, err := r.targets(area)
+	if err != nil {
+		return nil, err
+	}
+	var ranges []store.CellRange
+	for _, t := range targets {
+		grown := t.circle
+		grown.RadiusM += math.Max(tocsin.MaxSubscriberRadiusM, tocsin.ZIPAreaRadiusM)
+		for _, cr := range grown.Ranges(maxCells) {
+			ranges = append(ranges, store.CellRange{Min: cr.Min, Max: cr.Max})
+		}
+	}
+	cands, err := q.AreaCandidates(ctx, ranges, area.ZIPs)
+	if err != nil {
+		return nil, fmt.Errorf("audience: %w", err)
+	}
+	best := make(map[int64]float64, len(cands))
+	for _, c := range cands {
+		if d, ok := match(c, targets); ok {
+			if old, seen := best[c.SubscriberID]; !seen || d < old {
+				best[c.SubscriberID] = d
+			}
+		}
+	}
+	out := make([]tocsin.Recipient, 0, len(best))
+	for id, d := range best {
+		out = append(out, tocsin.Recipient{SubscriberID: id, DistanceM: d})
+	}
+	slices.SortFunc(out, func(a, b tocsin.Recipient) int {
+		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), cmp.Compare(a.SubscriberID, b.SubscriberID))
+	})
+	return out, nil
+}
+
+func (r *Resolver) targets(area tocsin.Area) ([]target, error) {
+	var ts []target
+	for _, z := range area.ZIPs {
+		p, ok := r.ZIPs.Lookup(z)
+		if !ok {
+			return nil, tocsin.FieldError("zips", "ZIP code %s is not known", z)
+		}
+		ts = append(ts, target{zip: z, circle: geo.Circle{Center: p}})
+	}
+	if c := area.Circle; c != nil {
+		ts = append(ts, target{circle: geo.Circle{Center: geo.Point{Lat: c.Lat, Lon: c.Lon}, RadiusM: c.RadiusM}})
+	}
+	return ts, nil
+}
+
+// match reports whether a subscriber area meets one of the targets, and the
+// distance to the nearest one it meets.
+//
+// A ZIP target reaches subscribers of that ZIP and point subscribers whose
+// radius covers its centroid. A circle reaches any subscriber area that
+// overlaps it (a ZIP subscription counts as ZIPAreaRadiusM around the
+// centroid).
+func match(c store.AreaCandidate, ts []target) (float64, bool) {
+	p := geo.CellCenter(c.Cell)
+	best, found := math.Inf(1), false
+	for _, t := range ts {
+		d := geo.DistanceMeters(p, t.circle.Center)
+		var ok bool
+		switch {
+		case t.zip != "" && c.ZIP == t.zip:
+			ok, d = true, 0
+		case t.zip != "":
+			ok = c.ZIP == "" && d <= c.RadiusM
+		default:
+			ok = d <= t.circle.RadiusM+c.RadiusM
+		}
+		if ok && d < best {
+			best, found = d, true
+		}
+	}
+	return best, found
+}

@@ -1,0 +1,235 @@
+package sender
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/keyword"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// handleInbound answers every queued inbound text, each in one transaction:
+// the change it asks for, its one reply and its deletion happen together.
+func (s *Sender) handleInbound(ctx context.Context) error {
+	msgs, err := s.cfg.Store.ListInbound(ctx, 100)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.handleOne(ctx, q, m) })
+		if err != nil {
+			return fmt.Errorf("inbound %d: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
+// inboundCtx is what handling one text needs.
+type inboundCtx struct {
+	q    store.Querier
+	msg  tocsin.Inbound
+	hash []byte
+	sub  *tocsin.Subscriber // nil for a number we do not know
+	lang tocsin.Language
+	now  time.Time
+}
+
+func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inbound) error {
+	from, err := s.cfg.Keys.Open(m.FromSealed)
+	if err != nil {
+		// Someone with database write access queued a text we cannot open.
+		s.cfg.Log.Warn("inbound text with a sealed number that does not open; dropped", "id", m.ID)
+		if err := s.audit(ctx, q, "security.inbound_unsealable", fmt.Sprint(m.ID), "inbound text whose number does not open with the sender key"); err != nil {
+			return err
+		}
+		return q.DeleteInbound(ctx, m.ID)
+	}
+	in := &inboundCtx{q: q, msg: m, hash: s.cfg.Keys.Hash(from), now: s.cfg.Now()}
+	in.sub, err = q.GetSubscriberByHash(ctx, in.hash)
+	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		return err
+	}
+	cmd := keyword.Parse(m.Body)
+	in.lang = tocsin.English
+	switch {
+	case in.sub != nil:
+		in.lang = in.sub.Lang
+	case cmd.Lang == "es":
+		in.lang = tocsin.Spanish
+	}
+	reply, err := s.dispatch(ctx, in, cmd)
+	if err != nil {
+		return err
+	}
+	if reply != "" {
+		if err := q.AddOutbound(ctx, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: m.FromSealed, Body: reply, CreatedAt: in.now}); err != nil {
+			return err
+		}
+	}
+	s.cfg.Log.Info("inbound text handled", "command", cmd.Kind.String(), "replied", reply != "")
+	return q.DeleteInbound(ctx, m.ID)
+}
+
+// dispatch acts on one command and returns the reply ("" for none). A number
+// that has opted out gets no reply except to START, JOIN and HELP, which are
+// its own requests.
+func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+	optedOut := in.sub != nil && !in.sub.Active
+	switch cmd.Kind {
+	case keyword.Stop:
+		return s.stop(ctx, in)
+	case keyword.Start:
+		return s.start(ctx, in)
+	case keyword.Join:
+		return s.join(ctx, in, cmd)
+	case keyword.Help:
+		return s.reply(in, rHelp), nil
+	}
+	if optedOut {
+		return "", nil
+	}
+	switch cmd.Kind {
+	case keyword.Lang:
+		return s.setLang(ctx, in, cmd)
+	case keyword.Report:
+		return s.report(ctx, in, cmd)
+	default:
+		return s.reply(in, rHelp), nil
+	}
+}
+
+func (s *Sender) reply(in *inboundCtx, key string, args ...any) string {
+	return replyText(s.cfg.Name, in.lang, key, args...)
+}
+
+func (s *Sender) stop(ctx context.Context, in *inboundCtx) (string, error) {
+	if in.sub == nil {
+		return s.reply(in, rStopped), nil
+	}
+	if !in.sub.Active {
+		return "", nil // already confirmed once
+	}
+	in.sub.Active = false
+	in.sub.UpdatedAt = in.now
+	if err := in.q.SaveSubscriber(ctx, in.sub); err != nil {
+		return "", err
+	}
+	return s.reply(in, rStopped), nil
+}
+
+func (s *Sender) start(ctx context.Context, in *inboundCtx) (string, error) {
+	if in.sub == nil || len(in.sub.Areas) == 0 {
+		return s.reply(in, rStartNoArea), nil
+	}
+	in.sub.Active = true
+	in.sub.UpdatedAt = in.now
+	if err := in.q.SaveSubscriber(ctx, in.sub); err != nil {
+		return "", err
+	}
+	return s.reply(in, rStarted), nil
+}
+
+func (s *Sender) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+	switch cmd.Problem {
+	case keyword.None:
+	case keyword.TooManyZIPs:
+		return s.reply(in, rTooManyZIPs, tocsin.MaxZIPsPerSubscriber), nil
+	case keyword.BadZIP:
+		return s.reply(in, rBadZIP), nil
+	default:
+		return s.reply(in, rNoZIP), nil
+	}
+	areas, bad := s.zipAreas(cmd.ZIPs)
+	if bad != "" {
+		return s.reply(in, rUnknownZIP, bad), nil
+	}
+	sub := in.sub
+	if sub == nil {
+		sub = &tocsin.Subscriber{PhoneHash: in.hash, Sealed: in.msg.FromSealed, Lang: in.lang, CreatedAt: in.now}
+	}
+	sub.Areas = mergeAreas(sub.Areas, areas)
+	if len(sub.Areas) > tocsin.MaxZIPsPerSubscriber {
+		return s.reply(in, rTooManyZIPs, tocsin.MaxZIPsPerSubscriber), nil
+	}
+	sub.Active = true
+	sub.UpdatedAt = in.now
+	if err := in.q.SaveSubscriber(ctx, sub); err != nil {
+		return "", err
+	}
+	return s.reply(in, rJoined, strings.Join(cmd.ZIPs, ", ")), nil
+}
+
+// zipAreas maps ZIP codes to subscriber areas; bad is the first unknown one.
+func (s *Sender) zipAreas(zips []string) (areas []tocsin.SubscriberArea, bad string) {
+	for _, z := range zips {
+		p, ok := s.cfg.ZIPs.Lookup(z)
+		if !ok {
+			return nil, z
+		}
+		areas = append(areas, tocsin.SubscriberArea{ZIP: z, Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM})
+	}
+	return areas, ""
+}
+
+// mergeAreas adds areas not already followed.
+func mergeAreas(have, add []tocsin.SubscriberArea) []tocsin.SubscriberArea {
+	out := slices.Clone(have)
+	for _, a := range add {
+		if !slices.ContainsFunc(out, func(b tocsin.SubscriberArea) bool { return b == a }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (s *Sender) setLang(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+	lang, ok := tocsin.ParseLanguage(cmd.SetLang)
+	if cmd.Problem != keyword.None || !ok {
+		return s.reply(in, rNoLang), nil
+	}
+	in.lang = lang
+	if in.sub != nil {
+		in.sub.Lang = lang
+		in.sub.UpdatedAt = in.now
+		if err := in.q.SaveSubscriber(ctx, in.sub); err != nil {
+			return "", err
+		}
+	}
+	return s.reply(in, rLang), nil
+}
+
+// report files a report from a text. Nothing about the sender of the text is
+// kept with it.
+func (s *Sender) report(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+	if cmd.Problem != keyword.None || strings.TrimSpace(cmd.Text) == "" {
+		return s.reply(in, rReportHow), nil
+	}
+	zip := ""
+	if len(cmd.ZIPs) > 0 {
+		zip = cmd.ZIPs[0]
+	} else if in.sub != nil && len(in.sub.Areas) > 0 {
+		zip = in.sub.Areas[0].ZIP
+	}
+	p, ok := s.cfg.ZIPs.Lookup(zip)
+	if !ok {
+		return s.reply(in, rReportHow), nil
+	}
+	input := tocsin.ReportInput{Category: tocsin.Category(cmd.Category), Description: cmd.Text, ZIP: zip, Source: tocsin.SourceSMS}
+	if !input.Category.Valid() {
+		input.Category = tocsin.CategoryOther
+	}
+	if err := input.Validate(in.now); err != nil {
+		return s.reply(in, rReportHow), nil
+	}
+	r := tocsin.NewReport(input, geo.SnapCell(p), in.now)
+	if err := in.q.CreateReport(ctx, r); err != nil {
+		return "", err
+	}
+	return s.reply(in, rReported), nil
+}
+

@@ -1,0 +1,148 @@
+// Package sender is the privileged side of tocsin: the only code that opens
+// sealed phone numbers and talks to SMS providers. It handles inbound texts,
+// texts web sign-up codes, and fans alerts out through the delivery ledger.
+//
+// It listens on no public port and takes no instruction except through the
+// database. The web tier must never import it; an import test enforces that.
+package sender
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/audience"
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/vault"
+	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// Config is what a Sender needs.
+type Config struct {
+	Store    store.Store
+	Keys     *vault.Keys
+	Provider sms.Provider
+	ZIPs     *geo.ZIPs
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Poll is how often the sender looks for work when not woken.
+	Poll time.Duration
+	// Batch is how many ledger rows are claimed at once.
+	Batch int
+	// Workers is how many messages of a batch are handed over at once.
+	Workers int
+	// Name is the service name used in replies ("tocsin").
+	Name string
+	// CodesPerHour bounds confirmation codes texted to one number.
+	CodesPerHour int
+}
+
+// Sender does the sender's work in a loop until its context ends.
+type Sender struct {
+	cfg      Config
+	sealer   *phone.Sealer
+	audience *audience.Resolver
+	wake     chan struct{}
+}
+
+// New checks cfg and returns a Sender.
+func New(cfg Config) (*Sender, error) {
+	if cfg.Store == nil || cfg.Keys == nil || cfg.Provider == nil || cfg.ZIPs == nil {
+		return nil, errors.New("sender: store, keys, provider and ZIP table are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 200
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.Name == "" {
+		cfg.Name = "tocsin"
+	}
+	if cfg.CodesPerHour <= 0 {
+		cfg.CodesPerHour = 3
+	}
+	return &Sender{
+		cfg:      cfg,
+		sealer:   phone.NewSealer(cfg.Keys.Public()),
+		audience: &audience.Resolver{ZIPs: cfg.ZIPs},
+		wake:     make(chan struct{}, 1),
+	}, nil
+}
+
+// Wake asks the sender to look for work now. In the all-in-one process the
+// web tier calls it after queueing work, so nothing waits for the next poll.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run works until ctx ends.
+func (s *Sender) Run(ctx context.Context) error {
+	t := time.NewTicker(s.cfg.Poll)
+	defer t.Stop()
+	for {
+		s.Tick(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-s.wake:
+		}
+	}
+}
+
+// Tick does one round of every kind of work. Errors are logged, and the next
+// round tries again: nothing is lost, because nothing is deleted before it is
+// done.
+func (s *Sender) Tick(ctx context.Context) {
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"inbound", s.handleInbound},
+		{"signups", s.handleSignups},
+		{"outbound", s.sendOutbound},
+		{"alerts", s.sendAlerts},
+		{"expire", s.expire},
+	}
+	for _, st := range steps {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := st.fn(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Log.Error("sender step failed", "step", st.name, "err", err)
+		}
+	}
+}
+
+func (s *Sender) expire(ctx context.Context) error {
+	now := s.cfg.Now()
+	if _, err := s.cfg.Store.ExpireReports(ctx, now); err != nil {
+		return err
+	}
+	return s.cfg.Store.DeleteExpiredSessions(ctx, now)
+}
+
+func (s *Sender) audit(ctx context.Context, q store.Querier, action, subject, detail string) error {
+	if err := q.AppendAudit(ctx, &tocsin.AuditEntry{At: s.cfg.Now(), Actor: "sender", Action: action, Subject: subject, Detail: detail}); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package sender
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// handleSignups texts confirmation codes for new web sign-ups and activates
+// the ones whose code was typed back.
+func (s *Sender) handleSignups(ctx context.Context) error {
+	pending, err := s.cfg.Store.ListSignups(ctx, tocsin.SignupPending, 100)
+	if err != nil {
+		return err
+	}
+	for _, su := range pending {
+		if err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.sendCode(ctx, q, su) }); err != nil {
+			return fmt.Errorf("signup code: %w", err)
+		}
+	}
+	confirmed, err := s.cfg.Store.ListSignups(ctx, tocsin.SignupConfirmed, 100)
+	if err != nil {
+		return err
+	}
+	for _, su := range confirmed {
+		if err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.activate(ctx, q, su) }); err != nil {
+			return fmt.Errorf("signup activate: %w", err)
+		}
+	}
+	return s.expireSignups(ctx)
+}
+
+func (s *Sender) openSignup(su tocsin.Signup) (phone.Number, string, error) {
+	b, err := s.cfg.Keys.OpenData(su.Sealed)
+	if err != nil {
+		return "", "", err
+	}
+	return phone.ParseSignup(b)
+}
+
+// sendCode texts the code, unless the number opted out by STOP or has had too
+// many codes this hour. The web page says the same in every case, so it
+// tells nobody whether a number is subscribed.
+func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup) error {
+	now := s.cfg.Now()
+	n, code, err := s.openSignup(su)
+	if err != nil {
+		s.cfg.Log.Warn("web sign-up that does not open; dropped", "signup", su.ID)
+		if err := s.audit(ctx, q, "security.signup_unsealable", su.ID, "sign-up whose payload does not open with the sender key"); err != nil {
+			return err
+		}
+		return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
+	}
+	hash := s.cfg.Keys.Hash(n)
+	sub, err := q.GetSubscriberByHash(ctx, hash)
+	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		return err
+	}
+	recent, err := q.CountCodeSends(ctx, hash, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	switch {
+	case sub != nil && !sub.Active:
+		s.cfg.Log.Info("sign-up code not sent: the number opted out", "signup", su.ID)
+	case recent >= s.cfg.CodesPerHour:
+		s.cfg.Log.Info("sign-up code not sent: too many codes to one number this hour", "signup", su.ID)
+		if err := s.audit(ctx, q, "signup.code_limited", su.ID, "per-number code limit reached"); err != nil {
+			return err
+		}
+	default:
+		sealed, err := s.sealer.Seal(n)
+		if err != nil {
+			return err
+		}
+		if err := q.RecordCodeSend(ctx, hash, now); err != nil {
+			return err
+		}
+		body := replyText(s.cfg.Name, su.Lang, rCode, code)
+		if err := q.AddOutbound(ctx, &tocsin.Outbound{Kind: tocsin.OutboundCode, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
+			return err
+		}
+	}
+	return q.UpdateSignup(ctx, su.ID, tocsin.SignupCodeSent, su.Attempts)
+}
+
+// activate turns a confirmed sign-up into a subscription and says so.
+func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup) error {
+	now := s.cfg.Now()
+	n, _, err := s.openSignup(su)
+	if err != nil {
+		return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
+	}
+	hash := s.cfg.Keys.Hash(n)
+	sub, err := q.GetSubscriberByHash(ctx, hash)
+	switch {
+	case tocsin.ErrorCode(err) == tocsin.ENOTFOUND:
+		sealed, err := s.sealer.Seal(n)
+		if err != nil {
+			return err
+		}
+		sub = &tocsin.Subscriber{PhoneHash: hash, Sealed: sealed, CreatedAt: now}
+	case err != nil:
+		return err
+	}
+	areas, bad := s.zipAreas(su.Area.ZIPs)
+	if bad != "" {
+		return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
+	}
+	if c := su.Area.Circle; c != nil {
+		r := min(c.RadiusM, tocsin.MaxSubscriberRadiusM)
+		areas = append(areas, tocsin.SubscriberArea{Cell: geo.LeafCell(geo.Point{Lat: c.Lat, Lon: c.Lon}), RadiusM: r})
+	}
+	sub.Areas = mergeAreas(sub.Areas, areas)
+	if len(sub.Areas) > tocsin.MaxZIPsPerSubscriber {
+		sub.Areas = areas
+	}
+	sub.Lang, sub.Active, sub.UpdatedAt = su.Lang, true, now
+	if err := q.SaveSubscriber(ctx, sub); err != nil {
+		return err
+	}
+	sealed, err := s.sealer.Seal(n)
+	if err != nil {
+		return err
+	}
+	body := replyText(s.cfg.Name, su.Lang, rWelcome)
+	if err := q.AddOutbound(ctx, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
+		return err
+	}
+	return q.UpdateSignup(ctx, su.ID, tocsin.SignupDone, su.Attempts)
+}
+
+// expireSignups wipes the sealed number of sign-ups nobody confirmed.
+func (s *Sender) expireSignups(ctx context.Context) error {
+	sent, err := s.cfg.Store.ListSignups(ctx, tocsin.SignupCodeSent, 500)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	for _, su := range sent {
+		if now.After(su.ExpiresAt) {
+			if err := s.cfg.Store.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,8 @@
+//go:build unix
+
+package vault
+
+import "syscall"
+
+// syscallNoFollow makes Load refuse a symlinked key file.
+const syscallNoFollow = syscall.O_NOFOLLOW

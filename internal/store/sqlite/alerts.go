@@ -1,0 +1,198 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+const alertCols = `id, ref, state, confirmed, all_clear, body_en, body_es, area, report_ids, created_by, approved_by, created_at, approved_at, valid_until, recipients, sent, failed`
+
+func scanAlert(sc scanner, a *tocsin.Alert) error {
+	var area, reports string
+	var created, approved, valid int64
+	if err := sc.Scan(&a.ID, &a.Ref, &a.State, &a.Confirmed, &a.AllClear, &a.BodyEN, &a.BodyES, &area, &reports,
+		&a.CreatedBy, &a.ApprovedBy, &created, &approved, &valid, &a.Recipients, &a.Sent, &a.Failed); err != nil {
+		return err
+	}
+	a.CreatedAt, a.ApprovedAt, a.ValidUntil = fromUnix(created), fromUnix(approved), fromUnix(valid)
+	if err := unmarshal(area, &a.Area); err != nil {
+		return err
+	}
+	return unmarshal(reports, &a.ReportIDs)
+}
+
+// CreateAlert stores a new alert.
+func (s q) CreateAlert(ctx context.Context, a *tocsin.Alert) error {
+	area, err := marshal(a.Area)
+	if err != nil {
+		return err
+	}
+	if a.ReportIDs == nil {
+		a.ReportIDs = []string{}
+	}
+	reports, err := marshal(a.ReportIDs)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO alerts (`+alertCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Ref, a.State, boolInt(a.Confirmed), boolInt(a.AllClear), a.BodyEN, a.BodyES, area, reports,
+		a.CreatedBy, a.ApprovedBy, unix(a.CreatedAt), unix(a.ApprovedAt), unix(a.ValidUntil), a.Recipients, a.Sent, a.Failed)
+	if err != nil {
+		return fmt.Errorf("create alert: %w", err)
+	}
+	return nil
+}
+
+// GetAlert returns one alert.
+func (s q) GetAlert(ctx context.Context, id string) (*tocsin.Alert, error) {
+	var a tocsin.Alert
+	if err := one(scanAlert(s.db.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts WHERE id = ?`, id), &a), "alert"); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// GetAlertByRef returns the alert with a reference code.
+func (s q) GetAlertByRef(ctx context.Context, ref string) (*tocsin.Alert, error) {
+	var a tocsin.Alert
+	if err := one(scanAlert(s.db.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts WHERE ref = ?`, ref), &a), "alert"); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ListAlerts returns alerts in the given states (all when none), newest first.
+func (s q) ListAlerts(ctx context.Context, states []tocsin.AlertState, limit int) ([]tocsin.Alert, error) {
+	query := `SELECT ` + alertCols + ` FROM alerts`
+	var args []any
+	if len(states) > 0 {
+		query += ` WHERE state IN (` + placeholders(len(states)) + `)`
+		for _, st := range states {
+			args = append(args, st)
+		}
+	}
+	query += ` ORDER BY created_at DESC, id LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []tocsin.Alert
+	for rows.Next() {
+		var a tocsin.Alert
+		if err := scanAlert(rows, &a); err != nil {
+			return nil, fmt.Errorf("scan alert: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ApproveAlert moves a draft to approved.
+func (s q) ApproveAlert(ctx context.Context, id, by string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET state = 'approved', approved_by = ?, approved_at = ? WHERE id = ? AND state = 'draft'`, by, at.Unix(), id)
+	if err != nil {
+		return fmt.Errorf("approve alert: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.GetAlert(ctx, id); err != nil {
+			return err
+		}
+		return conflict("the alert is not a draft any more")
+	}
+	return nil
+}
+
+// CreateLedger writes the delivery ledger and moves the alert to sending.
+func (s q) CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET state = 'sending', recipients = ? WHERE id = ? AND state = 'approved'`, len(rs), alertID)
+	if err != nil {
+		return fmt.Errorf("start alert: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return conflict("the alert is not approved")
+	}
+	const chunk = 300 // rows per INSERT, under SQLite's variable limit
+	for start := 0; start < len(rs); start += chunk {
+		end := min(start+chunk, len(rs))
+		args := make([]any, 0, 3*(end-start))
+		for i := start; i < end; i++ {
+			args = append(args, alertID, rs[i].SubscriberID, i)
+		}
+		values := placeholdersRows(end-start, "(?, ?, ?, 'pending')")
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO deliveries (alert_id, subscriber_id, seq, status) VALUES `+values, args...); err != nil {
+			return fmt.Errorf("write ledger: %w", err)
+		}
+	}
+	return nil
+}
+
+// ClaimDeliveries marks up to limit pending (or crash-left sending) rows as
+// sending and returns them with what is needed to send them.
+func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
+	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1
+		WHERE alert_id = ? AND subscriber_id IN (
+			SELECT subscriber_id FROM deliveries WHERE alert_id = ? AND status IN ('pending', 'sending') ORDER BY seq LIMIT ?)
+		RETURNING subscriber_id, seq, attempts`, alertID, alertID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	var jobs []store.DeliveryJob
+	for rows.Next() {
+		j := store.DeliveryJob{Delivery: tocsin.Delivery{AlertID: alertID, Status: tocsin.DeliverySending}}
+		if err := rows.Scan(&j.SubscriberID, &j.Seq, &j.Attempts); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan claim: %w", err)
+		}
+		jobs = append(jobs, j)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	for i := range jobs {
+		err := s.db.QueryRowContext(ctx, `SELECT sealed, lang, active FROM subscribers WHERE id = ?`, jobs[i].SubscriberID).
+			Scan(&jobs[i].Sealed, &jobs[i].Lang, &jobs[i].Active)
+		if err := one(err, "subscriber"); err != nil {
+			return nil, err
+		}
+	}
+	sortJobs(jobs)
+	return jobs, nil
+}
+
+// FinishDeliveries records outcomes.
+func (s q) FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
+	for _, d := range ds {
+		if _, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider_id = ?, error = ? WHERE alert_id = ? AND subscriber_id = ?`,
+			d.Status, d.ProviderID, d.Error, d.AlertID, d.SubscriberID); err != nil {
+			return fmt.Errorf("finish delivery: %w", err)
+		}
+	}
+	return nil
+}
+
+// CompleteAlert marks a sending alert sent once no row is left to send.
+func (s q) CompleteAlert(ctx context.Context, id string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET state = 'sent',
+			sent = (SELECT count(*) FROM deliveries WHERE alert_id = ?1 AND status = 'sent'),
+			failed = (SELECT count(*) FROM deliveries WHERE alert_id = ?1 AND status = 'failed')
+		WHERE id = ?1 AND state = 'sending'
+		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE alert_id = ?1 AND status IN ('pending', 'sending'))`, id)
+	if err != nil {
+		return false, fmt.Errorf("complete alert: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func sortJobs(jobs []store.DeliveryJob) {
+	slices.SortFunc(jobs, func(a, b store.DeliveryJob) int { return cmp.Compare(a.Seq, b.Seq) })
+}

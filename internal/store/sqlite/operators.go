@@ -1,0 +1,170 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+)
+
+const operatorCols = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at`
+
+func scanOperator(sc scanner, o *tocsin.Operator) error {
+	var last, created int64
+	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created)
+	o.LastFailure, o.CreatedAt = fromUnix(last), fromUnix(created)
+	return err
+}
+
+// CreateOperator stores a new operator; ECONFLICT if the name is taken.
+func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
+	err := s.db.QueryRowContext(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, boolInt(o.Enrolled), unix(o.CreatedAt)).Scan(&o.ID)
+	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+		return conflict("an operator named %q exists already", o.Username)
+	}
+	if err != nil {
+		return fmt.Errorf("create operator: %w", err)
+	}
+	return nil
+}
+
+// GetOperator returns an operator by id.
+func (s q) GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error) {
+	var o tocsin.Operator
+	if err := one(scanOperator(s.db.QueryRowContext(ctx, `SELECT `+operatorCols+` FROM operators WHERE id = ?`, id), &o), "operator"); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// GetOperatorByName returns an operator by username.
+func (s q) GetOperatorByName(ctx context.Context, name string) (*tocsin.Operator, error) {
+	var o tocsin.Operator
+	if err := one(scanOperator(s.db.QueryRowContext(ctx, `SELECT `+operatorCols+` FROM operators WHERE username = ?`, name), &o), "operator"); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// ListOperators returns every operator by name.
+func (s q) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("list operators: %w", err)
+	}
+	defer rows.Close()
+	var out []tocsin.Operator
+	for rows.Next() {
+		var o tocsin.Operator
+		if err := scanOperator(rows, &o); err != nil {
+			return nil, fmt.Errorf("scan operator: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// UpdateOperator saves an operator's credentials and counters.
+func (s q) UpdateOperator(ctx context.Context, o *tocsin.Operator) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE operators SET role = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?, failures = ?, last_failure = ?, enrolled = ? WHERE id = ?`,
+		o.Role, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, o.Failures, unix(o.LastFailure), boolInt(o.Enrolled), o.ID)
+	if err != nil {
+		return fmt.Errorf("update operator: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("operator")
+	}
+	return nil
+}
+
+// CountOperators counts operators.
+func (s q) CountOperators(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM operators`).Scan(&n)
+	return n, err
+}
+
+// CreateEnrolment stores a one-time enrolment link (by token hash).
+func (s q) CreateEnrolment(ctx context.Context, e *tocsin.Enrolment) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO enrolments (token_hash, operator_id, totp_secret, expires_at) VALUES (?, ?, ?, ?)`,
+		e.TokenHash, e.OperatorID, e.TOTPSecret, unix(e.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create enrolment: %w", err)
+	}
+	return nil
+}
+
+// GetEnrolment returns an enrolment by token hash.
+func (s q) GetEnrolment(ctx context.Context, hash []byte) (*tocsin.Enrolment, error) {
+	e := tocsin.Enrolment{TokenHash: hash}
+	var exp int64
+	err := s.db.QueryRowContext(ctx, `SELECT operator_id, totp_secret, expires_at FROM enrolments WHERE token_hash = ?`, hash).Scan(&e.OperatorID, &e.TOTPSecret, &exp)
+	if err := one(err, "enrolment link"); err != nil {
+		return nil, err
+	}
+	e.ExpiresAt = fromUnix(exp)
+	return &e, nil
+}
+
+// SetEnrolmentSecret records the TOTP secret offered on an enrolment page.
+func (s q) SetEnrolmentSecret(ctx context.Context, hash []byte, secret string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE enrolments SET totp_secret = ? WHERE token_hash = ?`, secret, hash)
+	if err != nil {
+		return fmt.Errorf("set enrolment secret: %w", err)
+	}
+	return nil
+}
+
+// DeleteEnrolment consumes an enrolment link.
+func (s q) DeleteEnrolment(ctx context.Context, hash []byte) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM enrolments WHERE token_hash = ?`, hash)
+	if err != nil {
+		return fmt.Errorf("delete enrolment: %w", err)
+	}
+	return nil
+}
+
+// CreateSession stores a session by token hash.
+func (s q) CreateSession(ctx context.Context, se *tocsin.Session) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, operator_id, mfa, expires_at) VALUES (?, ?, ?, ?)`,
+		se.TokenHash, se.OperatorID, boolInt(se.MFA), unix(se.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// GetSession returns a session by token hash.
+func (s q) GetSession(ctx context.Context, hash []byte) (*tocsin.Session, error) {
+	se := tocsin.Session{TokenHash: hash}
+	var exp int64
+	err := s.db.QueryRowContext(ctx, `SELECT operator_id, mfa, expires_at FROM sessions WHERE token_hash = ?`, hash).Scan(&se.OperatorID, &se.MFA, &exp)
+	if err := one(err, "session"); err != nil {
+		return nil, err
+	}
+	se.ExpiresAt = fromUnix(exp)
+	return &se, nil
+}
+
+// DeleteSession ends a session.
+func (s q) DeleteSession(ctx context.Context, hash []byte) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hash)
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions and enrolment links past expiry.
+func (s q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.Unix()); err != nil {
+		return fmt.Errorf("delete expired sessions: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM enrolments WHERE expires_at <= ?`, now.Unix()); err != nil {
+		return fmt.Errorf("delete expired enrolments: %w", err)
+	}
+	return nil
+}

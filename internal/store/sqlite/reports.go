@@ -1,0 +1,114 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+const reportCols = `id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo IS NOT NULL`
+
+// CreateReport stores a report.
+func (s q) CreateReport(ctx context.Context, r *tocsin.Report) error {
+	var photo any
+	if len(r.Photo) > 0 {
+		photo = r.Photo
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO reports (id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Category, r.Description, r.PlaceText, r.ZIP, int64(r.Cell), unix(r.ObservedAt), unix(r.ReceivedAt), unix(r.ExpiresAt), r.State, r.Source, photo)
+	if err != nil {
+		return fmt.Errorf("create report: %w", err)
+	}
+	r.HasPhoto = photo != nil
+	return nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanReport(sc scanner, r *tocsin.Report) error {
+	var cell, obs, rec, exp int64
+	err := sc.Scan(&r.ID, &r.Category, &r.Description, &r.PlaceText, &r.ZIP, &cell, &obs, &rec, &exp, &r.State, &r.Source, &r.HasPhoto)
+	r.Cell, r.ObservedAt, r.ReceivedAt, r.ExpiresAt = uint64(cell), fromUnix(obs), fromUnix(rec), fromUnix(exp)
+	return err
+}
+
+// GetReport returns one report with its photo.
+func (s q) GetReport(ctx context.Context, id string) (*tocsin.Report, error) {
+	var r tocsin.Report
+	if err := one(scanReport(s.db.QueryRowContext(ctx, `SELECT `+reportCols+` FROM reports WHERE id = ?`, id), &r), "report"); err != nil {
+		return nil, err
+	}
+	if r.HasPhoto {
+		if err := s.db.QueryRowContext(ctx, `SELECT photo FROM reports WHERE id = ?`, id).Scan(&r.Photo); err != nil {
+			return nil, fmt.Errorf("report photo: %w", err)
+		}
+	}
+	return &r, nil
+}
+
+// ListReports returns reports newest first.
+func (s q) ListReports(ctx context.Context, f store.ReportFilter) ([]tocsin.Report, error) {
+	var where []string
+	var args []any
+	if len(f.States) > 0 {
+		where = append(where, `state IN (`+placeholders(len(f.States))+`)`)
+		for _, st := range f.States {
+			args = append(args, st)
+		}
+	}
+	if !f.Since.IsZero() {
+		where = append(where, `received_at >= ?`)
+		args = append(args, f.Since.Unix())
+	}
+	query := `SELECT ` + reportCols + ` FROM reports`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	query += ` ORDER BY received_at DESC, id LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	defer rows.Close()
+	var out []tocsin.Report
+	for rows.Next() {
+		var r tocsin.Report
+		if err := scanReport(rows, &r); err != nil {
+			return nil, fmt.Errorf("scan report: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SetReportState changes a report's triage state.
+func (s q) SetReportState(ctx context.Context, id string, st tocsin.ReportState) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE reports SET state = ? WHERE id = ?`, st, id)
+	if err != nil {
+		return fmt.Errorf("set report state: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("report")
+	}
+	return nil
+}
+
+// ExpireReports marks new and verified reports past their expiry as expired
+// and drops their photos and free text: what is not kept cannot leak.
+func (s q) ExpireReports(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE reports SET state = 'expired', photo = NULL WHERE state IN ('new', 'verified') AND expires_at <= ?`, now.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("expire reports: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -1,0 +1,234 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+const subscriberCols = `id, phone_hash, sealed, lang, active, created_at, updated_at`
+
+func (s q) getSubscriber(ctx context.Context, where string, arg any) (*tocsin.Subscriber, error) {
+	var sub tocsin.Subscriber
+	var created, updated int64
+	err := s.db.QueryRowContext(ctx, `SELECT `+subscriberCols+` FROM subscribers WHERE `+where, arg).
+		Scan(&sub.ID, &sub.PhoneHash, &sub.Sealed, &sub.Lang, &sub.Active, &created, &updated)
+	if err := one(err, "subscriber"); err != nil {
+		return nil, err
+	}
+	sub.CreatedAt, sub.UpdatedAt = fromUnix(created), fromUnix(updated)
+	rows, err := s.db.QueryContext(ctx, `SELECT zip, cell, radius_m FROM subscriber_areas WHERE subscriber_id = ? ORDER BY rowid`, sub.ID)
+	if err != nil {
+		return nil, fmt.Errorf("subscriber areas: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a tocsin.SubscriberArea
+		var cell int64
+		if err := rows.Scan(&a.ZIP, &cell, &a.RadiusM); err != nil {
+			return nil, fmt.Errorf("scan area: %w", err)
+		}
+		a.Cell = uint64(cell)
+		sub.Areas = append(sub.Areas, a)
+	}
+	return &sub, rows.Err()
+}
+
+// GetSubscriberByHash finds a subscriber by the keyed hash of its number.
+func (s q) GetSubscriberByHash(ctx context.Context, hash []byte) (*tocsin.Subscriber, error) {
+	return s.getSubscriber(ctx, `phone_hash = ?`, hash)
+}
+
+// GetSubscriber finds a subscriber by id.
+func (s q) GetSubscriber(ctx context.Context, id int64) (*tocsin.Subscriber, error) {
+	return s.getSubscriber(ctx, `id = ?`, id)
+}
+
+// SaveSubscriber inserts or updates a subscriber and replaces its areas.
+func (s q) SaveSubscriber(ctx context.Context, sub *tocsin.Subscriber) error {
+	if sub.ID == 0 {
+		err := s.db.QueryRowContext(ctx, `INSERT INTO subscribers (phone_hash, sealed, lang, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			sub.PhoneHash, sub.Sealed, sub.Lang, boolInt(sub.Active), unix(sub.CreatedAt), unix(sub.UpdatedAt)).Scan(&sub.ID)
+		if err != nil {
+			return fmt.Errorf("insert subscriber: %w", err)
+		}
+	} else {
+		res, err := s.db.ExecContext(ctx, `UPDATE subscribers SET sealed = ?, lang = ?, active = ?, updated_at = ? WHERE id = ?`,
+			sub.Sealed, sub.Lang, boolInt(sub.Active), unix(sub.UpdatedAt), sub.ID)
+		if err != nil {
+			return fmt.Errorf("update subscriber: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("subscriber")
+		}
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM subscriber_areas WHERE subscriber_id = ?`, sub.ID); err != nil {
+			return fmt.Errorf("clear areas: %w", err)
+		}
+	}
+	for _, a := range sub.Areas {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO subscriber_areas (subscriber_id, zip, cell, radius_m) VALUES (?, ?, ?, ?)`,
+			sub.ID, a.ZIP, int64(a.Cell), a.RadiusM); err != nil {
+			return fmt.Errorf("insert area: %w", err)
+		}
+	}
+	return nil
+}
+
+// CountSubscribers counts active subscribers.
+func (s q) CountSubscribers(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM subscribers WHERE active = 1`).Scan(&n)
+	return n, err
+}
+
+// AreaCandidates returns areas of active subscribers in the ranges or ZIPs.
+// Cell ids are stored as int64 bits, so a range that crosses the sign bit is
+// split in two.
+func (s q) AreaCandidates(ctx context.Context, ranges []store.CellRange, zips []string) ([]store.AreaCandidate, error) {
+	var out []store.AreaCandidate
+	seen := make(map[int64]bool)
+	add := func(query string, args ...any) error {
+		rows, err := s.db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("area candidates: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c store.AreaCandidate
+			var cell, rowid int64
+			if err := rows.Scan(&rowid, &c.SubscriberID, &c.ZIP, &cell, &c.RadiusM); err != nil {
+				return fmt.Errorf("scan candidate: %w", err)
+			}
+			if !seen[rowid] {
+				seen[rowid] = true
+				c.Cell = uint64(cell)
+				out = append(out, c)
+			}
+		}
+		return rows.Err()
+	}
+	const sel = `SELECT a.rowid, a.subscriber_id, a.zip, a.cell, a.radius_m FROM subscriber_areas a JOIN subscribers s ON s.id = a.subscriber_id WHERE s.active = 1 AND `
+	for _, r := range ranges {
+		for _, part := range signedRanges(r) {
+			if err := add(sel+`a.cell BETWEEN ? AND ?`, part[0], part[1]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(zips) > 0 {
+		args := make([]any, len(zips))
+		for i, z := range zips {
+			args[i] = z
+		}
+		if err := add(sel+`a.zip IN (`+placeholders(len(zips))+`)`, args...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// signedRanges maps an unsigned range onto int64 storage order.
+func signedRanges(r store.CellRange) [][2]int64 {
+	const top = uint64(1) << 63
+	if r.Min < top && r.Max >= top {
+		return [][2]int64{{int64(r.Min), math.MaxInt64}, {math.MinInt64, int64(r.Max)}}
+	}
+	return [][2]int64{{int64(r.Min), int64(r.Max)}}
+}
+
+// CreateSignup stores a web sign-up.
+func (s q) CreateSignup(ctx context.Context, su *tocsin.Signup) error {
+	area, err := marshal(su.Area)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO signups (id, sealed, code_hash, lang, area, state, attempts, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		su.ID, su.Sealed, su.CodeHash, su.Lang, area, su.State, su.Attempts, unix(su.CreatedAt), unix(su.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create signup: %w", err)
+	}
+	return nil
+}
+
+const signupCols = `id, sealed, code_hash, lang, area, state, attempts, created_at, expires_at`
+
+func scanSignup(sc scanner, su *tocsin.Signup) error {
+	var area string
+	var created, expires int64
+	if err := sc.Scan(&su.ID, &su.Sealed, &su.CodeHash, &su.Lang, &area, &su.State, &su.Attempts, &created, &expires); err != nil {
+		return err
+	}
+	su.CreatedAt, su.ExpiresAt = fromUnix(created), fromUnix(expires)
+	return unmarshal(area, &su.Area)
+}
+
+// GetSignup returns one sign-up.
+func (s q) GetSignup(ctx context.Context, id string) (*tocsin.Signup, error) {
+	var su tocsin.Signup
+	if err := one(scanSignup(s.db.QueryRowContext(ctx, `SELECT `+signupCols+` FROM signups WHERE id = ?`, id), &su), "sign-up"); err != nil {
+		return nil, err
+	}
+	return &su, nil
+}
+
+// ListSignups returns sign-ups in a state, oldest first.
+func (s q) ListSignups(ctx context.Context, st tocsin.SignupState, limit int) ([]tocsin.Signup, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+signupCols+` FROM signups WHERE state = ? ORDER BY created_at, id LIMIT ?`, st, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list signups: %w", err)
+	}
+	defer rows.Close()
+	var out []tocsin.Signup
+	for rows.Next() {
+		var su tocsin.Signup
+		if err := scanSignup(rows, &su); err != nil {
+			return nil, fmt.Errorf("scan signup: %w", err)
+		}
+		out = append(out, su)
+	}
+	return out, rows.Err()
+}
+
+// UpdateSignup changes a sign-up's state and attempt count. A sign-up that is
+// done or expired drops its sealed number: nothing is kept that is not needed.
+func (s q) UpdateSignup(ctx context.Context, id string, st tocsin.SignupState, attempts int) error {
+	query := `UPDATE signups SET state = ?, attempts = ? WHERE id = ?`
+	if st == tocsin.SignupDone || st == tocsin.SignupExpired {
+		query = `UPDATE signups SET state = ?, attempts = ?, sealed = x'', code_hash = x'' WHERE id = ?`
+	}
+	res, err := s.db.ExecContext(ctx, query, st, attempts, id)
+	if err != nil {
+		return fmt.Errorf("update signup: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("sign-up")
+	}
+	return nil
+}
+
+// CountSignupsSince counts sign-ups created since t (the global rate limit).
+func (s q) CountSignupsSince(ctx context.Context, since time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM signups WHERE created_at >= ?`, since.Unix()).Scan(&n)
+	return n, err
+}
+
+// RecordCodeSend notes a code sent to a number (by keyed hash).
+func (s q) RecordCodeSend(ctx context.Context, hash []byte, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO code_sends (phone_hash, at) VALUES (?, ?)`, hash, at.Unix())
+	if err != nil {
+		return fmt.Errorf("record code send: %w", err)
+	}
+	return nil
+}
+
+// CountCodeSends counts codes sent to a number since t.
+func (s q) CountCodeSends(ctx context.Context, hash []byte, since time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM code_sends WHERE phone_hash = ? AND at >= ?`, hash, since.Unix()).Scan(&n)
+	return n, err
+}

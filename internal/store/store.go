@@ -1,0 +1,146 @@
+// Package store defines the storage contract of tocsin: one interface that
+// every database implementation satisfies and that one contract suite tests.
+//
+// It holds no SQL. It must never hold a key that opens a sealed phone number,
+// and nothing stored through it may be a phone number in the clear, an IP
+// address or anything else that identifies a reporter.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/tocsin/tocsin"
+)
+
+// Store is a database holding tocsin's state.
+type Store interface {
+	Querier
+	// InTx runs fn in one transaction: all of it happens or none of it.
+	InTx(ctx context.Context, fn func(q Querier) error) error
+	Close() error
+}
+
+// Querier is every operation, inside a transaction or not. Not-found is
+// reported as a *tocsin.Error with code ENOTFOUND, a state clash as ECONFLICT.
+type Querier interface {
+	Reports
+	Subscribers
+	Messages
+	Alerts
+	Operators
+	Audit
+}
+
+// ReportFilter selects reports for the queue.
+type ReportFilter struct {
+	States []tocsin.ReportState // empty: all
+	Since  time.Time            // zero: no bound
+	Limit  int
+}
+
+// Reports stores reports.
+type Reports interface {
+	CreateReport(ctx context.Context, r *tocsin.Report) error
+	GetReport(ctx context.Context, id string) (*tocsin.Report, error) // with the photo
+	ListReports(ctx context.Context, f ReportFilter) ([]tocsin.Report, error)
+	SetReportState(ctx context.Context, id string, s tocsin.ReportState) error
+	ExpireReports(ctx context.Context, now time.Time) (int, error)
+}
+
+// AreaCandidate is a subscriber area that may fall in an alert's area.
+type AreaCandidate struct {
+	SubscriberID int64
+	ZIP          string
+	Cell         uint64
+	RadiusM      float64
+}
+
+// CellRange is an inclusive range of S2 leaf cell ids.
+type CellRange struct{ Min, Max uint64 }
+
+// Subscribers stores subscriptions and web sign-ups.
+type Subscribers interface {
+	// GetSubscriberByHash finds a subscriber by the keyed hash of its number.
+	GetSubscriberByHash(ctx context.Context, hash []byte) (*tocsin.Subscriber, error)
+	GetSubscriber(ctx context.Context, id int64) (*tocsin.Subscriber, error)
+	// SaveSubscriber inserts s (ID 0) or updates it, replacing its areas.
+	SaveSubscriber(ctx context.Context, s *tocsin.Subscriber) error
+	CountSubscribers(ctx context.Context) (active int, err error)
+	// AreaCandidates returns the areas of active subscribers whose cell is in
+	// one of ranges or whose ZIP is one of zips.
+	AreaCandidates(ctx context.Context, ranges []CellRange, zips []string) ([]AreaCandidate, error)
+
+	CreateSignup(ctx context.Context, s *tocsin.Signup) error
+	GetSignup(ctx context.Context, id string) (*tocsin.Signup, error)
+	ListSignups(ctx context.Context, state tocsin.SignupState, limit int) ([]tocsin.Signup, error)
+	UpdateSignup(ctx context.Context, id string, state tocsin.SignupState, attempts int) error
+	CountSignupsSince(ctx context.Context, since time.Time) (int, error)
+	// RecordCodeSend notes that a code went to the number with this hash.
+	RecordCodeSend(ctx context.Context, phoneHash []byte, at time.Time) error
+	CountCodeSends(ctx context.Context, phoneHash []byte, since time.Time) (int, error)
+}
+
+// Messages stores inbound texts and one-to-one outbound texts.
+type Messages interface {
+	AddInbound(ctx context.Context, m *tocsin.Inbound) error
+	ListInbound(ctx context.Context, limit int) ([]tocsin.Inbound, error)
+	DeleteInbound(ctx context.Context, id int64) error
+	AddOutbound(ctx context.Context, m *tocsin.Outbound) error
+	ListOutbound(ctx context.Context, limit int) ([]tocsin.Outbound, error)
+	DeleteOutbound(ctx context.Context, id int64) error
+}
+
+// DeliveryJob is a claimed ledger row with what the sender needs to send it.
+type DeliveryJob struct {
+	tocsin.Delivery
+	Sealed []byte
+	Lang   tocsin.Language
+	Active bool
+}
+
+// Alerts stores alerts and their delivery ledger.
+type Alerts interface {
+	CreateAlert(ctx context.Context, a *tocsin.Alert) error
+	GetAlert(ctx context.Context, id string) (*tocsin.Alert, error)
+	GetAlertByRef(ctx context.Context, ref string) (*tocsin.Alert, error)
+	ListAlerts(ctx context.Context, states []tocsin.AlertState, limit int) ([]tocsin.Alert, error)
+	// ApproveAlert moves a draft to approved; ECONFLICT if it is not a draft.
+	ApproveAlert(ctx context.Context, id, by string, at time.Time) error
+	// CreateLedger writes one pending row per recipient, in order, and moves
+	// the alert from approved to sending; ECONFLICT if it is not approved.
+	CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error
+	// ClaimDeliveries returns up to limit rows of the alert that are pending
+	// or were left sending by a crash, lowest Seq first, marking them sending.
+	ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]DeliveryJob, error)
+	FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error
+	// CompleteAlert moves a sending alert whose ledger has no pending or
+	// sending row to sent, recording its counts. It reports whether it did.
+	CompleteAlert(ctx context.Context, id string) (bool, error)
+}
+
+// Operators stores operators, enrolment links and sessions.
+type Operators interface {
+	CreateOperator(ctx context.Context, o *tocsin.Operator) error
+	GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error)
+	GetOperatorByName(ctx context.Context, username string) (*tocsin.Operator, error)
+	ListOperators(ctx context.Context) ([]tocsin.Operator, error)
+	UpdateOperator(ctx context.Context, o *tocsin.Operator) error
+	CountOperators(ctx context.Context) (int, error)
+
+	CreateEnrolment(ctx context.Context, e *tocsin.Enrolment) error
+	GetEnrolment(ctx context.Context, tokenHash []byte) (*tocsin.Enrolment, error)
+	SetEnrolmentSecret(ctx context.Context, tokenHash []byte, secret string) error
+	DeleteEnrolment(ctx context.Context, tokenHash []byte) error
+
+	CreateSession(ctx context.Context, s *tocsin.Session) error
+	GetSession(ctx context.Context, tokenHash []byte) (*tocsin.Session, error)
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+}
+
+// Audit stores the audit trail.
+type Audit interface {
+	AppendAudit(ctx context.Context, e *tocsin.AuditEntry) error
+	ListAudit(ctx context.Context, limit int) ([]tocsin.AuditEntry, error)
+}

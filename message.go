@@ -1,0 +1,61 @@
+package tocsin
+
+import "time"
+
+// Inbound is a text received from a phone, waiting for the sender. The
+// number is sealed the moment it arrives; the body is deleted once handled.
+type Inbound struct {
+	ID         int64
+	Provider   string
+	FromSealed []byte
+	Body       string
+	ReceivedAt time.Time
+}
+
+// OutboundKind says why a one-to-one text is sent.
+type OutboundKind string
+
+// One-to-one text kinds.
+const (
+	OutboundReply OutboundKind = "reply" // the answer to an inbound text
+	OutboundCode  OutboundKind = "code"  // a web sign-up confirmation code
+)
+
+// Outbound is a one-to-one text queued for the sender.
+type Outbound struct {
+	ID        int64
+	Kind      OutboundKind
+	ToSealed  []byte
+	Body      string
+	CreatedAt time.Time
+}
+
+// DeliveryStatus is the outcome of one message of an alert.
+type DeliveryStatus string
+
+// Delivery statuses.
+const (
+	DeliveryPending DeliveryStatus = "pending"
+	DeliverySending DeliveryStatus = "sending" // handed to the provider; outcome not yet recorded
+	DeliverySent    DeliveryStatus = "sent"
+	DeliveryFailed  DeliveryStatus = "failed"
+	DeliverySkipped DeliveryStatus = "skipped" // opted out after the ledger was made
+)
+
+// Delivery is one ledger row: one alert to one subscriber.
+type Delivery struct {
+	AlertID      string
+	SubscriberID int64
+	Seq          int // order of sending: nearest first
+	Status       DeliveryStatus
+	Attempts     int
+	ProviderID   string
+	Error        string
+}
+
+// Recipient is a subscriber chosen for an alert, with its distance to the
+// alert's centre.
+type Recipient struct {
+	SubscriberID int64
+	DistanceM    float64
+}
