@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlite"
+	"github.com/tocsin/tocsin/internal/web"
+)
+
+func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: tocsin operator add --name NAME --role admin|dispatcher|viewer [--data DIR] [--base-url URL]")
+	}
+	fs := flagSet("operator add", "Creates an operator and prints a one-time enrolment link (valid 72 hours).", stderr)
+	data := fs.String("data", "./tocsin-data", "data directory")
+	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public URL of the site, for the link")
+	name := fs.String("name", "", "operator name (2 to 40 characters)")
+	role := fs.String("role", "dispatcher", "admin, dispatcher or viewer")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(*data, "tocsin.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	link, err := web.NewOperator(ctx, st, *name, *role, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Operator %q (%s) created. Open this one-time link to enrol (valid 72 hours):\n%s%s\n", *name, *role, *baseURL, link)
+	return nil
+}
+
+// firstAdmin creates the first administrator when there is no operator and
+// prints the enrolment link.
+func firstAdmin(ctx context.Context, st store.Store, baseURL string, stdout io.Writer) error {
+	n, err := st.CountOperators(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	link, err := web.NewOperator(ctx, st, "admin", "admin", time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "No operator yet. Enrol the first administrator (\"admin\") with this one-time link (valid 72 hours):\n%s%s\n", baseURL, link)
+	return nil
+}

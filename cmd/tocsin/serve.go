@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender"
+	"github.com/tocsin/tocsin/internal/sender/vault"
+	"github.com/tocsin/tocsin/internal/sms/outbox"
+	"github.com/tocsin/tocsin/internal/store/sqlite"
+	"github.com/tocsin/tocsin/internal/web"
+)
+
+type serveConfig struct {
+	data, listen, baseURL, provider, name, logLevel string
+	poll                                             time.Duration
+	signupsPerHour                                   int
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("serve", "Runs the public site, the operator console and the sender in one process on an embedded SQLite database.", stderr)
+	var c serveConfig
+	fs.StringVar(&c.data, "data", "./tocsin-data", "data directory: database, keys, outbox")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site (default http://LISTEN)")
+	fs.StringVar(&c.provider, "provider", "outbox", "SMS provider: outbox (writes DATA/outbox.jsonl)")
+	fs.StringVar(&c.name, "name", "tocsin", "service name shown on pages and in texts")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&c.poll, "poll", time.Second, "how often the sender looks for work when not woken")
+	fs.IntVar(&c.signupsPerHour, "signups-per-hour", 500, "web sign-ups accepted per hour across the service")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if c.provider != "outbox" {
+		return fmt.Errorf("provider %q is not available in this version; use outbox", c.provider)
+	}
+	if c.baseURL == "" {
+		c.baseURL = "http://" + c.listen
+	}
+	log, err := newLogger(stderr, c.logLevel)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, c, log, stdout)
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Writer) error {
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	keysDir := filepath.Join(c.data, "keys")
+	keys, created, err := vault.LoadOrCreate(keysDir)
+	if err != nil {
+		return fmt.Errorf("sender keys: %w", err)
+	}
+	if created {
+		log.Info("created sender keys", "dir", keysDir)
+	}
+	webKey, err := loadOrCreateSecret(filepath.Join(keysDir, "web.key"))
+	if err != nil {
+		return err
+	}
+	pub, err := phone.LoadPublicKey(filepath.Join(keysDir, vault.PublicFile))
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(c.data, "tocsin.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	zips, err := geo.LoadZIPs()
+	if err != nil {
+		return err
+	}
+	provider, err := outbox.Open(filepath.Join(c.data, "outbox.jsonl"), time.Now)
+	if err != nil {
+		return err
+	}
+	defer provider.Close()
+	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Provider: provider, ZIPs: zips, Log: log.With("role", "sender"), Poll: c.poll, Name: c.name})
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
+		Name: c.name, CSRFKey: webKey, Wake: snd.Wake, DevHooks: true, Secure: strings.HasPrefix(c.baseURL, "https://"), SignupsPerHour: c.signupsPerHour})
+	if err != nil {
+		return err
+	}
+	if err := firstAdmin(ctx, st, c.baseURL, stdout); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	fmt.Fprintf(stdout, "tocsin is running at %s (data in %s, provider %s)\n", c.baseURL, c.data, c.provider)
+	return runServers(ctx, ln, srv, snd, log)
+}
+
+// runServers runs HTTP and the sender until ctx ends, then stops both.
+func runServers(ctx context.Context, ln net.Listener, h http.Handler, snd *sender.Sender, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cop := http.NewCrossOriginProtection()
+	cop.AddInsecureBypassPattern("POST /api/")
+	cop.AddInsecureBypassPattern("POST /hooks/")
+	hs := &http.Server{Handler: cop.Handler(h), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 32 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	var wg sync.WaitGroup
+	wg.Go(func() { snd.Run(ctx) })
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	cancel()
+	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	hs.Shutdown(shutdown)
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// loadOrCreateSecret reads a 32-byte secret file (mode 0600), creating it.
+func loadOrCreateSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if err == nil {
+		return nil, fmt.Errorf("%s is not a 32-byte key", path)
+	}
+	b = make([]byte, 32)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return b, nil
+}

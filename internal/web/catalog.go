@@ -1,0 +1,154 @@
+package web
+
+import "github.com/tocsin/tocsin"
+
+// catalog holds every text of the pages, in English and Spanish.
+type catalog map[string][2]string
+
+// text returns key in lang, falling back to English, then to the key itself
+// (a test checks that every key a template uses exists in both languages).
+func (c catalog) text(lang tocsin.Language, key string) string {
+	t, ok := c[key]
+	if !ok {
+		return key
+	}
+	if lang == tocsin.Spanish && t[1] != "" {
+		return t[1]
+	}
+	return t[0]
+}
+
+// newCatalog builds the catalog. It is a function, not a package variable,
+// so nothing can change it for every request.
+func newCatalog() catalog {
+	return catalog{
+		"nav.report":    {"Report activity", "Reportar actividad"},
+		"nav.subscribe": {"Get alerts", "Recibir alertas"},
+		"nav.privacy":   {"What we store", "Qué guardamos"},
+		"nav.console":   {"Console", "Consola"},
+		"footer.text":   {"A community alert network. We keep no names, addresses or IP addresses.", "Una red comunitaria de alertas. No guardamos nombres, direcciones ni direcciones IP."},
+		"form.fix":      {"Please correct the marked fields.", "Por favor corrige los campos marcados."},
+
+		"home.title":  {"Community alerts", "Alertas comunitarias"},
+		"home.h1":     {"Community rapid-response alerts", "Alertas comunitarias de respuesta rápida"},
+		"home.intro":  {"Neighbours report immigration-enforcement activity; trained volunteers check each report; everyone subscribed for the area gets a text message within minutes.", "Los vecinos reportan actividad de control migratorio; voluntarios capacitados verifican cada reporte; quienes están suscritos en la zona reciben un mensaje de texto en minutos."},
+		"home.sms":    {"No data? Text JOIN and your ZIP code (for example JOIN 90210) to our number. Text STOP at any time to end.", "¿Sin datos? Envía ALTA y tu código postal (por ejemplo ALTA 90210) a nuestro número. Envía ALTO cuando quieras para terminar."},
+		"home.recent": {"Recent alerts", "Alertas recientes"},
+		"home.none":   {"No alerts have been sent recently.", "No se han enviado alertas recientemente."},
+
+		"alert.title":       {"Alert", "Alerta"},
+		"alert.confirmed":   {"Confirmed", "Confirmada"},
+		"alert.unconfirmed": {"Unconfirmed", "Sin confirmar"},
+		"alert.allclear":    {"All clear", "Todo despejado"},
+		"alert.valid":       {"Valid until", "Válida hasta"},
+		"alert.genuine":     {"This alert was sent by this service. A text that claims to come from us but whose Ref code is not on this site was not sent by us.", "Esta alerta fue enviada por este servicio. Un mensaje que dice venir de nosotros pero cuyo código Ref no está en este sitio no lo enviamos nosotros."},
+
+		"notfound.title": {"Not found", "No encontrado"},
+		"notfound.text":  {"There is nothing here. If you followed a link from a text message that claims to come from us, that message may be fake.", "Aquí no hay nada. Si seguiste un enlace de un mensaje que dice venir de nosotros, ese mensaje puede ser falso."},
+
+		"report.title":      {"Report activity", "Reportar actividad"},
+		"report.intro":      {"Tell us what you see. You do not need an account, and we keep nothing that identifies you.", "Dinos lo que ves. No necesitas cuenta y no guardamos nada que te identifique."},
+		"report.category":   {"What did you see?", "¿Qué viste?"},
+		"report.zip":        {"ZIP code", "Código postal"},
+		"report.locate":     {"Use my location", "Usar mi ubicación"},
+		"report.place":      {"Where exactly (cross streets, landmark)", "Dónde exactamente (calles, referencia)"},
+		"report.place.hint": {"Main St and 3rd Ave", "Main St y 3rd Ave"},
+		"report.when":       {"When did you see it?", "¿Cuándo lo viste?"},
+		"report.now":        {"Just now", "Ahora mismo"},
+		"report.desc":       {"What is happening (size, activity, uniforms, vehicles)", "Qué está pasando (cuántos, actividad, uniformes, vehículos)"},
+		"report.desc.hint":  {"About 6 agents in vests stopping cars, two white vans", "Unos 6 agentes con chalecos parando carros, dos camionetas blancas"},
+		"report.photo":      {"Photo (optional; location and camera data are removed)", "Foto (opcional; se borran la ubicación y los datos de la cámara)"},
+		"report.privacy":    {"We do not keep your IP address, your device or your phone number with a report. Reports are deleted after a few hours.", "No guardamos tu dirección IP, tu dispositivo ni tu teléfono con el reporte. Los reportes se borran después de unas horas."},
+		"report.send":       {"Send report", "Enviar reporte"},
+		"report.thanks":     {"Thank you. Your report was received; volunteers check every report before any alert goes out.", "Gracias. Recibimos tu reporte; voluntarios verifican cada reporte antes de enviar una alerta."},
+		"report.toolarge":   {"The form is too large: the photo must be under 8 MB.", "El formulario es demasiado grande: la foto debe pesar menos de 8 MB."},
+
+		"cat.checkpoint": {"Checkpoint", "Retén / punto de control"},
+		"cat.raid":       {"Raid", "Redada"},
+		"cat.vehicle":    {"Vehicles", "Vehículos"},
+		"cat.detention":  {"Detention", "Detención"},
+		"cat.other":      {"Other", "Otro"},
+
+		"subscribe.title":   {"Get alerts", "Recibir alertas"},
+		"subscribe.intro":   {"Get a text message when activity is confirmed near you. We send you a code to confirm the number is yours.", "Recibe un mensaje cuando se confirme actividad cerca de ti. Te enviamos un código para confirmar que el número es tuyo."},
+		"subscribe.phone":   {"Mobile number", "Número de celular"},
+		"subscribe.zips":    {"ZIP codes (up to 5)", "Códigos postales (hasta 5)"},
+		"subscribe.point":   {"Or a place and a radius", "O un lugar y un radio"},
+		"subscribe.radius":  {"Radius in metres", "Radio en metros"},
+		"subscribe.lang":    {"Language of the texts", "Idioma de los mensajes"},
+		"subscribe.privacy": {"Your number is encrypted the moment it arrives, and only the sending service can read it. Text STOP at any time.", "Tu número se cifra en cuanto llega y solo el servicio de envío puede leerlo. Envía ALTO cuando quieras."},
+		"subscribe.send":    {"Send me a code", "Envíame un código"},
+		"confirm.intro":     {"If this number can receive texts, a 6-digit code is on its way. Type it here within 15 minutes.", "Si este número puede recibir mensajes, va en camino un código de 6 dígitos. Escríbelo aquí en los próximos 15 minutos."},
+		"confirm.code":      {"Code", "Código"},
+		"confirm.send":      {"Confirm", "Confirmar"},
+		"confirm.done":      {"You are subscribed. A welcome text is on its way.", "Ya estás suscrito. Va en camino un mensaje de bienvenida."},
+
+		"privacy.title":           {"What we store", "Qué guardamos"},
+		"privacy.intro":           {"What we never stored cannot be leaked, hacked or seized. This is everything we keep.", "Lo que nunca guardamos no se puede filtrar, robar ni confiscar. Esto es todo lo que guardamos."},
+		"privacy.reports":         {"Reports", "Reportes"},
+		"privacy.reports.kept":    {"We keep the category, your description, the place rounded to about 150 metres (or the ZIP code), the time rounded to the minute, and a photo with every piece of metadata removed.", "Guardamos la categoría, tu descripción, el lugar redondeado a unos 150 metros (o el código postal), la hora redondeada al minuto y una foto sin ningún metadato."},
+		"privacy.reports.notkept": {"We never keep your IP address, browser, device, phone number or any account: there is none.", "Nunca guardamos tu dirección IP, navegador, dispositivo, número de teléfono ni ninguna cuenta: no hay cuentas."},
+		"privacy.reports.expire":  {"Reports expire after a few hours; then their photo is deleted.", "Los reportes vencen después de unas horas; entonces se borra su foto."},
+		"privacy.subs":            {"Subscriptions", "Suscripciones"},
+		"privacy.subs.sealed":     {"Your phone number is the only personal datum we hold. It is encrypted to a key that only the sending service has; the public website cannot read it.", "Tu número es el único dato personal que tenemos. Se cifra con una clave que solo tiene el servicio de envío; el sitio web público no puede leerlo."},
+		"privacy.subs.hash":       {"To recognise STOP we keep a keyed fingerprint of the number, whose key also stays with the sending service.", "Para reconocer ALTO guardamos una huella del número con clave, que también se queda en el servicio de envío."},
+		"privacy.subs.stop":       {"We keep the ZIP codes or the place you follow, and your language. Text STOP and nothing more is sent.", "Guardamos los códigos postales o el lugar que sigues y tu idioma. Envía ALTO y no se envía nada más."},
+		"privacy.logs":            {"Logs", "Registros"},
+		"privacy.logs.text":       {"Our logs never contain phone numbers, IP addresses or report text. Operators' actions are recorded in an audit trail.", "Nuestros registros nunca contienen números de teléfono, direcciones IP ni el texto de los reportes. Las acciones de los operadores quedan en un registro de auditoría."},
+
+		"login.title":     {"Operator login", "Acceso de operadores"},
+		"login.username":  {"Name", "Nombre"},
+		"login.password":  {"Password", "Contraseña"},
+		"login.next":      {"Next", "Siguiente"},
+		"login.code":      {"Code from your authenticator app", "Código de tu app de autenticación"},
+		"login.submit":    {"Log in", "Entrar"},
+		"login.bad":       {"Wrong name or password.", "Nombre o contraseña incorrectos."},
+		"login.badcode":   {"That code is not right, or was already used.", "Ese código no es correcto o ya se usó."},
+		"login.locked":    {"Too many failed attempts. Try again in", "Demasiados intentos fallidos. Intenta de nuevo en"},
+		"enrol.title":     {"Set up your operator account", "Configura tu cuenta de operador"},
+		"enrol.step1":     {"Add this account to an authenticator app (scan the code or type the secret).", "Agrega esta cuenta a una app de autenticación (escanea el código o escribe el secreto)."},
+		"enrol.secret":    {"Secret:", "Secreto:"},
+		"enrol.step2":     {"Choose a password of at least 12 characters and type the current code from the app.", "Elige una contraseña de al menos 12 caracteres y escribe el código actual de la app."},
+		"enrol.password2": {"Password again", "Repite la contraseña"},
+		"enrol.submit":    {"Finish", "Terminar"},
+		"console.logout":  {"Log out", "Salir"},
+
+		"queue.title":      {"Report queue", "Cola de reportes"},
+		"queue.all":        {"All", "Todos"},
+		"queue.when":       {"Seen", "Visto"},
+		"queue.what":       {"What", "Qué"},
+		"queue.where":      {"Where", "Dónde"},
+		"queue.state":      {"State", "Estado"},
+		"queue.photo":      {"Photo", "Foto"},
+		"queue.nearby":     {"nearby reports", "reportes cercanos"},
+		"queue.empty":      {"No reports.", "No hay reportes."},
+		"queue.compose":    {"Compose alert from selected", "Redactar alerta con los seleccionados"},
+		"state.new":        {"New", "Nuevo"},
+		"state.verified":   {"Verified", "Verificado"},
+		"state.false":      {"False", "Falso"},
+		"state.duplicate":  {"Duplicate", "Duplicado"},
+		"state.expired":    {"Expired", "Vencido"},
+		"action.verified":  {"Verify", "Verificar"},
+		"action.false":     {"Mark false", "Marcar falso"},
+		"action.duplicate": {"Duplicate", "Duplicado"},
+
+		"alerts.title":  {"Alerts", "Alertas"},
+		"alerts.text":   {"Text", "Texto"},
+		"alerts.counts": {"Recipients / sent / failed", "Destinatarios / enviados / fallidos"},
+		"alerts.send":   {"Approve and send", "Aprobar y enviar"},
+		"alerts.none":   {"No alerts yet.", "Todavía no hay alertas."},
+
+		"compose.title":       {"Compose alert", "Redactar alerta"},
+		"compose.en":          {"English text", "Texto en inglés"},
+		"compose.es":          {"Spanish text", "Texto en español"},
+		"compose.segments":    {"segment(s)", "segmento(s)"},
+		"compose.gsm":         {"Cheaper GSM-7 version:", "Versión GSM-7 más barata:"},
+		"compose.zips":        {"Target ZIP codes", "Códigos postales"},
+		"compose.circle":      {"Or a circle", "O un círculo"},
+		"compose.ttl":         {"Valid for (minutes)", "Válida por (minutos)"},
+		"compose.reaches":     {"This alert reaches", "Esta alerta llega a"},
+		"compose.subscribers": {"subscribers.", "suscriptores."},
+		"compose.preview":     {"Preview", "Vista previa"},
+		"compose.save":        {"Save draft for approval", "Guardar borrador para aprobar"},
+	}
+}

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"image/png"
+	"net/http"
+	"time"
+
+	"github.com/pquerna/otp"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+type storeQuerier = store.Querier
+
+// NewOperator creates an operator who has yet to enrol and returns the path
+// of a one-time enrolment link (/enrol/TOKEN). Only the token's hash is kept.
+func NewOperator(ctx context.Context, st store.Store, username, role string, now time.Time) (string, error) {
+	if _, err := auth.ParseRole(role); err != nil {
+		return "", tocsin.FieldError("role", "the role must be admin, dispatcher or viewer")
+	}
+	if len(username) < 2 || len(username) > 40 {
+		return "", tocsin.FieldError("name", "a name has 2 to 40 characters")
+	}
+	token, hash := auth.NewToken()
+	err := st.InTx(ctx, func(q store.Querier) error {
+		op := &tocsin.Operator{Username: username, Role: role, CreatedAt: now}
+		if err := q.CreateOperator(ctx, op); err != nil {
+			return err
+		}
+		if err := q.CreateEnrolment(ctx, &tocsin.Enrolment{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(enrolmentTTL)}); err != nil {
+			return err
+		}
+		return q.AppendAudit(ctx, &tocsin.AuditEntry{At: now, Actor: "cli", Action: "operator.add", Subject: username, Detail: "role " + role})
+	})
+	if err != nil {
+		return "", err
+	}
+	return "/enrol/" + token, nil
+}
+
+type enrolData struct {
+	Username string
+	Secret   string
+	QR       string // data: URL of a PNG
+}
+
+// enrolment loads the link's enrolment and operator, offering a TOTP secret
+// the first time the link is opened.
+func (s *Server) enrolment(r *http.Request) (*tocsin.Enrolment, *tocsin.Operator, error) {
+	ctx := r.Context()
+	e, err := s.cfg.Store.GetEnrolment(ctx, auth.HashToken(r.PathValue("token")))
+	if err != nil || !s.cfg.Now().Before(e.ExpiresAt) {
+		return nil, nil, tocsin.Errorf(tocsin.ENOTFOUND, "enrolment link not found or expired")
+	}
+	op, err := s.cfg.Store.GetOperator(ctx, e.OperatorID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if e.TOTPSecret == "" {
+		secret, _, err := auth.NewTOTP(s.cfg.Name, op.Username)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := s.cfg.Store.SetEnrolmentSecret(ctx, e.TokenHash, secret); err != nil {
+			return nil, nil, err
+		}
+		e.TOTPSecret = secret
+	}
+	return e, op, nil
+}
+
+func (s *Server) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrolment) *page {
+	p := s.newPage(r, "enrol.title")
+	d := enrolData{Username: op.Username, Secret: e.TOTPSecret}
+	key, err := otp.NewKeyFromURL("otpauth://totp/" + s.cfg.Name + ":" + op.Username + "?secret=" + e.TOTPSecret + "&issuer=" + s.cfg.Name)
+	if err == nil {
+		if img, err := key.Image(220, 220); err == nil {
+			var buf bytes.Buffer
+			if png.Encode(&buf, img) == nil {
+				d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+			}
+		}
+	}
+	p.Data = d
+	return p
+}
+
+func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) {
+	e, op, err := s.enrolment(r)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	s.render(w, r, http.StatusOK, "enrol", s.enrolPage(r, op, e))
+}
+
+// enrolSubmit sets the password and proves the authenticator works before
+// the link is consumed.
+func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	e, op, err := s.enrolment(r)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	p := s.enrolPage(r, op, e)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("password2") {
+		s.formError(w, r, p, "enrol", tocsin.FieldError("password2", "the two passwords differ"))
+		return
+	}
+	hash, err := auth.HashPassword(pw, auth.DefaultParams())
+	if err != nil {
+		s.formError(w, r, p, "enrol", tocsin.FieldError("password", "%s", err.Error()))
+		return
+	}
+	step, ok := auth.CheckTOTP(e.TOTPSecret, r.PostFormValue("code"), s.cfg.Now(), 0)
+	if !ok {
+		s.formError(w, r, p, "enrol", tocsin.FieldError("code", "that code is not right; check the time on your phone and try the newest code"))
+		return
+	}
+	op.PasswordHash, op.TOTPSecret, op.TOTPLastStep, op.Enrolled = hash, e.TOTPSecret, step, true
+	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+		if err := q.UpdateOperator(ctx, op); err != nil {
+			return err
+		}
+		return q.DeleteEnrolment(ctx, e.TokenHash)
+	})
+	if err != nil {
+		s.formError(w, r, p, "enrol", err)
+		return
+	}
+	s.auditf(ctx, op.Username, "operator.enrolled", op.Username, "")
+	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+)
+
+// templates holds every page, each parsed with the layout, checked at start.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+func parseTemplates() (*templates, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"join": strings.Join,
+	}
+	t := &templates{pages: make(map[string]*template.Template)}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		p, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", base, err)
+		}
+		t.pages[strings.TrimSuffix(base, ".html")] = p
+	}
+	return t, nil
+}
+
+// page is what every template receives.
+type page struct {
+	Lang     tocsin.Language
+	Name     string
+	Title    string
+	CSRF     string
+	Operator *tocsin.Operator
+	Path     string
+	Errors   map[string]string // field → message
+	Error    string
+	Notice   string
+	Data     any
+	cat      catalog
+}
+
+// T translates key into the page's language.
+func (p *page) T(key string) string { return p.cat.text(p.Lang, key) }
+
+// Other is the language the switch offers.
+func (p *page) Other() tocsin.Language {
+	if p.Lang == tocsin.Spanish {
+		return tocsin.English
+	}
+	return tocsin.Spanish
+}
+
+// newPage starts the data of a page for r.
+func (s *Server) newPage(r *http.Request, titleKey string) *page {
+	p := &page{Lang: s.lang(r), Name: s.cfg.Name, Path: r.URL.Path, Errors: map[string]string{}, cat: newCatalog()}
+	p.Title = p.T(titleKey)
+	return p
+}
+
+// render writes a page; it renders into a buffer first so that a template
+// error becomes a clean 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.tmpl.pages[name]
+	if !ok {
+		s.cfg.Log.Error("no such template", "name", name)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		s.cfg.Log.Error("render", "template", name, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", string(p.Lang))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

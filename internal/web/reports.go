@@ -1,0 +1,193 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/photo"
+)
+
+// MaxReportForm bounds a report form post, photo included.
+const MaxReportForm = photo.DefaultMaxBytes + 256<<10
+
+// createReport resolves the place of validated input to a coarse cell and
+// stores the report. Nothing about the request is kept.
+func (s *Server) createReport(ctx context.Context, in tocsin.ReportInput) (*tocsin.Report, error) {
+	now := s.cfg.Now()
+	if err := in.Validate(now); err != nil {
+		return nil, err
+	}
+	var p geo.Point
+	if in.Lat != nil {
+		p = geo.Point{Lat: *in.Lat, Lon: *in.Lon}
+	} else {
+		var ok bool
+		if p, ok = s.cfg.ZIPs.Lookup(in.ZIP); !ok {
+			return nil, tocsin.FieldError("zip", "ZIP code %s is not known", in.ZIP)
+		}
+	}
+	r := tocsin.NewReport(in, geo.SnapCell(p), now)
+	if err := s.cfg.Store.CreateReport(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// apiReport is the JSON body of POST /api/v1/reports.
+type apiReport struct {
+	Category    string     `json:"category"`
+	Description string     `json:"description"`
+	ZIP         string     `json:"zip"`
+	Lat         *float64   `json:"lat"`
+	Lon         *float64   `json:"lon"`
+	Place       string     `json:"place"`
+	ObservedAt  *time.Time `json:"observed_at"`
+}
+
+func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the report as JSON with Content-Type: application/json"))
+		return
+	}
+	var body apiReport
+	if err := decodeJSON(w, r, &body); err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	in := tocsin.ReportInput{Category: tocsin.Category(body.Category), Description: body.Description, ZIP: body.ZIP,
+		Lat: body.Lat, Lon: body.Lon, PlaceText: body.Place, ObservedAt: body.ObservedAt, Source: tocsin.SourceAPI}
+	rep, err := s.createReport(r.Context(), in)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "state": rep.State, "expires_at": rep.ExpiresAt})
+}
+
+// decodeJSON reads one JSON object of at most MaxBody bytes, refusing
+// unknown fields, with errors a person understands.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case err == nil:
+	case errors.As(err, &tooLarge):
+		return &tocsin.Error{Code: tocsin.ETOOLARGE, Message: fmt.Sprintf("the request body is larger than %d bytes", MaxBody)}
+	case errors.Is(err, io.EOF):
+		return tocsin.Errorf(tocsin.EINVALID, "the request body is empty")
+	case errors.As(err, &syn):
+		return tocsin.Errorf(tocsin.EINVALID, "the JSON is malformed at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return tocsin.FieldError(typ.Field, "%s has the wrong type: want %s", typ.Field, typ.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return tocsin.Errorf(tocsin.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	case strings.Contains(err.Error(), "parsing time"):
+		return tocsin.FieldError("observed_at", "observed_at must be an RFC 3339 time such as 2026-11-25T14:05:00Z")
+	default:
+		return tocsin.Errorf(tocsin.EINVALID, "the JSON could not be read")
+	}
+	if dec.More() {
+		return tocsin.Errorf(tocsin.EINVALID, "send exactly one JSON object")
+	}
+	return nil
+}
+
+// reportFormData is what the report form shows again after an error.
+type reportFormData struct {
+	Categories []tocsin.Category
+	Category   string
+	ZIP        string
+	Lat, Lon   string
+	Place      string
+	Desc       string
+	Ago        string
+	Done       bool
+}
+
+func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "report.title")
+	p.Data = reportFormData{Categories: tocsin.Categories(), Done: r.URL.Query().Get("sent") == "1"}
+	s.render(w, r, http.StatusOK, "report", p)
+}
+
+// reportSubmit handles the form, which works without JavaScript.
+func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "report.title")
+	r.Body = http.MaxBytesReader(w, r.Body, MaxReportForm)
+	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		p.Error = p.T("report.toolarge")
+		p.Data = reportFormData{Categories: tocsin.Categories()}
+		s.render(w, r, http.StatusRequestEntityTooLarge, "report", p)
+		return
+	}
+	d := reportFormData{Categories: tocsin.Categories(), Category: r.FormValue("category"), ZIP: r.FormValue("zip"),
+		Lat: r.FormValue("lat"), Lon: r.FormValue("lon"), Place: r.FormValue("place"), Desc: r.FormValue("description"), Ago: r.FormValue("ago")}
+	p.Data = d
+	in, err := s.formReport(r, d)
+	if err == nil {
+		_, err = s.createReport(r.Context(), in)
+	}
+	if err != nil {
+		if tocsin.ErrorCode(err) == tocsin.EINTERNAL {
+			s.cfg.Log.Error("report form", "err", err)
+		}
+		p.Errors[tocsin.ErrorField(err)] = tocsin.ErrorMessage(err)
+		p.Error = p.T("form.fix")
+		s.render(w, r, statusOf(tocsin.ErrorCode(err)), "report", p)
+		return
+	}
+	http.Redirect(w, r, "/report?sent=1", http.StatusSeeOther)
+}
+
+// formReport turns form fields into report input, sanitising the photo.
+func (s *Server) formReport(r *http.Request, d reportFormData) (tocsin.ReportInput, error) {
+	in := tocsin.ReportInput{Category: tocsin.Category(d.Category), Description: d.Desc, ZIP: d.ZIP, PlaceText: d.Place, Source: tocsin.SourceWeb}
+	if d.Lat != "" || d.Lon != "" {
+		lat, err1 := strconv.ParseFloat(strings.TrimSpace(d.Lat), 64)
+		lon, err2 := strconv.ParseFloat(strings.TrimSpace(d.Lon), 64)
+		if err1 != nil || err2 != nil {
+			return in, tocsin.FieldError("lat", "the location is not a pair of numbers")
+		}
+		in.Lat, in.Lon = &lat, &lon
+	}
+	if d.Ago != "" {
+		mins, err := strconv.Atoi(d.Ago)
+		if err != nil || mins < 0 || mins > 24*60 {
+			return in, tocsin.FieldError("observed_at", "choose when you saw it")
+		}
+		t := s.cfg.Now().Add(-time.Duration(mins) * time.Minute)
+		in.ObservedAt = &t
+	}
+	f, _, err := r.FormFile("photo")
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		return in, nil
+	}
+	if err != nil {
+		return in, tocsin.FieldError("photo", "the photo could not be read")
+	}
+	defer f.Close()
+	img, err := photo.Sanitize(f, photo.DefaultMaxBytes)
+	switch {
+	case errors.Is(err, photo.ErrTooLarge):
+		return in, tocsin.FieldError("photo", "the photo is larger than %d MB", photo.DefaultMaxBytes>>20)
+	case errors.Is(err, photo.ErrDimensions):
+		return in, tocsin.FieldError("photo", "the photo has too many pixels")
+	case err != nil:
+		return in, tocsin.FieldError("photo", "the file is not a JPEG, PNG or GIF picture")
+	}
+	in.Photo = img
+	return in, nil
+}

@@ -1,0 +1,45 @@
+package web
+
+import "net/http"
+
+// routes lists every endpoint in one place.
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.Handle("GET /static/", http.FileServerFS(staticFS))
+
+	m.HandleFunc("GET /{$}", s.home)
+	m.HandleFunc("GET /privacy", s.privacy)
+	m.HandleFunc("GET /lang/{lang}", s.setLang)
+	m.HandleFunc("GET /alerts/{ref}", s.alertPage)
+
+	m.HandleFunc("GET /report", s.reportForm)
+	m.HandleFunc("POST /report", s.reportSubmit)
+	m.HandleFunc("POST /api/v1/reports", s.apiCreateReport)
+	m.HandleFunc("GET /api/v1/alerts", s.apiAlerts)
+
+	m.HandleFunc("GET /subscribe", s.subscribeForm)
+	m.HandleFunc("POST /subscribe", s.subscribeSubmit)
+	m.HandleFunc("GET /subscribe/{id}", s.confirmForm)
+	m.HandleFunc("POST /subscribe/{id}", s.confirmSubmit)
+
+	if s.cfg.DevHooks {
+		m.HandleFunc("POST /hooks/sms/dev", s.devInbound)
+	}
+
+	m.HandleFunc("GET /enrol/{token}", s.enrolForm)
+	m.HandleFunc("POST /enrol/{token}", s.enrolSubmit)
+	m.HandleFunc("GET /console/login", s.loginForm)
+	m.HandleFunc("POST /console/login", s.loginSubmit)
+	m.HandleFunc("GET /console/login/code", s.totpForm)
+	m.HandleFunc("POST /console/login/code", s.totpSubmit)
+	m.HandleFunc("POST /console/logout", s.operator(s.logout))
+
+	m.HandleFunc("GET /console", s.operator(s.queue))
+	m.HandleFunc("GET /console/reports/{id}/photo", s.operator(s.reportPhoto))
+	m.HandleFunc("POST /console/reports/{id}/state", s.operator(s.setReportState))
+	m.HandleFunc("GET /console/alerts", s.operator(s.alertList))
+	m.HandleFunc("GET /console/alerts/new", s.operator(s.composeForm))
+	m.HandleFunc("POST /console/alerts/new", s.operator(s.composeSubmit))
+	m.HandleFunc("POST /console/alerts/{id}/send", s.operator(s.approveAlert))
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
+)
+
+// Session lifetimes.
+const (
+	sessionCookie  = "tocsin_session"
+	sessionTTL     = 12 * time.Hour
+	pendingMFATTL  = 5 * time.Minute
+	enrolmentTTL   = 72 * time.Hour
+	csrfField      = "csrf"
+	operatorCtxKey = ctxKey("operator")
+)
+
+type ctxKey string
+
+// signedIn is the operator and session of a console request.
+type signedIn struct {
+	op      *tocsin.Operator
+	session *tocsin.Session
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string, ttl time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()),
+		HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteStrictMode})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteStrictMode})
+}
+
+// session returns the session of the request's cookie, if it is current.
+func (s *Server) session(r *http.Request) (*tocsin.Session, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "please log in")
+	}
+	se, err := s.cfg.Store.GetSession(r.Context(), auth.HashToken(c.Value))
+	if err != nil {
+		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "please log in")
+	}
+	if !s.cfg.Now().Before(se.ExpiresAt) {
+		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "your session has ended; please log in again")
+	}
+	return se, nil
+}
+
+// operator wraps a console handler: it needs a session that passed the
+// second factor, and a CSRF token bound to that session on every POST.
+func (s *Server) operator(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		se, err := s.session(r)
+		if err != nil || !se.MFA {
+			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+			return
+		}
+		op, err := s.cfg.Store.GetOperator(r.Context(), se.OperatorID)
+		if err != nil {
+			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			if !auth.CheckCSRF(s.cfg.CSRFKey, se.TokenHash, r.PostFormValue(csrfField)) {
+				s.auditf(r.Context(), op.Username, "security.csrf", r.Pattern, "form post without a valid CSRF token")
+				http.Error(w, "This form has expired. Go back, reload the page and try again.", http.StatusForbidden)
+				return
+			}
+		}
+		ctx := context.WithValue(r.Context(), operatorCtxKey, &signedIn{op: op, session: se})
+		next(w, r.WithContext(ctx))
+	}
+}
+
+// consolePage starts a console page for the signed-in operator.
+func (s *Server) consolePage(r *http.Request, titleKey string) *page {
+	p := s.newPage(r, titleKey)
+	if si, ok := r.Context().Value(operatorCtxKey).(*signedIn); ok {
+		p.Operator = si.op
+		p.CSRF = auth.CSRFToken(s.cfg.CSRFKey, si.session.TokenHash)
+	}
+	return p
+}
+
+func currentOperator(r *http.Request) *tocsin.Operator {
+	si, _ := r.Context().Value(operatorCtxKey).(*signedIn)
+	if si == nil {
+		return nil
+	}
+	return si.op
+}
+
+// can reports whether the signed-in operator's role allows a.
+func can(r *http.Request, a auth.Action) bool {
+	op := currentOperator(r)
+	if op == nil {
+		return false
+	}
+	role, err := auth.ParseRole(op.Role)
+	return err == nil && role.Can(a)
+}
+
+// auditf appends to the audit trail; a failure is logged, never shown.
+func (s *Server) auditf(ctx context.Context, actor, action, subject, detail string) {
+	e := &tocsin.AuditEntry{At: s.cfg.Now(), Actor: actor, Action: action, Subject: subject, Detail: detail}
+	if err := s.cfg.Store.AppendAudit(ctx, e); err != nil {
+		s.cfg.Log.Error("audit append failed", "action", action, "err", err)
+	}
+}

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/phone"
+)
+
+type subscribeData struct {
+	Phone, ZIPs, Lat, Lon, Radius string
+	Lang                          tocsin.Language
+	ID                            string
+	Done                          bool
+}
+
+func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "subscribe.title")
+	p.Data = subscribeData{Lang: p.Lang}
+	s.render(w, r, http.StatusOK, "subscribe", p)
+}
+
+// subscribeSubmit seals the number at once and queues a sign-up; the sender
+// texts the code. The answer is the same whatever the number, so the form
+// tells nobody who is subscribed.
+func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "subscribe.title")
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if err := r.ParseForm(); err != nil {
+		s.formError(w, r, p, "subscribe", bodyError(err))
+		return
+	}
+	d := subscribeData{Phone: r.PostFormValue("phone"), ZIPs: r.PostFormValue("zips"), Lat: r.PostFormValue("lat"),
+		Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), Lang: tocsin.Language(r.PostFormValue("lang"))}
+	p.Data = d
+	su, err := s.newSignup(r, d)
+	if err != nil {
+		s.formError(w, r, p, "subscribe", err)
+		return
+	}
+	s.cfg.Wake()
+	http.Redirect(w, r, "/subscribe/"+su.ID, http.StatusSeeOther)
+}
+
+func (s *Server) newSignup(r *http.Request, d subscribeData) (*tocsin.Signup, error) {
+	ctx := r.Context()
+	now := s.cfg.Now()
+	n, err := phone.Parse(d.Phone, "US")
+	if err != nil {
+		return nil, tocsin.FieldError("phone", "that is not a phone number we can text; include the area code")
+	}
+	lang, ok := tocsin.ParseLanguage(string(d.Lang))
+	if !ok {
+		return nil, tocsin.FieldError("lang", "choose English or Spanish")
+	}
+	area, err := s.parseArea(d.ZIPs, d.Lat, d.Lon, d.Radius, tocsin.MaxZIPsPerSubscriber)
+	if err != nil {
+		return nil, err
+	}
+	if c := area.Circle; c != nil && c.RadiusM > tocsin.MaxSubscriberRadiusM {
+		return nil, tocsin.FieldError("radius", "the radius can be at most %d km", tocsin.MaxSubscriberRadiusM/1000)
+	}
+	recent, err := s.cfg.Store.CountSignupsSince(ctx, now.Add(-time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	if recent >= s.cfg.SignupsPerHour {
+		return nil, tocsin.Errorf(tocsin.ETOOMANY, "too many people are signing up right now; please try again in an hour, or text JOIN and your ZIP code")
+	}
+	code := newCode()
+	id := tocsin.NewID()
+	sealed, err := s.cfg.Sealer.SealSignup(n, code)
+	if err != nil {
+		return nil, err
+	}
+	su := &tocsin.Signup{ID: id, Sealed: sealed, CodeHash: s.codeHash(id, code), Lang: lang, Area: area,
+		State: tocsin.SignupPending, CreatedAt: now, ExpiresAt: now.Add(tocsin.SignupTTL)}
+	if err := s.cfg.Store.CreateSignup(ctx, su); err != nil {
+		return nil, err
+	}
+	return su, nil
+}
+
+// parseArea reads ZIP codes (separated by spaces or commas) and an optional
+// point and radius in metres.
+func (s *Server) parseArea(zips, lat, lon, radius string, maxZIPs int) (tocsin.Area, error) {
+	var a tocsin.Area
+	for _, z := range strings.FieldsFunc(zips, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' || r == '\r' || r == '\t' }) {
+		if !tocsin.IsZIPFormat(z) {
+			return a, tocsin.FieldError("zips", "%q is not a ZIP code (5 digits)", z)
+		}
+		if _, ok := s.cfg.ZIPs.Lookup(z); !ok {
+			return a, tocsin.FieldError("zips", "ZIP code %s is not known", z)
+		}
+		if !containsString(a.ZIPs, z) {
+			a.ZIPs = append(a.ZIPs, z)
+		}
+	}
+	if lat != "" || lon != "" || radius != "" {
+		la, e1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+		lo, e2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
+		ra, e3 := strconv.ParseFloat(strings.TrimSpace(radius), 64)
+		if e1 != nil || e2 != nil || e3 != nil {
+			return a, tocsin.FieldError("radius", "give latitude, longitude and a radius in metres as numbers")
+		}
+		a.Circle = &tocsin.Circle{Lat: la, Lon: lo, RadiusM: ra}
+	}
+	if len(a.ZIPs) == 0 && a.Circle == nil {
+		return a, tocsin.FieldError("zips", "give at least one ZIP code")
+	}
+	return a, a.Validate("zips", maxZIPs)
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// newCode returns six random digits.
+func newCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// codeHash binds a code to its sign-up with the server's secret, so a copy
+// of the database does not reveal codes.
+func (s *Server) codeHash(id, code string) []byte {
+	m := hmac.New(sha256.New, s.cfg.CSRFKey)
+	fmt.Fprintf(m, "tocsin/signup-code/v1\x00%s\x00%s", id, code)
+	return m.Sum(nil)
+}
+
+func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "subscribe.title")
+	su, err := s.cfg.Store.GetSignup(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	p.Data = subscribeData{ID: su.ID, Done: su.State == tocsin.SignupConfirmed || su.State == tocsin.SignupDone}
+	s.render(w, r, http.StatusOK, "confirm", p)
+}
+
+func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "subscribe.title")
+	ctx := r.Context()
+	su, err := s.cfg.Store.GetSignup(ctx, r.PathValue("id"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	p.Data = subscribeData{ID: su.ID}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	code := strings.TrimSpace(r.FormValue("code"))
+	switch {
+	case su.State != tocsin.SignupPending && su.State != tocsin.SignupCodeSent,
+		s.cfg.Now().After(su.ExpiresAt), su.Attempts >= tocsin.SignupMaxAttempts:
+		s.formError(w, r, p, "confirm", tocsin.FieldError("code", "this sign-up has expired; please start again"))
+		return
+	case !hmac.Equal(s.codeHash(su.ID, code), su.CodeHash):
+		if err := s.cfg.Store.UpdateSignup(ctx, su.ID, su.State, su.Attempts+1); err != nil {
+			s.formError(w, r, p, "confirm", err)
+			return
+		}
+		s.formError(w, r, p, "confirm", tocsin.FieldError("code", "that code is not right; check the text message and try again"))
+		return
+	}
+	if err := s.cfg.Store.UpdateSignup(ctx, su.ID, tocsin.SignupConfirmed, su.Attempts+1); err != nil {
+		s.formError(w, r, p, "confirm", err)
+		return
+	}
+	s.cfg.Wake()
+	http.Redirect(w, r, "/subscribe/"+su.ID, http.StatusSeeOther)
+}
+
+// formError shows a page again with the error next to its field.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, p *page, name string, err error) {
+	if tocsin.ErrorCode(err) == tocsin.EINTERNAL {
+		s.cfg.Log.Error("form", "page", name, "err", err)
+	}
+	if f := tocsin.ErrorField(err); f != "" {
+		p.Errors[f] = tocsin.ErrorMessage(err)
+		p.Error = p.T("form.fix")
+	} else {
+		p.Error = tocsin.ErrorMessage(err)
+	}
+	s.render(w, r, statusOf(tocsin.ErrorCode(err)), name, p)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, "notfound.title")
+	s.render(w, r, http.StatusNotFound, "notfound", p)
+}
