@@ -46,4 +46,3 @@ func parse(fs *flag.FlagSet, args []string) error {
 	})
 	return err
 }
-

@@ -27,8 +27,8 @@ import (
 
 type serveConfig struct {
 	data, listen, baseURL, provider, name, logLevel string
-	poll                                             time.Duration
-	signupsPerHour                                   int
+	poll                                            time.Duration
+	signupsPerHour                                  int
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -232,4 +232,3 @@ func (s *Sender) report(ctx context.Context, in *inboundCtx, cmd keyword.Command
 	}
 	return s.reply(in, rReported), nil
 }
-
