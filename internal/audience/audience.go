@@ -38,17 +38,9 @@ func (r *Resolver) Resolve(ctx context.Context, q store.Querier, area tocsin.Are
 	if err != nil {
 		return nil, err
 	}
-	var ranges []store.CellRange
-	for _, t := range targets {
-		grown := t.circle
-		grown.RadiusM += math.Max(tocsin.MaxSubscriberRadiusM, tocsin.ZIPAreaRadiusM)
-		for _, cr := range grown.Ranges(maxCells) {
-			ranges = append(ranges, store.CellRange{Min: cr.Min, Max: cr.Max})
-		}
-	}
-	cands, err := q.AreaCandidates(ctx, ranges, area.ZIPs)
+	cands, err := r.candidates(ctx, q, area, targets)
 	if err != nil {
-		return nil, fmt.Errorf("audience: %w", err)
+		return nil, err
 	}
 	best := make(map[int64]float64, len(cands))
 	for _, c := range cands {
@@ -65,6 +57,41 @@ func (r *Resolver) Resolve(ctx context.Context, q store.Querier, area tocsin.Are
 	slices.SortFunc(out, func(a, b tocsin.Recipient) int {
 		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), cmp.Compare(a.SubscriberID, b.SubscriberID))
 	})
+	return out, nil
+}
+
+// radiusTiers split subscriber areas by radius, so that the many small
+// areas are looked up around the targets grown only by a small radius, and
+// only the few wide ones need a wide search.
+func radiusTiers() []float64 { return []float64{tocsin.ZIPAreaRadiusM, tocsin.MaxSubscriberRadiusM} }
+
+// candidates asks the store for the areas that may meet a target: same ZIP,
+// or a cell within the target grown by each tier's largest radius.
+func (r *Resolver) candidates(ctx context.Context, q store.Querier, area tocsin.Area, targets []target) ([]store.AreaCandidate, error) {
+	var out []store.AreaCandidate
+	lo := -1.0
+	for i, hi := range radiusTiers() {
+		aq := store.AreaQuery{MinRadiusM: lo, MaxRadiusM: hi}
+		if i == 0 {
+			aq.ZIPs = area.ZIPs
+		}
+		for _, t := range targets {
+			grown := t.circle
+			grown.RadiusM += hi
+			if t.zip != "" && area.Circle == nil {
+				aq.PointsOnly = true // a ZIP target reaches other ZIPs' subscribers only through a circle
+			}
+			for _, cr := range grown.Ranges(maxCells) {
+				aq.Ranges = append(aq.Ranges, store.CellRange{Min: cr.Min, Max: cr.Max})
+			}
+		}
+		cs, err := q.AreaCandidates(ctx, aq)
+		if err != nil {
+			return nil, fmt.Errorf("audience: %w", err)
+		}
+		out = append(out, cs...)
+		lo = hi
+	}
 	return out, nil
 }
 

@@ -219,6 +219,24 @@ type token struct {
 	fold       string // lower-case, compatibility-decomposed, marks removed
 }
 
+// eagerFold is how many leading tokens tokenize folds: the keyword and its
+// first arguments. The rest are folded only by the commands that need them,
+// so a long REPORT costs little.
+const eagerFold = 1 + maxCategoryWords
+
+// foldAll folds the tokens tokenize left unfolded.
+func foldAll(body string, toks []token) {
+	for i := range toks {
+		foldToken(body, &toks[i])
+	}
+}
+
+func foldToken(body string, t *token) {
+	if t.fold == "" {
+		t.fold = fold(body[t.start:t.end])
+	}
+}
+
 // Parse reads an inbound SMS body. It never fails: anything it does not
 // understand is a Command of Kind Unknown.
 func Parse(body string) Command {
@@ -243,6 +261,7 @@ func Parse(body string) Command {
 	args := toks[1:]
 	switch kw.kind {
 	case Join:
+		foldAll(body, args)
 		parseJoin(&cmd, body, args)
 	case Lang:
 		if len(args) == 0 {
@@ -302,6 +321,17 @@ func parseReport(cmd *Command, body string, textStart int, args []token) {
 		cmd.Problem = NoText
 		return
 	}
+	// "REPORT 90210 checkpoint at Main" (the form the help text teaches):
+	// a leading ZIP is the place, and the category may follow it.
+	if raw := body[args[0].start:args[0].end]; len(raw) == 5 && isDigits(raw) {
+		cmd.ZIPs = []string{raw}
+		textStart = args[0].end
+		args = args[1:]
+		if len(args) == 0 {
+			cmd.Problem = NoText
+			return
+		}
+	}
 	// A category phrase at the start is taken out of the text; try the
 	// longest phrase first.
 	for n := min(maxCategoryWords, len(args)); n >= 1; n-- {
@@ -317,9 +347,13 @@ func parseReport(cmd *Command, body string, textStart int, args []token) {
 		}
 	}
 	cmd.Text = strings.ToValidUTF8(trimText(body[textStart:]), "\uFFFD")
-	// The ZIP is the last standalone 5-digit number: street numbers tend to
-	// come before the ZIP in an address.
-	for i := len(args) - 1; i >= 0; i-- {
+	// Otherwise the ZIP is the last standalone 5-digit number: street
+	// numbers tend to come before the ZIP in an address.
+	for i := len(args) - 1; i >= 0 && len(cmd.ZIPs) == 0; i-- {
+		if !hasDigit(body[args[i].start:args[i].end]) {
+			continue
+		}
+		foldToken(body, &args[i])
 		t := args[i].fold
 		if len(t) == 5 && isDigits(t) {
 			cmd.ZIPs = []string{t}
@@ -347,12 +381,15 @@ func tokenize(body string) []token {
 		if inWord && start < 0 {
 			start = i
 		} else if !inWord && start >= 0 {
-			toks = append(toks, token{start: start, end: i, fold: fold(body[start:i])})
+			toks = append(toks, token{start: start, end: i})
 			start = -1
 		}
 	}
 	if start >= 0 {
-		toks = append(toks, token{start: start, end: len(body), fold: fold(body[start:])})
+		toks = append(toks, token{start: start, end: len(body)})
+	}
+	for i := range toks[:min(eagerFold, len(toks))] {
+		foldToken(body, &toks[i])
 	}
 	return toks
 }

@@ -137,7 +137,7 @@ func TestParse(t *testing.T) {
 		{"REPORT men in vests at 7-Eleven, call 555-123-4567",
 			Command{Kind: Report, Lang: "en", Category: "other", Text: "men in vests at 7-Eleven, call 555-123-4567"}},
 		{"REPORT 90210",
-			Command{Kind: Report, Lang: "en", Category: "other", Text: "90210", ZIPs: []string{"90210"}}},
+			Command{Kind: Report, Lang: "en", Category: "other", ZIPs: []string{"90210"}, Problem: NoText}},
 		{"REPORT raiding party\xff",
 			Command{Kind: Report, Lang: "en", Category: "other", Text: "raiding party\uFFFD"}},
 
@@ -254,5 +254,23 @@ func BenchmarkParse(b *testing.B) {
 				Parse(body)
 			}
 		})
+	}
+}
+
+func TestReportLeadingZIP(t *testing.T) {
+	tests := []struct {
+		body, zip, category, text string
+		problem                   Problem
+	}{
+		{"REPORT 90210 checkpoint at Main and 3rd", "90210", CategoryCheckpoint, "at Main and 3rd", None},
+		{"reporte 90210 redada en la fábrica", "90210", CategoryRaid, "en la fábrica", None},
+		{"REPORT 90210 two vans on 12345 Elm", "90210", CategoryOther, "two vans on 12345 Elm", None},
+		{"REPORT 90210", "90210", CategoryOther, "", NoText},
+	}
+	for _, tt := range tests {
+		c := Parse(tt.body)
+		if c.Kind != Report || len(c.ZIPs) != 1 || c.ZIPs[0] != tt.zip || c.Category != tt.category || c.Text != tt.text || c.Problem != tt.problem {
+			t.Errorf("Parse(%q) = %+v", tt.body, c)
+		}
 	}
 }

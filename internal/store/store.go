@@ -56,6 +56,18 @@ type AreaCandidate struct {
 	RadiusM      float64
 }
 
+// AreaQuery selects subscriber areas: those whose cell is in one of Ranges
+// and whose radius is in (MinRadiusM, MaxRadiusM] (no bound when MaxRadiusM
+// is 0), restricted to point areas (no ZIP) when PointsOnly; plus, in every
+// case, the areas whose ZIP is one of ZIPs.
+type AreaQuery struct {
+	Ranges     []CellRange
+	MinRadiusM float64
+	MaxRadiusM float64
+	PointsOnly bool
+	ZIPs       []string
+}
+
 // CellRange is an inclusive range of S2 leaf cell ids.
 type CellRange struct{ Min, Max uint64 }
 
@@ -67,9 +79,9 @@ type Subscribers interface {
 	// SaveSubscriber inserts s (ID 0) or updates it, replacing its areas.
 	SaveSubscriber(ctx context.Context, s *tocsin.Subscriber) error
 	CountSubscribers(ctx context.Context) (active int, err error)
-	// AreaCandidates returns the areas of active subscribers whose cell is in
-	// one of ranges or whose ZIP is one of zips.
-	AreaCandidates(ctx context.Context, ranges []CellRange, zips []string) ([]AreaCandidate, error)
+	// AreaCandidates returns the areas of active subscribers that q selects,
+	// each area once.
+	AreaCandidates(ctx context.Context, q AreaQuery) ([]AreaCandidate, error)
 
 	CreateSignup(ctx context.Context, s *tocsin.Signup) error
 	GetSignup(ctx context.Context, id string) (*tocsin.Signup, error)

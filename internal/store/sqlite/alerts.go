@@ -112,11 +112,18 @@ func (s q) ApproveAlert(ctx context.Context, id, by string, at time.Time) error 
 
 // CreateLedger writes the delivery ledger and moves the alert to sending.
 func (s q) CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error {
+	return s.atomic(ctx, func(s q) error { return s.createLedger(ctx, alertID, rs) })
+}
+
+func (s q) createLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET state = 'sending', recipients = ? WHERE id = ? AND state = 'approved'`, len(rs), alertID)
 	if err != nil {
 		return fmt.Errorf("start alert: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.GetAlert(ctx, alertID); err != nil {
+			return err
+		}
 		return conflict("the alert is not approved")
 	}
 	const chunk = 300 // rows per INSERT, under SQLite's variable limit
@@ -170,6 +177,10 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]st
 
 // FinishDeliveries records outcomes.
 func (s q) FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
+	return s.atomic(ctx, func(s q) error { return s.finishDeliveries(ctx, ds) })
+}
+
+func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	for _, d := range ds {
 		if _, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider_id = ?, error = ? WHERE alert_id = ? AND subscriber_id = ?`,
 			d.Status, d.ProviderID, d.Error, d.AlertID, d.SubscriberID); err != nil {

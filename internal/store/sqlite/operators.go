@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -22,7 +21,7 @@ func scanOperator(sc scanner, o *tocsin.Operator) error {
 func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
 	err := s.db.QueryRowContext(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, boolInt(o.Enrolled), unix(o.CreatedAt)).Scan(&o.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	if isUnique(err) {
 		return conflict("an operator named %q exists already", o.Username)
 	}
 	if err != nil {

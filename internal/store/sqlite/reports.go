@@ -103,9 +103,10 @@ func (s q) SetReportState(ctx context.Context, id string, st tocsin.ReportState)
 }
 
 // ExpireReports marks new and verified reports past their expiry as expired
-// and drops their photos and free text: what is not kept cannot leak.
+// and drops their photos, description and place text: what is not kept
+// cannot leak. Category, coarse cell and times stay for the record.
 func (s q) ExpireReports(ctx context.Context, now time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE reports SET state = 'expired', photo = NULL WHERE state IN ('new', 'verified') AND expires_at <= ?`, now.Unix())
+	res, err := s.db.ExecContext(ctx, `UPDATE reports SET state = 'expired', photo = NULL, description = '', place_text = '' WHERE state IN ('new', 'verified') AND expires_at <= ?`, now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("expire reports: %w", err)
 	}

@@ -180,3 +180,29 @@ func placeholders(n int) string {
 func placeholdersRows(n int, row string) string {
 	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }
+
+// atomic runs fn in a transaction of its own, or in the caller's when s is
+// already inside one, so that a multi-statement method is all or nothing.
+func (s q) atomic(ctx context.Context, fn func(q) error) error {
+	db, ok := s.db.(*sql.DB)
+	if !ok {
+		return fn(s)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(q{db: tx}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -50,9 +51,16 @@ func (s q) GetSubscriber(ctx context.Context, id int64) (*tocsin.Subscriber, err
 
 // SaveSubscriber inserts or updates a subscriber and replaces its areas.
 func (s q) SaveSubscriber(ctx context.Context, sub *tocsin.Subscriber) error {
+	return s.atomic(ctx, func(s q) error { return s.saveSubscriber(ctx, sub) })
+}
+
+func (s q) saveSubscriber(ctx context.Context, sub *tocsin.Subscriber) error {
 	if sub.ID == 0 {
 		err := s.db.QueryRowContext(ctx, `INSERT INTO subscribers (phone_hash, sealed, lang, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			sub.PhoneHash, sub.Sealed, sub.Lang, boolInt(sub.Active), unix(sub.CreatedAt), unix(sub.UpdatedAt)).Scan(&sub.ID)
+		if isUnique(err) {
+			return conflict("a subscriber with this number exists already")
+		}
 		if err != nil {
 			return fmt.Errorf("insert subscriber: %w", err)
 		}
@@ -70,8 +78,8 @@ func (s q) SaveSubscriber(ctx context.Context, sub *tocsin.Subscriber) error {
 		}
 	}
 	for _, a := range sub.Areas {
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO subscriber_areas (subscriber_id, zip, cell, radius_m) VALUES (?, ?, ?, ?)`,
-			sub.ID, a.ZIP, int64(a.Cell), a.RadiusM); err != nil {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO subscriber_areas (subscriber_id, zip, cell, radius_m, active) VALUES (?, ?, ?, ?, ?)`,
+			sub.ID, a.ZIP, int64(a.Cell), a.RadiusM, boolInt(sub.Active)); err != nil {
 			return fmt.Errorf("insert area: %w", err)
 		}
 	}
@@ -85,12 +93,17 @@ func (s q) CountSubscribers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// AreaCandidates returns areas of active subscribers in the ranges or ZIPs.
-// Cell ids are stored as int64 bits, so a range that crosses the sign bit is
+// AreaCandidates returns areas of active subscribers that q selects. Cell
+// ids are stored as int64 bits, so a range that crosses the sign bit is
 // split in two.
-func (s q) AreaCandidates(ctx context.Context, ranges []store.CellRange, zips []string) ([]store.AreaCandidate, error) {
+func (s q) AreaCandidates(ctx context.Context, aq store.AreaQuery) ([]store.AreaCandidate, error) {
 	var out []store.AreaCandidate
-	seen := make(map[int64]bool)
+	type key struct {
+		id   int64
+		cell int64
+		zip  string
+	}
+	seen := make(map[key]bool)
 	add := func(query string, args ...any) error {
 		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -99,32 +112,44 @@ func (s q) AreaCandidates(ctx context.Context, ranges []store.CellRange, zips []
 		defer rows.Close()
 		for rows.Next() {
 			var c store.AreaCandidate
-			var cell, rowid int64
-			if err := rows.Scan(&rowid, &c.SubscriberID, &c.ZIP, &cell, &c.RadiusM); err != nil {
+			var cell int64
+			if err := rows.Scan(&c.SubscriberID, &c.ZIP, &cell, &c.RadiusM); err != nil {
 				return fmt.Errorf("scan candidate: %w", err)
 			}
-			if !seen[rowid] {
-				seen[rowid] = true
+			if k := (key{c.SubscriberID, cell, c.ZIP}); !seen[k] {
+				seen[k] = true
 				c.Cell = uint64(cell)
 				out = append(out, c)
 			}
 		}
 		return rows.Err()
 	}
-	const sel = `SELECT a.rowid, a.subscriber_id, a.zip, a.cell, a.radius_m FROM subscriber_areas a JOIN subscribers s ON s.id = a.subscriber_id WHERE s.active = 1 AND `
-	for _, r := range ranges {
+	const sel = `SELECT subscriber_id, zip, cell, radius_m FROM subscriber_areas WHERE active = 1 AND `
+	cond := `radius_m > ?`
+	args := []any{aq.MinRadiusM}
+	if aq.MaxRadiusM > 0 {
+		cond += ` AND radius_m <= ?`
+		args = append(args, aq.MaxRadiusM)
+	}
+	if aq.PointsOnly {
+		cond += ` AND zip = ''`
+	}
+	if aq.MinRadiusM <= 0 {
+		cond = strings.Replace(cond, `radius_m > ?`, `radius_m >= ?`, 1)
+	}
+	for _, r := range aq.Ranges {
 		for _, part := range signedRanges(r) {
-			if err := add(sel+`a.cell BETWEEN ? AND ?`, part[0], part[1]); err != nil {
+			if err := add(sel+`cell BETWEEN ? AND ? AND `+cond, append([]any{part[0], part[1]}, args...)...); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if len(zips) > 0 {
-		args := make([]any, len(zips))
-		for i, z := range zips {
-			args[i] = z
+	if len(aq.ZIPs) > 0 {
+		zargs := make([]any, len(aq.ZIPs))
+		for i, z := range aq.ZIPs {
+			zargs[i] = z
 		}
-		if err := add(sel+`a.zip IN (`+placeholders(len(zips))+`)`, args...); err != nil {
+		if err := add(sel+`zip IN (`+placeholders(len(aq.ZIPs))+`)`, zargs...); err != nil {
 			return nil, err
 		}
 	}

@@ -4,7 +4,8 @@
 // the text will be sent, e.g. "2 segments · GSM-7 · 45 left" or
 // "UCS-2 (ó, á force it) · 1 segment · 12 left"; if the text is UCS-2 and an
 // element with id ID + "-gsm" exists, it shows a GSM-7 version of the text
-// as a suggestion (hidden when there is nothing to suggest).
+// as a suggestion (hidden when there is nothing to suggest), after the text
+// of its data-prefix attribute if it has one (e.g. data-prefix="GSM-7:").
 //
 // The rules and tables are those of the Go package internal/smstext, which
 // documents them; its TestJSTablesMatch reads this file and fails if the
@@ -18,7 +19,7 @@
 
   const BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"; // GSM7-BASIC
   const EXT = "\f^{}\\[~]|€"; // GSM7-EXT
-  const TO_GSM = {}; // GSM7-MAP
+  const TO_GSM = {"\t":" ","\u000b":" ","`":"'","\u00a0":" ","ª":"a","«":"\"","\u00ad":"","´":"'","º":"o","»":"\"","À":"A","Á":"A","Â":"A","Ã":"A","È":"E","Ê":"E","Ë":"E","Ì":"I","Í":"I","Î":"I","Ï":"I","Ð":"D","Ò":"O","Ó":"O","Ô":"O","Õ":"O","Ù":"U","Ú":"U","Û":"U","á":"a","â":"a","ã":"a","ç":"Ç","ê":"e","ë":"e","í":"i","î":"i","ï":"i","ð":"d","ó":"o","ô":"o","õ":"o","ú":"u","û":"u","ÿ":"y","Đ":"D","đ":"d","ı":"i","ĸ":"k","Ŀ":"L","ŀ":"l","Ł":"L","ł":"l","ŉ":"'n","Œ":"OE","œ":"oe","Ÿ":"Y","\u1680":" ","\u2000":" ","\u2001":" ","\u2002":" ","\u2003":" ","\u2004":" ","\u2005":" ","\u2006":" ","\u2007":" ","\u2008":" ","\u2009":" ","\u200a":" ","\u200b":"","‐":"-","‑":"-","‒":"-","–":"-","—":"-","―":"-","‘":"'","’":"'","‚":"'","‛":"'","“":"\"","”":"\"","„":"\"","‟":"\"","•":"-","‣":"-","…":"...","\u2028":"\n","\u2029":"\n","\u202f":" ","′":"'","″":"\"","‹":"'","›":"'","⁃":"-","\u205f":" ","\u2060":"","−":"-","◦":"-","\u3000":" ","\ufeff":""}; // GSM7-MAP
 
   const GSM7_SINGLE = 160, GSM7_MULTI = 153, UCS2_SINGLE = 70, UCS2_MULTI = 67;
   const ESC = "\u001b";
@@ -130,15 +131,16 @@
 
   // label is the counter text for an analysis.
   function label(info) {
-    const tail = plural(info.segments, "segment") + " · " + info.remaining + " left";
+    const tail = plural(info.segments, "segment") + " · ";
+    const left = info.remaining + " left";
     if (info.encoding === "GSM-7") {
-      return plural(info.segments, "segment") + " · GSM-7 · " + info.remaining + " left";
+      return tail + "GSM-7 · " + left;
     }
     const max = 6;
     let list = info.forcing.slice(0, max).map(show).join(", ");
     if (info.forcing.length > max) list += ", …";
     const verb = info.forcing.length === 1 ? "forces" : "force";
-    return "UCS-2 (" + list + " " + verb + " it) · " + tail;
+    return "UCS-2 (" + list + " " + verb + " it) · " + tail + left;
   }
 
   function wire(doc) {
@@ -155,7 +157,8 @@
         if (suggestion) {
           const fixed = info.encoding === "UCS-2" ? toGSM(text) : text;
           if (fixed !== text) {
-            suggestion.textContent = fixed;
+            const prefix = suggestion.getAttribute("data-prefix");
+            suggestion.textContent = prefix ? prefix + " " + fixed : fixed;
             suggestion.hidden = false;
           } else {
             suggestion.textContent = "";

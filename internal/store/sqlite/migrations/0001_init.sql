@@ -32,10 +32,12 @@ CREATE TABLE subscriber_areas (
 	subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
 	zip           TEXT NOT NULL DEFAULT '',
 	cell          INTEGER NOT NULL,        -- S2 leaf cell, as int64 bits
-	radius_m      REAL NOT NULL
+	radius_m      REAL NOT NULL,
+	active        INTEGER NOT NULL         -- copy of subscribers.active, so look-ups need no join
 );
-CREATE INDEX subscriber_areas_cell ON subscriber_areas (cell);
-CREATE INDEX subscriber_areas_zip ON subscriber_areas (zip);
+-- Covering indexes: recipient look-ups read the index only.
+CREATE INDEX subscriber_areas_cell ON subscriber_areas (active, cell, radius_m, zip, subscriber_id);
+CREATE INDEX subscriber_areas_zip ON subscriber_areas (active, zip, cell, radius_m, subscriber_id);
 CREATE INDEX subscriber_areas_sub ON subscriber_areas (subscriber_id);
 
 CREATE TABLE signups (
@@ -58,7 +60,7 @@ CREATE TABLE code_sends (
 CREATE INDEX code_sends_hash ON code_sends (phone_hash, at);
 
 CREATE TABLE inbound (
-	id          INTEGER PRIMARY KEY,
+	id          INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: ids key idempotency
 	provider    TEXT NOT NULL,
 	from_sealed BLOB NOT NULL,
 	body        TEXT NOT NULL,
@@ -66,7 +68,7 @@ CREATE TABLE inbound (
 );
 
 CREATE TABLE outbound (
-	id         INTEGER PRIMARY KEY,
+	id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: ids key idempotency
 	kind       TEXT NOT NULL,
 	to_sealed  BLOB NOT NULL,
 	body       TEXT NOT NULL,
