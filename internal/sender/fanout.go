@@ -33,12 +33,20 @@ func (s *Sender) sendAlerts(ctx context.Context) error {
 		return err
 	}
 	for _, a := range sending {
-		if err := s.deliver(ctx, &a); err != nil {
+		more, err := s.deliver(ctx, &a)
+		if err != nil {
 			return fmt.Errorf("alert %s: %w", a.ID, err)
+		}
+		if more {
+			s.Wake() // come back at once, after a look at inbound texts such as STOP
 		}
 	}
 	return nil
 }
+
+// roundBatches bounds the batches sent per alert in one round, so that
+// inbound texts (STOP above all) are handled between rounds of a long alert.
+const roundBatches = 10
 
 // createLedger resolves the recipients, nearest first, and writes one ledger
 // row for each, in one transaction with the alert's move to sending.
@@ -56,27 +64,33 @@ func (s *Sender) createLedger(ctx context.Context, a tocsin.Alert) error {
 	})
 }
 
-// deliver sends the alert batch by batch until its ledger is done.
-func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) error {
-	for ctx.Err() == nil {
+// deliver sends up to roundBatches batches of the alert and completes it
+// when its ledger is done. It reports whether rows are left to send now.
+func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err error) {
+	for range roundBatches {
+		if ctx.Err() != nil {
+			return false, nil
+		}
 		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, a.ID, s.cfg.Batch)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if len(jobs) == 0 {
-			break
+			return false, s.complete(ctx, a)
 		}
 		done := s.sendBatch(ctx, a, jobs)
 		if err := s.cfg.Store.FinishDeliveries(ctx, done); err != nil {
-			return err
+			return false, err
 		}
 		if slices.ContainsFunc(done, func(d tocsin.Delivery) bool { return d.Status == tocsin.DeliveryPending }) {
-			return nil // the provider is struggling: try again next round
+			return false, nil // the provider is struggling: try again next poll
 		}
 	}
-	if ctx.Err() != nil {
-		return nil
-	}
+	return true, nil
+}
+
+// complete marks the alert sent once nothing is left in its ledger.
+func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
 	finished, err := s.cfg.Store.CompleteAlert(ctx, a.ID)
 	if err != nil || !finished {
 		return err

@@ -150,3 +150,28 @@ func TestExpiredAlertIsNotSent(t *testing.T) {
 }
 
 func pad4(i int) string { return fmt.Sprintf("%04d", i) }
+
+func TestStopDuringALongAlertTakesEffect(t *testing.T) {
+	b := setup(t)
+	b.sender.cfg.Batch = 1 // ten messages a round
+	const n = 25
+	for i := range n {
+		b.text(t, "+1310555"+pad4(2000+i), "JOIN 90210")
+	}
+	a := b.alert(t, tocsin.Area{ZIPs: []string{"90210"}}, "Checkpoint.", "")
+	b.sender.Tick(b.ctx) // the ledger and the first round only
+	last := "+1310555" + pad4(2000+n-1)
+	b.text(t, last, "STOP") // handled before the next round of the alert
+	for range 5 {
+		b.sender.Tick(b.ctx)
+	}
+	for _, m := range b.sent(t, last) {
+		if strings.Contains(m, a.Ref) {
+			t.Fatalf("alert sent after STOP: %q", m)
+		}
+	}
+	got, _ := b.store.GetAlert(b.ctx, a.ID)
+	if got.State != tocsin.AlertSent || got.Sent != n-1 {
+		t.Errorf("alert %s with %d sent, want sent with %d", got.State, got.Sent, n-1)
+	}
+}

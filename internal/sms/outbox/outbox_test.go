@@ -1,0 +1,71 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sms"
+)
+
+func TestOutbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "outbox.jsonl")
+	now := func() time.Time { return time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) }
+	to, _ := phone.Parse("+13105550123", "US")
+	ctx := context.Background()
+
+	p, err := Open(path, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := p.Send(ctx, sms.Message{To: to, Body: "hello", IdempotencyKey: "k1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := p.Send(ctx, sms.Message{To: to, Body: "hello", IdempotencyKey: "k1"})
+	if err != nil || again.ProviderID != first.ProviderID {
+		t.Fatalf("a repeated key gave %v, %v; want the first id %s", again, err, first.ProviderID)
+	}
+	p.Close()
+
+	// A restart remembers the keys already written.
+	p, err = Open(path, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if r, err := p.Send(ctx, sms.Message{To: to, Body: "hello", IdempotencyKey: "k1"}); err != nil || r.ProviderID != first.ProviderID {
+		t.Fatalf("after reopen: %v, %v", r, err)
+	}
+	if _, err := p.Send(ctx, sms.Message{To: to, Body: "second", IdempotencyKey: "k2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Send(ctx, sms.Message{Body: "nobody"}); !errors.Is(err, sms.ErrPermanent) {
+		t.Errorf("no recipient: %v, want ErrPermanent", err)
+	}
+
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", len(lines), b)
+	}
+	var l map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &l); err != nil {
+		t.Fatal(err)
+	}
+	if l["to"] != "+13105550123" || l["body"] != "hello" || l["at"] != "2026-11-25T14:00:00Z" {
+		t.Errorf("line = %v, want to (E.164), body and at (RFC 3339)", l)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+}
