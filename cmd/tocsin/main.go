@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/tocsin/tocsin"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -54,11 +56,12 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
 	}
 	for _, c := range commands() {
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, flag.ErrHelp):
 				return 0
 			default:
-				fmt.Fprintf(stderr, "tocsin %s: %v\n", c.name, err)
+				fmt.Fprintf(stderr, "tocsin %s: %s\n", c.name, errorText(err))
 				return 1
 			}
 		}
@@ -83,4 +86,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
 	fmt.Fprintf(stdout, "tocsin %s\n", version)
 	return nil
+}
+
+// errorText is what a person reads: the message of a tocsin error, or the
+// error itself.
+func errorText(err error) string {
+	if tocsin.ErrorCode(err) != tocsin.EINTERNAL {
+		return tocsin.ErrorMessage(err)
+	}
+	return err.Error()
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/web"
@@ -24,6 +26,15 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	role := fs.String("role", "dispatcher", "admin, dispatcher or viewer")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
+	}
+	if _, err := auth.ParseRole(*role); err != nil {
+		return fmt.Errorf("the role must be admin, dispatcher or viewer, not %q", *role)
+	}
+	if n := len(*name); n < 2 || n > 40 {
+		return errors.New("give the operator a --name of 2 to 40 characters")
+	}
+	if err := os.MkdirAll(*data, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
 	}
 	st, err := sqlite.Open(ctx, filepath.Join(*data, "tocsin.db"))
 	if err != nil {
