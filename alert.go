@@ -49,15 +49,32 @@ type Alert struct {
 	Failed     int
 }
 
-// Text returns the SMS text for lang, with the reference code at its end.
+// Text returns the SMS text for lang: a label saying whether the alert is
+// confirmed (or an all clear), the text, and the reference code at its end.
 // Spanish falls back to English when no Spanish text was written, and the
 // other way round.
 func (a *Alert) Text(lang Language) string {
-	body := a.BodyEN
+	body, es := a.BodyEN, false
 	if (lang == Spanish && a.BodyES != "") || body == "" {
-		body = a.BodyES
+		body, es = a.BodyES, true
 	}
-	return strings.TrimSpace(body) + "\nRef " + a.Ref
+	return a.Label(es) + " " + strings.TrimSpace(body) + "\nRef " + a.Ref
+}
+
+// Label is the tag an alert text starts with, in GSM-7 characters only.
+func (a *Alert) Label(spanish bool) string {
+	labels := [3][2]string{{"[CONFIRMED]", "[CONFIRMADO]"}, {"[UNCONFIRMED]", "[SIN CONFIRMAR]"}, {"[ALL CLEAR]", "[TODO DESPEJADO]"}}
+	i, j := 1, 0
+	switch {
+	case a.AllClear:
+		i = 2
+	case a.Confirmed:
+		i = 0
+	}
+	if spanish {
+		j = 1
+	}
+	return labels[i][j]
 }
 
 // AlertInput is an alert as composed.

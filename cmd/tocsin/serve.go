@@ -36,9 +36,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c serveConfig
 	fs.StringVar(&c.data, "data", "./tocsin-data", "data directory: database, keys, outbox")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
-	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site (default http://LISTEN)")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site; empty means http://LISTEN")
 	fs.StringVar(&c.provider, "provider", "outbox", "SMS provider: outbox (writes DATA/outbox.jsonl)")
-	fs.StringVar(&c.name, "name", "tocsin", "service name shown on pages and in texts")
+	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", time.Second, "how often the sender looks for work when not woken")
 	fs.IntVar(&c.signupsPerHour, "signups-per-hour", 500, "web sign-ups accepted per hour across the service")
@@ -152,6 +152,9 @@ func runServers(ctx context.Context, ln net.Listener, h http.Handler, snd *sende
 
 // loadOrCreateSecret reads a 32-byte secret file (mode 0600), creating it.
 func loadOrCreateSecret(path string) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", path, fi.Mode().Perm())
+	}
 	b, err := os.ReadFile(path)
 	if err == nil && len(b) == 32 {
 		return b, nil

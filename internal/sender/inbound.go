@@ -156,6 +156,9 @@ func (s *Sender) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) 
 	if len(sub.Areas) > tocsin.MaxZIPsPerSubscriber {
 		return s.reply(in, rTooManyZIPs, tocsin.MaxZIPsPerSubscriber), nil
 	}
+	if l, ok := tocsin.ParseLanguage(cmd.SetLang); ok { // "ALTA 90210 ESPAÑOL"
+		sub.Lang, in.lang = l, l
+	}
 	sub.Active = true
 	sub.UpdatedAt = in.now
 	if err := in.q.SaveSubscriber(ctx, sub); err != nil {

@@ -137,6 +137,9 @@ func (s *Sender) expire(ctx context.Context) error {
 	if _, err := s.cfg.Store.ExpireReports(ctx, now); err != nil {
 		return err
 	}
+	if err := s.cfg.Store.PurgeCodeSends(ctx, now.Add(-24*time.Hour)); err != nil {
+		return err
+	}
 	return s.cfg.Store.DeleteExpiredSessions(ctx, now)
 }
 

@@ -114,7 +114,9 @@ func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup
 	}
 	if c := su.Area.Circle; c != nil {
 		r := min(c.RadiusM, tocsin.MaxSubscriberRadiusM)
-		areas = append(areas, tocsin.SubscriberArea{Cell: geo.LeafCell(geo.Point{Lat: c.Lat, Lon: c.Lon}), RadiusM: r})
+		// Keep the point only to about 150 m, as for reports.
+		snapped := geo.CellCenter(geo.SnapCell(geo.Point{Lat: c.Lat, Lon: c.Lon}))
+		areas = append(areas, tocsin.SubscriberArea{Cell: geo.LeafCell(snapped), RadiusM: r})
 	}
 	sub.Areas = mergeAreas(sub.Areas, areas)
 	if len(sub.Areas) > tocsin.MaxZIPsPerSubscriber {

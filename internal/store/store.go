@@ -91,6 +91,8 @@ type Subscribers interface {
 	// RecordCodeSend notes that a code went to the number with this hash.
 	RecordCodeSend(ctx context.Context, phoneHash []byte, at time.Time) error
 	CountCodeSends(ctx context.Context, phoneHash []byte, since time.Time) (int, error)
+	// PurgeCodeSends forgets code sends before t: they serve the rate limit only.
+	PurgeCodeSends(ctx context.Context, before time.Time) error
 }
 
 // Messages stores inbound texts and one-to-one outbound texts.

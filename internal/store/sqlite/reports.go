@@ -102,14 +102,25 @@ func (s q) SetReportState(ctx context.Context, id string, st tocsin.ReportState)
 	return nil
 }
 
-// ExpireReports marks new and verified reports past their expiry as expired
-// and drops their photos, description and place text: what is not kept
-// cannot leak. Category, coarse cell and times stay for the record.
+// ExpireReports marks new and verified reports past their expiry as expired,
+// and drops the photo, description and place text of every report past its
+// expiry (false and duplicate ones keep their state): what is not kept cannot
+// leak. Category, coarse cell and times stay for the record. It returns how
+// many reports it expired.
 func (s q) ExpireReports(ctx context.Context, now time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE reports SET state = 'expired', photo = NULL, description = '', place_text = '' WHERE state IN ('new', 'verified') AND expires_at <= ?`, now.Unix())
+	var n int64
+	err := s.atomic(ctx, func(s q) error {
+		res, err := s.db.ExecContext(ctx, `UPDATE reports SET state = 'expired' WHERE state IN ('new', 'verified') AND expires_at <= ?`, now.Unix())
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		_, err = s.db.ExecContext(ctx, `UPDATE reports SET photo = NULL, description = '', place_text = ''
+			WHERE expires_at <= ? AND (photo IS NOT NULL OR description != '' OR place_text != '')`, now.Unix())
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("expire reports: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	return int(n), nil
 }

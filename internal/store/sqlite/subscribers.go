@@ -257,3 +257,11 @@ func (s q) CountCodeSends(ctx context.Context, hash []byte, since time.Time) (in
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM code_sends WHERE phone_hash = ? AND at >= ?`, hash, since.Unix()).Scan(&n)
 	return n, err
 }
+
+// PurgeCodeSends forgets code sends before t.
+func (s q) PurgeCodeSends(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM code_sends WHERE at < ?`, before.Unix()); err != nil {
+		return fmt.Errorf("purge code sends: %w", err)
+	}
+	return nil
+}

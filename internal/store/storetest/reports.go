@@ -199,8 +199,8 @@ func testExpireReports(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"old-new", tocsin.ReportExpired, false},
 		{"old-verified", tocsin.ReportExpired, false},
-		{"old-false", tocsin.ReportFalse, true},
-		{"old-duplicate", tocsin.ReportDuplicate, true},
+		{"old-false", tocsin.ReportFalse, false},
+		{"old-duplicate", tocsin.ReportDuplicate, false},
 		{"fresh", tocsin.ReportNew, true},
 	}
 	for _, tt := range tests {
@@ -212,6 +212,9 @@ func testExpireReports(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 			if got.HasPhoto != tt.photo || (len(got.Photo) > 0) != tt.photo {
 				t.Errorf("HasPhoto = %v, %d photo bytes; want photo kept = %v", got.HasPhoto, len(got.Photo), tt.photo)
+			}
+			if kept := got.Description != "" || got.PlaceText != ""; kept != tt.photo {
+				t.Errorf("description %q, place %q; want text kept = %v", got.Description, got.PlaceText, tt.photo)
 			}
 		})
 	}

@@ -394,5 +394,9 @@ func testSignups(t *testing.T, open func(t *testing.T) store.Store) {
 				t.Errorf("CountCodeSends(%s, %v) = %d, want %d", tt.who, tt.since, n, tt.want)
 			}
 		}
+		must(t, b.s.PurgeCodeSends(b.ctx, now.Add(-time.Hour)))
+		if n, _ := b.s.CountCodeSends(b.ctx, hash("a"), now.Add(-3*time.Hour)); n != 2 {
+			t.Errorf("after purge: %d code sends, want the 2 of the last hour", n)
+		}
 	})
 }
