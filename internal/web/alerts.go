@@ -80,7 +80,9 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	d := composeData{BodyEN: r.PostFormValue("body_en"), BodyES: r.PostFormValue("body_es"), ZIPs: r.PostFormValue("zips"),
 		Lat: r.PostFormValue("lat"), Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), TTL: r.PostFormValue("ttl"),
 		Confirmed: r.PostFormValue("confirmed") == "1", AllClear: r.PostFormValue("all_clear") == "1", ReportIDs: r.PostForm["report"]}
-	d.SegEN, d.SegES = smstext.Analyze(d.BodyEN), smstext.Analyze(d.BodyES)
+	// Count what the phone receives: the label, the text and the reference.
+	framed := func(label, body string) string { return label + " " + body + "\nRef " + strings.Repeat("X", tocsin.AlertRefLen) }
+	d.SegEN, d.SegES = smstext.Analyze(framed("[UNCONFIRMED]", d.BodyEN)), smstext.Analyze(framed("[SIN CONFIRMAR]", d.BodyES))
 	if d.SegEN.Encoding == smstext.UCS2 {
 		d.GSMEN, _ = smstext.ToGSM(d.BodyEN)
 	}

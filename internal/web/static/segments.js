@@ -150,9 +150,12 @@
       const out = id ? doc.getElementById(id) : null;
       if (!out) continue;
       const suggestion = doc.getElementById(id + "-gsm");
+      // data-frame="[UNCONFIRMED] |\nRef XXXXXX": what the sender adds around
+      // the text, counted too so the count is what the phone receives.
+      const frame = (area.getAttribute("data-frame") || "|").split("|");
       const update = () => {
         const text = area.value;
-        const info = analyze(text);
+        const info = analyze(frame[0] + text + (frame[1] || ""));
         out.textContent = label(info);
         if (suggestion) {
           const fixed = info.encoding === "UCS-2" ? toGSM(text) : text;
