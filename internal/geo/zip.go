@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/tocsin/tocsin"
 	"io"
 	"math"
 	"slices"
@@ -29,17 +30,7 @@ const zipScale = 1e5
 const maxZIPRecords = 100000
 
 // ValidZIP reports whether s is exactly five ASCII digits.
-func ValidZIP(s string) bool {
-	if len(s) != 5 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func ValidZIP(s string) bool { return tocsin.IsZIPFormat(s) }
 
 // ZIPCentroid is one row of the ZIP table.
 type ZIPCentroid struct {

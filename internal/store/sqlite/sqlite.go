@@ -75,18 +75,7 @@ func (d *DB) Close() error { return d.db.Close() }
 
 // InTx runs fn in one IMMEDIATE transaction.
 func (d *DB) InTx(ctx context.Context, fn func(store.Querier) error) error {
-	tx, err := d.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(q{db: tx}); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return d.q.atomic(ctx, func(q q) error { return fn(q) })
 }
 
 func (d *DB) migrate(ctx context.Context) error {
