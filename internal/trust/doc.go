@@ -1,0 +1,41 @@
+// Package trust is the trust core of tocsin: the code that decides whether
+// a message may go out. It holds
+//
+//   - the canonical alert statement (Statement): a deterministic, versioned,
+//     domain-separated text encoding of exactly what will be sent — every
+//     language's text, the target area, the audience bound, the alert id and
+//     the validity window — whose SHA-256 digest operators sign;
+//   - operator approvals (Approval): Ed25519 signatures over that digest;
+//   - passphrase-protected operator key files (argon2id + secretbox);
+//   - the operator roster (Roster): members, roles, keys and policy as a
+//     chain of threshold-signed versions anchored in an offline root key,
+//     in the pattern of TUF root metadata;
+//   - the k-of-n quorum check of approvals (CheckApprovals);
+//   - the signed freeze/unfreeze orders of the kill switch
+//     (VerifyFreezeState).
+//
+// The encodings are specified in FORMAT.md, with test vectors in testdata/.
+//
+// Trust is rooted in signatures, not in the database. The sender treats
+// everything it reads from the database as attacker-controlled and believes
+// only what verifies here, back to the root public key it was configured
+// with.
+//
+// This package must never:
+//   - trust anything read from the database that is not signed: a roster is
+//     believed only through VerifyChain from the configured root key, an
+//     alert only through CheckApprovals over the digest of its canonical
+//     encoding, a freeze state only through VerifyFreezeState;
+//   - hold, generate or store an operator's private key on the server: keys
+//     are created by NewKeyFile on the operator's own device and opened only
+//     there (the server and the sender only ever see public keys and
+//     signatures);
+//   - accept an encoding that is not byte-identical to its canonical form
+//     (decoders re-encode and compare), so one statement has exactly one
+//     digest;
+//   - fail open: malformed input, unknown keys, unknown roles, unknown
+//     signature kinds and broken chains are refused, and an unverifiable
+//     freeze history means "frozen";
+//   - read the wall clock or keep package-level mutable state: every
+//     function that depends on time takes it as an argument.
+package trust
