@@ -81,8 +81,11 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		Lat: r.PostFormValue("lat"), Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), TTL: r.PostFormValue("ttl"),
 		Confirmed: r.PostFormValue("confirmed") == "1", AllClear: r.PostFormValue("all_clear") == "1", ReportIDs: r.PostForm["report"]}
 	// Count what the phone receives: the label, the text and the reference.
-	framed := func(label, body string) string { return label + " " + body + "\nRef " + strings.Repeat("X", tocsin.AlertRefLen) }
-	d.SegEN, d.SegES = smstext.Analyze(framed("[UNCONFIRMED]", d.BodyEN)), smstext.Analyze(framed("[SIN CONFIRMAR]", d.BodyES))
+	kind := tocsin.Alert{Confirmed: d.Confirmed, AllClear: d.AllClear}
+	framed := func(spanish bool, body string) string {
+		return kind.Label(spanish) + " " + body + "\nRef " + strings.Repeat("X", tocsin.AlertRefLen)
+	}
+	d.SegEN, d.SegES = smstext.Analyze(framed(false, d.BodyEN)), smstext.Analyze(framed(true, d.BodyES))
 	if d.SegEN.Encoding == smstext.UCS2 {
 		d.GSMEN, _ = smstext.ToGSM(d.BodyEN)
 	}

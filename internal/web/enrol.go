@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"html/template"
 	"image/png"
 	"net/http"
 	"time"
@@ -46,7 +47,7 @@ func NewOperator(ctx context.Context, st store.Store, username, role string, now
 type enrolData struct {
 	Username string
 	Secret   string
-	QR       string // data: URL of a PNG
+	QR       template.URL // data: URL of a PNG the server drew itself
 }
 
 // enrolment loads the link's enrolment and operator, offering a TOTP secret
@@ -82,7 +83,7 @@ func (s *Server) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrol
 		if img, err := key.Image(220, 220); err == nil {
 			var buf bytes.Buffer
 			if png.Encode(&buf, img) == nil {
-				d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+				d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
 			}
 		}
 	}

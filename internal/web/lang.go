@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strings"
+	"unicode"
 
 	"golang.org/x/text/language"
 
@@ -43,7 +45,8 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-// isLocalPath accepts "/x" but not "//host" or "/\host": no open redirects.
+// isLocalPath accepts "/x" but not "//host" or "/\host", nor control
+// characters, which browsers drop ("/\t/host" is "//host"): no open redirects.
 func isLocalPath(p string) bool {
-	return len(p) > 0 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
+	return len(p) > 0 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\')) && !strings.ContainsFunc(p, unicode.IsControl)
 }

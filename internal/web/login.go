@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -97,6 +98,15 @@ func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
 	op.TOTPLastStep, op.Failures, op.LastFailure = step, 0, time.Time{}
 	token, hash := auth.NewToken()
 	err = s.cfg.Store.InTx(ctx, func(q storeQuerier) error {
+		// Check the step again inside the transaction: two requests with the
+		// same code must not both pass.
+		fresh, err := q.GetOperator(ctx, op.ID)
+		if err != nil {
+			return err
+		}
+		if step <= fresh.TOTPLastStep {
+			return errTOTPReplay
+		}
 		if err := q.UpdateOperator(ctx, op); err != nil {
 			return err
 		}
@@ -105,6 +115,11 @@ func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		return q.CreateSession(ctx, &tocsin.Session{TokenHash: hash, OperatorID: op.ID, MFA: true, ExpiresAt: now.Add(sessionTTL)})
 	})
+	if errors.Is(err, errTOTPReplay) {
+		s.loginFailed(ctx, op, "second-factor code (reused)")
+		s.formError(w, r, p, "totp", tocsin.FieldError("code", "%s", p.T("login.badcode")))
+		return
+	}
 	if err != nil {
 		s.formError(w, r, p, "totp", err)
 		return
@@ -124,3 +139,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
+
+// errTOTPReplay: the code's step was used by another request meanwhile.
+var errTOTPReplay = errors.New("TOTP step already used")

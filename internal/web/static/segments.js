@@ -151,10 +151,18 @@
       if (!out) continue;
       const suggestion = doc.getElementById(id + "-gsm");
       // data-frame="[UNCONFIRMED] |\nRef XXXXXX": what the sender adds around
-      // the text, counted too so the count is what the phone receives.
-      const frame = (area.getAttribute("data-frame") || "|").split("|");
+      // the text, counted too so the count is what the phone receives. The
+      // form's confirmed / all-clear boxes choose data-frame-confirmed or
+      // data-frame-allclear instead.
+      const frameOf = () => {
+        const form = area.form;
+        const on = (name) => form && form.elements[name] && form.elements[name].checked;
+        const attr = on("all_clear") ? "data-frame-allclear" : on("confirmed") ? "data-frame-confirmed" : "data-frame";
+        return (area.getAttribute(attr) || area.getAttribute("data-frame") || "|").split("|");
+      };
       const update = () => {
         const text = area.value;
+        const frame = frameOf();
         const info = analyze(frame[0] + text + (frame[1] || ""));
         out.textContent = label(info);
         if (suggestion) {
@@ -170,6 +178,11 @@
         }
       };
       area.addEventListener("input", update);
+      if (area.form) {
+        for (const box of area.form.querySelectorAll("input[data-reframe]")) {
+          box.addEventListener("change", update);
+        }
+      }
       update();
     }
   }

@@ -1,0 +1,208 @@
+package web_test
+
+// Tests of limits that must hold when requests arrive at the same moment.
+// A gated store holds every reader of an operator or a sign-up until n of
+// them have read, which makes the check-then-write races deterministic.
+//
+// They demonstrate known product bugs and are skipped unless
+// TOCSIN_KNOWN_BUGS=1 (see the report that came with these tests).
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web"
+)
+
+// gatedStore wraps a store; once armed with n, each GetOperator,
+// GetOperatorByName and GetSignup waits, after reading, until n readers have
+// arrived (or a second has passed).
+type gatedStore struct {
+	store.Store
+	mu      sync.Mutex
+	n       int
+	arrived int
+	release chan struct{}
+}
+
+func (g *gatedStore) arm(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.n, g.arrived, g.release = n, 0, make(chan struct{})
+}
+
+func (g *gatedStore) wait() {
+	g.mu.Lock()
+	if g.n == 0 {
+		g.mu.Unlock()
+		return
+	}
+	g.arrived++
+	rel := g.release
+	if g.arrived == g.n {
+		close(rel)
+		g.n = 0
+	}
+	g.mu.Unlock()
+	select {
+	case <-rel:
+	case <-time.After(time.Second):
+	}
+}
+
+func (g *gatedStore) GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error) {
+	op, err := g.Store.GetOperator(ctx, id)
+	g.wait()
+	return op, err
+}
+
+func (g *gatedStore) GetOperatorByName(ctx context.Context, name string) (*tocsin.Operator, error) {
+	op, err := g.Store.GetOperatorByName(ctx, name)
+	g.wait()
+	return op, err
+}
+
+func (g *gatedStore) GetSignup(ctx context.Context, id string) (*tocsin.Signup, error) {
+	su, err := g.Store.GetSignup(ctx, id)
+	g.wait()
+	return su, err
+}
+
+func setupGated(t *testing.T) (*bundle, *gatedStore) {
+	t.Helper()
+	var g *gatedStore
+	b := setup(t, func(c *web.Config) {
+		g = &gatedStore{Store: c.Store}
+		c.Store = g
+	})
+	return b, g
+}
+
+// concurrently sends the n requests at once and returns their responses.
+func concurrently(t *testing.T, n int, do func(i int) (*http.Response, error)) []resp {
+	t.Helper()
+	out := make([]resp, n)
+	var wg sync.WaitGroup
+	var failed atomic.Bool
+	for i := range n {
+		wg.Go(func() {
+			res, err := do(i)
+			if err != nil {
+				failed.Store(true)
+				return
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			out[i] = resp{Response: res, body: string(body)}
+		})
+	}
+	wg.Wait()
+	if failed.Load() {
+		t.Fatal("a request failed")
+	}
+	return out
+}
+
+func formRequest(c *http.Client, u string, v url.Values) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(v.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.Do(req)
+}
+
+// PRODUCT BUG: confirmSubmit (subscribe.go) reads Attempts, compares it with
+// SignupMaxAttempts, then writes Attempts+1 as an absolute value
+// (store.UpdateSignup): guesses sent together all pass the check and are
+// counted once. A six-digit code can then be guessed far faster than five
+// tries per sign-up allow.
+func TestRaceSignupAttempts(t *testing.T) {
+	knownBug(t, "non-atomic sign-up attempt counter")
+	b, g := setupGated(t)
+	id := b.signup(signupForm(nil))
+	_, code := b.signupCode(id)
+	const n = 20
+	g.arm(n)
+	rs := concurrently(t, n, func(i int) (*http.Response, error) {
+		guess := fmt.Sprintf("%06d", (atoi(code)+1+i)%1_000_000)
+		return formRequest(b.client(), b.ts.URL+"/subscribe/"+id, url.Values{"code": {guess}})
+	})
+	judged := 0
+	for _, r := range rs {
+		if strings.Contains(r.text(), "not right") {
+			judged++
+		}
+	}
+	su, err := b.st.GetSignup(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if judged > tocsin.SignupMaxAttempts || su.Attempts != judged {
+		t.Errorf("%d concurrent wrong codes were judged, %d counted; at most %d may be judged, and each must be counted",
+			judged, su.Attempts, tocsin.SignupMaxAttempts)
+	}
+}
+
+// PRODUCT BUG: totpSubmit (login.go) checks the code against TOTPLastStep of
+// an operator read before its transaction, and UpdateOperator writes
+// unconditionally: the same code submitted on two pending sessions at once
+// logs both in, defeating the replay protection.
+func TestRaceTOTPReplay(t *testing.T) {
+	knownBug(t, "TOTP replay under concurrency")
+	b, g := setupGated(t)
+	op := b.newOperator("racer", "dispatcher")
+	const n = 2
+	clients := make([]*http.Client, n)
+	for i := range clients {
+		var r resp
+		clients[i], r = b.passwordStep(op.Username, testPassword)
+		wantRedirect(t, r, "/console/login/code")
+	}
+	code := b.code(op)
+	g.arm(n)
+	rs := concurrently(t, n, func(i int) (*http.Response, error) {
+		return formRequest(clients[i], b.ts.URL+"/console/login/code", url.Values{"code": {code}})
+	})
+	wins := 0
+	for _, r := range rs {
+		if r.StatusCode == http.StatusSeeOther && r.Header.Get("Location") == "/console" {
+			wins++
+		}
+	}
+	if wins != 1 {
+		t.Errorf("one TOTP code opened %d full sessions, want exactly 1", wins)
+	}
+}
+
+// PRODUCT BUG: loginSubmit (login.go) checks the lock-out on an operator read
+// before the password is checked, and loginFailed writes Failures+1 of that
+// stale copy: wrong passwords sent together are all tried and counted once,
+// so the back-off never starts.
+func TestRaceLoginFailures(t *testing.T) {
+	knownBug(t, "non-atomic login failure counter")
+	b, g := setupGated(t)
+	op := b.newOperator("guessed", "dispatcher")
+	const n = 8
+	g.arm(n)
+	concurrently(t, n, func(i int) (*http.Response, error) {
+		return formRequest(b.client(), b.ts.URL+"/console/login", url.Values{"username": {op.Username}, "password": {fmt.Sprintf("wrong password %d", i)}})
+	})
+	got, err := b.st.GetOperator(context.Background(), op.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Failures != n {
+		t.Errorf("%d concurrent wrong passwords recorded as %d failures", n, got.Failures)
+	}
+}
