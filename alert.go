@@ -16,6 +16,7 @@ const (
 	AlertSending   AlertState = "sending"  // the ledger exists; messages are going out
 	AlertSent      AlertState = "sent"
 	AlertCancelled AlertState = "cancelled"
+	AlertRefused   AlertState = "refused" // the sender found its approvals wanting; a security event says why
 )
 
 // Alert limits.
@@ -47,6 +48,9 @@ type Alert struct {
 	Recipients int
 	Sent       int
 	Failed     int
+	// Statement is the canonical statement of exactly what goes out (package
+	// trust), fixed when the alert is composed; operators sign its digest.
+	Statement []byte
 }
 
 // Text returns the SMS text for lang: a label saying whether the alert is

@@ -28,6 +28,9 @@ type Outbound struct {
 	ToSealed  []byte
 	Body      string
 	CreatedAt time.Time
+	// MAC is the sender's keyed MAC over the row: the sender sends only the
+	// one-to-one texts it queued itself.
+	MAC []byte
 }
 
 // DeliveryStatus is the outcome of one message of an alert.
@@ -58,4 +61,7 @@ type Delivery struct {
 type Recipient struct {
 	SubscriberID int64
 	DistanceM    float64
+	// MAC is the sender's keyed MAC over the ledger row (alert, subscriber,
+	// order): a row written by anyone else is not sent.
+	MAC []byte
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,7 +188,7 @@ func readOutbox(t *testing.T, dataDir string) []outboxLine {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("outbox line %d: %v", n, err)
 		}
-		if !regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`).MatchString(l.To) {
+		if !e164RE.MatchString(l.To) {
 			t.Fatalf("outbox line %d: to %q is not E.164", n, l.To)
 		}
 		out = append(out, l)
@@ -197,6 +198,8 @@ func readOutbox(t *testing.T, dataDir string) []outboxLine {
 	}
 	return out
 }
+
+var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // linesTo returns the outbox lines to one number.
 func linesTo(lines []outboxLine, to string) []outboxLine {
@@ -267,7 +270,10 @@ var (
 	totpRE     = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7=]+)</code>`)
 	alertRowRE = regexp.MustCompile(`(?s)<tr id="a-([a-z0-9]+)">(.*?)</tr>`)
 	alertRefRE = regexp.MustCompile(`^\s*<td>([A-Z0-9]+)<br>`)
+	alertIDRE  = regexp.MustCompile(`<code class="small alert-id">([a-z0-9]+)</code>`)
 	stateRE    = regexp.MustCompile(`<td class="alert-state">([a-z_]+)</td>`)
+	signersRE  = regexp.MustCompile(`(?s)<td class="signers">(\d+) / (\d+)(?:: ([^<]*))?(?:<br><span class="small">sha256 ([0-9a-f]+))?`)
+	countsRE   = regexp.MustCompile(`<td>(\d+) / (\d+) / (\d+)</td>\s*$`)
 )
 
 // findCSRF returns the CSRF token of a console page.
@@ -283,7 +289,11 @@ func findCSRF(t *testing.T, page string) string {
 // alertRow is one row of the console's alert list.
 type alertRow struct {
 	ID, Ref, State string
-	HasSend        bool // the row offers the send (approve) form
+	Signed, Need   int    // signatures that verify, and how many the alert needs
+	Signers        string // their names, ", "-separated
+	Digest         string // the start of the statement's SHA-256, in hex
+	Recipients     int    // ledger rows, sent and failed, as listed
+	Sent, Failed   int
 }
 
 // findAlert returns the row of /console/alerts whose text contains text.
@@ -292,12 +302,25 @@ func findAlert(page, text string) (alertRow, bool) {
 		if !strings.Contains(m[2], html.EscapeString(text)) {
 			continue
 		}
-		r := alertRow{ID: m[1], HasSend: strings.Contains(m[2], `action="/console/alerts/`+m[1]+`/send"`)}
+		r := alertRow{ID: m[1]}
 		if rm := alertRefRE.FindStringSubmatch(m[2]); rm != nil {
 			r.Ref = rm[1]
 		}
+		if im := alertIDRE.FindStringSubmatch(m[2]); im != nil && im[1] != r.ID {
+			r.ID = "" // the row and its id disagree: make the caller fail
+		}
 		if sm := stateRE.FindStringSubmatch(m[2]); sm != nil {
 			r.State = sm[1]
+		}
+		if sm := signersRE.FindStringSubmatch(m[2]); sm != nil {
+			r.Signed, _ = strconv.Atoi(sm[1])
+			r.Need, _ = strconv.Atoi(sm[2])
+			r.Signers, r.Digest = strings.TrimSpace(html.UnescapeString(sm[3])), sm[4]
+		}
+		if cm := countsRE.FindStringSubmatch(m[2]); cm != nil {
+			r.Recipients, _ = strconv.Atoi(cm[1])
+			r.Sent, _ = strconv.Atoi(cm[2])
+			r.Failed, _ = strconv.Atoi(cm[3])
 		}
 		return r, true
 	}

@@ -63,10 +63,9 @@ func previewAlert(t *testing.T, c *client, csrf string, d alertDraft) int {
 	return n
 }
 
-// saveAndApprove saves d as a draft, finds it in the alert list and
-// approves it for sending. It returns the alert's row as it was listed
-// before the approval.
-func saveAndApprove(t *testing.T, c *client, csrf string, d alertDraft) alertRow {
+// saveDraft saves d as a draft and returns its row in the alert list: a
+// draft, with its id, and no signature yet.
+func saveDraft(t *testing.T, c *client, csrf string, d alertDraft) alertRow {
 	t.Helper()
 	r := c.postForm("/console/alerts/new", d.form(csrf, "save"))
 	mustRedirect(t, "save alert", r, "/console/alerts")
@@ -76,11 +75,21 @@ func saveAndApprove(t *testing.T, c *client, csrf string, d alertDraft) alertRow
 	if !ok {
 		t.Fatalf("saved alert %q not in /console/alerts:\n%s", d.bodyEN, truncate(r.body, 6000))
 	}
-	if row.State != "draft" || !row.HasSend {
-		t.Fatalf("saved alert is %+v, want a draft with a send form", row)
+	if row.State != "draft" || row.ID == "" || row.Signed != 0 || row.Need < 1 || row.Digest == "" {
+		t.Fatalf("saved alert is %+v, want a draft with an id, a digest and no signature yet", row)
 	}
-	r = c.postForm("/console/alerts/"+row.ID+"/send", url.Values{"csrf": {findCSRF(t, r.body)}})
-	mustRedirect(t, "approve alert", r, "/console/alerts")
+	return row
+}
+
+// saveAndApprove saves d as a draft, finds its id in the alert list and has
+// each of the named operators sign it with `tocsin alert approve`. It
+// returns the alert's row as it was listed before the approvals.
+func saveAndApprove(t *testing.T, s *server, c *client, csrf string, d alertDraft, signers ...string) alertRow {
+	t.Helper()
+	row := saveDraft(t, c, csrf, d)
+	for _, name := range signers {
+		approveCLI(t, s, row.ID, name)
+	}
 	return row
 }
 

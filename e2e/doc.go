@@ -1,10 +1,20 @@
 // Package e2e holds the end-to-end tests of tocsin. They build the real
-// binary once (go build ./cmd/tocsin), run it as a separate process on a
-// free local port with a fresh data directory, and drive it only from the
-// outside: over HTTP, through the dev SMS webhook, by reading the outbox
-// provider's DATA/outbox.jsonl, and by inspecting the files it leaves behind.
+// binary once (go build ./cmd/tocsin), run it as separate processes on free
+// local ports with fresh data directories (`tocsin serve`, all in one or as
+// the web role, and `tocsin sender`), and drive it from the outside: over
+// HTTP, through the dev SMS webhook, with the command line operators use
+// (`tocsin key new`, `tocsin init`, `tocsin alert approve`, `tocsin freeze`),
+// by reading the outbox provider's outbox.jsonl, and by inspecting the files
+// it leaves behind.
+//
+// Some tests also write the SQLite database directly: to seed thousands of
+// subscribers cheaply (sealed and hashed with the sender's keys, as test
+// set-up), and to play an attacker who can write every table.
 //
 // Run them with:
 //
-//	go test ./e2e/ -count=1 -v
+//	TOCSIN_REQUIRE_BROWSER=1 go test ./e2e/ -count=1 -v
+//
+// Tests that show product bugs not fixed yet are skipped unless
+// TOCSIN_E2E_KNOWN_BUGS=1 is set (see knownBug).
 package e2e

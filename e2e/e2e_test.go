@@ -23,10 +23,13 @@ var refRE = regexp.MustCompile(`\nRef ([A-Z0-9]{6})$`)
 
 // TestAlertLoop is the acceptance test: a resident subscribes by text, a
 // report comes in, an administrator enrols, logs in with two factors,
-// verifies the report and sends an alert, the resident receives it with a
+// verifies the report and composes an alert, an operator signs it with
+// `tocsin alert approve` and her own key, the resident receives it with a
 // reference anyone can check, and after STOP receives nothing more.
 func TestAlertLoop(t *testing.T) {
-	s := startServer(t)
+	// The operators' keys and roster version 1 come first: the server
+	// loads the trust anchor when it starts.
+	s := startSignedServer(t)
 	c := newClient(t, s)
 
 	// 1. A resident subscribes by text.
@@ -79,7 +82,8 @@ func TestAlertLoop(t *testing.T) {
 		t.Fatalf("report %s is not shown as verified:\n%s", created.ID, truncate(r.body, 4000))
 	}
 
-	// 6. Compose, preview, save and approve an alert to 90210.
+	// 6. Compose, preview and save an alert to 90210; one operator signs
+	// it (one recipient: one signature is enough).
 	first := alertDraft{
 		bodyEN: "Checkpoint confirmed at Main and 3rd. Avoid the area.",
 		bodyES: "Retén confirmado en Main y 3rd. Eviten la zona.",
@@ -88,7 +92,13 @@ func TestAlertLoop(t *testing.T) {
 	if n := previewAlert(t, c, csrf, first); n != 1 {
 		t.Fatalf("preview reaches %d subscribers, want 1", n)
 	}
-	row := saveAndApprove(t, c, csrf, first)
+	row := saveDraft(t, c, csrf, first)
+	if row.Need != 1 {
+		t.Errorf("an alert to one subscriber needs %d signatures, want 1", row.Need)
+	}
+	if out := approveCLI(t, s, row.ID, "ana"); !strings.Contains(out, "Signatures: 1 of 1") || !strings.Contains(out, "Enough operators have signed") {
+		t.Errorf("tocsin alert approve did not report the alert approved:\n%s", out)
+	}
 
 	// 7. The resident gets it, ending with a reference anyone can check.
 	got := waitOutbox(t, s, 0, resident, first.bodyEN)
@@ -136,8 +146,10 @@ func TestAlertLoop(t *testing.T) {
 	if n := previewAlert(t, c, csrf, second); n != 1 {
 		t.Errorf("second preview reaches %d subscribers, want 1 (the neighbour only)", n)
 	}
-	saveAndApprove(t, c, csrf, second)
-	waitAlertState(t, c, second.bodyEN, "sent")
+	saveAndApprove(t, s, c, csrf, second, "bob")
+	if done := waitAlertState(t, c, second.bodyEN, "sent"); done.Signers != "bob" || done.Sent != 1 {
+		t.Errorf("sent alert is listed as %+v, want signed by bob and sent to 1", done)
+	}
 	waitOutbox(t, s, 0, neighbour, second.bodyEN)
 	lines := readOutbox(t, s.DataDir)
 	if after := len(linesTo(lines, resident)); after != before {
@@ -147,6 +159,7 @@ func TestAlertLoop(t *testing.T) {
 
 // TestHelpAndVersion checks the command line's help, version and errors.
 func TestHelpAndVersion(t *testing.T) {
+	web := t.TempDir()
 	tests := []struct {
 		name     string
 		args     []string
@@ -154,10 +167,14 @@ func TestHelpAndVersion(t *testing.T) {
 		contains []string // in stdout and stderr together
 		match    *regexp.Regexp
 	}{
-		{"help", []string{"--help"}, 0, []string{"serve", "operator", "version"}, nil},
+		{"help", []string{"--help"}, 0, []string{"serve", "sender", "init", "key", "alert", "freeze", "unfreeze", "operator", "version"}, nil},
 		{"version", []string{"version"}, 0, nil, regexp.MustCompile(`^tocsin \S+\n$`)},
-		{"serve help", []string{"serve", "--help"}, 0, []string{"TOCSIN_LISTEN", "TOCSIN_DATA"}, nil},
+		{"serve help", []string{"serve", "--help"}, 0, []string{"TOCSIN_LISTEN", "TOCSIN_DATA", "TOCSIN_ROLE"}, nil},
+		{"sender help", []string{"sender", "--help"}, 0, []string{"TOCSIN_DB", "TOCSIN_HEALTH"}, nil},
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command", "frobnicate"}, nil},
+		{"sender on a public port", []string{"sender", "--data", t.TempDir(), "--db", filepath.Join(t.TempDir(), "x.db"), "--health", "0.0.0.0:9090"}, 1, []string{"loopback"}, nil},
+		{"web role without the sender's key", []string{"serve", "--role", "web", "--data", web, "--listen", "127.0.0.1:0"}, 1, []string{"sender's public key"}, nil},
+		{"init without an administrator", []string{"init", "--data", t.TempDir()}, 1, []string{"--admin"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +192,9 @@ func TestHelpAndVersion(t *testing.T) {
 				t.Errorf("tocsin %s: stdout %q does not match %s", strings.Join(tt.args, " "), res.stdout, tt.match)
 			}
 		})
+	}
+	if _, err := os.Stat(filepath.Join(web, "keys", "sender.key")); err == nil {
+		t.Error("tocsin serve --role web made a sender key")
 	}
 }
 

@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// binary is the path of the tocsin binary TestMain built.
-var binary string
+// binary is the path of the tocsin binary TestMain built; workDir is a
+// directory for the whole run, removed at its end.
+var binary, workDir string
 
 func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
@@ -28,6 +29,7 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	workDir = dir
 	binary = filepath.Join(dir, "tocsin")
 	build := exec.Command("go", "build", "-o", binary, "./cmd/tocsin")
 	build.Dir = root

@@ -68,8 +68,9 @@ type server struct {
 
 // serverOptions adjust startServer.
 type serverOptions struct {
-	dataDir   string // "" for a fresh t.TempDir()
-	wantEnrol bool   // wait for the first-administrator link on stdout
+	dataDir   string   // "" for a fresh t.TempDir()
+	wantEnrol bool     // wait for the first-administrator link on stdout
+	args      []string // more flags for tocsin serve, such as --role web
 }
 
 var enrolLinkRE = regexp.MustCompile(`https?://\S+/enrol/[A-Za-z0-9_-]+`)
@@ -107,9 +108,30 @@ func startServerWith(t *testing.T, o serverOptions) *server {
 func launch(t *testing.T, o serverOptions) (*server, error) {
 	t.Helper()
 	addr := freeAddr(t)
+	args := append([]string{"serve", "--data", o.dataDir, "--listen", addr}, o.args...)
+	s, err := startProcess(t, "http://"+addr, o.dataDir, args...)
+	if err != nil {
+		return nil, err
+	}
+	if o.wantEnrol {
+		waitFor(t, "the enrolment link on stdout", func() (bool, string) {
+			s.EnrolLink = enrolLinkRE.FindString(s.Stdout.String())
+			return s.EnrolLink != "", "stdout:\n" + s.Stdout.String()
+		})
+		if !strings.HasPrefix(s.EnrolLink, s.URL+"/enrol/") {
+			t.Fatalf("enrolment link %q is not under the server's URL %s", s.EnrolLink, s.URL)
+		}
+	}
+	return s, nil
+}
+
+// startProcess runs the binary with args, stops it when the test ends, and
+// waits until GET url/healthz answers 200.
+func startProcess(t *testing.T, url, dataDir string, args ...string) (*server, error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{URL: "http://" + addr, DataDir: o.dataDir, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
-	cmd := exec.CommandContext(ctx, binary, "serve", "--data", o.dataDir, "--listen", addr)
+	s := &server{URL: url, DataDir: dataDir, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
+	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = cleanEnv()
 	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
 	cmd.Cancel = func() error { return cmd.Process.Kill() } // last resort; stop sends SIGTERM first
@@ -130,13 +152,13 @@ func launch(t *testing.T, o serverOptions) (*server, error) {
 	for {
 		select {
 		case <-s.done:
-			return nil, fmt.Errorf("tocsin serve exited before it was healthy (%v)\nstdout:\n%s\nstderr:\n%s", s.waitErr, s.Stdout, s.Stderr)
+			return nil, fmt.Errorf("tocsin %s exited before it was healthy (%v)\nstdout:\n%s\nstderr:\n%s", args[0], s.waitErr, s.Stdout, s.Stderr)
 		default:
 		}
 		if resp, err := client.Get(s.URL + "/healthz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				break
+				return s, nil
 			}
 		}
 		if time.Now().After(deadline) {
@@ -144,16 +166,23 @@ func launch(t *testing.T, o serverOptions) (*server, error) {
 		}
 		time.Sleep(pollEvery)
 	}
-	if o.wantEnrol {
-		waitFor(t, "the enrolment link on stdout", func() (bool, string) {
-			s.EnrolLink = enrolLinkRE.FindString(s.Stdout.String())
-			return s.EnrolLink != "", "stdout:\n" + s.Stdout.String()
-		})
-		if !strings.HasPrefix(s.EnrolLink, s.URL+"/enrol/") {
-			t.Fatalf("enrolment link %q is not under the server's URL %s", s.EnrolLink, s.URL)
+}
+
+// kill ends the process with SIGKILL, as a crash or the OOM killer would,
+// and waits for it to be gone. The test's clean-up then has nothing to stop.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	s.stopOnce.Do(func() {
+		defer s.cancel()
+		if err := s.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			t.Errorf("SIGKILL: %v", err)
 		}
-	}
-	return s, nil
+		select {
+		case <-s.done:
+		case <-time.After(stopTimeout):
+			t.Fatalf("process still running %v after SIGKILL", stopTimeout)
+		}
+	})
 }
 
 // stop sends SIGTERM and checks that the process exits, cleanly, in time.
@@ -221,10 +250,17 @@ type cliResult struct {
 // runCLI runs the binary with args to completion.
 func runCLI(t *testing.T, args ...string) cliResult {
 	t.Helper()
+	return runCLIEnv(t, nil, args...)
+}
+
+// runCLIEnv runs the binary with args to completion, with env (such as
+// TOCSIN_PASSPHRASE=…) added to the clean environment.
+func runCLIEnv(t *testing.T, env []string, args ...string) cliResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -242,14 +278,21 @@ func runCLI(t *testing.T, args ...string) cliResult {
 // test fails with what, and the last detail cond returned.
 func waitFor(t *testing.T, what string, cond func() (ok bool, detail string)) {
 	t.Helper()
-	deadline := time.Now().Add(pollTimeout)
+	waitWithin(t, pollTimeout, what, cond)
+}
+
+// waitWithin is waitFor with another deadline, for work that takes longer,
+// such as a fan-out to thousands of subscribers.
+func waitWithin(t *testing.T, timeout time.Duration, what string, cond func() (ok bool, detail string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
 	for {
 		ok, detail := cond()
 		if ok {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s\n%s", pollTimeout, what, detail)
+			t.Fatalf("timed out after %v waiting for %s\n%s", timeout, what, detail)
 		}
 		time.Sleep(pollEvery)
 	}

@@ -28,7 +28,14 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "run the server (web and sender in one process, SQLite)", runServe},
+		{"serve", "run the server (web and sender in one process, SQLite; --role web for the web role alone)", runServe},
+		{"sender", "run the sender role alone (keys, provider, trust anchor; no public port)", runSender},
+		{"init", "create the offline root key, the trust anchor and roster version 1", runInit},
+		{"key", "create your operator signing key (key new)", runKey},
+		{"roster", "show, propose or sign a roster version (roster show|propose|sign)", runRoster},
+		{"alert", "show or approve (sign) an alert (alert show|approve ID)", runAlert},
+		{"freeze", "stop all outbound messaging (any one operator)", runFreeze},
+		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", runUnfreeze},
 		{"operator", "manage console operators (operator add)", runOperator},
 		{"version", "print the version", runVersion},
 	}

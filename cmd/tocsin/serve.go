@@ -20,13 +20,13 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/sms/outbox"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/web"
 )
 
 type serveConfig struct {
 	data, listen, baseURL, provider, name, logLevel string
+	role, senderPubFile                             string
 	poll                                            time.Duration
 	signupsPerHour                                  int
 }
@@ -37,7 +37,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.data, "data", "./tocsin-data", "data directory: database, keys, outbox")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site; empty means http://LISTEN")
-	fs.StringVar(&c.provider, "provider", "outbox", "SMS provider: outbox (writes DATA/outbox.jsonl)")
+	fs.StringVar(&c.provider, "provider", "outbox", "SMS provider: outbox (writes DATA/outbox.jsonl); with --role web, the provider the sender uses (outbox enables the dev hook)")
+	fs.StringVar(&c.role, "role", "all", "all (web and sender in one process) or web (public site, console, API, webhooks: no provider credentials, no key that opens phone numbers; run 'tocsin sender' beside it)")
+	fs.StringVar(&c.senderPubFile, "sender-pub", "", "the sender's public key file (default DATA/keys/sender.pub)")
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", time.Second, "how often the sender looks for work when not woken")
@@ -47,6 +49,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if c.provider != "outbox" {
 		return fmt.Errorf("provider %q is not available in this version; use outbox", c.provider)
+	}
+	if c.role != "all" && c.role != "web" {
+		return fmt.Errorf("--role must be all or web (the sender runs as 'tocsin sender'), not %q", c.role)
 	}
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.listen
@@ -71,18 +76,27 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		return fmt.Errorf("data directory: %w", err)
 	}
 	keysDir := filepath.Join(c.data, "keys")
-	keys, created, err := vault.LoadOrCreate(keysDir)
-	if err != nil {
-		return fmt.Errorf("sender keys: %w", err)
+	var snd *sender.Sender
+	if c.role == "all" {
+		// The sender's keys are made here only in the all-in-one process;
+		// the web role never creates or reads them.
+		var closeSender func()
+		var err error
+		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: filepath.Join(c.data, "tocsin.db"), poll: c.poll, name: c.name}, log)
+		if err != nil {
+			return err
+		}
+		defer closeSender()
 	}
-	if created {
-		log.Info("created sender keys", "dir", keysDir)
+	pub, err := phone.LoadPublicKey(c.senderPub(keysDir))
+	if err != nil {
+		return fmt.Errorf("%w (the web role needs the sender's public key: copy the sender's keys/sender.pub here, or give --sender-pub)", err)
 	}
 	webKey, err := loadOrCreateSecret(filepath.Join(keysDir, "web.key"))
 	if err != nil {
 		return err
 	}
-	pub, err := phone.LoadPublicKey(filepath.Join(keysDir, vault.PublicFile))
+	anchor, err := loadAnchor(keysDir)
 	if err != nil {
 		return err
 	}
@@ -95,17 +109,13 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	provider, err := outbox.Open(filepath.Join(c.data, "outbox.jsonl"), time.Now)
-	if err != nil {
-		return err
-	}
-	defer provider.Close()
-	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Provider: provider, ZIPs: zips, Log: log.With("role", "sender"), Poll: c.poll, Name: c.name})
-	if err != nil {
-		return err
+	wake := func() {}
+	if snd != nil {
+		wake = snd.Wake
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
-		Name: c.name, CSRFKey: webKey, Wake: snd.Wake, DevHooks: true, Secure: strings.HasPrefix(c.baseURL, "https://"), SignupsPerHour: c.signupsPerHour})
+		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.provider == "outbox", Secure: strings.HasPrefix(c.baseURL, "https://"),
+		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor})
 	if err != nil {
 		return err
 	}
@@ -116,11 +126,22 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	fmt.Fprintf(stdout, "tocsin is running at %s (data in %s, provider %s)\n", c.baseURL, c.data, c.provider)
+	if anchor == nil {
+		fmt.Fprintf(stdout, "No trust anchor yet: alerts cannot be approved until an administrator runs 'tocsin init --data %s' (then restart).\n", c.data)
+	}
+	fmt.Fprintf(stdout, "tocsin (%s) is running at %s (data in %s)\n", c.role, c.baseURL, c.data)
 	return runServers(ctx, ln, srv, snd, log)
 }
 
-// runServers runs HTTP and the sender until ctx ends, then stops both.
+func (c serveConfig) senderPub(keysDir string) string {
+	if c.senderPubFile != "" {
+		return c.senderPubFile
+	}
+	return filepath.Join(keysDir, vault.PublicFile)
+}
+
+// runServers runs HTTP and the sender (when this process has one) until ctx
+// ends, then stops both.
 func runServers(ctx context.Context, ln net.Listener, h http.Handler, snd *sender.Sender, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -131,7 +152,9 @@ func runServers(ctx context.Context, ln net.Listener, h http.Handler, snd *sende
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 32 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	var wg sync.WaitGroup
-	wg.Go(func() { snd.Run(ctx) })
+	if snd != nil {
+		wg.Go(func() { snd.Run(ctx) })
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	var err error

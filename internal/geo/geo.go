@@ -179,3 +179,22 @@ func (c Circle) Ranges(maxCells int) []CellRange {
 	}
 	return rangesOf(capOf(c.Center.s2Point(), c.RadiusM), maxCells)
 }
+
+// Cells returns the S2 cells (at most maxCells) covering the circle, sorted:
+// the area an alert statement names, in the form other tools read.
+func (c Circle) Cells(maxCells int) []uint64 {
+	if c.Validate() != nil {
+		return nil
+	}
+	if maxCells <= 0 {
+		maxCells = DefaultMaxCells
+	}
+	rc := s2.RegionCoverer{MinLevel: 0, MaxLevel: s2.MaxLevel, LevelMod: 1, MaxCells: maxCells}
+	cov := rc.Covering(capOf(c.Center.s2Point(), c.RadiusM))
+	out := make([]uint64, len(cov))
+	for i, id := range cov {
+		out[i] = uint64(id)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -209,3 +209,23 @@ func randomPointWithin(rng *rand.Rand, c Point, radiusM float64) Point {
 	lon := math.Remainder(lon2*180/math.Pi, 360)
 	return Point{Lat: lat2 * 180 / math.Pi, Lon: lon}
 }
+
+func TestCircleCells(t *testing.T) {
+	c := Circle{Center: Point{Lat: 34.05, Lon: -118.25}, RadiusM: 2000}
+	cells := c.Cells(8)
+	if len(cells) == 0 || len(cells) > 8 {
+		t.Fatalf("%d cells", len(cells))
+	}
+	leaf := LeafCell(c.Center)
+	found := false
+	for _, id := range cells {
+		r := CellRange{Min: uint64(s2.CellID(id).RangeMin()), Max: uint64(s2.CellID(id).RangeMax())}
+		found = found || r.Contains(leaf)
+	}
+	if !found {
+		t.Error("the covering does not contain the centre")
+	}
+	if (Circle{Center: Point{Lat: 99}}).Cells(8) != nil {
+		t.Error("an invalid circle has cells")
+	}
+}

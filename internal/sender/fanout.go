@@ -2,14 +2,20 @@ package sender
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/smstext"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 // maxAttempts bounds how often one message is retried after temporary
@@ -24,7 +30,7 @@ func (s *Sender) sendAlerts(ctx context.Context) error {
 		return err
 	}
 	for _, a := range approved {
-		if err := s.createLedger(ctx, a); err != nil {
+		if err := s.startAlert(ctx, a); err != nil {
 			return err
 		}
 	}
@@ -48,61 +54,207 @@ func (s *Sender) sendAlerts(ctx context.Context) error {
 // inbound texts (STOP above all) are handled between rounds of a long alert.
 const roundBatches = 10
 
-// createLedger resolves the recipients, nearest first, and writes one ledger
-// row for each, in one transaction with the alert's move to sending.
-func (s *Sender) createLedger(ctx context.Context, a tocsin.Alert) error {
-	return s.cfg.Store.InTx(ctx, func(q store.Querier) error {
-		rs, err := s.audience.Resolve(ctx, q, a.Area)
+// startAlert verifies an approved alert against the roster and the policy
+// and, only if every check passes, records it as started (outside the
+// database), writes its ledger nearest first and moves it to sending. A
+// refusal raises a security event saying why and moves the alert to refused.
+func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
+	if s.frozen(ctx) {
+		return nil // stays approved until unfrozen
+	}
+	r, err := s.roster(ctx) // outside the transaction: it may raise an event
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+		st, rs, err := s.verify(ctx, q, r, a)
 		if err != nil {
 			return err
+		}
+		for i := range rs {
+			rs[i].MAC = s.ledgerMAC(a.ID, rs[i].SubscriberID, i)
+		}
+		if _, resumed := s.state.sent[a.ID]; !resumed {
+			if err := s.state.recordSent(a.ID, st.Digest(), s.cfg.Now()); err != nil {
+				return err
+			}
 		}
 		if err := q.CreateLedger(ctx, a.ID, rs); err != nil {
 			return err
 		}
-		s.cfg.Log.Info("alert ledger written", "alert", a.ID, "recipients", len(rs))
+		s.cfg.Log.Info("alert verified; ledger written", "alert", a.ID, "recipients", len(rs))
 		return s.audit(ctx, q, "alert.ledger", a.ID, fmt.Sprintf("%d recipients", len(rs)))
 	})
+	if err == nil {
+		return s.state.markCommitted(a.ID)
+	}
+	var why refusal
+	if !errors.As(err, &why) {
+		return err
+	}
+	if err := s.security(ctx, s.cfg.Store, "alert.refused", a.ID, why.why); err != nil {
+		return err
+	}
+	return s.cfg.Store.RefuseAlert(ctx, a.ID)
 }
 
-// deliver sends up to roundBatches batches of the alert and completes it
-// when its ledger is done. It reports whether rows are left to send now.
+// verify checks an alert: its statement, that it was never sent, its window,
+// its size, the hourly limit, its audience and its signatures. It returns
+// the statement and the recipients.
+func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a tocsin.Alert) (*trust.Statement, []tocsin.Recipient, error) {
+	now := s.cfg.Now()
+	if r == nil {
+		return nil, nil, refuse("no roster verifies back to the trust anchor: nobody can approve alerts yet")
+	}
+	st, err := trust.DecodeStatement(a.Statement)
+	switch {
+	case err != nil:
+		return nil, nil, refuse("the alert has no valid signed statement: %v", err)
+	case st.AlertID != a.ID:
+		return nil, nil, refuse("the statement is for alert %s, not %s", st.AlertID, a.ID)
+	}
+	if prev, ok := s.state.sent[a.ID]; ok && (prev.Committed || prev.Digest != st.Digest()) {
+		return nil, nil, refuse("alert %s was already sent at %s: a replay", a.ID, prev.At.UTC().Format(time.RFC3339))
+	}
+	// Started but never committed: a crash cut the start short; it is
+	// verified again in full and started once more.
+	if err := r.Policy.CheckWindow(st, now); err != nil {
+		return nil, nil, refuse("%v", err)
+	}
+	for lang, text := range st.Texts {
+		if n := smstext.Analyze(text).Segments; n > r.Policy.MaxSegments {
+			return nil, nil, refuse("the %s text is %d segments; the policy allows %d", lang, n, r.Policy.MaxSegments)
+		}
+	}
+	if n := s.state.sentSince(now.Add(-time.Hour)); n >= r.Policy.MaxAlertsPerHour {
+		return nil, nil, refuse("%d alerts were sent in the last hour; the policy allows %d", n, r.Policy.MaxAlertsPerHour)
+	}
+	rs, err := s.audience.Resolve(ctx, q, areaOf(st))
+	if err != nil {
+		return nil, nil, refuse("the statement's area does not resolve: %v", err)
+	}
+	approvals, err := q.ListApprovals(ctx, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	verdict, err := trust.CheckApprovals(r, st, len(rs), toTrustApprovals(approvals))
+	if err != nil {
+		why := err.Error()
+		if len(verdict.Problems) > 0 {
+			why += "; " + strings.Join(verdict.Problems, "; ")
+		}
+		return nil, nil, refuse("%s", why)
+	}
+	return st, rs, nil
+}
+
+func toTrustApprovals(as []store.Approval) []trust.Approval {
+	out := make([]trust.Approval, 0, len(as))
+	for _, a := range as {
+		if len(a.Digest) != 32 {
+			continue
+		}
+		out = append(out, trust.Approval{AlertID: a.AlertID, Digest: [32]byte(a.Digest), Kind: trust.Kind(a.Kind),
+			KeyID: trust.KeyID(a.KeyID), Signature: a.Signature, SignedAt: a.SignedAt})
+	}
+	return out
+}
+
+// areaOf is the target area a statement names.
+func areaOf(st *trust.Statement) tocsin.Area {
+	a := tocsin.Area{ZIPs: st.ZIPs}
+	if c := st.Circle; c != nil {
+		a.Circle = &tocsin.Circle{Lat: float64(c.LatE6) / 1e6, Lon: float64(c.LonE6) / 1e6, RadiusM: float64(c.RadiusM)}
+	}
+	return a
+}
+
+func (s *Sender) ledgerMAC(alertID string, subscriberID int64, seq int) []byte {
+	return s.cfg.Keys.MAC("ledger", []byte(alertID), []byte(strconv.FormatInt(subscriberID, 10)), []byte(strconv.Itoa(seq)))
+}
+
+// deliver sends up to roundBatches batches of the alert, in Lanes that
+// each claim, send and record their own batches (so that one lane's database
+// work overlaps another's sending), and completes the alert when its ledger
+// is done. Before every batch a lane checks the freeze state; before any,
+// that the statement is still the one the sender verified. It reports
+// whether rows are left to send now.
 func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err error) {
-	for range roundBatches {
-		if ctx.Err() != nil {
-			return false, nil
-		}
-		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, a.ID, s.cfg.Batch)
-		if err != nil {
+	sent, ok := s.state.sent[a.ID]
+	st, derr := trust.DecodeStatement(a.Statement)
+	if !ok || derr != nil || st.Digest() != sent.Digest {
+		if err := s.security(ctx, s.cfg.Store, "alert.tampered", a.ID, "a sending alert whose statement is not the one the sender verified"); err != nil {
 			return false, err
 		}
-		if len(jobs) == 0 {
-			return false, s.complete(ctx, a)
+		return false, s.cfg.Store.RefuseAlert(ctx, a.ID)
+	}
+	if err := s.state.markCommitted(a.ID); err != nil { // a crash may have come between commit and mark
+		return false, err
+	}
+	type result struct {
+		done, stop bool
+		err        error
+	}
+	results := make([]result, s.cfg.Lanes)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Go(func() {
+			results[i].done, results[i].stop, results[i].err = s.deliverLane(ctx, st, max(1, roundBatches/s.cfg.Lanes))
+		})
+	}
+	wg.Wait()
+	done := true
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			return false, r.err
+		case r.stop:
+			return false, nil // frozen, cancelled or a struggling provider: next poll
 		}
-		done := s.sendBatch(ctx, a, jobs)
-		if err := s.cfg.Store.FinishDeliveries(ctx, done); err != nil {
-			return false, err
-		}
-		if slices.ContainsFunc(done, func(d tocsin.Delivery) bool { return d.Status == tocsin.DeliveryPending }) {
-			return false, nil // the provider is struggling: try again next poll
-		}
+		done = done && r.done
+	}
+	if done {
+		return false, s.complete(ctx, a)
 	}
 	return true, nil
 }
 
-// complete marks the alert sent once nothing is left in its ledger.
-func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
-	finished, err := s.cfg.Store.CompleteAlert(ctx, a.ID)
-	if err != nil || !finished {
-		return err
+// deliverLane sends up to n batches. done: the ledger had nothing left to
+// claim; stop: sending must pause until the next poll.
+func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (done, stop bool, err error) {
+	for range n {
+		if ctx.Err() != nil || s.frozen(ctx) {
+			return false, true, nil
+		}
+		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, st.AlertID, s.cfg.Batch)
+		if err != nil {
+			return false, false, err
+		}
+		if len(jobs) == 0 {
+			return true, false, nil
+		}
+		out := s.sendBatch(ctx, st, jobs)
+		if err := s.cfg.Store.FinishDeliveries(ctx, out); err != nil {
+			return false, false, err
+		}
+		for _, d := range out {
+			if d.Error == errForged {
+				if err := s.security(ctx, s.cfg.Store, "ledger.forged", st.AlertID, fmt.Sprintf("ledger row for subscriber %d not written by the sender, or a number swapped: not sent", d.SubscriberID)); err != nil {
+					return false, false, err
+				}
+			}
+		}
+		if slices.ContainsFunc(out, func(d tocsin.Delivery) bool { return d.Status == tocsin.DeliveryPending }) {
+			return false, true, nil // the provider is struggling: try again next poll
+		}
 	}
-	s.cfg.Log.Info("alert sent", "alert", a.ID)
-	return s.audit(ctx, s.cfg.Store, "alert.sent", a.ID, "")
+	return false, false, nil
 }
 
 // sendBatch hands a batch to the provider with a few messages in flight and
 // returns every row's outcome. Rows are claimed nearest first, so the people
 // nearest the danger are texted first.
-func (s *Sender) sendBatch(ctx context.Context, a *tocsin.Alert, jobs []store.DeliveryJob) []tocsin.Delivery {
+func (s *Sender) sendBatch(ctx context.Context, st *trust.Statement, jobs []store.DeliveryJob) []tocsin.Delivery {
 	out := make([]tocsin.Delivery, len(jobs))
 	sem := make(chan struct{}, s.cfg.Workers)
 	var wg sync.WaitGroup
@@ -111,33 +263,40 @@ func (s *Sender) sendBatch(ctx context.Context, a *tocsin.Alert, jobs []store.De
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i] = s.sendOne(ctx, a, j)
+			out[i] = s.sendOne(ctx, st, j)
 		}()
 	}
 	wg.Wait()
 	return out
 }
 
-func (s *Sender) sendOne(ctx context.Context, a *tocsin.Alert, j store.DeliveryJob) tocsin.Delivery {
+// errForged marks a ledger row that the sender did not write, or whose
+// subscriber's number was swapped.
+const errForged = "forged ledger row"
+
+func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.DeliveryJob) tocsin.Delivery {
 	d := j.Delivery
 	switch {
+	case !hmac.Equal(j.MAC, s.ledgerMAC(st.AlertID, j.SubscriberID, j.Seq)):
+		d.Status, d.Error = tocsin.DeliveryFailed, errForged
+		return d
 	case !j.Active:
 		d.Status = tocsin.DeliverySkipped // opted out after the ledger was written
 		return d
-	case !a.ValidUntil.IsZero() && s.cfg.Now().After(a.ValidUntil):
+	case !s.cfg.Now().Before(st.ValidUntil):
 		d.Status, d.Error = tocsin.DeliveryFailed, "expired before it could be sent"
 		return d
 	}
-	to, err := s.cfg.Keys.Open(j.Sealed)
+	to, err := s.cfg.Keys.OpenKnown(j.Sealed, j.PhoneHash)
 	if err != nil {
-		d.Status, d.Error = tocsin.DeliveryFailed, "number does not open"
+		d.Status, d.Error = tocsin.DeliveryFailed, errForged // does not open, or a number swapped in
 		return d
 	}
 	res, err := s.cfg.Provider.Send(ctx, sms.Message{
 		To:             to,
-		Body:           a.Text(j.Lang),
-		IdempotencyKey: fmt.Sprintf("alert-%s-%d", a.ID, j.SubscriberID),
-		ValidUntil:     a.ValidUntil,
+		Body:           textFor(st, j.Lang),
+		IdempotencyKey: fmt.Sprintf("alert-%s-%d", st.AlertID, j.SubscriberID),
+		ValidUntil:     st.ValidUntil,
 	})
 	switch {
 	case err == nil:
@@ -148,4 +307,27 @@ func (s *Sender) sendOne(ctx context.Context, a *tocsin.Alert, j store.DeliveryJ
 		d.Status, d.Error = tocsin.DeliveryPending, err.Error() // claimed again next round
 	}
 	return d
+}
+
+// textFor is the statement's text in lang, or in the other language.
+func textFor(st *trust.Statement, lang tocsin.Language) string {
+	if t, ok := st.Texts[string(lang)]; ok {
+		return t
+	}
+	for _, l := range []string{"en", "es"} {
+		if t, ok := st.Texts[l]; ok {
+			return t
+		}
+	}
+	return ""
+}
+
+// complete marks the alert sent once nothing is left in its ledger.
+func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
+	finished, err := s.cfg.Store.CompleteAlert(ctx, a.ID)
+	if err != nil || !finished {
+		return err
+	}
+	s.cfg.Log.Info("alert sent", "alert", a.ID)
+	return s.audit(ctx, s.cfg.Store, "alert.sent", a.ID, "")
 }

@@ -2,6 +2,8 @@ package sender
 
 import (
 	"fmt"
+
+	"github.com/tocsin/tocsin/internal/trust"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +31,7 @@ func TestAlertReachesTheAreaInTheirLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.State != tocsin.AlertSent || got.Recipients != 2 || got.Sent != 2 || got.Failed != 0 {
-		t.Errorf("alert = %s, %d recipients, %d sent, %d failed", got.State, got.Recipients, got.Sent, got.Failed)
+		t.Errorf("alert = %s, %d recipients, %d sent, %d failed; events %q", got.State, got.Recipients, got.Sent, got.Failed, b.events(t))
 	}
 }
 
@@ -74,7 +76,7 @@ func TestStopAfterTheLedgerSkips(t *testing.T) {
 	a := b.alert(t, tocsin.Area{ZIPs: []string{"90210"}}, "Checkpoint.", "")
 	// Write the ledger, then opt one subscriber out before any message goes.
 	approved, _ := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertApproved}, 1)
-	if err := b.sender.createLedger(b.ctx, approved[0]); err != nil {
+	if err := b.sender.startAlert(b.ctx, approved[0]); err != nil {
 		t.Fatal(err)
 	}
 	b.text(t, "+13105550002", "STOP") // Tick also delivers the alert
@@ -94,7 +96,7 @@ func TestCrashMidFanOutLosesAndDuplicatesNothing(t *testing.T) {
 	}
 	a := b.alert(t, tocsin.Area{ZIPs: []string{"90210"}}, "Checkpoint.", "")
 	approved, _ := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertApproved}, 1)
-	if err := b.sender.createLedger(b.ctx, approved[0]); err != nil {
+	if err := b.sender.startAlert(b.ctx, approved[0]); err != nil {
 		t.Fatal(err)
 	}
 	// Crash 1: rows claimed (marked sending) and never reported back.
@@ -107,8 +109,9 @@ func TestCrashMidFanOutLosesAndDuplicatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	full, _ := b.store.GetAlert(b.ctx, a.ID)
+	st, _ := trust.DecodeStatement(full.Statement)
 	for _, j := range jobs {
-		b.sender.sendOne(b.ctx, full, j)
+		b.sender.sendOne(b.ctx, st, j)
 	}
 	// Restart: a new round finishes the job.
 	b.sender.Tick(b.ctx)
@@ -144,8 +147,11 @@ func TestExpiredAlertIsNotSent(t *testing.T) {
 		}
 	}
 	got, _ := b.store.GetAlert(b.ctx, a.ID)
-	if got.Failed != 1 {
-		t.Errorf("failed = %d, want 1", got.Failed)
+	if got.State != tocsin.AlertRefused {
+		t.Errorf("state = %s, want refused", got.State)
+	}
+	if ev := b.events(t); len(ev) != 1 || !strings.Contains(ev[0], "alert.refused") {
+		t.Errorf("events = %q, want one refusal", ev)
 	}
 }
 

@@ -67,7 +67,7 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 		return err
 	}
 	if reply != "" {
-		if err := q.AddOutbound(ctx, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: m.FromSealed, Body: reply, CreatedAt: in.now}); err != nil {
+		if err := s.queue(ctx, q, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: m.FromSealed, Body: reply, CreatedAt: in.now}); err != nil {
 			return err
 		}
 	}

@@ -8,9 +8,11 @@ package sender
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -36,24 +38,43 @@ type Config struct {
 	Batch int
 	// Workers is how many messages of a batch are handed over at once.
 	Workers int
+	// Lanes is how many batches of one alert are in progress at once.
+	Lanes int
 	// Name is the service name used in replies ("tocsin").
 	Name string
 	// CodesPerHour bounds confirmation codes texted to one number.
 	CodesPerHour int
+	// TrustAnchor is the root public key (Ed25519) the roster chain must
+	// verify back to. Without one (before tocsin init) every alert is
+	// refused.
+	TrustAnchor []byte
+	// StateDir is a directory only the sender writes: the alerts it has
+	// started and the freeze orders it has applied.
+	StateDir string
 }
 
 // Sender does the sender's work in a loop until its context ends.
 type Sender struct {
-	cfg      Config
-	sealer   *phone.Sealer
-	audience *audience.Resolver
-	wake     chan struct{}
+	cfg           Config
+	freezeMu      sync.Mutex // one lane at a time applies freeze orders
+	state         *state
+	lastRosterErr string
+	sealer        *phone.Sealer
+	audience      *audience.Resolver
+	wake          chan struct{}
 }
 
 // New checks cfg and returns a Sender.
 func New(cfg Config) (*Sender, error) {
-	if cfg.Store == nil || cfg.Keys == nil || cfg.Provider == nil || cfg.ZIPs == nil {
-		return nil, errors.New("sender: store, keys, provider and ZIP table are required")
+	if cfg.Store == nil || cfg.Keys == nil || cfg.Provider == nil || cfg.ZIPs == nil || cfg.StateDir == "" {
+		return nil, errors.New("sender: store, keys, provider, ZIP table and state directory are required")
+	}
+	if len(cfg.TrustAnchor) != 0 && len(cfg.TrustAnchor) != ed25519.PublicKeySize {
+		return nil, errors.New("sender: the trust anchor is not an Ed25519 public key")
+	}
+	st, err := openState(cfg.StateDir)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -70,6 +91,9 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 16
 	}
+	if cfg.Lanes <= 0 {
+		cfg.Lanes = 2
+	}
 	if cfg.Name == "" {
 		cfg.Name = "tocsin"
 	}
@@ -78,6 +102,7 @@ func New(cfg Config) (*Sender, error) {
 	}
 	return &Sender{
 		cfg:      cfg,
+		state:    st,
 		sealer:   phone.NewSealer(cfg.Keys.Public()),
 		audience: &audience.Resolver{ZIPs: cfg.ZIPs},
 		wake:     make(chan struct{}, 1),

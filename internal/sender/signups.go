@@ -82,7 +82,7 @@ func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup
 			return err
 		}
 		body := replyText(s.cfg.Name, su.Lang, rCode, code)
-		if err := q.AddOutbound(ctx, &tocsin.Outbound{Kind: tocsin.OutboundCode, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
+		if err := s.queue(ctx, q, &tocsin.Outbound{Kind: tocsin.OutboundCode, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
 			return err
 		}
 	}
@@ -131,7 +131,7 @@ func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup
 		return err
 	}
 	body := replyText(s.cfg.Name, su.Lang, rWelcome)
-	if err := q.AddOutbound(ctx, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
+	if err := s.queue(ctx, q, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
 		return err
 	}
 	return q.UpdateSignup(ctx, su.ID, tocsin.SignupDone, su.Attempts)

@@ -30,6 +30,7 @@ type Querier interface {
 	Alerts
 	Operators
 	Audit
+	Trust
 }
 
 // ReportFilter selects reports for the queue.
@@ -87,6 +88,10 @@ type Subscribers interface {
 	GetSignup(ctx context.Context, id string) (*tocsin.Signup, error)
 	ListSignups(ctx context.Context, state tocsin.SignupState, limit int) ([]tocsin.Signup, error)
 	UpdateSignup(ctx context.Context, id string, state tocsin.SignupState, attempts int) error
+	// CountSignupAttempt counts one attempt at a sign-up's code, atomically,
+	// and returns the sign-up as it is now; ECONFLICT if it cannot be tried
+	// any more (not waiting for its code, expired at now, or out of attempts).
+	CountSignupAttempt(ctx context.Context, id string, now time.Time, maxAttempts int) (*tocsin.Signup, error)
 	CountSignupsSince(ctx context.Context, since time.Time) (int, error)
 	// RecordCodeSend notes that a code went to the number with this hash.
 	RecordCodeSend(ctx context.Context, phoneHash []byte, at time.Time) error
@@ -108,9 +113,11 @@ type Messages interface {
 // DeliveryJob is a claimed ledger row with what the sender needs to send it.
 type DeliveryJob struct {
 	tocsin.Delivery
-	Sealed []byte
-	Lang   tocsin.Language
-	Active bool
+	MAC       []byte // as written with the ledger row
+	Sealed    []byte
+	PhoneHash []byte
+	Lang      tocsin.Language
+	Active    bool
 }
 
 // Alerts stores alerts and their delivery ledger.
@@ -140,6 +147,9 @@ type Operators interface {
 	GetOperatorByName(ctx context.Context, username string) (*tocsin.Operator, error)
 	ListOperators(ctx context.Context) ([]tocsin.Operator, error)
 	UpdateOperator(ctx context.Context, o *tocsin.Operator) error
+	// CountLoginFailure adds one failure to an operator atomically and
+	// returns the new count.
+	CountLoginFailure(ctx context.Context, id int64, at time.Time) (int, error)
 	CountOperators(ctx context.Context) (int, error)
 
 	CreateEnrolment(ctx context.Context, e *tocsin.Enrolment) error
@@ -151,6 +161,68 @@ type Operators interface {
 	GetSession(ctx context.Context, tokenHash []byte) (*tocsin.Session, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+}
+
+// Sig is one signature over a signed record, by the key KeyID.
+type Sig struct {
+	KeyID     string
+	Signature []byte
+}
+
+// Signed is a signed record as stored: a canonical body (a roster version or
+// a freeze order, see package trust) and the signatures gathered for it. The
+// store checks nothing about them: only the sender's verification counts.
+type Signed struct {
+	Seq  int64 // roster version or freeze order sequence number
+	Body []byte
+	Sigs []Sig
+}
+
+// Approval is one operator's signature over an alert statement.
+type Approval struct {
+	AlertID   string
+	Kind      string // "ed25519"; room for "webauthn"
+	KeyID     string
+	Digest    []byte // SHA-256 of the statement, as the signer saw it
+	Signature []byte
+	SignedAt  time.Time
+}
+
+// SecurityEvent is something refused or detected that operators must see.
+type SecurityEvent struct {
+	ID      int64
+	At      time.Time
+	Kind    string // e.g. "alert.refused", "roster.rejected", "freeze"
+	Subject string // alert id, roster version, …
+	Detail  string // why, for a person; never a phone number
+}
+
+// Trust stores what the sender verifies: approvals, roster versions, freeze
+// orders; and the security events it raises.
+type Trust interface {
+	// AddApproval stores an approval; a second one by the same key for the
+	// same alert replaces the first.
+	AddApproval(ctx context.Context, a *Approval) error
+	ListApprovals(ctx context.Context, alertID string) ([]Approval, error)
+	// RefuseAlert moves an approved (or sending) alert to refused.
+	RefuseAlert(ctx context.Context, id string) error
+
+	// PutRosterVersion stores a roster version body (ECONFLICT if that
+	// version exists with another body); AddRosterSig adds a signature.
+	PutRosterVersion(ctx context.Context, version int64, body []byte) error
+	AddRosterSig(ctx context.Context, version int64, sig Sig) error
+	// RosterChain returns every version in order, with its signatures.
+	RosterChain(ctx context.Context) ([]Signed, error)
+
+	// PutFreezeOrder stores a freeze order body at its sequence number
+	// (ECONFLICT if taken by another body); AddFreezeSig adds a signature.
+	PutFreezeOrder(ctx context.Context, seq int64, body []byte) error
+	AddFreezeSig(ctx context.Context, seq int64, sig Sig) error
+	// FreezeOrders returns the orders with seq > after, in order.
+	FreezeOrders(ctx context.Context, after int64) ([]Signed, error)
+
+	AddSecurityEvent(ctx context.Context, e *SecurityEvent) error
+	ListSecurityEvents(ctx context.Context, limit int) ([]SecurityEvent, error)
 }
 
 // Audit stores the audit trail.

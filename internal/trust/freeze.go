@@ -254,3 +254,11 @@ func encodeOrder(o *FreezeOrder) []byte {
 	b, _ := o.Encode()
 	return b
 }
+
+// OrderSigners returns the distinct names of the admins and dispatchers of
+// r whose signatures in sigs verify over the order body. A sender that
+// applies orders one at a time, keeping its own record of the last one
+// applied, uses it instead of ReplayFreeze.
+func (r *Roster) OrderSigners(body []byte, sigs []RosterSignature) []string {
+	return r.signers(freezeDomain, sha256.Sum256(body), sigs, RoleAdmin, RoleDispatcher)
+}

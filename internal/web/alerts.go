@@ -11,6 +11,7 @@ import (
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/smstext"
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 type composeData struct {
@@ -25,14 +26,51 @@ type composeData struct {
 	GSMEN, GSMES           string // GSM-7 versions offered when the text forces UCS-2
 }
 
+// alertRow is an alert in the console list, with who has signed it.
+type alertRow struct {
+	tocsin.Alert
+	Digest  string
+	Signers []string
+	Need    int
+}
+
+type alertListData struct {
+	Alerts  []alertRow
+	BaseURL string
+}
+
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "alerts.title")
-	as, err := s.cfg.Store.ListAlerts(r.Context(), nil, 100)
+	ctx := r.Context()
+	as, err := s.cfg.Store.ListAlerts(ctx, nil, 100)
 	if err != nil {
 		s.formError(w, r, p, "alerts", err)
 		return
 	}
-	p.Data = as
+	ros, err := s.roster(ctx)
+	if err != nil {
+		s.formError(w, r, p, "alerts", err)
+		return
+	}
+	d := alertListData{BaseURL: s.cfg.BaseURL}
+	for _, a := range as {
+		row := alertRow{Alert: a}
+		if st, err := trust.DecodeStatement(a.Statement); err == nil {
+			dg := st.Digest()
+			row.Digest = fmt.Sprintf("%x", dg[:8])
+			if ros != nil {
+				approvals, err := s.cfg.Store.ListApprovals(ctx, a.ID)
+				if err != nil {
+					s.formError(w, r, p, "alerts", err)
+					return
+				}
+				v, _ := trust.CheckApprovals(ros, st, st.MaxRecipients, toApprovals(approvals))
+				row.Signers, row.Need = v.Signers, v.Need
+			}
+		}
+		d.Alerts = append(d.Alerts, row)
+	}
+	p.Data = d
 	s.render(w, r, http.StatusOK, "alerts", p)
 }
 
@@ -111,13 +149,33 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.cfg.Now()
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
-		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now, ValidUntil: now.Add(in.TTL)}
+		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second)}
+	st := trust.StatementOf(a, s.areaCells(in.Area), trust.AudienceBound(d.Recipients))
+	if a.Statement, err = st.Encode(); err != nil {
+		s.formError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
+		return
+	}
 	if err := s.cfg.Store.CreateAlert(r.Context(), a); err != nil {
 		s.formError(w, r, p, "compose", err)
 		return
 	}
 	s.auditf(r.Context(), op.Username, "alert.create", a.ID, fmt.Sprintf("%d recipients at preview", d.Recipients))
 	http.Redirect(w, r, "/console/alerts", http.StatusSeeOther)
+}
+
+// areaCells is the S2 covering of an area for its statement: each ZIP as
+// the circle a ZIP subscription reaches, and the circle.
+func (s *Server) areaCells(a tocsin.Area) []uint64 {
+	var cells []uint64
+	for _, z := range a.ZIPs {
+		if p, ok := s.cfg.ZIPs.Lookup(z); ok {
+			cells = append(cells, geo.Circle{Center: p, RadiusM: tocsin.ZIPAreaRadiusM}.Cells(8)...)
+		}
+	}
+	if c := a.Circle; c != nil {
+		cells = append(cells, geo.Circle{Center: geo.Point{Lat: c.Lat, Lon: c.Lon}, RadiusM: c.RadiusM}.Cells(16)...)
+	}
+	return cells
 }
 
 func (s *Server) alertInput(d composeData) (tocsin.AlertInput, error) {
@@ -141,22 +199,4 @@ func (s *Server) alertInput(d composeData) (tocsin.AlertInput, error) {
 		}
 	}
 	return in, nil
-}
-
-// approveAlert approves a draft for sending. In this version one approval
-// by an operator whose role may send is enough; the sender picks it up.
-func (s *Server) approveAlert(w http.ResponseWriter, r *http.Request) {
-	op := currentOperator(r)
-	if !can(r, auth.SendAlert) {
-		http.Error(w, "Your role cannot send alerts.", http.StatusForbidden)
-		return
-	}
-	id := r.PathValue("id")
-	if err := s.cfg.Store.ApproveAlert(r.Context(), id, op.Username, s.cfg.Now()); err != nil {
-		http.Error(w, tocsin.ErrorMessage(err), statusOf(tocsin.ErrorCode(err)))
-		return
-	}
-	s.auditf(r.Context(), op.Username, "alert.approve", id, "")
-	s.cfg.Wake()
-	http.Redirect(w, r, "/console/alerts", http.StatusSeeOther)
 }

@@ -299,12 +299,12 @@ func TestConsoleCSRF(t *testing.T) {
 }
 
 func TestRoles(t *testing.T) {
-	b := setup(t)
+	b := setupSigned(t)
 	ctx := context.Background()
 	id := b.createReport(`{"category":"raid","description":"vans","zip":"90210"}`)
-	viewer := b.login("viewer", "viewer")
-	disp := b.login("dispatcher", "dispatcher")
-	admin := b.login("admin", "admin")
+	viewer := b.login("vic", "viewer")
+	disp := b.login("ned", "dispatcher")
+	b.login("ana", "admin")
 
 	// A viewer sees the queue and the alerts but can change nothing.
 	wantStatus(t, viewer.get("/console"), http.StatusOK)
@@ -312,16 +312,17 @@ func TestRoles(t *testing.T) {
 	wantStatus(t, viewer.post("/console/reports/"+id+"/state", url.Values{"state": {"verified"}}), http.StatusForbidden)
 	wantStatus(t, viewer.post("/console/alerts/new", url.Values{"body_en": {"x"}, "zips": {"90210"}, "ttl": {"60"}, "action": {"save"}}), http.StatusForbidden)
 
-	alertID := b.draftAlert("viewer cannot send this")
-	wantStatus(t, viewer.post("/console/alerts/"+alertID+"/send", nil), http.StatusForbidden)
-	if a, _ := b.st.GetAlert(ctx, alertID); a.State != tocsin.AlertDraft {
+	// Approval is by signature, not by session: a viewer's key does not count.
+	alertID := b.signedDraft("viewer cannot send this", 5)
+	wantStatus(t, b.approve(alertID, "vic"), http.StatusForbidden)
+	if a := b.alert(alertID); a.State != tocsin.AlertDraft {
 		t.Errorf("viewer moved the alert to %s", a.State)
 	}
 	if rep, _ := b.st.GetReport(ctx, id); rep.State != tocsin.ReportNew {
 		t.Errorf("viewer moved the report to %s", rep.State)
 	}
 
-	// A dispatcher triages and sends.
+	// A dispatcher triages and approves.
 	for _, st := range []tocsin.ReportState{tocsin.ReportVerified, tocsin.ReportDuplicate, tocsin.ReportFalse} {
 		wantRedirect(t, disp.post("/console/reports/"+id+"/state", url.Values{"state": {string(st)}}), "/console")
 		if rep, _ := b.st.GetReport(ctx, id); rep.State != st {
@@ -330,21 +331,23 @@ func TestRoles(t *testing.T) {
 	}
 	wantStatus(t, disp.post("/console/reports/"+id+"/state", url.Values{"state": {"nonsense"}}), http.StatusBadRequest)
 	wantStatus(t, disp.post("/console/reports/NOPE/state", url.Values{"state": {"verified"}}), http.StatusNotFound)
-	wantRedirect(t, disp.post("/console/alerts/"+alertID+"/send", nil), "/console/alerts")
-	if a, _ := b.st.GetAlert(ctx, alertID); a.State != tocsin.AlertApproved || a.ApprovedBy != "dispatcher" {
+	if res := decodeApproval(t, b.approve(alertID, "ned")); !res.Approved {
+		t.Errorf("the dispatcher's approval: %+v", res)
+	}
+	if a := b.alert(alertID); a.State != tocsin.AlertApproved || a.ApprovedBy != "ned" {
 		t.Errorf("after the dispatcher's approval: %s by %q", a.State, a.ApprovedBy)
 	}
 	// An admin may too.
-	a2 := b.draftAlert("admin sends this")
-	wantRedirect(t, admin.post("/console/alerts/"+a2+"/send", nil), "/console/alerts")
+	a2 := b.signedDraft("admin sends this", 5)
+	if res := decodeApproval(t, b.approve(a2, "ana")); !res.Approved {
+		t.Errorf("the admin's approval: %+v", res)
+	}
+	if a := b.alert(a2); a.State != tocsin.AlertApproved || a.ApprovedBy != "ana" {
+		t.Errorf("after the admin's approval: %s by %q", a.State, a.ApprovedBy)
+	}
 
 	// Every state change is in the audit trail.
-	entries, _ := b.st.ListAudit(ctx, 200)
-	seen := map[string]int{}
-	for _, e := range entries {
-		seen[e.Action]++
-	}
-	if seen["report.state"] != 3 || seen["alert.approve"] != 2 {
+	if seen := b.auditCount(); seen["report.state"] != 3 || seen["alert.approve"] != 2 || seen["alert.sign"] != 2 {
 		t.Errorf("audit actions %v", seen)
 	}
 }
@@ -443,7 +446,7 @@ func TestQueue(t *testing.T) {
 }
 
 func TestCompose(t *testing.T) {
-	b := setup(t)
+	b := setupSigned(t)
 	ctx := context.Background()
 	centroid := b.zipPoint("90210")
 	sub := &tocsin.Subscriber{PhoneHash: []byte("hash-1"), Sealed: []byte("sealed-1"), Lang: tocsin.English, Active: true,
@@ -558,27 +561,45 @@ func TestCompose(t *testing.T) {
 			a.CreatedBy != "olga" || !a.ValidUntil.Equal(t0.Add(2*time.Hour)) || strings.Join(a.Area.ZIPs, ",") != "90210" {
 			t.Errorf("saved alert %+v", a)
 		}
+		if len(a.Statement) == 0 {
+			t.Fatal("the draft has no statement to sign")
+		}
 		list := oc.get("/console/alerts")
 		wantStatus(t, list, http.StatusOK)
-		if !strings.Contains(list.body, a.Ref) || !strings.Contains(list.body, `action="/console/alerts/`+a.ID+`/send"`) {
-			t.Error("the alert list does not offer the draft for approval")
+		row := regexp.MustCompile(`(?s)<tr id="a-` + a.ID + `">.*?</tr>`).FindString(list.body)
+		if !strings.Contains(row, a.Ref) || !strings.Contains(row, "0 / 1") {
+			t.Errorf("the alert list does not show the draft waiting for 1 signature: %q", row)
+		}
+		if strings.Contains(list.body, "/send") || strings.Contains(row, "<form") {
+			t.Error("the alert list still offers a send button")
 		}
 		if b.wakes.Load() != 0 {
 			t.Error("saving a draft woke the sender")
 		}
-		wantRedirect(t, oc.post("/console/alerts/"+a.ID+"/send", nil), "/console/alerts")
-		got, _ := b.st.GetAlert(ctx, a.ID)
-		if got.State != tocsin.AlertApproved || got.ApprovedBy != "olga" {
+		res := decodeApproval(t, b.approve(a.ID, "ned"))
+		if !res.Approved || res.Need != 1 || strings.Join(res.Signers, ",") != "ned" {
+			t.Errorf("approval result %+v", res)
+		}
+		got := b.alert(a.ID)
+		if got.State != tocsin.AlertApproved || got.ApprovedBy != "ned" {
 			t.Errorf("after approval: %s by %q", got.State, got.ApprovedBy)
 		}
 		if b.wakes.Load() != 1 {
 			t.Errorf("approval woke the sender %d times", b.wakes.Load())
 		}
-		r = oc.post("/console/alerts/"+a.ID+"/send", nil)
-		wantStatus(t, r, http.StatusConflict)
-		wantStatus(t, oc.post("/console/alerts/NOPE/send", nil), http.StatusNotFound)
+		// Another signature on an approved alert is taken, but does not
+		// hand it to the sender again.
+		res = decodeApproval(t, b.approve(a.ID, "dee"))
+		if !res.Approved || strings.Join(res.Signers, ",") != "dee,ned" {
+			t.Errorf("second approval result %+v", res)
+		}
+		wantStatus(t, b.postJSON("/api/v1/alerts/NOPE/approvals", approvalJSON(b.signApproval("ned", b.statement(a.ID)))), http.StatusNotFound)
 		if b.wakes.Load() != 1 {
-			t.Errorf("a refused approval woke the sender")
+			t.Errorf("the sender was woken %d times, want 1", b.wakes.Load())
+		}
+		list = oc.get("/console/alerts")
+		if row := regexp.MustCompile(`(?s)<tr id="a-` + a.ID + `">.*?</tr>`).FindString(list.body); !strings.Contains(row, "2 / 1: dee, ned") || !strings.Contains(row, "approved") {
+			t.Errorf("the alert list row after approval: %q", row)
 		}
 	})
 }
@@ -591,7 +612,6 @@ func TestCompose(t *testing.T) {
 // boxes say; a Spanish all-clear of 131 characters is shown as 1 segment and
 // sent as 2. (compose.html's data-frame has the same fixed labels.)
 func TestComposeSegmentsMatchSentText(t *testing.T) {
-	knownBug(t, "composer segment count ignores the alert's label")
 	b := setup(t)
 	oc := b.login("seg", "dispatcher")
 	segRE := regexp.MustCompile(`id="seg-(en|es)">(\d+) segment`)

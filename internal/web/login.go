@@ -52,11 +52,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) loginFailed(ctx context.Context, op *tocsin.Operator, what string) {
-	op.Failures++
-	op.LastFailure = s.cfg.Now()
-	if err := s.cfg.Store.UpdateOperator(ctx, op); err != nil {
+	n, err := s.cfg.Store.CountLoginFailure(ctx, op.ID, s.cfg.Now())
+	if err != nil {
 		s.cfg.Log.Error("record login failure", "err", err)
 	}
+	op.Failures = n
 	s.auditf(ctx, op.Username, "login.fail", "", fmt.Sprintf("wrong %s (failure %d)", what, op.Failures))
 }
 

@@ -4,8 +4,7 @@ package web_test
 // A gated store holds every reader of an operator or a sign-up until n of
 // them have read, which makes the check-then-write races deterministic.
 //
-// They demonstrate known product bugs and are skipped unless
-// TOCSIN_KNOWN_BUGS=1 (see the report that came with these tests).
+// Each once showed a product bug, since fixed by atomic store updates.
 
 import (
 	"context"
@@ -128,7 +127,6 @@ func formRequest(c *http.Client, u string, v url.Values) (*http.Response, error)
 // counted once. A six-digit code can then be guessed far faster than five
 // tries per sign-up allow.
 func TestRaceSignupAttempts(t *testing.T) {
-	knownBug(t, "non-atomic sign-up attempt counter")
 	b, g := setupGated(t)
 	id := b.signup(signupForm(nil))
 	_, code := b.signupCode(id)
@@ -159,7 +157,6 @@ func TestRaceSignupAttempts(t *testing.T) {
 // unconditionally: the same code submitted on two pending sessions at once
 // logs both in, defeating the replay protection.
 func TestRaceTOTPReplay(t *testing.T) {
-	knownBug(t, "TOTP replay under concurrency")
 	b, g := setupGated(t)
 	op := b.newOperator("racer", "dispatcher")
 	const n = 2
@@ -190,7 +187,6 @@ func TestRaceTOTPReplay(t *testing.T) {
 // stale copy: wrong passwords sent together are all tried and counted once,
 // so the back-off never starts.
 func TestRaceLoginFailures(t *testing.T) {
-	knownBug(t, "non-atomic login failure counter")
 	b, g := setupGated(t)
 	op := b.newOperator("guessed", "dispatcher")
 	const n = 8

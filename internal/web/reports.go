@@ -59,7 +59,7 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body apiReport
-	if err := decodeJSON(w, r, &body); err != nil {
+	if err := decodeJSON(w, r, &body, "observed_at"); err != nil {
 		s.writeJSONError(w, r, err)
 		return
 	}
@@ -75,7 +75,9 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 
 // decodeJSON reads one JSON object of at most MaxBody bytes, refusing
 // unknown fields, with errors a person understands.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+// timeField names the body's time field, for the message when it does not
+// parse.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, timeField string) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -95,7 +97,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		return tocsin.Errorf(tocsin.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
 	case strings.Contains(err.Error(), "parsing time"):
-		return tocsin.FieldError("observed_at", "observed_at must be an RFC 3339 time such as 2026-11-25T14:05:00Z")
+		return tocsin.FieldError(timeField, "%s must be an RFC 3339 time such as 2026-11-25T14:05:00Z", timeField)
 	default:
 		return tocsin.Errorf(tocsin.EINVALID, "the JSON could not be read")
 	}

@@ -17,6 +17,10 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /report", s.reportSubmit)
 	m.HandleFunc("POST /api/v1/reports", s.apiCreateReport)
 	m.HandleFunc("GET /api/v1/alerts", s.apiAlerts)
+	m.HandleFunc("GET /api/v1/alerts/{id}/statement", s.alertStatement)
+	m.HandleFunc("POST /api/v1/alerts/{id}/approvals", s.submitApproval)
+	m.HandleFunc("GET /api/v1/freeze-orders", s.listFreezeOrders)
+	m.HandleFunc("POST /api/v1/freeze-orders", s.submitFreezeOrder)
 
 	m.HandleFunc("GET /subscribe", s.subscribeForm)
 	m.HandleFunc("POST /subscribe", s.subscribeSubmit)
@@ -41,5 +45,6 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /console/alerts", s.operator(s.alertList))
 	m.HandleFunc("GET /console/alerts/new", s.operator(s.composeForm))
 	m.HandleFunc("POST /console/alerts/new", s.operator(s.composeSubmit))
-	m.HandleFunc("POST /console/alerts/{id}/send", s.operator(s.approveAlert))
+	m.HandleFunc("POST /console/freeze", s.operator(s.consoleFreeze))
+	m.HandleFunc("GET /console/security", s.operator(s.securityEvents))
 }

@@ -47,11 +47,15 @@ type Config struct {
 	Secure bool
 	// SignupsPerHour bounds web sign-ups across the whole service.
 	SignupsPerHour int
+	// TrustAnchor is the root public key the roster chain verifies back to
+	// (public; nil before tocsin init).
+	TrustAnchor []byte
 }
 
 // Server serves HTTP.
 type Server struct {
 	cfg      Config
+	events   *eventLimiter
 	tmpl     *templates
 	audience *audience.Resolver
 	mux      *http.ServeMux
@@ -78,7 +82,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux()}
 	s.routes()
 	return s, nil
 }

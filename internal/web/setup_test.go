@@ -64,6 +64,7 @@ type bundle struct {
 	handler http.Handler // srv wrapped as cmd/tocsin/serve.go wraps it
 	ts      *httptest.Server
 	wakes   atomic.Int64
+	trust   *testTrust // the roster and operator keys; nil unless setupSigned
 }
 
 // setup starts a web tier; opts change the config before web.New.
@@ -366,13 +367,4 @@ func (b *bundle) createReport(body string) string {
 		b.t.Fatalf("201 body %q has no id (%v)", r.body, err)
 	}
 	return out.ID
-}
-
-// knownBug skips a test that demonstrates a reported, unfixed product bug,
-// unless TOCSIN_KNOWN_BUGS=1.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("TOCSIN_KNOWN_BUGS") == "" {
-		t.Skipf("known product bug: %s; set TOCSIN_KNOWN_BUGS=1 to run", what)
-	}
 }

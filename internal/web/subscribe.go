@@ -167,20 +167,20 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 	p.Data = subscribeData{ID: su.ID}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	code := strings.TrimSpace(r.FormValue("code"))
-	switch {
-	case su.State != tocsin.SignupPending && su.State != tocsin.SignupCodeSent,
-		s.cfg.Now().After(su.ExpiresAt), su.Attempts >= tocsin.SignupMaxAttempts:
-		s.formError(w, r, p, "confirm", tocsin.FieldError("code", "this sign-up has expired; please start again"))
-		return
-	case !hmac.Equal(s.codeHash(su.ID, code), su.CodeHash):
-		if err := s.cfg.Store.UpdateSignup(ctx, su.ID, su.State, su.Attempts+1); err != nil {
-			s.formError(w, r, p, "confirm", err)
-			return
+	// Count the attempt first, atomically: guesses sent at once all count.
+	su, err = s.cfg.Store.CountSignupAttempt(ctx, su.ID, s.cfg.Now(), tocsin.SignupMaxAttempts)
+	if err != nil {
+		if tocsin.ErrorCode(err) == tocsin.ECONFLICT {
+			err = tocsin.FieldError("code", "this sign-up has expired; please start again")
 		}
+		s.formError(w, r, p, "confirm", err)
+		return
+	}
+	if !hmac.Equal(s.codeHash(su.ID, code), su.CodeHash) {
 		s.formError(w, r, p, "confirm", tocsin.FieldError("code", "that code is not right; check the text message and try again"))
 		return
 	}
-	if err := s.cfg.Store.UpdateSignup(ctx, su.ID, tocsin.SignupConfirmed, su.Attempts+1); err != nil {
+	if err := s.cfg.Store.UpdateSignup(ctx, su.ID, tocsin.SignupConfirmed, su.Attempts); err != nil {
 		s.formError(w, r, p, "confirm", err)
 		return
 	}

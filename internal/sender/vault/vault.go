@@ -17,6 +17,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,6 +97,39 @@ func (k *Keys) Open(sealed []byte) (phone.Number, error) {
 		return "", fmt.Errorf("%w: payload is not a canonical E.164 number", ErrSealed)
 	}
 	return n, nil
+}
+
+// OpenKnown opens a sealed number that must have the keyed hash want: the
+// hash the sender recorded when it first parsed and accepted the number. It
+// skips the full parse of Open, which the hash makes redundant, so it is the
+// one to use on the delivery hot path; a number swapped in the database
+// (sealed to the public key by anyone) fails the hash and is refused.
+func (k *Keys) OpenKnown(sealed, want []byte) (phone.Number, error) {
+	b, err := k.OpenData(sealed)
+	if err != nil {
+		return "", err
+	}
+	if !isE164(b) {
+		return "", fmt.Errorf("%w: payload is not an E.164 number", ErrSealed)
+	}
+	n := phone.Number(b)
+	if !hmac.Equal(k.Hash(n), want) {
+		return "", fmt.Errorf("%w: number does not match its recorded hash", ErrSealed)
+	}
+	return n, nil
+}
+
+// isE164 checks the shape "+" and 8 to 15 digits, the first not 0.
+func isE164(b []byte) bool {
+	if len(b) < 9 || len(b) > 16 || b[0] != '+' || b[1] == '0' {
+		return false
+	}
+	for _, c := range b[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // OpenData opens a payload sealed with phone.Sealer.SealData. Errors wrap
@@ -353,4 +387,19 @@ func LoadOrCreate(dir string) (k *Keys, created bool, err error) {
 		return nil, false, fmt.Errorf("vault: %s does not match %s", filepath.Join(dir, PublicFile), filepath.Join(dir, KeyFile))
 	}
 	return k, false, nil
+}
+
+// MAC returns HMAC-SHA256 under the sender's key over a domain and parts,
+// each length-prefixed, so that rows the sender writes (ledger rows, queued
+// texts) can be told from rows written by anyone else.
+func (k *Keys) MAC(domain string, parts ...[]byte) []byte {
+	m := hmac.New(sha256.New, k.mac[:])
+	m.Write([]byte("tocsin/mac/v1\x00" + domain + "\x00"))
+	var n [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		m.Write(n[:])
+		m.Write(p)
+	}
+	return m.Sum(nil)
 }

@@ -399,3 +399,50 @@ func TestKeysNeverPrint(t *testing.T) {
 		t.Fatalf("log = %s", logBuf.String())
 	}
 }
+
+func TestMAC(t *testing.T) {
+	k, _ := Generate()
+	other, _ := Generate()
+	a := k.MAC("ledger", []byte("alert"), []byte("1"))
+	tests := []struct {
+		name string
+		mac  []byte
+		same bool
+	}{
+		{"same input", k.MAC("ledger", []byte("alert"), []byte("1")), true},
+		{"other domain", k.MAC("outbound", []byte("alert"), []byte("1")), false},
+		{"parts shifted", k.MAC("ledger", []byte("alert1"), []byte("")), false},
+		{"other key", other.MAC("ledger", []byte("alert"), []byte("1")), false},
+	}
+	for _, tt := range tests {
+		if got := string(tt.mac) == string(a); got != tt.same {
+			t.Errorf("%s: equal = %v, want %v", tt.name, got, tt.same)
+		}
+	}
+}
+
+func TestOpenKnown(t *testing.T) {
+	k, _ := Generate()
+	s := phone.NewSealer(k.Public())
+	n, _ := phone.Parse("+13105550123", "US")
+	other, _ := phone.Parse("+13105550199", "US")
+	sealed, _ := s.Seal(n)
+	swapped, _ := s.Seal(other)
+	junk, _ := s.SealData([]byte("+1abc"))
+	tests := []struct {
+		name   string
+		sealed []byte
+		ok     bool
+	}{
+		{"the recorded number", sealed, true},
+		{"another number sealed in its place", swapped, false},
+		{"not a number", junk, false},
+		{"garbage", []byte("garbage"), false},
+	}
+	for _, tt := range tests {
+		got, err := k.OpenKnown(tt.sealed, k.Hash(n))
+		if (err == nil) != tt.ok || (tt.ok && got != n) {
+			t.Errorf("%s: %v, %v", tt.name, got, err)
+		}
+	}
+}

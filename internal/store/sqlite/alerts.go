@@ -11,13 +11,13 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-const alertCols = `id, ref, state, confirmed, all_clear, body_en, body_es, area, report_ids, created_by, approved_by, created_at, approved_at, valid_until, recipients, sent, failed`
+const alertCols = `id, ref, state, confirmed, all_clear, body_en, body_es, area, report_ids, created_by, approved_by, created_at, approved_at, valid_until, recipients, sent, failed, statement`
 
 func scanAlert(sc scanner, a *tocsin.Alert) error {
 	var area, reports string
 	var created, approved, valid int64
 	if err := sc.Scan(&a.ID, &a.Ref, &a.State, &a.Confirmed, &a.AllClear, &a.BodyEN, &a.BodyES, &area, &reports,
-		&a.CreatedBy, &a.ApprovedBy, &created, &approved, &valid, &a.Recipients, &a.Sent, &a.Failed); err != nil {
+		&a.CreatedBy, &a.ApprovedBy, &created, &approved, &valid, &a.Recipients, &a.Sent, &a.Failed, &a.Statement); err != nil {
 		return err
 	}
 	a.CreatedAt, a.ApprovedAt, a.ValidUntil = fromUnix(created), fromUnix(approved), fromUnix(valid)
@@ -40,9 +40,9 @@ func (s q) CreateAlert(ctx context.Context, a *tocsin.Alert) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO alerts (`+alertCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = s.db.ExecContext(ctx, `INSERT INTO alerts (`+alertCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Ref, a.State, boolInt(a.Confirmed), boolInt(a.AllClear), a.BodyEN, a.BodyES, area, reports,
-		a.CreatedBy, a.ApprovedBy, unix(a.CreatedAt), unix(a.ApprovedAt), unix(a.ValidUntil), a.Recipients, a.Sent, a.Failed)
+		a.CreatedBy, a.ApprovedBy, unix(a.CreatedAt), unix(a.ApprovedAt), unix(a.ValidUntil), a.Recipients, a.Sent, a.Failed, a.Statement)
 	if err != nil {
 		return fmt.Errorf("create alert: %w", err)
 	}
@@ -129,12 +129,12 @@ func (s q) createLedger(ctx context.Context, alertID string, rs []tocsin.Recipie
 	const chunk = 300 // rows per INSERT, under SQLite's variable limit
 	for start := 0; start < len(rs); start += chunk {
 		end := min(start+chunk, len(rs))
-		args := make([]any, 0, 3*(end-start))
+		args := make([]any, 0, 4*(end-start))
 		for i := start; i < end; i++ {
-			args = append(args, alertID, rs[i].SubscriberID, i)
+			args = append(args, alertID, rs[i].SubscriberID, i, rs[i].MAC)
 		}
-		values := placeholdersRows(end-start, "(?, ?, ?, 'pending')")
-		if _, err := s.db.ExecContext(ctx, `INSERT INTO deliveries (alert_id, subscriber_id, seq, status) VALUES `+values, args...); err != nil {
+		values := placeholdersRows(end-start, "(?, ?, ?, ?, 'pending')")
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO deliveries (alert_id, subscriber_id, seq, mac, status) VALUES `+values, args...); err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}
 	}
@@ -142,19 +142,34 @@ func (s q) createLedger(ctx context.Context, alertID string, rs []tocsin.Recipie
 }
 
 // ClaimDeliveries marks up to limit pending (or crash-left sending) rows as
-// sending and returns them with what is needed to send them.
+// sending and returns them with what is needed to send them: one UPDATE …
+// RETURNING, then the subscribers in one SELECT per chunk of ids, both in one
+// transaction so that a claim that cannot be completed is not made.
 func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
+	var jobs []store.DeliveryJob
+	err := s.atomic(ctx, func(s q) error {
+		var err error
+		jobs, err = s.claimDeliveries(ctx, alertID, limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+func (s q) claimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
 	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1
 		WHERE alert_id = ? AND subscriber_id IN (
 			SELECT subscriber_id FROM deliveries WHERE alert_id = ? AND status IN ('pending', 'sending') ORDER BY seq LIMIT ?)
-		RETURNING subscriber_id, seq, attempts`, alertID, alertID, limit)
+		RETURNING subscriber_id, seq, attempts, mac`, alertID, alertID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	var jobs []store.DeliveryJob
 	for rows.Next() {
 		j := store.DeliveryJob{Delivery: tocsin.Delivery{AlertID: alertID, Status: tocsin.DeliverySending}}
-		if err := rows.Scan(&j.SubscriberID, &j.Seq, &j.Attempts); err != nil {
+		if err := rows.Scan(&j.SubscriberID, &j.Seq, &j.Attempts, &j.MAC); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan claim: %w", err)
 		}
@@ -164,15 +179,55 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]st
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
-	for i := range jobs {
-		err := s.db.QueryRowContext(ctx, `SELECT sealed, lang, active FROM subscribers WHERE id = ?`, jobs[i].SubscriberID).
-			Scan(&jobs[i].Sealed, &jobs[i].Lang, &jobs[i].Active)
-		if err := one(err, "subscriber"); err != nil {
-			return nil, err
-		}
+	if err := s.fillJobs(ctx, jobs); err != nil {
+		return nil, err
 	}
 	sortJobs(jobs)
 	return jobs, nil
+}
+
+// fillJobs reads what the sender needs of each job's subscriber.
+func (s q) fillJobs(ctx context.Context, jobs []store.DeliveryJob) error {
+	byID := make(map[int64]int, len(jobs))
+	for i := range jobs {
+		byID[jobs[i].SubscriberID] = i
+	}
+	const chunk = 500 // ids per SELECT, under SQLite's variable limit
+	found := 0
+	for start := 0; start < len(jobs); start += chunk {
+		end := min(start+chunk, len(jobs))
+		args := make([]any, 0, end-start)
+		for i := start; i < end; i++ {
+			args = append(args, jobs[i].SubscriberID)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT id, sealed, phone_hash, lang, active FROM subscribers WHERE id IN (`+placeholders(end-start)+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("claim subscribers: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var sealed, phoneHash []byte
+			var lang tocsin.Language
+			var active bool
+			if err := rows.Scan(&id, &sealed, &phoneHash, &lang, &active); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan subscriber: %w", err)
+			}
+			if i, ok := byID[id]; ok {
+				j := &jobs[i]
+				j.Sealed, j.PhoneHash, j.Lang, j.Active = sealed, phoneHash, lang, active
+				found++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim subscribers: %w", err)
+		}
+	}
+	if found != len(jobs) {
+		return notFound("subscriber")
+	}
+	return nil
 }
 
 // FinishDeliveries records outcomes.
@@ -181,10 +236,18 @@ func (s q) FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 }
 
 func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
-	for _, d := range ds {
-		if _, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider_id = ?, error = ? WHERE alert_id = ? AND subscriber_id = ?`,
-			d.Status, d.ProviderID, d.Error, d.AlertID, d.SubscriberID); err != nil {
-			return fmt.Errorf("finish delivery: %w", err)
+	const chunk = 150 // five values a row, under SQLite's variable limit
+	for start := 0; start < len(ds); start += chunk {
+		part := ds[start:min(start+chunk, len(ds))]
+		args := make([]any, 0, 5*len(part))
+		for _, d := range part {
+			args = append(args, d.AlertID, d.SubscriberID, d.Status, d.ProviderID, d.Error)
+		}
+		_, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = v.column3, provider_id = v.column4, error = v.column5
+			FROM (VALUES `+placeholdersRows(len(part), "(?, ?, ?, ?, ?)")+`) AS v
+			WHERE deliveries.alert_id = v.column1 AND deliveries.subscriber_id = v.column2`, args...)
+		if err != nil {
+			return fmt.Errorf("finish deliveries: %w", err)
 		}
 	}
 	return nil

@@ -47,8 +47,8 @@ func (s q) DeleteInbound(ctx context.Context, id int64) error {
 
 // AddOutbound queues a one-to-one text.
 func (s q) AddOutbound(ctx context.Context, m *tocsin.Outbound) error {
-	err := s.db.QueryRowContext(ctx, `INSERT INTO outbound (kind, to_sealed, body, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		m.Kind, m.ToSealed, m.Body, unix(m.CreatedAt)).Scan(&m.ID)
+	err := s.db.QueryRowContext(ctx, `INSERT INTO outbound (kind, to_sealed, body, created_at, mac) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		m.Kind, m.ToSealed, m.Body, unix(m.CreatedAt), m.MAC).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("add outbound: %w", err)
 	}
@@ -57,7 +57,7 @@ func (s q) AddOutbound(ctx context.Context, m *tocsin.Outbound) error {
 
 // ListOutbound returns queued one-to-one texts, oldest first.
 func (s q) ListOutbound(ctx context.Context, limit int) ([]tocsin.Outbound, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, to_sealed, body, created_at FROM outbound ORDER BY id LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, to_sealed, body, created_at, mac FROM outbound ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list outbound: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s q) ListOutbound(ctx context.Context, limit int) ([]tocsin.Outbound, erro
 	for rows.Next() {
 		var m tocsin.Outbound
 		var at int64
-		if err := rows.Scan(&m.ID, &m.Kind, &m.ToSealed, &m.Body, &at); err != nil {
+		if err := rows.Scan(&m.ID, &m.Kind, &m.ToSealed, &m.Body, &at, &m.MAC); err != nil {
 			return nil, fmt.Errorf("scan outbound: %w", err)
 		}
 		m.CreatedAt = fromUnix(at)

@@ -167,3 +167,13 @@ func (s q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 	}
 	return nil
 }
+
+// CountLoginFailure adds one failure atomically and returns the new count.
+func (s q) CountLoginFailure(ctx context.Context, id int64, at time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `UPDATE operators SET failures = failures + 1, last_failure = ? WHERE id = ? RETURNING failures`, at.Unix(), id).Scan(&n)
+	if err := one(err, "operator"); err != nil {
+		return 0, err
+	}
+	return n, nil
+}

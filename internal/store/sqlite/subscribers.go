@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -264,4 +266,22 @@ func (s q) PurgeCodeSends(ctx context.Context, before time.Time) error {
 		return fmt.Errorf("purge code sends: %w", err)
 	}
 	return nil
+}
+
+// CountSignupAttempt counts one attempt at a sign-up's code atomically.
+func (s q) CountSignupAttempt(ctx context.Context, id string, now time.Time, maxAttempts int) (*tocsin.Signup, error) {
+	var su tocsin.Signup
+	err := scanSignup(s.db.QueryRowContext(ctx, `UPDATE signups SET attempts = attempts + 1
+		WHERE id = ? AND state IN ('pending', 'code_sent') AND expires_at > ? AND attempts < ?
+		RETURNING `+signupCols, id, now.Unix(), maxAttempts), &su)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := s.GetSignup(ctx, id); err != nil {
+			return nil, err
+		}
+		return nil, conflict("this sign-up can no longer be confirmed")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("count signup attempt: %w", err)
+	}
+	return &su, nil
 }

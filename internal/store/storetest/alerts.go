@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ func newAlert(id string, st tocsin.AlertState, ago time.Duration) *tocsin.Alert 
 		CreatedBy:  "dispatcher1",
 		CreatedAt:  at,
 		ValidUntil: at.Add(tocsin.DefaultAlertTTL),
+		Statement:  []byte("tocsin/statement/v1\x00" + id + "\x00\xff"),
 	}
 }
 
@@ -57,6 +59,9 @@ func wantAlert(t *testing.T, got, want *tocsin.Alert) {
 		(got.Area.Circle != nil && *got.Area.Circle != *want.Area.Circle) {
 		t.Errorf("area = %+v, want %+v", got.Area, want.Area)
 	}
+	if !bytes.Equal(got.Statement, want.Statement) {
+		t.Errorf("Statement = %q, want %q", got.Statement, want.Statement)
+	}
 	wantTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
 	wantTime(t, "ApprovedAt", got.ApprovedAt, want.ApprovedAt)
 	wantTime(t, "ValidUntil", got.ValidUntil, want.ValidUntil)
@@ -70,6 +75,7 @@ func testAlerts(t *testing.T, open func(t *testing.T) store.Store) {
 		allClear.AllClear, allClear.Confirmed, allClear.BodyES = true, false, ""
 		allClear.Area = tocsin.Area{ZIPs: []string{"90001", "90002"}}
 		allClear.ReportIDs = nil
+		allClear.Statement = nil // made before statements: none
 		b.alert(t, allClear)
 
 		for _, want := range []*tocsin.Alert{a, allClear} {
@@ -132,6 +138,11 @@ func testAlerts(t *testing.T, open func(t *testing.T) store.Store) {
 				must(t, err)
 				if g := ids(got, alertID); !slices.Equal(g, tt.want) {
 					t.Errorf("ListAlerts(%v, %d) = %v, want %v", tt.states, tt.limit, g, tt.want)
+				}
+				for _, a := range got {
+					if want := newAlert(a.ID, a.State, 0).Statement; !bytes.Equal(a.Statement, want) {
+						t.Errorf("alert %s: Statement = %q, want %q", a.ID, a.Statement, want)
+					}
 				}
 			})
 		}

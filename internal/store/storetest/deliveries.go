@@ -29,7 +29,11 @@ func setupLedger(t *testing.T, open func(t *testing.T) store.Store) *ledgerBundl
 	}
 	for i, k := range []int{2, 0, 4, 1, 3} {
 		b.subs = append(b.subs, byID[k])
-		b.rs = append(b.rs, tocsin.Recipient{SubscriberID: byID[k].ID, DistanceM: float64(100 * (i + 1))})
+		r := tocsin.Recipient{SubscriberID: byID[k].ID, DistanceM: float64(100 * (i + 1))}
+		if i != 4 { // the last row has no MAC, like rows written before MACs
+			r.MAC = []byte("mac:a1:" + itoa(r.SubscriberID) + ":" + itoa(int64(i)) + "\x00\xff")
+		}
+		b.rs = append(b.rs, r)
 	}
 	b.alert(t, newAlert("a1", tocsin.AlertDraft, 0))
 	must(t, b.s.ApproveAlert(b.ctx, "a1", "admin1", now))
@@ -159,6 +163,9 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 			}
 			if !bytes.Equal(j.Sealed, s.Sealed) || j.Lang != s.Lang || j.Active != s.Active {
 				t.Errorf("job %d: sealed %q lang %q active %v; want %q %q %v", i, j.Sealed, j.Lang, j.Active, s.Sealed, s.Lang, s.Active)
+			}
+			if !bytes.Equal(j.MAC, b.rs[i].MAC) || !bytes.Equal(j.PhoneHash, s.PhoneHash) {
+				t.Errorf("job %d: mac %q phone hash %q; want %q %q", i, j.MAC, j.PhoneHash, b.rs[i].MAC, s.PhoneHash)
 			}
 		}
 	})

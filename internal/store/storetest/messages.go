@@ -55,6 +55,9 @@ func testMessages(t *testing.T, open func(t *testing.T) store.Store) {
 		var added []*tocsin.Outbound
 		for i, kind := range []tocsin.OutboundKind{tocsin.OutboundCode, tocsin.OutboundReply, tocsin.OutboundReply} {
 			m := &tocsin.Outbound{Kind: kind, ToSealed: []byte("to " + itoa(int64(i))), Body: "body " + itoa(int64(i)), CreatedAt: now.Add(time.Duration(i) * time.Second)}
+			if i != 2 { // the last has no MAC, like texts queued before MACs
+				m.MAC = []byte("mac " + itoa(int64(i)) + "\x00\xff")
+			}
 			must(t, b.s.AddOutbound(b.ctx, m))
 			if m.ID == 0 || (len(added) > 0 && m.ID == added[len(added)-1].ID) {
 				t.Fatalf("AddOutbound gave ID %d", m.ID)
@@ -70,7 +73,7 @@ func testMessages(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		for i, m := range got {
 			w := added[i]
-			if m.ID != w.ID || m.Kind != w.Kind || !bytes.Equal(m.ToSealed, w.ToSealed) || !m.CreatedAt.Equal(w.CreatedAt) {
+			if m.ID != w.ID || m.Kind != w.Kind || !bytes.Equal(m.ToSealed, w.ToSealed) || !m.CreatedAt.Equal(w.CreatedAt) || !bytes.Equal(m.MAC, w.MAC) {
 				t.Errorf("outbound %d = %+v, want %+v", i, m, *w)
 			}
 		}

@@ -34,6 +34,26 @@ func wantOperator(t *testing.T, got, want *tocsin.Operator) {
 }
 
 func testOperators(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("CountLoginFailure", func(t *testing.T) {
+		b := setup(t, open)
+		o := b.operator(t, newOperator("ana", tocsin.RoleAdmin))
+		for i := 1; i <= 2; i++ {
+			n, err := b.s.CountLoginFailure(b.ctx, o.ID, now)
+			must(t, err)
+			if n != i {
+				t.Errorf("failure %d: count %d", i, n)
+			}
+		}
+		got, err := b.s.GetOperator(b.ctx, o.ID)
+		must(t, err)
+		if got.Failures != 2 || !got.LastFailure.Equal(now) {
+			t.Errorf("operator = %d failures, last %v", got.Failures, got.LastFailure)
+		}
+		if _, err := b.s.CountLoginFailure(b.ctx, 999, now); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			t.Errorf("missing: %v, want ENOTFOUND", err)
+		}
+	})
+
 	t.Run("CreateGet", func(t *testing.T) {
 		b := setup(t, open)
 		o := newOperator("alma", tocsin.RoleAdmin)

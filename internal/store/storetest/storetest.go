@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open) })
 	t.Run("Operators", func(t *testing.T) { testOperators(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("Trust", func(t *testing.T) { testTrust(t, open) })
 	t.Run("InTx", func(t *testing.T) { testInTx(t, open) })
 }
 

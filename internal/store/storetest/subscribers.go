@@ -369,6 +369,32 @@ func testSignups(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("CountSignupAttempt", func(t *testing.T) {
+		b := setup(t, open)
+		must(t, b.s.CreateSignup(b.ctx, newSignup("s1", 0)))
+		for i := 1; i <= 3; i++ {
+			su, err := b.s.CountSignupAttempt(b.ctx, "s1", now, 3)
+			must(t, err)
+			if su.Attempts != i {
+				t.Errorf("attempt %d: Attempts = %d", i, su.Attempts)
+			}
+		}
+		if _, err := b.s.CountSignupAttempt(b.ctx, "s1", now, 3); tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			t.Errorf("out of attempts: %v, want ECONFLICT", err)
+		}
+		must(t, b.s.CreateSignup(b.ctx, newSignup("s2", 0)))
+		if _, err := b.s.CountSignupAttempt(b.ctx, "s2", now.Add(tocsin.SignupTTL), 3); tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			t.Errorf("expired: %v, want ECONFLICT", err)
+		}
+		must(t, b.s.UpdateSignup(b.ctx, "s2", tocsin.SignupConfirmed, 0))
+		if _, err := b.s.CountSignupAttempt(b.ctx, "s2", now, 3); tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			t.Errorf("confirmed: %v, want ECONFLICT", err)
+		}
+		if _, err := b.s.CountSignupAttempt(b.ctx, "nope", now, 3); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			t.Errorf("missing: %v, want ENOTFOUND", err)
+		}
+	})
+
 	t.Run("CodeSends", func(t *testing.T) {
 		b := setup(t, open)
 		for _, ago := range []time.Duration{2 * time.Hour, 10 * time.Minute, 0} {

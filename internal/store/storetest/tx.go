@@ -45,6 +45,14 @@ func (b *txBundle) writeAll(t *testing.T, q store.Querier) error {
 			return q.AddOutbound(ctx, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: []byte("x"), Body: "b", CreatedAt: now})
 		},
 		func() error { return q.ApproveAlert(ctx, "a0", "alma", now) },
+		func() error { return q.AddApproval(ctx, newApproval("a0", "ed25519:ka", now)) },
+		func() error { return q.PutRosterVersion(ctx, 1, recBody(1)) },
+		func() error { return q.AddRosterSig(ctx, 1, recSig("ka", 1)) },
+		func() error { return q.PutFreezeOrder(ctx, 1, recBody(1)) },
+		func() error { return q.AddFreezeSig(ctx, 1, recSig("ka", 1)) },
+		func() error {
+			return q.AddSecurityEvent(ctx, &store.SecurityEvent{At: now, Kind: "tx.test", Subject: "a0"})
+		},
 		func() error { return q.CreateLedger(ctx, "a0", []tocsin.Recipient{{SubscriberID: s.ID}}) },
 		func() error { return q.CreateOperator(ctx, newOperator("beto", tocsin.RoleViewer)) },
 		func() error {
@@ -74,6 +82,8 @@ type txState struct {
 	alert                                    tocsin.AlertState
 	session                                  bool
 	audit                                    int
+	approvals, rosterVersions, rosterSigs    int
+	freezeOrders, freezeSigs, securityEvents int
 }
 
 func (b *txBundle) state(t *testing.T) txState {
@@ -105,6 +115,24 @@ func (b *txBundle) state(t *testing.T) txState {
 	audit, err := b.s.ListAudit(b.ctx, 100)
 	must(t, err)
 	st.audit = len(audit)
+	approvals, err := b.s.ListApprovals(b.ctx, "a0")
+	must(t, err)
+	st.approvals = len(approvals)
+	chain, err := b.s.RosterChain(b.ctx)
+	must(t, err)
+	st.rosterVersions = len(chain)
+	for _, r := range chain {
+		st.rosterSigs += len(r.Sigs)
+	}
+	orders, err := b.s.FreezeOrders(b.ctx, 0)
+	must(t, err)
+	st.freezeOrders = len(orders)
+	for _, o := range orders {
+		st.freezeSigs += len(o.Sigs)
+	}
+	events, err := b.s.ListSecurityEvents(b.ctx, 100)
+	must(t, err)
+	st.securityEvents = len(events)
 	return st
 }
 
@@ -114,6 +142,8 @@ var (
 		report: true, verified: true, subscriber: true, signupDone: true,
 		codeSends: 1, inbound: 1, outbound: 1, operators: 2,
 		alert: tocsin.AlertSending, session: true, audit: 1,
+		approvals: 1, rosterVersions: 1, rosterSigs: 1,
+		freezeOrders: 1, freezeSigs: 1, securityEvents: 1,
 	}
 )
 

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlite"
+	"github.com/tocsin/tocsin/internal/trust"
+)
+
+// anchorFile holds the root public key, the trust anchor the sender verifies
+// the roster chain against. It is public; the root private key is not kept
+// on the server.
+const anchorFile = "trust-anchor.pub"
+
+// memberFlag collects NAME=KEYFILE pairs for one role.
+type memberFlag struct {
+	role    string
+	members *[]trust.Member
+}
+
+func (m memberFlag) String() string { return "" }
+
+func (m memberFlag) Set(v string) error {
+	name, file, ok := strings.Cut(v, "=")
+	if !ok || name == "" || file == "" {
+		return fmt.Errorf("want NAME=KEYFILE, got %q", v)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	_, pub, err := trust.PublicKeyOfFile(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	*m.members = append(*m.members, trust.Member{Name: name, Role: m.role, Keys: []ed25519.PublicKey{pub}})
+	return nil
+}
+
+// runInit creates the root key (for the administrators to keep offline), the
+// trust anchor on the server and roster version 1, signed by the root key.
+func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("init", "Creates the offline root key (passphrase from TOCSIN_ROOT_PASSPHRASE or asked), writes DATA/keys/trust-anchor.pub, and signs roster version 1 with the operators given.", stderr)
+	data := fs.String("data", "./tocsin-data", "data directory")
+	rootPath := fs.String("root-key", "root.key", "root key file to create (keep it offline), or an existing one to use")
+	var members []trust.Member
+	fs.Var(memberFlag{trust.RoleAdmin, &members}, "admin", "NAME=KEYFILE of an administrator (repeat)")
+	fs.Var(memberFlag{trust.RoleDispatcher, &members}, "dispatcher", "NAME=KEYFILE of a dispatcher (repeat)")
+	fs.Var(memberFlag{trust.RoleViewer, &members}, "viewer", "NAME=KEYFILE of a viewer (repeat)")
+	single := fs.Bool("single-admin", false, "allow one administrator (for a trial only: that person could then change the roster alone)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch n := countRole(members, trust.RoleAdmin); {
+	case n == 0:
+		return errors.New("name at least two --admin NAME=KEYFILE: administrators sign every later roster version")
+	case n < trust.DefaultPolicy().RosterThreshold && !*single:
+		return fmt.Errorf("name at least %d administrators (--admin NAME=KEYFILE, repeated): with fewer, one person could change the roster alone; --single-admin allows it for a trial", trust.DefaultPolicy().RosterThreshold)
+	}
+	root, created, err := rootKey(*rootPath)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(*data, "keys"), 0o700); err != nil {
+		return err
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(*data, "tocsin.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if chain, err := st.RosterChain(ctx); err != nil || len(chain) > 0 {
+		if err == nil {
+			err = errors.New("a roster exists already: later versions are signed by its administrators")
+		}
+		return err
+	}
+	r := &trust.Roster{Version: 1, IssuedAt: time.Now(), Members: members, Policy: trust.DefaultPolicy()}
+	body, err := r.Encode()
+	if err != nil {
+		return err
+	}
+	sig := trust.SignRoster(root, body)
+	err = st.InTx(ctx, func(q store.Querier) error {
+		if err := q.PutRosterVersion(ctx, 1, body); err != nil {
+			return err
+		}
+		return q.AddRosterSig(ctx, 1, store.Sig{KeyID: string(sig.KeyID), Signature: sig.Signature})
+	})
+	if err != nil {
+		return err
+	}
+	anchor := filepath.Join(*data, "keys", anchorFile)
+	pub := root.Public().(ed25519.PublicKey)
+	if err := os.WriteFile(anchor, []byte(base64.StdEncoding.EncodeToString(pub)+"\n"), 0o644); err != nil {
+		return err
+	}
+	if n := countRole(members, trust.RoleAdmin); n < 2 {
+		fmt.Fprintf(stdout, "Warning: only %d administrator: one person can change the roster alone. Add a second with tocsin roster propose --admin.\n", n)
+	}
+	if created {
+		fmt.Fprintf(stdout, "Root key written to %s: keep it offline; it is needed only to start over.\n", *rootPath)
+	}
+	fmt.Fprintf(stdout, "Trust anchor written to %s (root key id %s).\nRoster version 1 signed: %d operators; alerts to more than 25 people need 2 signatures.\n", anchor, sig.KeyID, len(members))
+	return nil
+}
+
+func countRole(ms []trust.Member, role string) int {
+	n := 0
+	for _, m := range ms {
+		if m.Role == role {
+			n++
+		}
+	}
+	return n
+}
+
+// rootKey opens the root key file, or creates it.
+func rootKey(path string) (ed25519.PrivateKey, bool, error) {
+	if _, err := os.Stat(path); err == nil {
+		_, k, err := openKey(path, "TOCSIN_ROOT_PASSPHRASE")
+		return k, false, err
+	}
+	pass, err := passphrase("TOCSIN_ROOT_PASSPHRASE", "Passphrase for the new root key: ", true)
+	if err != nil {
+		return nil, false, err
+	}
+	data, _, err := trust.NewKeyFile("root", pass)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := writeNew(path, data); err != nil {
+		return nil, false, err
+	}
+	_, k, err := trust.OpenKeyFile(data, pass)
+	return k, true, err
+}
+
+// loadAnchor reads DATA/keys/trust-anchor.pub; nil when there is none yet.
+func loadAnchor(dir string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, anchorFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("%s is not an Ed25519 public key", anchorFile)
+	}
+	return k, nil
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/sender"
+	"github.com/tocsin/tocsin/internal/sender/vault"
+	"github.com/tocsin/tocsin/internal/sms/outbox"
+	"github.com/tocsin/tocsin/internal/store/sqlite"
+)
+
+type senderConfig struct {
+	data, db, health, name, logLevel string
+	poll                             time.Duration
+}
+
+// runSender runs the privileged sender role on its own: it holds the keys
+// that open phone numbers, the provider credentials and the trust anchor,
+// listens on no public port, and takes work from the database.
+func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("sender", "Runs the sender role alone: opens sealed numbers, verifies signed alerts, talks to the SMS provider. No public listener; a health endpoint on loopback only.", stderr)
+	var c senderConfig
+	fs.StringVar(&c.data, "data", "./tocsin-sender", "the sender's own directory: keys, state, outbox (no other process should read it)")
+	fs.StringVar(&c.db, "db", "", "the shared database (SQLite file of the web role)")
+	fs.StringVar(&c.health, "health", "127.0.0.1:9090", "loopback address for GET /healthz")
+	fs.StringVar(&c.name, "service-name", "tocsin", "service name at the start of reply texts")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&c.poll, "poll", 100*time.Millisecond, "how often to look for work")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if c.db == "" {
+		return errors.New("give --db: the path of the database the web role uses")
+	}
+	host, _, err := net.SplitHostPort(c.health)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("--health must be a loopback address such as 127.0.0.1:9090, not %q: the sender listens on no public port", c.health)
+	}
+	log, err := newLogger(stderr, c.logLevel)
+	if err != nil {
+		return err
+	}
+	snd, closeSender, err := newSender(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer closeSender()
+	ln, err := net.Listen("tcp", c.health)
+	if err != nil {
+		return fmt.Errorf("health listener: %w", err)
+	}
+	fmt.Fprintf(stdout, "tocsin sender is running (state in %s, database %s, health on http://%s/healthz)\n", c.data, c.db, c.health)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	var wg sync.WaitGroup
+	wg.Go(func() { hs.Serve(ln) })
+	err = snd.Run(ctx)
+	shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	hs.Shutdown(shutdown)
+	wg.Wait()
+	return err
+}
+
+// newSender opens what the sender holds: its keys (created on first start),
+// the trust anchor, its state, the database and the provider.
+func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.Sender, func(), error) {
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("sender directory: %w", err)
+	}
+	keysDir := filepath.Join(c.data, "keys")
+	keys, created, err := vault.LoadOrCreate(keysDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sender keys: %w", err)
+	}
+	if created {
+		log.Info("created sender keys", "dir", keysDir)
+	}
+	anchor, err := loadAnchor(keysDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sqlite.Open(ctx, c.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	zips, err := geo.LoadZIPs()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	provider, err := outbox.Open(filepath.Join(c.data, "outbox.jsonl"), time.Now)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Provider: provider, ZIPs: zips, Log: log.With("role", "sender"),
+		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender")})
+	if err != nil {
+		provider.Close()
+		st.Close()
+		return nil, nil, err
+	}
+	return snd, func() { provider.Close(); st.Close() }, nil
+}

@@ -1,0 +1,159 @@
+package sender
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// state is what the sender keeps outside the database, in a directory only
+// it can write: the alerts it has started (so that an alert id is sent at
+// most once, whatever the database says), the digest it verified for each,
+// and the freeze orders it has applied. An attacker who rewrites the
+// database cannot roll any of it back.
+type state struct {
+	dir    string
+	sent   map[string]sentAlert
+	freeze freezeState
+}
+
+type sentAlert struct {
+	Digest [32]byte
+	At     time.Time
+	// Committed: the ledger was committed. An alert recorded as started but
+	// not committed was cut short by a crash and may be started once more.
+	Committed bool
+}
+
+type freezeState struct {
+	Seq    int64 `json:"seq"`
+	Frozen bool  `json:"frozen"`
+}
+
+const (
+	sentFile   = "sent-alerts.log"
+	freezeFile = "freeze.json"
+)
+
+// openState reads (creating, mode 0700) the sender's state directory.
+func openState(dir string) (*state, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sender state: %w", err)
+	}
+	st := &state{dir: dir, sent: make(map[string]sentAlert)}
+	if err := st.loadSent(); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(dir, freezeFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("sender state: %w", err)
+	default:
+		if err := json.Unmarshal(b, &st.freeze); err != nil {
+			// Fail closed: a damaged record of freezes means frozen.
+			st.freeze.Frozen = true
+		}
+	}
+	return st, nil
+}
+
+// loadSent reads lines "ALERT-ID DIGEST-HEX UNIX-SECONDS started|committed".
+func (st *state) loadSent() error {
+	f, err := os.Open(filepath.Join(st.dir, sentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sender state: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 4 || (fields[3] != "started" && fields[3] != "committed") {
+			continue // a torn last line from a crash: the alert was not started
+		}
+		d, err1 := hex.DecodeString(fields[1])
+		sec, err2 := strconv.ParseInt(fields[2], 10, 64)
+		if err1 != nil || err2 != nil || len(d) != 32 {
+			continue
+		}
+		prev := st.sent[fields[0]]
+		st.sent[fields[0]] = sentAlert{Digest: [32]byte(d), At: time.Unix(sec, 0), Committed: prev.Committed || fields[3] == "committed"}
+	}
+	return sc.Err()
+}
+
+// recordSent appends an alert to the sent log as started and syncs it to
+// disk before the alert's ledger is written.
+func (st *state) recordSent(id string, digest [32]byte, at time.Time) error {
+	if err := st.appendSent(id, digest, at, "started"); err != nil {
+		return err
+	}
+	st.sent[id] = sentAlert{Digest: digest, At: at}
+	return nil
+}
+
+// markCommitted records that the alert's ledger was committed: from now on
+// the alert id is spent.
+func (st *state) markCommitted(id string) error {
+	s, ok := st.sent[id]
+	if !ok || s.Committed {
+		return nil
+	}
+	if err := st.appendSent(id, s.Digest, s.At, "committed"); err != nil {
+		return err
+	}
+	s.Committed = true
+	st.sent[id] = s
+	return nil
+}
+
+func (st *state) appendSent(id string, digest [32]byte, at time.Time, phase string) error {
+	f, err := os.OpenFile(filepath.Join(st.dir, sentFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("sent log: %w", err)
+	}
+	defer f.Close()
+	if _, err := fmt.Fprintf(f, "%s %x %d %s\n", id, digest, at.Unix(), phase); err != nil {
+		return fmt.Errorf("sent log: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sent log: %w", err)
+	}
+	return nil
+}
+
+// sentSince counts the alerts started since t.
+func (st *state) sentSince(t time.Time) int {
+	n := 0
+	for _, s := range st.sent {
+		if !s.At.Before(t) {
+			n++
+		}
+	}
+	return n
+}
+
+// saveFreeze writes the freeze state atomically.
+func (st *state) saveFreeze(fs freezeState) error {
+	b, _ := json.Marshal(fs)
+	tmp := filepath.Join(st.dir, freezeFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("freeze state: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(st.dir, freezeFile)); err != nil {
+		return fmt.Errorf("freeze state: %w", err)
+	}
+	st.freeze = fs
+	return nil
+}

@@ -1,0 +1,247 @@
+package web
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/trust"
+)
+
+// roster returns the latest roster version that verifies back to the trust
+// anchor, or nil when there is none. The web tier checks signatures only to
+// answer signers at once and to show who has signed; the sender checks
+// everything again, and only its check counts.
+func (s *Server) roster(ctx context.Context) (*trust.Roster, error) {
+	if len(s.cfg.TrustAnchor) != ed25519.PublicKeySize {
+		return nil, nil
+	}
+	rows, err := s.cfg.Store.RosterChain(ctx)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	chain := make([]trust.SignedRoster, len(rows))
+	for i, r := range rows {
+		chain[i] = trust.SignedRoster{Body: r.Body, Signatures: toRosterSigs(r.Sigs)}
+	}
+	r, _ := trust.VerifyChain(ed25519.PublicKey(s.cfg.TrustAnchor), chain)
+	return r, nil
+}
+
+func toRosterSigs(sigs []store.Sig) []trust.RosterSignature {
+	out := make([]trust.RosterSignature, len(sigs))
+	for i, g := range sigs {
+		out[i] = trust.RosterSignature{KeyID: trust.KeyID(g.KeyID), Signature: g.Signature}
+	}
+	return out
+}
+
+// alertStatement serves exactly what an approval signs.
+func (s *Server) alertStatement(w http.ResponseWriter, r *http.Request) {
+	a, err := s.cfg.Store.GetAlert(r.Context(), r.PathValue("id"))
+	if err != nil || len(a.Statement) == 0 {
+		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no alert with that id has a statement"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(a.Statement)
+}
+
+// apiApproval is the body of POST /api/v1/alerts/{id}/approvals.
+type apiApproval struct {
+	Kind      string    `json:"kind"`
+	KeyID     string    `json:"key_id"`
+	Digest    string    `json:"digest"` // hex SHA-256 of the statement the signer saw
+	Signature string    `json:"signature"`
+	SignedAt  time.Time `json:"signed_at"`
+}
+
+// approvalResult says where the alert stands after an approval.
+type approvalResult struct {
+	Signers  []string `json:"signers"`
+	Need     int      `json:"need"`
+	Approved bool     `json:"approved"`
+}
+
+// submitApproval takes one operator's signature over an alert's statement.
+// The signature authenticates the request: a key that is not in the
+// verified roster, or a signature that does not verify, is refused and
+// raises a security event. When enough operators have signed, the alert is
+// handed to the sender, which verifies it all again.
+func (s *Server) submitApproval(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var body apiApproval
+	if err := decodeJSON(w, r, &body, "signed_at"); err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	res, err := s.approve(ctx, r.PathValue("id"), body)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, res)
+}
+
+func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
+	a, err := s.cfg.Store.GetAlert(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.State != tocsin.AlertDraft && a.State != tocsin.AlertApproved {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert is %s: it takes no more approvals", a.State)
+	}
+	st, err := trust.DecodeStatement(a.Statement)
+	if err != nil {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert has no valid statement to sign")
+	}
+	if !s.cfg.Now().Before(st.ValidUntil) {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert expired at %s: compose a new one", st.ValidUntil.UTC().Format(time.RFC3339))
+	}
+	r, err := s.roster(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "there is no verified roster yet: an administrator must run tocsin init")
+	}
+	ap, err := parseApproval(a.ID, body)
+	if err != nil {
+		return nil, err
+	}
+	member, ok := r.Member(ap.KeyID)
+	if !ok || !r.CanApprove(ap.KeyID) {
+		s.securityf(ctx, "approval.refused", a.ID, "approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
+		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve alerts", ap.KeyID)
+	}
+	if err := trust.VerifyApproval(keyOf(member, ap.KeyID), st.Digest(), ap); err != nil {
+		s.securityf(ctx, "approval.refused", a.ID, "approval by %s does not verify over this statement: %v", member.Name, err)
+		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)")
+	}
+	err = s.cfg.Store.AddApproval(ctx, &store.Approval{AlertID: a.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
+		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
+	if err != nil {
+		return nil, err
+	}
+	s.auditf(ctx, member.Name, "alert.sign", a.ID, string(ap.KeyID))
+	return s.approveIfQuorum(ctx, a, st, r)
+}
+
+// approveIfQuorum hands the alert to the sender once enough distinct
+// operators have signed for the audience the statement allows.
+func (s *Server) approveIfQuorum(ctx context.Context, a *tocsin.Alert, st *trust.Statement, r *trust.Roster) (*approvalResult, error) {
+	as, err := s.cfg.Store.ListApprovals(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	v, qerr := trust.CheckApprovals(r, st, st.MaxRecipients, toApprovals(as))
+	res := &approvalResult{Signers: v.Signers, Need: v.Need}
+	if res.Signers == nil {
+		res.Signers = []string{}
+	}
+	if qerr != nil {
+		return res, nil
+	}
+	if a.State == tocsin.AlertDraft {
+		err := s.cfg.Store.ApproveAlert(ctx, a.ID, strings.Join(v.Signers, ", "), s.cfg.Now())
+		if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			return nil, err
+		}
+		s.auditf(ctx, strings.Join(v.Signers, ", "), "alert.approve", a.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
+		s.cfg.Wake()
+	}
+	res.Approved = true
+	return res, nil
+}
+
+func parseApproval(alertID string, b apiApproval) (*trust.Approval, error) {
+	if b.Kind != string(trust.KindEd25519) {
+		return nil, tocsin.FieldError("kind", "the signature kind must be %q", trust.KindEd25519)
+	}
+	sig, err := base64.StdEncoding.DecodeString(b.Signature)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return nil, tocsin.FieldError("signature", "the signature must be %d bytes in standard base64", ed25519.SignatureSize)
+	}
+	d, err := hex.DecodeString(b.Digest)
+	if err != nil || len(d) != 32 {
+		return nil, tocsin.FieldError("digest", "the digest must be 64 hex digits")
+	}
+	digest := [32]byte(d)
+	if b.KeyID == "" || len(b.KeyID) > 64 {
+		return nil, tocsin.FieldError("key_id", "give the signing key's id")
+	}
+	return &trust.Approval{AlertID: alertID, Digest: digest, Kind: trust.KindEd25519, KeyID: trust.KeyID(b.KeyID), Signature: sig, SignedAt: b.SignedAt}, nil
+}
+
+func toApprovals(as []store.Approval) []trust.Approval {
+	out := make([]trust.Approval, 0, len(as))
+	for _, a := range as {
+		if len(a.Digest) == 32 {
+			out = append(out, trust.Approval{AlertID: a.AlertID, Digest: [32]byte(a.Digest), Kind: trust.Kind(a.Kind), KeyID: trust.KeyID(a.KeyID), Signature: a.Signature, SignedAt: a.SignedAt})
+		}
+	}
+	return out
+}
+
+// keyOf is the member's public key with this id.
+func keyOf(m *trust.Member, id trust.KeyID) ed25519.PublicKey {
+	for _, k := range m.Keys {
+		if trust.KeyIDOf(k) == id {
+			return k
+		}
+	}
+	return nil
+}
+
+// securityf records a security event; a failure to record it is logged.
+// Events that anyone on the internet can cause (refused signatures) are
+// limited per minute, so that a flood cannot bury the real ones: past the
+// limit they are counted, and the count is recorded with the next event.
+func (s *Server) securityf(ctx context.Context, kind, subject, format string, args ...any) {
+	detail := fmt.Sprintf(format, args...)
+	s.cfg.Log.Warn("security event", "kind", kind, "subject", subject, "detail", detail)
+	suppressed, ok := s.events.allow(s.cfg.Now())
+	if !ok {
+		return
+	}
+	if suppressed > 0 {
+		detail += fmt.Sprintf(" (and %d more events in the last minute, not recorded one by one)", suppressed)
+	}
+	if err := s.cfg.Store.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Subject: subject, Detail: detail}); err != nil {
+		s.cfg.Log.Error("security event not recorded", "err", err)
+	}
+}
+
+// eventLimiter allows a number of recorded events per minute and counts the
+// rest.
+type eventLimiter struct {
+	mu         sync.Mutex
+	perMinute  int
+	window     time.Time
+	n          int
+	suppressed int
+}
+
+func (l *eventLimiter) allow(now time.Time) (suppressed int, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.window) >= time.Minute {
+		l.window, l.n = now, 0
+	}
+	if l.n >= l.perMinute {
+		l.suppressed++
+		return 0, false
+	}
+	l.n++
+	suppressed, l.suppressed = l.suppressed, 0
+	return suppressed, true
+}
