@@ -49,11 +49,10 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	chain := make([]trust.SignedRoster, len(rows))
-	for i, r := range rows {
-		chain[i] = trust.SignedRoster{Body: r.Body, Signatures: cliSigs(r.Sigs)}
+	current, verr, err := store.VerifiedRoster(ctx, st, ed25519.PublicKey(anchor))
+	if err != nil {
+		return err
 	}
-	current, verr := trust.VerifyChain(ed25519.PublicKey(anchor), chain)
 	if current == nil {
 		return fmt.Errorf("no roster version verifies back to the trust anchor: %v", verr)
 	}
@@ -134,14 +133,6 @@ func printRoster(w io.Writer, r *trust.Roster) {
 	}
 	fmt.Fprintf(w, " unfreeze needs %d; at most %d alerts an hour, %d segments, valid %s.\n",
 		r.Policy.UnfreezeThreshold, r.Policy.MaxAlertsPerHour, r.Policy.MaxSegments, r.Policy.MaxValidity)
-}
-
-func cliSigs(sigs []store.Sig) []trust.RosterSignature {
-	out := make([]trust.RosterSignature, len(sigs))
-	for i, g := range sigs {
-		out[i] = trust.RosterSignature{KeyID: trust.KeyID(g.KeyID), Signature: g.Signature}
-	}
-	return out
 }
 
 // stringList is a repeatable string flag.

@@ -24,18 +24,10 @@ func (s *Sender) security(ctx context.Context, q store.Querier, kind, subject, d
 // anchor. A version that does not verify is ignored, and raised once as a
 // security event; nil means no version verifies (nothing can be approved).
 func (s *Sender) roster(ctx context.Context) (*trust.Roster, error) {
-	rows, err := s.cfg.Store.RosterChain(ctx)
+	r, verr, err := store.VerifiedRoster(ctx, s.cfg.Store, ed25519.PublicKey(s.cfg.TrustAnchor))
 	if err != nil {
 		return nil, err
 	}
-	chain := make([]trust.SignedRoster, len(rows))
-	for i, r := range rows {
-		chain[i] = trust.SignedRoster{Body: r.Body, Signatures: rosterSigs(r.Sigs)}
-	}
-	if len(chain) == 0 || len(s.cfg.TrustAnchor) == 0 {
-		return nil, nil
-	}
-	r, verr := trust.VerifyChain(ed25519.PublicKey(s.cfg.TrustAnchor), chain)
 	if verr != nil && verr.Error() != s.lastRosterErr {
 		s.lastRosterErr = verr.Error()
 		if err := s.security(ctx, s.cfg.Store, "roster.rejected", "", verr.Error()); err != nil {
@@ -43,14 +35,6 @@ func (s *Sender) roster(ctx context.Context) (*trust.Roster, error) {
 		}
 	}
 	return r, nil
-}
-
-func rosterSigs(sigs []store.Sig) []trust.RosterSignature {
-	out := make([]trust.RosterSignature, len(sigs))
-	for i, g := range sigs {
-		out[i] = trust.RosterSignature{KeyID: trust.KeyID(g.KeyID), Signature: g.Signature}
-	}
-	return out
 }
 
 // frozen applies new freeze orders, one at a time from the last applied,
@@ -105,7 +89,7 @@ func (s *Sender) applyFreezeOrders(ctx context.Context) (bool, error) {
 				return true, err
 			}
 		}
-		if r != nil && len(r.OrderSigners(o.Body, rosterSigs(o.Sigs))) >= max(1, r.Policy.UnfreezeThreshold) {
+		if r != nil && len(r.OrderSigners(o.Body, store.RosterSigs(o.Sigs))) >= max(1, r.Policy.UnfreezeThreshold) {
 			next = freezeState{Seq: o.Seq, Frozen: false}
 			applied = append(applied, *order)
 		}

@@ -21,27 +21,8 @@ import (
 // answer signers at once and to show who has signed; the sender checks
 // everything again, and only its check counts.
 func (s *Server) roster(ctx context.Context) (*trust.Roster, error) {
-	if len(s.cfg.TrustAnchor) != ed25519.PublicKeySize {
-		return nil, nil
-	}
-	rows, err := s.cfg.Store.RosterChain(ctx)
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	chain := make([]trust.SignedRoster, len(rows))
-	for i, r := range rows {
-		chain[i] = trust.SignedRoster{Body: r.Body, Signatures: toRosterSigs(r.Sigs)}
-	}
-	r, _ := trust.VerifyChain(ed25519.PublicKey(s.cfg.TrustAnchor), chain)
-	return r, nil
-}
-
-func toRosterSigs(sigs []store.Sig) []trust.RosterSignature {
-	out := make([]trust.RosterSignature, len(sigs))
-	for i, g := range sigs {
-		out[i] = trust.RosterSignature{KeyID: trust.KeyID(g.KeyID), Signature: g.Signature}
-	}
-	return out
+	r, _, err := store.VerifiedRoster(ctx, s.cfg.Store, ed25519.PublicKey(s.cfg.TrustAnchor))
+	return r, err
 }
 
 // alertStatement serves exactly what an approval signs.

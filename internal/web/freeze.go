@@ -36,7 +36,7 @@ func (s *Server) freezeOrders(ctx context.Context) ([]freezeOrderView, error) {
 			v.Freeze, v.Reason = fo.Freeze, fo.Reason
 		}
 		if r != nil {
-			v.Signers = append(v.Signers, r.OrderSigners(o.Body, toRosterSigs(o.Sigs))...)
+			v.Signers = append(v.Signers, r.OrderSigners(o.Body, store.RosterSigs(o.Sigs))...)
 		}
 		out = append(out, v)
 	}
