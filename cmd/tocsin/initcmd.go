@@ -39,7 +39,7 @@ func (m memberFlag) Set(v string) error {
 	if err != nil {
 		return err
 	}
-	_, pub, err := trust.PublicKeyOfFile(data)
+	pub, err := readPublicKey(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -54,7 +54,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", "./tocsin-data", "data directory")
 	rootPath := fs.String("root-key", "root.key", "root key file to create (keep it offline), or an existing one to use")
 	var members []trust.Member
-	fs.Var(memberFlag{trust.RoleAdmin, &members}, "admin", "NAME=KEYFILE of an administrator (repeat)")
+	fs.Var(memberFlag{trust.RoleAdmin, &members}, "admin", "NAME=KEYFILE of an administrator (repeat; KEYFILE.pub from tocsin key new is enough)")
 	fs.Var(memberFlag{trust.RoleDispatcher, &members}, "dispatcher", "NAME=KEYFILE of a dispatcher (repeat)")
 	fs.Var(memberFlag{trust.RoleViewer, &members}, "viewer", "NAME=KEYFILE of a viewer (repeat)")
 	single := fs.Bool("single-admin", false, "allow one administrator (for a trial only: that person could then change the roster alone)")

@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,8 +43,37 @@ func runKey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := writeNew(*out, data); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Key for %s written to %s.\nKey id: %s\nGive the file's path to your administrator to put you in the roster (the file holds your public key in the clear and your private key sealed).\n", *name, *out, trust.KeyIDOf(pub))
+	pubData, _ := json.MarshalIndent(publicKeyFile{Format: publicKeyFormat, Version: 1, Name: *name, PublicKey: base64.StdEncoding.EncodeToString(pub)}, "", "  ")
+	if err := writeNew(*out+".pub", append(pubData, '\n')); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Key for %s written to %s (keep it to yourself) and its public half to %s.pub.\nKey id: %s\nGive %s.pub to your administrator to put you in the roster.\n", *name, *out, *out, trust.KeyIDOf(pub), *out)
 	return nil
+}
+
+// publicKeyFile is the public half of an operator key, for the roster.
+type publicKeyFile struct {
+	Format    string `json:"format"`
+	Version   int    `json:"version"`
+	Name      string `json:"name"`
+	PublicKey string `json:"public_key"`
+}
+
+const publicKeyFormat = "tocsin-operator-public-key"
+
+// readPublicKey reads an operator's public key from a .pub file or from a
+// key file (whose public half is in the clear).
+func readPublicKey(data []byte) (ed25519.PublicKey, error) {
+	var p publicKeyFile
+	if json.Unmarshal(data, &p) == nil && p.Format == publicKeyFormat {
+		k, err := base64.StdEncoding.DecodeString(p.PublicKey)
+		if err != nil || len(k) != ed25519.PublicKeySize || p.Version != 1 {
+			return nil, errors.New("not a valid public key file")
+		}
+		return k, nil
+	}
+	_, pub, err := trust.PublicKeyOfFile(data)
+	return pub, err
 }
 
 // writeNew writes a file that must not exist yet, mode 0600.

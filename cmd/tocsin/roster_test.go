@@ -32,7 +32,7 @@ func TestRosterVersions(t *testing.T) {
 	}
 	cli(t, 1, "key", "new", "--out", key("ana"), "--name", "ana") // never overwrites a key
 	cli(t, 1, "init", "--data", data, "--root-key", key("root"))  // no administrator
-	out := cli(t, 0, "init", "--data", data, "--root-key", key("root"), "--admin", "ana="+key("ana"), "--admin", "ben="+key("ben"))
+	out := cli(t, 0, "init", "--data", data, "--root-key", key("root"), "--admin", "ana="+key("ana")+".pub", "--admin", "ben="+key("ben"))
 	if !strings.Contains(out, "Roster version 1 signed: 2 operators") {
 		t.Errorf("init said: %s", out)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -143,12 +144,17 @@ func action(o *trust.FreezeOrder) string {
 	return "unfreeze"
 }
 
-// consoleFreeze stops all outbound messaging at once. Any operator may
-// freeze, even without a key at hand: stopping is always safe. Unfreezing
+// consoleFreeze stops all outbound messaging at once. Any dispatcher or
+// administrator may freeze, even without a key at hand: stopping is always
+// safe. Unfreezing
 // needs the threshold of signed unfreeze orders (tocsin unfreeze).
 func (s *Server) consoleFreeze(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	op := currentOperator(r)
+	if !can(r, auth.Freeze) {
+		http.Error(w, "Your role cannot freeze messaging; ask a dispatcher or an administrator.", http.StatusForbidden)
+		return
+	}
 	last, err := s.lastOrderSeq(ctx)
 	if err == nil {
 		o := &trust.FreezeOrder{Seq: last + 1, Freeze: true, At: s.cfg.Now(), Reason: "console: frozen by " + op.Username}

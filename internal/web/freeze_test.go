@@ -42,8 +42,11 @@ func TestConsoleFreeze(t *testing.T) {
 		t.Error("the security page does not say messaging is running")
 	}
 
-	// Any operator, even a viewer, may freeze: stopping is always safe.
-	wantRedirect(t, viewer.post("/console/freeze", nil), "/console/security")
+	// A viewer's role has no freeze; a dispatcher's and an admin's do,
+	// without a key at hand: stopping is always safe.
+	wantStatus(t, viewer.post("/console/freeze", nil), http.StatusForbidden)
+	admin := b.login("ana", "admin")
+	wantRedirect(t, admin.post("/console/freeze", nil), "/console/security")
 	b.clock.Advance(time.Minute)
 	disp := b.login("ned", "dispatcher")
 	wantRedirect(t, disp.post("/console/freeze", nil), "/console/security")
@@ -55,7 +58,7 @@ func TestConsoleFreeze(t *testing.T) {
 	if len(orders) != 2 {
 		t.Fatalf("%d freeze orders, want 2", len(orders))
 	}
-	for i, who := range []string{"vic", "ned"} {
+	for i, who := range []string{"ana", "ned"} {
 		o := orders[i]
 		fo, err := trust.DecodeFreezeOrder(o.Body)
 		if err != nil {
@@ -78,7 +81,7 @@ func TestConsoleFreeze(t *testing.T) {
 	page = viewer.get("/console/security")
 	wantStatus(t, page, http.StatusOK)
 	text := page.text()
-	for _, want := range []string{"Outbound messaging is FROZEN", "freeze: console: frozen by vic", "freeze: console: frozen by ned", "tocsin unfreeze"} {
+	for _, want := range []string{"Outbound messaging is FROZEN", "freeze: console: frozen by ana", "freeze: console: frozen by ned", "tocsin unfreeze"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the security page lacks %q", want)
 		}

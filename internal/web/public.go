@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/tocsin/tocsin/internal/trust"
 	"net/http"
 	"strings"
 	"time"
@@ -25,10 +26,20 @@ type publicAlert struct {
 	ValidUntil time.Time   `json:"valid_until"`
 }
 
+// toPublic shows an alert as it was signed: the texts come from its
+// statement (label and reference included), not from the editable row.
 func toPublic(a tocsin.Alert, lang tocsin.Language) publicAlert {
 	text := a.BodyEN
 	if lang == tocsin.Spanish && a.BodyES != "" || text == "" {
 		text = a.BodyES
+	}
+	if st, err := trust.DecodeStatement(a.Statement); err == nil {
+		en, es := st.Texts["en"], st.Texts["es"]
+		text = en
+		if lang == tocsin.Spanish && es != "" || text == "" {
+			text = es
+		}
+		a.BodyES = es
 	}
 	return publicAlert{Ref: a.Ref, Text: text, TextES: a.BodyES, Confirmed: a.Confirmed, AllClear: a.AllClear,
 		Area: a.Area, SentAt: a.ApprovedAt, ValidUntil: a.ValidUntil}
