@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/nacl/box"
 
 	"github.com/tocsin/tocsin/internal/phone"
 )
@@ -443,6 +446,28 @@ func TestOpenKnown(t *testing.T) {
 		got, err := k.OpenKnown(tt.sealed, k.Hash(n))
 		if (err == nil) != tt.ok || (tt.ok && got != n) {
 			t.Errorf("%s: %v, %v", tt.name, got, err)
+		}
+	}
+}
+
+// TestOpenMatchesNaCl checks the prepared-key opening against NaCl's own
+// box.OpenAnonymous, for good and tampered boxes.
+func TestOpenMatchesNaCl(t *testing.T) {
+	k, _ := Generate()
+	for i := range 200 {
+		msg := make([]byte, i%40)
+		rand.Read(msg)
+		sealed, err := box.SealAnonymous(nil, msg, &k.pub, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			sealed[i%len(sealed)] ^= 1 // tamper with a byte
+		}
+		want, wantOK := box.OpenAnonymous(nil, sealed, &k.pub, &k.priv)
+		got, err := k.OpenData(sealed)
+		if (err == nil) != wantOK || string(got) != string(want) {
+			t.Fatalf("box %d: got %q, %v; NaCl %q, %v", i, got, err, want, wantOK)
 		}
 	}
 }
