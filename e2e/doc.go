@@ -14,7 +14,4 @@
 // Run them with:
 //
 //	TOCSIN_REQUIRE_BROWSER=1 go test ./e2e/ -count=1 -v
-//
-// Tests that show product bugs not fixed yet are skipped unless
-// TOCSIN_E2E_KNOWN_BUGS=1 is set (see knownBug).
 package e2e

@@ -53,7 +53,12 @@ func seed(tb testing.TB, st store.Store, zips *geo.ZIPs, n int) {
 
 // BenchmarkResolve100k resolves a 2 km circle and a ZIP code among 100,000
 // subscribers stored in SQLite.
-func BenchmarkResolve100k(b *testing.B) {
+func BenchmarkResolve100k(b *testing.B) { benchmarkResolve(b, 100_000) }
+
+// BenchmarkResolve1M does the same among 1,000,000 (seeding takes a minute).
+func BenchmarkResolve1M(b *testing.B) { benchmarkResolve(b, 1_000_000) }
+
+func benchmarkResolve(b *testing.B, n int) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
@@ -61,7 +66,7 @@ func BenchmarkResolve100k(b *testing.B) {
 	}
 	defer st.Close()
 	zips, _ := geo.LoadZIPs()
-	seed(b, st, zips, 100_000)
+	seed(b, st, zips, n)
 	r := &Resolver{ZIPs: zips}
 	for _, tc := range []struct {
 		name string

@@ -72,7 +72,7 @@ func BenchmarkFanOut(b *testing.B) {
 		bb := setup(b)
 		bb.seedSubscribers(b, n)
 		prov := &nopProvider{first: make(chan time.Time, 1)}
-		bb.sender.cfg.Provider = prov
+		bb.sender.routes = newRoutes([]Route{{Provider: prov}})
 		if batch := os.Getenv("TOCSIN_BENCH_BATCH"); batch != "" {
 			bb.sender.cfg.Batch, _ = strconv.Atoi(batch)
 		}
@@ -95,7 +95,7 @@ func BenchmarkApprovalToFirstMessage(b *testing.B) {
 		bb := setup(b)
 		bb.seedSubscribers(b, 1000)
 		prov := &nopProvider{first: make(chan time.Time, 1)}
-		bb.sender.cfg.Provider = prov
+		bb.sender.routes = newRoutes([]Route{{Provider: prov}})
 		bb.sender.cfg.Now = time.Now
 		bb.now = time.Now()
 		ctx, cancel := context.WithCancel(bb.ctx)

@@ -126,7 +126,7 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 			return nil, nil, refuse("the %s text is %d segments; the policy allows %d", lang, n, r.Policy.MaxSegments)
 		}
 	}
-	if n := s.state.sentSince(now.Add(-time.Hour)); n >= r.Policy.MaxAlertsPerHour {
+	if n := s.state.sentSince(now.Add(-time.Hour), a.ID); n >= r.Policy.MaxAlertsPerHour {
 		return nil, nil, refuse("%d alerts were sent in the last hour; the policy allows %d", n, r.Policy.MaxAlertsPerHour)
 	}
 	rs, err := s.audience.Resolve(ctx, q, areaOf(st))
@@ -292,7 +292,7 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 		d.Status, d.Error = tocsin.DeliveryFailed, errForged // does not open, or a number swapped in
 		return d
 	}
-	res, err := s.cfg.Provider.Send(ctx, sms.Message{
+	provider, res, err := s.handOver(ctx, sms.Message{
 		To:             to,
 		Body:           textFor(st, j.Lang),
 		IdempotencyKey: fmt.Sprintf("alert-%s-%d", st.AlertID, j.SubscriberID),
@@ -301,6 +301,7 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 	switch {
 	case err == nil:
 		d.Status, d.ProviderID = tocsin.DeliverySent, res.ProviderID
+		s.recordSent(ctx, provider, res.ProviderID)
 	case errors.Is(err, sms.ErrPermanent) || j.Attempts >= maxAttempts:
 		d.Status, d.Error = tocsin.DeliveryFailed, err.Error()
 	default:

@@ -113,7 +113,8 @@ func TestCrashMidFanOutLosesAndDuplicatesNothing(t *testing.T) {
 	for _, j := range jobs {
 		b.sender.sendOne(b.ctx, st, j)
 	}
-	// Restart: a new round finishes the job.
+	// Restart: a new sender finishes the job.
+	b.sender = b.newSender(t, b.sender.cfg.Provider.(*outboxProvider), b.root.Public().(ed25519PublicKey))
 	b.sender.Tick(b.ctx)
 	counts := map[string]int{}
 	for _, l := range b.lines(t) {

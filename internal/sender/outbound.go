@@ -56,7 +56,10 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 			}
 			continue
 		}
-		_, err = s.cfg.Provider.Send(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: fmt.Sprintf("out-%d-%d", m.ID, m.CreatedAt.Unix())})
+		provider, res, err := s.handOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: fmt.Sprintf("out-%d-%d", m.ID, m.CreatedAt.Unix())})
+		if err == nil {
+			s.recordSent(ctx, provider, res.ProviderID)
+		}
 		switch {
 		case errors.Is(err, sms.ErrPermanent):
 			s.cfg.Log.Warn("one-to-one text refused by the provider", "id", m.ID, "kind", string(m.Kind), "err", err)

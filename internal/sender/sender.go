@@ -26,12 +26,16 @@ import (
 
 // Config is what a Sender needs.
 type Config struct {
-	Store    store.Store
-	Keys     *vault.Keys
+	Store store.Store
+	Keys  *vault.Keys
+	// Provider is the one provider when Routes is empty.
 	Provider sms.Provider
-	ZIPs     *geo.ZIPs
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Routes are the providers in order of preference, each with its pace;
+	// the next takes over when one keeps failing.
+	Routes []Route
+	ZIPs   *geo.ZIPs
+	Log    *slog.Logger
+	Now    func() time.Time
 	// Poll is how often the sender looks for work when not woken.
 	Poll time.Duration
 	// Batch is how many ledger rows are claimed at once.
@@ -48,6 +52,9 @@ type Config struct {
 	// verify back to. Without one (before tocsin init) every alert is
 	// refused.
 	TrustAnchor []byte
+	// ReconcileEvery is how often providers' message lists are compared
+	// with what the sender sent.
+	ReconcileEvery time.Duration
 	// StateDir is a directory only the sender writes: the alerts it has
 	// started and the freeze orders it has applied.
 	StateDir string
@@ -55,18 +62,25 @@ type Config struct {
 
 // Sender does the sender's work in a loop until its context ends.
 type Sender struct {
-	cfg           Config
-	freezeMu      sync.Mutex // one lane at a time applies freeze orders
-	state         *state
-	lastRosterErr string
-	sealer        *phone.Sealer
-	audience      *audience.Resolver
-	wake          chan struct{}
+	cfg            Config
+	routes         []*route
+	nextReconcile  time.Time
+	released       bool // claims left by an earlier run released
+	lastReconciled time.Time
+	freezeMu       sync.Mutex // one lane at a time applies freeze orders
+	state          *state
+	lastRosterErr  string
+	sealer         *phone.Sealer
+	audience       *audience.Resolver
+	wake           chan struct{}
 }
 
 // New checks cfg and returns a Sender.
 func New(cfg Config) (*Sender, error) {
-	if cfg.Store == nil || cfg.Keys == nil || cfg.Provider == nil || cfg.ZIPs == nil || cfg.StateDir == "" {
+	if len(cfg.Routes) == 0 && cfg.Provider != nil {
+		cfg.Routes = []Route{{Provider: cfg.Provider}}
+	}
+	if cfg.Store == nil || cfg.Keys == nil || len(cfg.Routes) == 0 || cfg.ZIPs == nil || cfg.StateDir == "" {
 		return nil, errors.New("sender: store, keys, provider, ZIP table and state directory are required")
 	}
 	if len(cfg.TrustAnchor) != 0 && len(cfg.TrustAnchor) != ed25519.PublicKeySize {
@@ -94,6 +108,9 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Lanes <= 0 {
 		cfg.Lanes = 2
 	}
+	if cfg.ReconcileEvery <= 0 {
+		cfg.ReconcileEvery = time.Minute
+	}
 	if cfg.Name == "" {
 		cfg.Name = "tocsin"
 	}
@@ -102,6 +119,7 @@ func New(cfg Config) (*Sender, error) {
 	}
 	return &Sender{
 		cfg:      cfg,
+		routes:   newRoutes(cfg.Routes),
 		state:    st,
 		sealer:   phone.NewSealer(cfg.Keys.Public()),
 		audience: &audience.Resolver{ZIPs: cfg.ZIPs},
@@ -137,15 +155,31 @@ func (s *Sender) Run(ctx context.Context) error {
 // round tries again: nothing is lost, because nothing is deleted before it is
 // done.
 func (s *Sender) Tick(ctx context.Context) {
+	if !s.released {
+		// Rows a crashed sender left claimed go back to the queue. The
+		// provider may have taken some of them: sent again, they carry the
+		// same idempotency key, which providers that have one honour.
+		n, err := s.cfg.Store.ReleaseClaims(ctx)
+		if err != nil {
+			s.cfg.Log.Error("release claims", "err", err)
+			return
+		}
+		if n > 0 {
+			s.cfg.Log.Warn("resuming after a crash: ledger rows claimed but not finished go out again", "rows", n)
+		}
+		s.released = true
+	}
 	steps := []struct {
 		name string
 		fn   func(context.Context) error
 	}{
+		{"hooks", s.handleHooks},
 		{"inbound", s.handleInbound},
 		{"signups", s.handleSignups},
 		{"outbound", s.sendOutbound},
 		{"alerts", s.sendAlerts},
 		{"expire", s.expire},
+		{"reconcile", s.reconcile},
 	}
 	for _, st := range steps {
 		if ctx.Err() != nil {

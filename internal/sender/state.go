@@ -79,6 +79,9 @@ func (st *state) loadSent() error {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
+		if len(fields) == 3 {
+			fields = append(fields, "committed") // the first format had no phase
+		}
 		if len(fields) != 4 || (fields[3] != "started" && fields[3] != "committed") {
 			continue // a torn last line from a crash: the alert was not started
 		}
@@ -133,11 +136,11 @@ func (st *state) appendSent(id string, digest [32]byte, at time.Time, phase stri
 	return nil
 }
 
-// sentSince counts the alerts started since t.
-func (st *state) sentSince(t time.Time) int {
+// sentSince counts the alerts started since t, but for except.
+func (st *state) sentSince(t time.Time, except string) int {
 	n := 0
-	for _, s := range st.sent {
-		if !s.At.Before(t) {
+	for id, s := range st.sent {
+		if id != except && !s.At.Before(t) {
 			n++
 		}
 	}

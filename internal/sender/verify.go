@@ -37,11 +37,11 @@ func (s *Sender) roster(ctx context.Context) (*trust.Roster, error) {
 	return r, nil
 }
 
-// frozen applies new freeze orders, one at a time from the last applied,
-// and reports whether outbound messaging is frozen. Any freeze order
-// freezes, signed or not (stopping is always safe); an unfreeze order takes
-// effect only with the roster's unfreeze threshold of signatures, and until
-// it has them nothing after it is applied. It fails closed.
+// frozen applies new freeze orders, in sequence from the last applied, and
+// reports whether outbound messaging is frozen. Any freeze order freezes,
+// signed or not (stopping is always safe); an unfreeze order takes effect
+// only with the roster's unfreeze threshold of signatures, and one still
+// waiting for them never stops a later freeze. It fails closed.
 func (s *Sender) frozen(ctx context.Context) bool {
 	s.freezeMu.Lock()
 	defer s.freezeMu.Unlock()

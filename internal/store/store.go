@@ -31,6 +31,37 @@ type Querier interface {
 	Operators
 	Audit
 	Trust
+	Gateways
+}
+
+// HookRequest is a provider webhook request, sealed to the sender.
+type HookRequest struct {
+	ID         int64
+	Provider   string
+	Sealed     []byte
+	ReceivedAt time.Time
+}
+
+// DeliveryCounts sums an alert's ledger: what providers accepted and what
+// their receipts say reached phones.
+type DeliveryCounts struct {
+	Accepted, Delivered, Undelivered int
+}
+
+// Gateways stores what real SMS gateways send back.
+type Gateways interface {
+	AddHookRequest(ctx context.Context, h *HookRequest) error
+	ListHookRequests(ctx context.Context, limit int) ([]HookRequest, error)
+	DeleteHookRequest(ctx context.Context, id int64) error
+	// RecordReceipt stores a receipt on the ledger row with this provider
+	// id; it reports whether there was one.
+	RecordReceipt(ctx context.Context, providerID, status string, at time.Time) (bool, error)
+	DeliveryCounts(ctx context.Context, alertID string) (DeliveryCounts, error)
+	// RecordSent notes a message handed to a provider, by its id.
+	RecordSent(ctx context.Context, provider, providerID string, at time.Time) error
+	// KnownSent reports which of the ids the sender handed to provider.
+	KnownSent(ctx context.Context, provider string, ids []string) (map[string]bool, error)
+	PurgeSent(ctx context.Context, before time.Time) error
 }
 
 // ReportFilter selects reports for the queue.
@@ -131,9 +162,13 @@ type Alerts interface {
 	// CreateLedger writes one pending row per recipient, in order, and moves
 	// the alert from approved to sending; ECONFLICT if it is not approved.
 	CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error
-	// ClaimDeliveries returns up to limit rows of the alert that are pending
-	// or were left sending by a crash, lowest Seq first, marking them sending.
+	// ClaimDeliveries returns up to limit pending rows of the alert, lowest
+	// Seq first, marking them sending: rows claimed by one worker are never
+	// claimed by another.
 	ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]DeliveryJob, error)
+	// ReleaseClaims returns rows left sending (by a sender that crashed) to
+	// pending. A sender calls it when it starts, before claiming.
+	ReleaseClaims(ctx context.Context) (int, error)
 	FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error
 	// CompleteAlert moves a sending alert whose ledger has no pending or
 	// sending row to sent, recording its counts. It reports whether it did.

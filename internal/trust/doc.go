@@ -11,8 +11,17 @@
 //     chain of threshold-signed versions anchored in an offline root key,
 //     in the pattern of TUF root metadata;
 //   - the k-of-n quorum check of approvals (CheckApprovals);
-//   - the signed freeze/unfreeze orders of the kill switch
-//     (VerifyFreezeState).
+//   - the signed freeze/unfreeze orders of the kill switch, and
+//     ReplayFreeze/VerifyFreezeState, the strict verifier of a whole order
+//     history for third parties (every order signed, no gaps, any invalid
+//     order means frozen).
+//
+// The sender applies freeze orders one at a time itself rather than through
+// VerifyFreezeState: it obeys a freeze order even unsigned (stopping is
+// always safe), and an unfreeze only with the roster's unfreeze threshold of
+// signatures; an unfreeze still waiting for signatures never stops a later
+// freeze. It resolves an alert's recipients from the statement's signed ZIP
+// codes and circle; the statement's S2 cells are informative.
 //
 // The encodings are specified in FORMAT.md, with test vectors in testdata/.
 //
@@ -25,7 +34,8 @@
 //   - trust anything read from the database that is not signed: a roster is
 //     believed only through VerifyChain from the configured root key, an
 //     alert only through CheckApprovals over the digest of its canonical
-//     encoding, a freeze state only through VerifyFreezeState;
+//     encoding, an unfreeze only with its threshold of roster signatures
+//     (a freeze only stops sending, so it may be obeyed unsigned);
 //   - hold, generate or store an operator's private key on the server: keys
 //     are created by NewKeyFile on the operator's own device and opened only
 //     there (the server and the sender only ever see public keys and

@@ -161,7 +161,7 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]st
 func (s q) claimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
 	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1
 		WHERE alert_id = ? AND subscriber_id IN (
-			SELECT subscriber_id FROM deliveries WHERE alert_id = ? AND status IN ('pending', 'sending') ORDER BY seq LIMIT ?)
+			SELECT subscriber_id FROM deliveries WHERE alert_id = ? AND status = 'pending' ORDER BY seq LIMIT ?)
 		RETURNING subscriber_id, seq, attempts, mac`, alertID, alertID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
@@ -251,6 +251,16 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 		}
 	}
 	return nil
+}
+
+// ReleaseClaims returns rows left sending to pending.
+func (s q) ReleaseClaims(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE status = 'sending'`)
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // CompleteAlert marks a sending alert sent once no row is left to send.

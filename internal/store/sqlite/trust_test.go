@@ -39,7 +39,7 @@ func TestMigrateTrust(t *testing.T) {
 
 	db := open(t, path)
 	defer db.Close()
-	if got := migrationNames(t, rawDB(t, path)); !slices.Equal(got, []string{"migrations/0001_init.sql", "migrations/0002_trust.sql"}) {
+	if got := migrationNames(t, rawDB(t, path)); !slices.Equal(got[:2], []string{"migrations/0001_init.sql", "migrations/0002_trust.sql"}) {
 		t.Errorf("migrations = %q", got)
 	}
 	a, err := db.GetAlert(ctx, "a1")

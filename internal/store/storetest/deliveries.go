@@ -170,17 +170,26 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
-	// A sender that crashed after claiming left rows sending: the next claim
-	// takes them again, counting the attempt.
+	// Rows claimed by one worker are never claimed by another; a sender
+	// that crashed after claiming left rows sending, and ReleaseClaims (run
+	// when a sender starts) puts them back, counting the attempt.
 	t.Run("ClaimReclaimsSending", func(t *testing.T) {
 		b := setupLedger(t, open)
 		b.sending(t)
 		b.claim(t, 2) // the sender dies here
+		if got := b.claimed(b.claim(t, 1)); !slices.Equal(got, []int{2}) {
+			t.Fatalf("a second claim took %v, want only [2]: claimed rows must not be claimed twice", got)
+		}
+		n, err := b.s.ReleaseClaims(b.ctx)
+		must(t, err)
+		if n != 3 {
+			t.Errorf("released %d rows, want 3", n)
+		}
 		jobs := b.claim(t, 3)
 		if got := b.claimed(jobs); !slices.Equal(got, []int{0, 1, 2}) {
 			t.Fatalf("claim after a crash = %v, want [0 1 2]", got)
 		}
-		for i, want := range []int{2, 2, 1} {
+		for i, want := range []int{2, 2, 2} {
 			if jobs[i].Attempts != want {
 				t.Errorf("job %d attempts = %d, want %d", i, jobs[i].Attempts, want)
 			}
@@ -194,6 +203,8 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		b.finish(t, tocsin.DeliverySent, 0, 3)
 		b.finish(t, tocsin.DeliveryFailed, 1)
 		b.finish(t, tocsin.DeliverySkipped, 4)
+		_, err := b.s.ReleaseClaims(b.ctx)
+		must(t, err)
 		if got := b.claimed(b.claim(t, 10)); !slices.Equal(got, []int{2}) {
 			t.Errorf("claim = %v, want only the unfinished [2]", got)
 		}

@@ -1,0 +1,125 @@
+package sender
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/tocsin/tocsin/internal/sms"
+)
+
+// Route is one provider the sender may send through, in order of
+// preference, with its pace.
+type Route struct {
+	Provider sms.Provider
+	// Rate is messages per second through this provider (its sending
+	// numbers' combined throughput); 0 means no limit.
+	Rate float64
+}
+
+// Failover: a provider with this many temporary failures in a row is taken
+// out of rotation for outOfRotation, and the next route takes over.
+const (
+	failuresBeforeFailover = 5
+	outOfRotation          = 30 * time.Second
+	retriesPerMessage      = 3
+	firstBackoff           = 100 * time.Millisecond
+)
+
+// route is a Route at run time, shared by every worker of the process.
+type route struct {
+	Route
+	lim *rate.Limiter
+
+	mu        sync.Mutex
+	fails     int
+	downUntil time.Time
+}
+
+func newRoutes(rs []Route) []*route {
+	out := make([]*route, len(rs))
+	for i, r := range rs {
+		lim := rate.NewLimiter(rate.Inf, 1)
+		if r.Rate > 0 {
+			lim = rate.NewLimiter(rate.Limit(r.Rate), 1)
+		}
+		out[i] = &route{Route: r, lim: lim}
+	}
+	return out
+}
+
+func (r *route) up(now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !now.Before(r.downUntil)
+}
+
+// result records the outcome of one attempt and reports whether the route
+// has just been taken out of rotation.
+func (r *route) result(err error, now time.Time) (tripped bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err == nil || !errors.Is(err, sms.ErrTemporary) {
+		r.fails = 0
+		return false
+	}
+	r.fails++
+	if r.fails >= failuresBeforeFailover {
+		r.fails, r.downUntil = 0, now.Add(outOfRotation)
+		return true
+	}
+	return false
+}
+
+// handOver hands one message to the first provider in rotation, paced to
+// its rate; temporary failures are retried with exponential backoff and
+// jitter, and a provider that keeps failing is taken out of rotation so the
+// next one takes over. It returns the provider used.
+func (s *Sender) handOver(ctx context.Context, m sms.Message) (string, sms.Result, error) {
+	var lastErr error = fmt.Errorf("%w: no provider in rotation", sms.ErrTemporary)
+	for _, r := range s.routes {
+		if !r.up(time.Now()) {
+			continue
+		}
+		for attempt := range retriesPerMessage {
+			if err := r.lim.Wait(ctx); err != nil {
+				return "", sms.Result{}, fmt.Errorf("%w: %w", sms.ErrTemporary, err)
+			}
+			res, err := r.Provider.Send(ctx, m)
+			if r.result(err, time.Now()) {
+				s.cfg.Log.Warn("provider taken out of rotation after repeated failures", "provider", r.Provider.Name(), "for", outOfRotation)
+			}
+			if err == nil || !errors.Is(err, sms.ErrTemporary) {
+				return r.Provider.Name(), res, err
+			}
+			lastErr = err
+			if !r.up(time.Now()) {
+				break // failover
+			}
+			backoff := firstBackoff << attempt
+			backoff += time.Duration(rand.Int64N(int64(backoff))) // jitter: up to as much again
+			select {
+			case <-ctx.Done():
+				return "", sms.Result{}, fmt.Errorf("%w: %w", sms.ErrTemporary, ctx.Err())
+			case <-time.After(backoff):
+			}
+		}
+	}
+	return "", sms.Result{}, lastErr
+}
+
+// recordSent notes a provider id for reconciliation. A failure is logged:
+// the message is out, and reconciliation would at worst raise a false alarm.
+func (s *Sender) recordSent(ctx context.Context, provider, id string) {
+	if id == "" {
+		return
+	}
+	if err := s.cfg.Store.RecordSent(ctx, provider, id, s.cfg.Now()); err != nil {
+		s.cfg.Log.Error("record sent message", "provider", provider, "err", err)
+	}
+}

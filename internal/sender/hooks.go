@@ -1,0 +1,79 @@
+package sender
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// handleHooks checks and acts on the providers' webhook requests that the
+// web tier queued: the sender holds the credentials that prove a request
+// came from the provider (Twilio signs with the account's auth token, which
+// can also send, so it must not live in the web tier). A forged request
+// changes nothing and raises a security event.
+func (s *Sender) handleHooks(ctx context.Context) error {
+	hs, err := s.cfg.Store.ListHookRequests(ctx, 200)
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if err := s.handleHook(ctx, h); err != nil {
+			return fmt.Errorf("hook %d: %w", h.ID, err)
+		}
+	}
+	return nil
+}
+
+func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
+	ev, err := s.parseHook(h)
+	switch {
+	case errors.Is(err, sms.ErrForged):
+		if err := s.security(ctx, s.cfg.Store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
+			return err
+		}
+	case err != nil:
+		s.cfg.Log.Warn("webhook request dropped", "provider", h.Provider, "err", err)
+	case ev.Receipt != nil:
+		found, err := s.cfg.Store.RecordReceipt(ctx, ev.Receipt.ProviderID, string(ev.Receipt.Status), s.cfg.Now())
+		if err != nil {
+			return err
+		}
+		s.cfg.Log.Debug("delivery receipt", "provider", h.Provider, "status", string(ev.Receipt.Status), "ledger", found)
+	case ev.Inbound != nil:
+		sealed, err := s.sealer.Seal(ev.Inbound.From)
+		if err != nil {
+			return err
+		}
+		in := tocsin.Inbound{Provider: h.Provider, FromSealed: sealed, Body: ev.Inbound.Body, ReceivedAt: h.ReceivedAt}
+		return s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+			if err := s.handleOne(ctx, q, in); err != nil {
+				return err
+			}
+			return q.DeleteHookRequest(ctx, h.ID)
+		})
+	}
+	return s.cfg.Store.DeleteHookRequest(ctx, h.ID)
+}
+
+// parseHook opens a queued request and lets its provider check and decode it.
+func (s *Sender) parseHook(h store.HookRequest) (sms.Event, error) {
+	b, err := s.cfg.Keys.OpenData(h.Sealed)
+	if err != nil {
+		return sms.Event{}, fmt.Errorf("%w: does not open", sms.ErrForged)
+	}
+	var hook sms.Hook
+	if err := json.Unmarshal(b, &hook); err != nil || hook.Provider != h.Provider {
+		return sms.Event{}, fmt.Errorf("%w: not a hook request", sms.ErrForged)
+	}
+	for _, r := range s.routes {
+		if wh, ok := r.Provider.(sms.Webhooks); ok && r.Provider.Name() == h.Provider {
+			return wh.ParseHook(hook)
+		}
+	}
+	return sms.Event{}, fmt.Errorf("no configured provider %q takes webhooks", h.Provider)
+}

@@ -1,0 +1,93 @@
+package sender
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/sms"
+
+	"github.com/tocsin/tocsin/internal/trust"
+)
+
+// reconcileOverlap re-reads a little of the last period, for messages the
+// provider lists late.
+const reconcileOverlap = 2 * time.Minute
+
+// reconcile asks each provider that can list its messages what it sent from
+// our account, and compares with what the sender handed over. A message the
+// sender did not send means someone else holds our credentials: it raises a
+// security event and freezes all outbound messaging.
+func (s *Sender) reconcile(ctx context.Context) error {
+	now := s.cfg.Now()
+	if now.Before(s.nextReconcile) {
+		return nil
+	}
+	s.nextReconcile = now.Add(s.cfg.ReconcileEvery)
+	since := s.lastReconciled.Add(-reconcileOverlap)
+	if s.lastReconciled.IsZero() {
+		since = now.Add(-s.cfg.ReconcileEvery - reconcileOverlap)
+	}
+	for _, r := range s.routes {
+		l, ok := r.Provider.(sms.Lister)
+		if !ok {
+			continue
+		}
+		if err := s.reconcileOne(ctx, r.Provider.Name(), l, since); err != nil {
+			return err
+		}
+	}
+	s.lastReconciled = now
+	return s.cfg.Store.PurgeSent(ctx, now.Add(-48*time.Hour))
+}
+
+func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, since time.Time) error {
+	recs, err := l.ListSent(ctx, since)
+	if err != nil {
+		return fmt.Errorf("reconcile %s: %w", name, err)
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ProviderID
+	}
+	known, err := s.cfg.Store.KnownSent(ctx, name, ids)
+	if err != nil {
+		return err
+	}
+	var unknown []string
+	for _, id := range ids {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	why := fmt.Sprintf("%s lists %d message(s) sent from our account that tocsin did not send (first: %s): a credential may be stolen; outbound messaging frozen", name, len(unknown), unknown[0])
+	if err := s.security(ctx, s.cfg.Store, "provider.unknown_messages", name, why); err != nil {
+		return err
+	}
+	return s.freeze(ctx, "reconciliation: "+why)
+}
+
+// freeze writes a freeze order of the sender's own: stopping needs no
+// signature.
+func (s *Sender) freeze(ctx context.Context, reason string) error {
+	orders, err := s.cfg.Store.FreezeOrders(ctx, 0)
+	if err != nil {
+		return err
+	}
+	seq := int64(1)
+	if n := len(orders); n > 0 {
+		seq = orders[n-1].Seq + 1
+	}
+	body, err := (&trust.FreezeOrder{Seq: seq, Freeze: true, At: s.cfg.Now(), Reason: reason}).Encode()
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.PutFreezeOrder(ctx, seq, body); err != nil {
+		return err
+	}
+	s.frozen(ctx) // apply at once
+	return nil
+}

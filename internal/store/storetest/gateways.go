@@ -1,0 +1,76 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+func testGateways(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("HookRequests", func(t *testing.T) {
+		b := setup(t, open)
+		for i, p := range []string{"twilio", "kannel", "twilio"} {
+			must(t, b.s.AddHookRequest(b.ctx, &store.HookRequest{Provider: p, Sealed: []byte("sealed " + itoa(int64(i))), ReceivedAt: now}))
+		}
+		hs, err := b.s.ListHookRequests(b.ctx, 2)
+		must(t, err)
+		if len(hs) != 2 || hs[0].Provider != "twilio" || string(hs[1].Sealed) != "sealed 1" || !hs[0].ReceivedAt.Equal(now) {
+			t.Fatalf("hook requests = %+v", hs)
+		}
+		must(t, b.s.DeleteHookRequest(b.ctx, hs[0].ID))
+		hs, _ = b.s.ListHookRequests(b.ctx, 10)
+		if len(hs) != 2 || hs[0].Provider != "kannel" {
+			t.Errorf("after delete: %+v", hs)
+		}
+	})
+	t.Run("Receipts", func(t *testing.T) {
+		b := setupLedger(t, open)
+		b.sending(t)
+		jobs := b.claim(t, 5)
+		var ds []tocsin.Delivery
+		for i, j := range jobs {
+			d := j.Delivery
+			d.Status, d.ProviderID = tocsin.DeliverySent, "P"+itoa(int64(i))
+			ds = append(ds, d)
+		}
+		must(t, b.s.FinishDeliveries(b.ctx, ds))
+		steps := []struct {
+			id, status string
+			found      bool
+		}{
+			{"P0", "accepted", true}, {"P0", "delivered", true}, {"P0", "accepted", false}, // a late intermediate receipt does not undo a final one
+			{"P1", "undelivered", true}, {"P2", "delivered", true}, {"nope", "delivered", false},
+		}
+		for _, s := range steps {
+			found, err := b.s.RecordReceipt(b.ctx, s.id, s.status, now)
+			must(t, err)
+			if found != s.found {
+				t.Errorf("receipt %s %s: found %v, want %v", s.id, s.status, found, s.found)
+			}
+		}
+		c, err := b.s.DeliveryCounts(b.ctx, "a1")
+		must(t, err)
+		if c != (store.DeliveryCounts{Accepted: 5, Delivered: 2, Undelivered: 1}) {
+			t.Errorf("counts = %+v", c)
+		}
+	})
+	t.Run("SentMessages", func(t *testing.T) {
+		b := setup(t, open)
+		must(t, b.s.RecordSent(b.ctx, "twilio", "SM1", now.Add(-2*time.Hour)))
+		must(t, b.s.RecordSent(b.ctx, "twilio", "SM2", now))
+		must(t, b.s.RecordSent(b.ctx, "twilio", "SM2", now)) // twice is once
+		must(t, b.s.RecordSent(b.ctx, "kannel", "SM3", now))
+		known, err := b.s.KnownSent(b.ctx, "twilio", []string{"SM1", "SM2", "SM3", "SM4"})
+		must(t, err)
+		if !known["SM1"] || !known["SM2"] || known["SM3"] || known["SM4"] {
+			t.Errorf("known = %v", known)
+		}
+		must(t, b.s.PurgeSent(b.ctx, now.Add(-time.Hour)))
+		known, _ = b.s.KnownSent(b.ctx, "twilio", []string{"SM1", "SM2"})
+		if known["SM1"] || !known["SM2"] {
+			t.Errorf("after purge: %v", known)
+		}
+	})
+}
