@@ -1,6 +1,9 @@
 package tocsin
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // Inbound is a text received from a phone, waiting for the sender. The
 // number is sealed the moment it arrives; the body is deleted once handled.
@@ -64,4 +67,16 @@ type Recipient struct {
 	// MAC is the sender's keyed MAC over the ledger row (alert, subscriber,
 	// order): a row written by anyone else is not sent.
 	MAC []byte
+}
+
+// ProviderHook is an SMS provider's webhook request as the web tier received
+// it: the public URL it was addressed to (as configured: the one providers
+// sign), its form or query parameters, and the provider's signature header
+// if any. The web tier seals it to the sender at once (it holds phone
+// numbers); the sender, which holds the credentials, checks and decodes it.
+type ProviderHook struct {
+	Provider  string     `json:"provider"`
+	URL       string     `json:"url"`
+	Form      url.Values `json:"form"`
+	Signature string     `json:"signature,omitempty"`
 }

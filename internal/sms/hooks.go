@@ -3,23 +3,14 @@ package sms
 import (
 	"context"
 	"errors"
-	"net/url"
 	"time"
 
+	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/phone"
 )
 
-// Hook is a provider's webhook request as the web tier received it: the
-// public URL it was addressed to (as configured, the one providers sign),
-// its form or query parameters, and the provider's signature header if any.
-// The web tier seals it to the sender at once (it holds phone numbers) and
-// the sender, which holds the credentials, checks and decodes it.
-type Hook struct {
-	Provider  string     `json:"provider"`
-	URL       string     `json:"url"`
-	Form      url.Values `json:"form"`
-	Signature string     `json:"signature,omitempty"`
-}
+// Hook is a provider's webhook request, as the web tier sealed it.
+type Hook = tocsin.ProviderHook
 
 // Event is what a webhook says: an inbound text or a delivery receipt.
 type Event struct {

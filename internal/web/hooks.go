@@ -1,11 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/store"
 )
 
 // MaxSMSBody bounds an inbound text (ten concatenated segments).
@@ -47,4 +50,42 @@ func (s *Server) acceptInbound(w http.ResponseWriter, r *http.Request, provider,
 	s.cfg.Wake()
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))
+}
+
+// providerHook takes a provider's webhook request (an inbound text or a
+// delivery receipt) without judging it: the web tier holds no credential
+// that could check it (Twilio signs with a token that can also send). It
+// seals the request to the sender, which checks the provider's signature
+// and acts, or raises a security event.
+func (s *Server) providerHook(provider string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		if err := r.ParseForm(); err != nil {
+			s.writeJSONError(w, r, bodyError(err))
+			return
+		}
+		h := tocsin.ProviderHook{Provider: provider, URL: strings.TrimRight(s.cfg.BaseURL, "/") + r.URL.RequestURI(),
+			Form: r.Form, Signature: r.Header.Get("X-Twilio-Signature")}
+		if r.Method == http.MethodPost {
+			h.Form = r.PostForm // Twilio signs the URL as called plus the POST parameters
+		}
+		raw, err := json.Marshal(h)
+		if err == nil {
+			var sealed []byte
+			if sealed, err = s.cfg.Sealer.SealData(raw); err == nil {
+				err = s.cfg.Store.AddHookRequest(r.Context(), &store.HookRequest{Provider: provider, Sealed: sealed, ReceivedAt: s.cfg.Now()})
+			}
+		}
+		if err != nil {
+			s.writeJSONError(w, r, err)
+			return
+		}
+		s.cfg.Wake()
+		if provider == "twilio" {
+			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))
+			return
+		}
+		w.WriteHeader(http.StatusOK) // an empty body: Kannel sends no reply of its own
+	}
 }

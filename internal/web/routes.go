@@ -30,6 +30,12 @@ func (s *Server) routes() {
 	if s.cfg.DevHooks {
 		m.HandleFunc("POST /hooks/sms/dev", s.devInbound)
 	}
+	for _, p := range s.cfg.ProviderHooks {
+		m.HandleFunc("POST /hooks/sms/"+p, s.providerHook(p))
+		if p == "kannel" {
+			m.HandleFunc("GET /hooks/sms/"+p, s.providerHook(p)) // Kannel's get-url and dlr-url
+		}
+	}
 
 	m.HandleFunc("GET /enrol/{token}", s.enrolForm)
 	m.HandleFunc("POST /enrol/{token}", s.enrolSubmit)

@@ -43,6 +43,9 @@ type Config struct {
 	Wake func()
 	// DevHooks enables POST /hooks/sms/dev (outbox provider only).
 	DevHooks bool
+	// ProviderHooks names the providers whose webhooks are taken at
+	// /hooks/sms/{name} ("twilio", "kannel").
+	ProviderHooks []string
 	// Secure marks cookies Secure and sends HSTS (served over TLS).
 	Secure bool
 	// SignupsPerHour bounds web sign-ups across the whole service.
