@@ -17,6 +17,7 @@ func flagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 		fs.VisitAll(func(f *flag.Flag) {
 			fmt.Fprintf(fs.Output(), "  --%s (%s)\n    \t%s (default %q)\n", f.Name, envName(f.Name), f.Usage, f.DefValue)
 		})
+		fmt.Fprintf(fs.Output(), "\nAny variable may instead name a file holding the value: NAME_FILE (for secrets).\n")
 	}
 	return fs
 }
@@ -38,7 +39,20 @@ func parse(fs *flag.FlagSet, args []string) error {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		if v, ok := os.LookupEnv(envName(f.Name)); ok && !set[f.Name] && err == nil {
+		if set[f.Name] || err != nil {
+			return
+		}
+		v, ok := os.LookupEnv(envName(f.Name))
+		if path, isFile := os.LookupEnv(envName(f.Name) + "_FILE"); isFile && !ok {
+			// Secrets from files (Docker and systemd credentials): NAME_FILE.
+			b, e := os.ReadFile(path)
+			if e != nil {
+				err = fmt.Errorf("%s_FILE: %w", envName(f.Name), e)
+				return
+			}
+			v, ok = strings.TrimRight(string(b), "\r\n"), true
+		}
+		if ok {
 			if e := f.Value.Set(v); e != nil {
 				err = fmt.Errorf("%s: %w", envName(f.Name), e)
 			}

@@ -37,6 +37,7 @@ func commands() []command {
 		{"freeze", "stop all outbound messaging (any one operator)", runFreeze},
 		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", runUnfreeze},
 		{"operator", "manage console operators (operator add)", runOperator},
+		{"doctor", "check a role's configuration for dangerous mistakes", runDoctor},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -16,13 +16,13 @@ import (
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/sms/outbox"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 )
 
 type senderConfig struct {
 	data, db, health, name, logLevel string
 	poll                             time.Duration
+	providers                        providerConfig
 }
 
 // runSender runs the privileged sender role on its own: it holds the keys
@@ -37,6 +37,7 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name at the start of reply texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", 100*time.Millisecond, "how often to look for work")
+	c.providers.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -101,17 +102,17 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 		st.Close()
 		return nil, nil, err
 	}
-	provider, err := outbox.Open(filepath.Join(c.data, "outbox.jsonl"), time.Now)
+	routes, closeRoutes, err := c.providers.routes(c.data)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Provider: provider, ZIPs: zips, Log: log.With("role", "sender"),
-		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender")})
+	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
+		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery})
 	if err != nil {
-		provider.Close()
+		closeRoutes()
 		st.Close()
 		return nil, nil, err
 	}
-	return snd, func() { provider.Close(); st.Close() }, nil
+	return snd, func() { closeRoutes(); st.Close() }, nil
 }

@@ -25,10 +25,11 @@ import (
 )
 
 type serveConfig struct {
-	data, listen, baseURL, provider, name, logLevel string
-	role, senderPubFile                             string
-	poll                                            time.Duration
-	signupsPerHour                                  int
+	data, listen, baseURL, name, logLevel string
+	role, senderPubFile                   string
+	providers                             providerConfig
+	poll                                  time.Duration
+	signupsPerHour                        int
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -37,7 +38,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.data, "data", "./tocsin-data", "data directory: database, keys, outbox")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site; empty means http://LISTEN")
-	fs.StringVar(&c.provider, "provider", "outbox", "SMS provider: outbox (writes DATA/outbox.jsonl); with --role web, the provider the sender uses (outbox enables the dev hook)")
+	c.providers.register(fs)
 	fs.StringVar(&c.role, "role", "all", "all (web and sender in one process) or web (public site, console, API, webhooks: no provider credentials, no key that opens phone numbers; run 'tocsin sender' beside it)")
 	fs.StringVar(&c.senderPubFile, "sender-pub", "", "the sender's public key file (default DATA/keys/sender.pub)")
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
@@ -47,14 +48,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if c.provider != "outbox" {
-		return fmt.Errorf("provider %q is not available in this version; use outbox", c.provider)
+	if c.role == "web" {
+		if creds := c.providers.credentials(); len(creds) > 0 {
+			return fmt.Errorf("provider credentials (%s) do not belong in the web role: give them to tocsin sender only", strings.Join(creds, ", "))
+		}
 	}
 	if c.role != "all" && c.role != "web" {
 		return fmt.Errorf("--role must be all or web (the sender runs as 'tocsin sender'), not %q", c.role)
 	}
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.listen
+	}
+	if c.providers.publicURL == "" {
+		c.providers.publicURL = c.baseURL
 	}
 	log, err := newLogger(stderr, c.logLevel)
 	if err != nil {
@@ -82,7 +88,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		// the web role never creates or reads them.
 		var closeSender func()
 		var err error
-		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: filepath.Join(c.data, "tocsin.db"), poll: c.poll, name: c.name}, log)
+		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: filepath.Join(c.data, "tocsin.db"), poll: c.poll, name: c.name, providers: c.providers}, log)
 		if err != nil {
 			return err
 		}
@@ -114,7 +120,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		wake = snd.Wake
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
-		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.provider == "outbox", Secure: strings.HasPrefix(c.baseURL, "https://"),
+		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.providers.primary == "outbox", ProviderHooks: c.providers.hooks(), Secure: strings.HasPrefix(c.baseURL, "https://"),
 		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor})
 	if err != nil {
 		return err

@@ -59,6 +59,13 @@ func (r *route) up(now time.Time) bool {
 	return !now.Before(r.downUntil)
 }
 
+// down takes the route out of rotation now.
+func (r *route) down(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fails, r.downUntil = 0, now.Add(outOfRotation)
+}
+
 // result records the outcome of one attempt and reports whether the route
 // has just been taken out of rotation.
 func (r *route) result(err error, now time.Time) (tripped bool) {
@@ -91,6 +98,14 @@ func (s *Sender) handOver(ctx context.Context, m sms.Message) (string, sms.Resul
 				return "", sms.Result{}, fmt.Errorf("%w: %w", sms.ErrTemporary, err)
 			}
 			res, err := r.Provider.Send(ctx, m)
+			if errors.Is(err, sms.ErrAuth) {
+				// Our credentials, not the recipient: out of rotation, and the
+				// message stays queued for the next provider or later.
+				r.down(time.Now())
+				s.authFailed(ctx, r.Provider.Name())
+				lastErr = fmt.Errorf("%w: %w", sms.ErrTemporary, err)
+				break
+			}
 			if r.result(err, time.Now()) {
 				s.cfg.Log.Warn("provider taken out of rotation after repeated failures", "provider", r.Provider.Name(), "for", outOfRotation)
 			}
@@ -121,5 +136,13 @@ func (s *Sender) recordSent(ctx context.Context, provider, id string) {
 	}
 	if err := s.cfg.Store.RecordSent(ctx, provider, id, s.cfg.Now()); err != nil {
 		s.cfg.Log.Error("record sent message", "provider", provider, "err", err)
+	}
+}
+
+// authFailed raises the alarm, once per rotation, when a provider refuses
+// our credentials (revoked, rotated, or changed by someone else).
+func (s *Sender) authFailed(ctx context.Context, provider string) {
+	if err := s.security(ctx, s.cfg.Store, "provider.auth_refused", provider, provider+" refused our credentials: taken out of rotation; messages wait"); err != nil {
+		s.cfg.Log.Error("security event", "err", err)
 	}
 }

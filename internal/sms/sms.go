@@ -44,4 +44,8 @@ var (
 	ErrPermanent = errors.New("sms: permanent failure")
 	// ErrTemporary: try again later (rate limited, provider unavailable).
 	ErrTemporary = errors.New("sms: temporary failure")
+	// ErrAuth: the provider refused our credentials. Not the recipient's
+	// fault: the sender takes the provider out of rotation, keeps the
+	// message for another provider or later, and raises the alarm.
+	ErrAuth = errors.New("sms: provider refused our credentials")
 )

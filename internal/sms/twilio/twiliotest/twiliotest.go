@@ -88,6 +88,7 @@ type Server struct {
 	failStatus int
 	delay      time.Duration
 	reject     map[string]int
+	queries    []url.Values
 }
 
 // New starts a fake and stops it when the test ends.
@@ -147,6 +148,14 @@ func (s *Server) Sent() []Message {
 		out = append(out, s.msgs[i])
 	}
 	return out
+}
+
+// ListQueries returns the query of every list request the fake answered,
+// in order (to check the filters a client sent, and how it paged).
+func (s *Server) ListQueries() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.queries)
 }
 
 // InjectSent adds a message as if someone else had sent it with the
@@ -296,6 +305,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (string, bool
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	// Read the body first: only then does net/http watch the connection
+	// and cancel r.Context() when the client gives up during a Delay.
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, 20001, "Could not parse the request body")
+		return
+	}
 	if !s.wait(r) {
 		return
 	}
@@ -312,10 +327,6 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Unlock()
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, 20001, "Could not parse the request body")
-		return
-	}
 	f := r.PostForm
 	m := Message{
 		To:                  f.Get("To"),
@@ -388,6 +399,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	s.mu.Lock()
+	s.queries = append(s.queries, q)
+	s.mu.Unlock()
 	keep, err := filter(q)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, 20001, err.Error())

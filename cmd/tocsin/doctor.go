@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// finding is one thing tocsin doctor noticed.
+type finding struct {
+	severe bool
+	text   string
+}
+
+// runDoctor checks a configuration (the same flags and TOCSIN_* variables
+// as the role it is for) for the mistakes that matter: provider credentials
+// in the web role, webhook URLs that are not HTTPS, an account's auth token
+// where an API key belongs, secrets reused, keys readable by others.
+func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("doctor", "Checks a role's configuration (the same flags and variables as the role) and says what is wrong.", stderr)
+	role := fs.String("role", "all", "the role the configuration is for: all, web or sender")
+	data := fs.String("data", "./tocsin-data", "data directory")
+	baseURL := fs.String("base-url", "", "the site's public URL")
+	var pc providerConfig
+	pc.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if pc.publicURL == "" {
+		pc.publicURL = *baseURL
+	}
+	fs2 := doctor(*role, *data, *baseURL, &pc)
+	severe := 0
+	for _, f := range fs2 {
+		tag := "warning"
+		if f.severe {
+			tag, severe = "ERROR", severe+1
+		}
+		fmt.Fprintf(stdout, "%-7s %s\n", tag, f.text)
+	}
+	if len(fs2) == 0 {
+		fmt.Fprintln(stdout, "ok: nothing to report")
+	}
+	if severe > 0 {
+		return fmt.Errorf("%d problem(s) to fix", severe)
+	}
+	return nil
+}
+
+func doctor(role, data, baseURL string, pc *providerConfig) []finding {
+	var out []finding
+	add := func(severe bool, format string, args ...any) {
+		out = append(out, finding{severe, fmt.Sprintf(format, args...)})
+	}
+	if creds := pc.credentials(); role == "web" && len(creds) > 0 {
+		add(true, "provider credentials in the web role's configuration (%s): whoever breaks into the web tier could text every subscriber; give them to tocsin sender only", strings.Join(creds, ", "))
+	}
+	if role == "web" {
+		if _, err := os.Stat(filepath.Join(data, "keys", "sender.key")); err == nil {
+			add(true, "%s holds sender.key, which opens every phone number: it belongs to the sender's own directory", filepath.Join(data, "keys"))
+		}
+	}
+	for _, u := range []struct{ name, v string }{{"--base-url", baseURL}, {"--public-url", pc.publicURL}} {
+		if u.v != "" && !httpsOrLoopback(u.v) {
+			add(true, "%s %s is not HTTPS: providers' webhooks and operators' sessions would cross the internet in clear", u.name, u.v)
+		}
+	}
+	if pc.primary == "twilio" || pc.fallback == "twilio" {
+		switch {
+		case pc.twilioAPIKey == "" && pc.twilioToken != "":
+			add(true, "Twilio is set up with the account's auth token only: create an API key (SK…) to send, and keep the auth token for checking webhooks")
+		case strings.HasPrefix(pc.twilioAPIKey, "AC"):
+			add(true, "--twilio-api-key is the account SID: sending with the account SID and auth token gives full account access; create an API key (SK…)")
+		case pc.twilioKey != "" && pc.twilioKey == pc.twilioToken:
+			add(true, "--twilio-api-secret is the auth token: create an API key (SK…) and use its secret")
+		}
+		if pc.twilioToken == "" {
+			add(true, "no --twilio-auth-token: Twilio's webhooks (inbound texts, delivery receipts) cannot be checked and will all be refused")
+		}
+	}
+	if (pc.primary == "kannel" || pc.fallback == "kannel") && pc.kannelSecret != "" && pc.kannelSecret == pc.kannelPass {
+		add(true, "--kannel-hook-secret is the sendsms password: the secret Kannel sends to tocsin must not be able to send")
+	}
+	if role != "web" && pc.primary == "outbox" {
+		add(false, "the outbox provider sends nothing: it writes every message to %s (for trials only)", filepath.Join(data, "outbox.jsonl"))
+	}
+	if role != "web" {
+		if fi, err := os.Stat(filepath.Join(data, "keys", "sender.key")); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			add(true, "%s is readable by others (mode %v): chmod 600 it", filepath.Join(data, "keys", "sender.key"), fi.Mode().Perm())
+		}
+		if _, err := os.Stat(filepath.Join(data, "keys", anchorFile)); err != nil {
+			add(false, "no trust anchor (%s): no alert can be approved until an administrator runs tocsin init", filepath.Join(data, "keys", anchorFile))
+		}
+	}
+	return out
+}
+
+// httpsOrLoopback accepts https URLs, and http on a loopback host (trials).
+func httpsOrLoopback(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return u.Scheme == "http" && (host == "localhost" || (ip != nil && ip.IsLoopback()))
+}

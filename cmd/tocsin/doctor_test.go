@@ -1,0 +1,30 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDoctor(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		exit int
+		want string
+	}{
+		{"a clean trial", []string{"--role", "all"}, 0, "outbox provider sends nothing"},
+		{"credentials in the web role", []string{"--role", "web", "--provider", "twilio", "--twilio-api-secret", "s3cret"}, 1, "provider credentials in the web role"},
+		{"webhooks over http", []string{"--base-url", "http://alerts.example.org"}, 1, "is not HTTPS"},
+		{"auth token instead of an API key", []string{"--provider", "twilio", "--twilio-auth-token", "tok", "--base-url", "https://a.example.org"}, 1, "create an API key"},
+		{"account SID as API key", []string{"--provider", "twilio", "--twilio-api-key", "AC0123", "--twilio-auth-token", "tok"}, 1, "is the account SID"},
+		{"kannel hook secret that can send", []string{"--provider", "kannel", "--kannel-password", "same", "--kannel-hook-secret", "same"}, 1, "must not be able to send"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := cli(t, tt.exit, append([]string{"doctor", "--data", t.TempDir()}, tt.args...)...)
+			if !strings.Contains(out, tt.want) {
+				t.Errorf("doctor said:\n%s\nwant %q", out, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/sender"
+	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/sms/kannel"
+	"github.com/tocsin/tocsin/internal/sms/outbox"
+	"github.com/tocsin/tocsin/internal/sms/twilio"
+)
+
+// providerConfig is the SMS provider settings of the sender role. The web
+// role must hold none of it (tocsin doctor checks).
+type providerConfig struct {
+	primary, fallback       string
+	rate, fallbackRate      float64
+	publicURL               string
+	reconcileEvery          time.Duration
+	twilioAccount           string
+	twilioAPIKey, twilioKey string // API key SID and secret
+	twilioToken             string // auth token: only to check webhook signatures
+	twilioFrom, twilioMS    string
+	twilioBaseURL           string
+	kannelURL               string
+	kannelUser, kannelPass  string
+	kannelFrom, kannelSMSC  string
+	kannelSecret            string
+}
+
+func (c *providerConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.primary, "provider", "outbox", "SMS provider: outbox (writes DATA/outbox.jsonl), twilio or kannel")
+	fs.StringVar(&c.fallback, "fallback-provider", "", "a second provider that takes over when the first keeps failing")
+	fs.Float64Var(&c.rate, "rate", 0, "messages per second through the provider (its numbers' throughput); 0 = no limit")
+	fs.Float64Var(&c.fallbackRate, "fallback-rate", 0, "messages per second through the fallback provider")
+	fs.StringVar(&c.publicURL, "public-url", "", "the site's public URL, for providers' webhooks (status callbacks, delivery reports)")
+	fs.DurationVar(&c.reconcileEvery, "reconcile-every", time.Minute, "how often to compare the provider's list of sent messages with the ledger")
+	fs.StringVar(&c.twilioAccount, "twilio-account-sid", "", "Twilio account SID (AC…)")
+	fs.StringVar(&c.twilioAPIKey, "twilio-api-key", "", "Twilio API key SID (SK…), to send")
+	fs.StringVar(&c.twilioKey, "twilio-api-secret", "", "Twilio API key secret (secret: prefer TOCSIN_TWILIO_API_SECRET_FILE)")
+	fs.StringVar(&c.twilioToken, "twilio-auth-token", "", "Twilio auth token, only to check webhook signatures (secret: prefer the _FILE form)")
+	fs.StringVar(&c.twilioFrom, "twilio-from", "", "sending number (E.164), or")
+	fs.StringVar(&c.twilioMS, "twilio-messaging-service", "", "Messaging Service SID (MG…)")
+	fs.StringVar(&c.twilioBaseURL, "twilio-base-url", "", "Twilio API base URL (tests only)")
+	fs.StringVar(&c.kannelURL, "kannel-sendsms-url", "http://127.0.0.1:13013/cgi-bin/sendsms", "Kannel smsbox sendsms URL")
+	fs.StringVar(&c.kannelUser, "kannel-username", "", "Kannel sendsms-user")
+	fs.StringVar(&c.kannelPass, "kannel-password", "", "its password (secret: prefer the _FILE form)")
+	fs.StringVar(&c.kannelFrom, "kannel-from", "", "sender id or number")
+	fs.StringVar(&c.kannelSMSC, "kannel-smsc", "", "smsc-id to route through")
+	fs.StringVar(&c.kannelSecret, "kannel-hook-secret", "", "secret in Kannel's calls to /hooks/sms/kannel; it cannot send (secret: prefer the _FILE form)")
+}
+
+// routes builds the providers in order of preference.
+func (c *providerConfig) routes(dataDir string) ([]sender.Route, func(), error) {
+	var rs []sender.Route
+	var closers []func()
+	closeAll := func() {
+		for _, f := range closers {
+			f()
+		}
+	}
+	for _, p := range []struct {
+		name string
+		rate float64
+	}{{c.primary, c.rate}, {c.fallback, c.fallbackRate}} {
+		if p.name == "" {
+			continue
+		}
+		prov, closeProv, err := c.build(p.name, dataDir)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		if closeProv != nil {
+			closers = append(closers, closeProv)
+		}
+		rs = append(rs, sender.Route{Provider: prov, Rate: p.rate})
+	}
+	return rs, closeAll, nil
+}
+
+func (c *providerConfig) build(name, dataDir string) (sms.Provider, func(), error) {
+	hook := strings.TrimRight(c.publicURL, "/") + "/hooks/sms/" + name
+	switch name {
+	case "outbox":
+		p, err := outbox.Open(filepath.Join(dataDir, "outbox.jsonl"), time.Now)
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, func() { p.Close() }, nil
+	case "twilio":
+		cb := ""
+		if c.publicURL != "" {
+			cb = hook
+		}
+		p, err := twilio.New(twilio.Config{AccountSID: c.twilioAccount, APIKey: c.twilioAPIKey, APISecret: c.twilioKey, AuthToken: c.twilioToken,
+			From: c.twilioFrom, MessagingServiceSID: c.twilioMS, StatusCallback: cb, BaseURL: c.twilioBaseURL})
+		return p, nil, err
+	case "kannel":
+		if c.publicURL == "" {
+			return nil, nil, errors.New("kannel needs --public-url for its delivery reports")
+		}
+		p, err := kannel.New(kannel.Config{SendSMSURL: c.kannelURL, Username: c.kannelUser, Password: c.kannelPass,
+			From: c.kannelFrom, SMSC: c.kannelSMSC, DLRURL: hook, HookSecret: c.kannelSecret})
+		return p, nil, err
+	default:
+		return nil, nil, fmt.Errorf("unknown provider %q: use outbox, twilio or kannel", name)
+	}
+}
+
+// hooks names the providers whose webhooks the web tier takes.
+func (c *providerConfig) hooks() []string {
+	var out []string
+	for _, p := range []string{c.primary, c.fallback} {
+		if p == "twilio" || p == "kannel" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// credentials lists the provider secrets set, by flag name: the web role
+// must have none.
+func (c *providerConfig) credentials() []string {
+	var out []string
+	for _, s := range []struct{ name, v string }{
+		{"twilio-api-secret", c.twilioKey}, {"twilio-auth-token", c.twilioToken}, {"kannel-password", c.kannelPass},
+	} {
+		if s.v != "" {
+			out = append(out, s.name)
+		}
+	}
+	return out
+}
