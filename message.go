@@ -55,6 +55,7 @@ type Delivery struct {
 	Seq          int // order of sending: nearest first
 	Status       DeliveryStatus
 	Attempts     int
+	Provider     string // which provider took it (not stored with the row)
 	ProviderID   string
 	Error        string
 }

@@ -71,6 +71,7 @@ type serverOptions struct {
 	dataDir   string   // "" for a fresh t.TempDir()
 	wantEnrol bool     // wait for the first-administrator link on stdout
 	args      []string // more flags for tocsin serve, such as --role web
+	addr      string   // "" for a free port; else the address to listen on
 }
 
 var enrolLinkRE = regexp.MustCompile(`https?://\S+/enrol/[A-Za-z0-9_-]+`)
@@ -107,7 +108,10 @@ func startServerWith(t *testing.T, o serverOptions) *server {
 
 func launch(t *testing.T, o serverOptions) (*server, error) {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := o.addr
+	if addr == "" {
+		addr = freeAddr(t)
+	}
 	args := append([]string{"serve", "--data", o.dataDir, "--listen", addr}, o.args...)
 	s, err := startProcess(t, "http://"+addr, o.dataDir, args...)
 	if err != nil {

@@ -22,6 +22,7 @@ type providerConfig struct {
 	rate, fallbackRate      float64
 	publicURL               string
 	reconcileEvery          time.Duration
+	workers, lanes          int
 	twilioAccount           string
 	twilioAPIKey, twilioKey string // API key SID and secret
 	twilioToken             string // auth token: only to check webhook signatures
@@ -39,6 +40,8 @@ func (c *providerConfig) register(fs *flag.FlagSet) {
 	fs.Float64Var(&c.rate, "rate", 0, "messages per second through the provider (its numbers' throughput); 0 = no limit")
 	fs.Float64Var(&c.fallbackRate, "fallback-rate", 0, "messages per second through the fallback provider")
 	fs.StringVar(&c.publicURL, "public-url", "", "the site's public URL, for providers' webhooks (status callbacks, delivery reports)")
+	fs.IntVar(&c.workers, "workers", 32, "messages of a batch in flight to the provider at once")
+	fs.IntVar(&c.lanes, "lanes", 2, "batches of one alert in progress at once")
 	fs.DurationVar(&c.reconcileEvery, "reconcile-every", time.Minute, "how often to compare the provider's list of sent messages with the ledger")
 	fs.StringVar(&c.twilioAccount, "twilio-account-sid", "", "Twilio account SID (AC…)")
 	fs.StringVar(&c.twilioAPIKey, "twilio-api-key", "", "Twilio API key SID (SK…), to send")
@@ -129,7 +132,7 @@ func (c *providerConfig) hooks() []string {
 func (c *providerConfig) credentials() []string {
 	var out []string
 	for _, s := range []struct{ name, v string }{
-		{"twilio-api-secret", c.twilioKey}, {"twilio-auth-token", c.twilioToken}, {"kannel-password", c.kannelPass},
+		{"twilio-api-secret", c.twilioKey}, {"twilio-auth-token", c.twilioToken}, {"kannel-password", c.kannelPass}, // not the Kannel hook secret: it cannot send
 	} {
 		if s.v != "" {
 			out = append(out, s.name)

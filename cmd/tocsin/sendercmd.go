@@ -108,7 +108,8 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 		return nil, nil, err
 	}
 	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
-		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery})
+		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery,
+		Workers: c.providers.workers, Lanes: c.providers.lanes})
 	if err != nil {
 		closeRoutes()
 		st.Close()

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/store"
 )
 
 // Route is one provider the sender may send through, in order of
@@ -30,6 +31,21 @@ const (
 	retriesPerMessage      = 3
 	firstBackoff           = 100 * time.Millisecond
 )
+
+// errNoRoute: every provider is out of rotation; the message waits, and
+// does not count as an attempt.
+var errNoRoute = fmt.Errorf("%w: no provider in rotation", sms.ErrTemporary)
+
+// anyRouteUp reports whether some provider is in rotation.
+func (s *Sender) anyRouteUp() bool {
+	now := time.Now()
+	for _, r := range s.routes {
+		if r.up(now) {
+			return true
+		}
+	}
+	return false
+}
 
 // route is a Route at run time, shared by every worker of the process.
 type route struct {
@@ -59,11 +75,14 @@ func (r *route) up(now time.Time) bool {
 	return !now.Before(r.downUntil)
 }
 
-// down takes the route out of rotation now.
-func (r *route) down(now time.Time) {
+// down takes the route out of rotation now; it reports whether it was in
+// rotation until now, so that the alarm is raised once.
+func (r *route) down(now time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	was := !now.Before(r.downUntil)
 	r.fails, r.downUntil = 0, now.Add(outOfRotation)
+	return was
 }
 
 // result records the outcome of one attempt and reports whether the route
@@ -88,7 +107,7 @@ func (r *route) result(err error, now time.Time) (tripped bool) {
 // jitter, and a provider that keeps failing is taken out of rotation so the
 // next one takes over. It returns the provider used.
 func (s *Sender) handOver(ctx context.Context, m sms.Message) (string, sms.Result, error) {
-	var lastErr error = fmt.Errorf("%w: no provider in rotation", sms.ErrTemporary)
+	var lastErr error = errNoRoute
 	for _, r := range s.routes {
 		if !r.up(time.Now()) {
 			continue
@@ -100,10 +119,12 @@ func (s *Sender) handOver(ctx context.Context, m sms.Message) (string, sms.Resul
 			res, err := r.Provider.Send(ctx, m)
 			if errors.Is(err, sms.ErrAuth) {
 				// Our credentials, not the recipient: out of rotation, and the
-				// message stays queued for the next provider or later.
-				r.down(time.Now())
-				s.authFailed(ctx, r.Provider.Name())
-				lastErr = fmt.Errorf("%w: %w", sms.ErrTemporary, err)
+				// message stays queued for the next provider or later (the
+				// error no longer says permanent).
+				if r.down(time.Now()) {
+					s.authFailed(ctx, r.Provider.Name())
+				}
+				lastErr = fmt.Errorf("%w: %s refused our credentials", errNoRoute, r.Provider.Name())
 				break
 			}
 			if r.result(err, time.Now()) {
@@ -128,14 +149,15 @@ func (s *Sender) handOver(ctx context.Context, m sms.Message) (string, sms.Resul
 	return "", sms.Result{}, lastErr
 }
 
-// recordSent notes a provider id for reconciliation. A failure is logged:
-// the message is out, and reconciliation would at worst raise a false alarm.
-func (s *Sender) recordSent(ctx context.Context, provider, id string) {
-	if id == "" {
+// recordSent notes provider ids for reconciliation. A failure is logged:
+// the messages are out, and reconciliation would at worst raise a false
+// alarm.
+func (s *Sender) recordSent(ctx context.Context, sent []store.SentMessage) {
+	if len(sent) == 0 {
 		return
 	}
-	if err := s.cfg.Store.RecordSent(ctx, provider, id, s.cfg.Now()); err != nil {
-		s.cfg.Log.Error("record sent message", "provider", provider, "err", err)
+	if err := s.cfg.Store.RecordSent(ctx, sent, s.cfg.Now()); err != nil {
+		s.cfg.Log.Error("record sent messages", "err", err)
 	}
 }
 

@@ -223,7 +223,7 @@ func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err e
 // claim; stop: sending must pause until the next poll.
 func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (done, stop bool, err error) {
 	for range n {
-		if ctx.Err() != nil || s.frozen(ctx) {
+		if ctx.Err() != nil || s.frozen(ctx) || !s.anyRouteUp() {
 			return false, true, nil
 		}
 		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, st.AlertID, s.cfg.Batch)
@@ -237,6 +237,13 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 		if err := s.cfg.Store.FinishDeliveries(ctx, out); err != nil {
 			return false, false, err
 		}
+		var sent []store.SentMessage
+		for _, d := range out {
+			if d.Status == tocsin.DeliverySent && d.ProviderID != "" {
+				sent = append(sent, store.SentMessage{Provider: d.Provider, ProviderID: d.ProviderID})
+			}
+		}
+		s.recordSent(ctx, sent)
 		for _, d := range out {
 			if d.Error == errForged {
 				if err := s.security(ctx, s.cfg.Store, "ledger.forged", st.AlertID, fmt.Sprintf("ledger row for subscriber %d not written by the sender, or a number swapped: not sent", d.SubscriberID)); err != nil {
@@ -300,8 +307,9 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 	})
 	switch {
 	case err == nil:
-		d.Status, d.ProviderID = tocsin.DeliverySent, res.ProviderID
-		s.recordSent(ctx, provider, res.ProviderID)
+		d.Status, d.ProviderID, d.Provider = tocsin.DeliverySent, res.ProviderID, provider
+	case errors.Is(err, errNoRoute):
+		d.Status, d.Error = tocsin.DeliveryPending, err.Error() // waits; no provider to blame
 	case errors.Is(err, sms.ErrPermanent) || j.Attempts >= maxAttempts:
 		d.Status, d.Error = tocsin.DeliveryFailed, err.Error()
 	default:

@@ -57,8 +57,8 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 			continue
 		}
 		provider, res, err := s.handOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: fmt.Sprintf("out-%d-%d", m.ID, m.CreatedAt.Unix())})
-		if err == nil {
-			s.recordSent(ctx, provider, res.ProviderID)
+		if err == nil && res.ProviderID != "" {
+			s.recordSent(ctx, []store.SentMessage{{Provider: provider, ProviderID: res.ProviderID}})
 		}
 		switch {
 		case errors.Is(err, sms.ErrPermanent):

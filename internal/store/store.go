@@ -48,6 +48,9 @@ type DeliveryCounts struct {
 	Accepted, Delivered, Undelivered int
 }
 
+// SentMessage is a message handed to a provider, by the provider's id.
+type SentMessage struct{ Provider, ProviderID string }
+
 // Gateways stores what real SMS gateways send back.
 type Gateways interface {
 	AddHookRequest(ctx context.Context, h *HookRequest) error
@@ -57,8 +60,8 @@ type Gateways interface {
 	// id; it reports whether there was one.
 	RecordReceipt(ctx context.Context, providerID, status string, at time.Time) (bool, error)
 	DeliveryCounts(ctx context.Context, alertID string) (DeliveryCounts, error)
-	// RecordSent notes a message handed to a provider, by its id.
-	RecordSent(ctx context.Context, provider, providerID string, at time.Time) error
+	// RecordSent notes messages handed to providers, by their ids.
+	RecordSent(ctx context.Context, sent []SentMessage, at time.Time) error
 	// KnownSent reports which of the ids the sender handed to provider.
 	KnownSent(ctx context.Context, provider string, ids []string) (map[string]bool, error)
 	PurgeSent(ctx context.Context, before time.Time) error

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/kannelhook"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -37,17 +39,10 @@ func (s *Server) acceptInbound(w http.ResponseWriter, r *http.Request, provider,
 		s.writeJSONError(w, r, tocsin.FieldError("Body", "Body must be valid UTF-8 of at most %d bytes", MaxSMSBody))
 		return
 	}
-	sealed, err := s.cfg.Sealer.Seal(n)
-	if err != nil {
+	if err := s.queueInbound(r.Context(), provider, n, body); err != nil {
 		s.writeJSONError(w, r, err)
 		return
 	}
-	m := &tocsin.Inbound{Provider: provider, FromSealed: sealed, Body: body, ReceivedAt: s.cfg.Now()}
-	if err := s.cfg.Store.AddInbound(r.Context(), m); err != nil {
-		s.writeJSONError(w, r, err)
-		return
-	}
-	s.cfg.Wake()
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))
 }
@@ -62,6 +57,10 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 		if err := r.ParseForm(); err != nil {
 			s.writeJSONError(w, r, bodyError(err))
+			return
+		}
+		if provider == "kannel" && s.cfg.KannelHookSecret != "" {
+			s.kannelHook(w, r)
 			return
 		}
 		h := tocsin.ProviderHook{Provider: provider, URL: strings.TrimRight(s.cfg.BaseURL, "/") + r.URL.RequestURI(),
@@ -88,4 +87,58 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 		}
 		w.WriteHeader(http.StatusOK) // an empty body: Kannel sends no reply of its own
 	}
+}
+
+// kannelHook checks and acts on Kannel's calls at once: their secret cannot
+// send, so the web tier may hold it. A delivery report goes straight to the
+// ledger; an inbound text is sealed and queued like any other.
+func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
+	if !kannelhook.SecretOK(r.Form.Get("secret"), s.cfg.KannelHookSecret) {
+		s.securityf(r.Context(), "webhook.forged", "kannel", "a call to /hooks/sms/kannel without the hook secret: ignored")
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	switch r.Form.Get("kind") {
+	case "dlr":
+		rep, err := kannelhook.ParseDLR(r.Form, s.cfg.Now())
+		if err != nil {
+			s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
+			return
+		}
+		if _, err := s.cfg.Store.RecordReceipt(r.Context(), rep.ID, rep.Status, rep.At); err != nil {
+			s.writeJSONError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	case "mo":
+		from, text, err := kannelhook.ParseMO(r.Form, "US")
+		if err != nil {
+			s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
+			return
+		}
+		if err := s.queueInbound(r.Context(), "kannel", from, text); err != nil {
+			s.writeJSONError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusOK) // an empty body: Kannel sends no reply of its own
+	default:
+		s.writeJSONError(w, r, tocsin.FieldError("kind", "kind must be dlr or mo"))
+	}
+}
+
+// queueInbound seals the sender's number at once and queues the text for
+// the sender.
+func (s *Server) queueInbound(ctx context.Context, provider string, from phone.Number, body string) error {
+	if len(body) > MaxSMSBody {
+		body = body[:MaxSMSBody]
+	}
+	sealed, err := s.cfg.Sealer.Seal(from)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Store.AddInbound(ctx, &tocsin.Inbound{Provider: provider, FromSealed: sealed, Body: body, ReceivedAt: s.cfg.Now()}); err != nil {
+		return err
+	}
+	s.cfg.Wake()
+	return nil
 }

@@ -46,6 +46,10 @@ type Config struct {
 	// ProviderHooks names the providers whose webhooks are taken at
 	// /hooks/sms/{name} ("twilio", "kannel").
 	ProviderHooks []string
+	// KannelHookSecret, when set, lets the web tier check Kannel's calls
+	// itself (the secret cannot send): delivery reports go straight to the
+	// ledger. Without it they are sealed to the sender like other hooks.
+	KannelHookSecret string
 	// Secure marks cookies Secure and sends HSTS (served over TLS).
 	Secure bool
 	// SignupsPerHour bounds web sign-ups across the whole service.

@@ -33,6 +33,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tocsin/tocsin/internal/kannelhook"
 	"io"
 	"math"
 	"net"
@@ -42,7 +43,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/smstext"
@@ -300,45 +300,6 @@ func isE164(s string) bool {
 	return true
 }
 
-func urlSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-			return false
-		}
-	}
-	return s != ""
-}
+func urlSafe(s string) bool { return kannelhook.URLSafe(s) }
 
-// clean makes s safe to put in an error or a log: printable, one line, at
-// most n runes, and with every run of 8 or more digits (anything that could
-// be a phone number) masked. Shorter runs (error codes) are kept.
-func clean(s string, n int) string {
-	rs := []rune(strings.TrimSpace(s))
-	cut := len(rs) > n
-	if cut {
-		rs = rs[:n]
-	}
-	for i := 0; i < len(rs); {
-		j := i
-		for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
-			j++
-		}
-		if j-i >= 8 {
-			for k := i; k < j; k++ {
-				rs[k] = '#'
-			}
-		}
-		if j == i {
-			if !unicode.IsPrint(rs[i]) {
-				rs[i] = ' '
-			}
-			j++
-		}
-		i = j
-	}
-	if cut {
-		return string(rs) + "…"
-	}
-	return string(rs)
-}
+func clean(s string, n int) string { return kannelhook.Clean(s, n) }

@@ -249,6 +249,20 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 		if err != nil {
 			return fmt.Errorf("finish deliveries: %w", err)
 		}
+		// Receipts that came before the row was finished.
+		ids := make([]any, 0, len(part))
+		for _, d := range part {
+			if d.ProviderID != "" {
+				ids = append(ids, d.ProviderID)
+			}
+		}
+		if len(ids) > 0 {
+			_, err = s.db.ExecContext(ctx, `UPDATE deliveries SET receipt = r.status, receipt_at = r.at FROM receipts r
+				WHERE deliveries.provider_id = r.provider_id AND deliveries.provider_id IN (`+placeholders(len(ids))+`)`, ids...)
+			if err != nil {
+				return fmt.Errorf("finish deliveries: receipts: %w", err)
+			}
+		}
 	}
 	return nil
 }

@@ -49,12 +49,25 @@ func (s q) DeleteHookRequest(ctx context.Context, id int64) error {
 // RecordReceipt stores a receipt on the ledger row with this provider id.
 // A final receipt is not overwritten by a late intermediate one.
 func (s q) RecordReceipt(ctx context.Context, providerID, status string, at time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET receipt = ?, receipt_at = ?
-		WHERE provider_id = ? AND provider_id != '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`, status, at.Unix(), providerID)
+	var n int64
+	err := s.atomic(ctx, func(s q) error {
+		// Kept by provider id, for a ledger row not yet finished.
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO receipts (provider_id, status, at) VALUES (?, ?, ?)
+			ON CONFLICT (provider_id) DO UPDATE SET status = excluded.status, at = excluded.at
+			WHERE receipts.status NOT IN ('delivered', 'undelivered', 'failed')`, providerID, status, at.Unix()); err != nil {
+			return err
+		}
+		res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET receipt = ?, receipt_at = ?
+			WHERE provider_id = ? AND provider_id != '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`, status, at.Unix(), providerID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
 	if err != nil {
 		return false, fmt.Errorf("record receipt: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
 
@@ -72,11 +85,21 @@ func (s q) DeliveryCounts(ctx context.Context, alertID string) (store.DeliveryCo
 	return c, nil
 }
 
-// RecordSent notes a message handed to a provider.
-func (s q) RecordSent(ctx context.Context, provider, providerID string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sent_messages (provider, provider_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, provider, providerID, at.Unix())
-	if err != nil {
-		return fmt.Errorf("record sent: %w", err)
+// RecordSent notes messages handed to providers, in as few statements as
+// the variable limit allows.
+func (s q) RecordSent(ctx context.Context, sent []store.SentMessage, at time.Time) error {
+	const chunk = 300
+	for start := 0; start < len(sent); start += chunk {
+		part := sent[start:min(start+chunk, len(sent))]
+		args := make([]any, 0, 3*len(part))
+		for _, m := range part {
+			args = append(args, m.Provider, m.ProviderID, at.Unix())
+		}
+		_, err := s.db.ExecContext(ctx, `INSERT INTO sent_messages (provider, provider_id, at) VALUES `+
+			placeholdersRows(len(part), "(?, ?, ?)")+` ON CONFLICT DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("record sent: %w", err)
+		}
 	}
 	return nil
 }

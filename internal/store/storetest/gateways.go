@@ -58,10 +58,9 @@ func testGateways(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 	t.Run("SentMessages", func(t *testing.T) {
 		b := setup(t, open)
-		must(t, b.s.RecordSent(b.ctx, "twilio", "SM1", now.Add(-2*time.Hour)))
-		must(t, b.s.RecordSent(b.ctx, "twilio", "SM2", now))
-		must(t, b.s.RecordSent(b.ctx, "twilio", "SM2", now)) // twice is once
-		must(t, b.s.RecordSent(b.ctx, "kannel", "SM3", now))
+		must(t, b.s.RecordSent(b.ctx, []store.SentMessage{{Provider: "twilio", ProviderID: "SM1"}}, now.Add(-2*time.Hour)))
+		must(t, b.s.RecordSent(b.ctx, []store.SentMessage{{Provider: "twilio", ProviderID: "SM2"}, {Provider: "twilio", ProviderID: "SM2"}, {Provider: "kannel", ProviderID: "SM3"}}, now)) // twice is once
+		must(t, b.s.RecordSent(b.ctx, nil, now))
 		known, err := b.s.KnownSent(b.ctx, "twilio", []string{"SM1", "SM2", "SM3", "SM4"})
 		must(t, err)
 		if !known["SM1"] || !known["SM2"] || known["SM3"] || known["SM4"] {
@@ -73,4 +72,24 @@ func testGateways(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("after purge: %v", known)
 		}
 	})
+}
+
+// A receipt that arrives before the ledger row is finished is not lost.
+func testEarlyReceipt(t *testing.T, open func(t *testing.T) store.Store) {
+	b := setupLedger(t, open)
+	b.sending(t)
+	jobs := b.claim(t, 1)
+	found, err := b.s.RecordReceipt(b.ctx, "EARLY", "delivered", now)
+	must(t, err)
+	if found {
+		t.Error("a receipt matched a row not yet finished")
+	}
+	d := jobs[0].Delivery
+	d.Status, d.ProviderID = tocsin.DeliverySent, "EARLY"
+	must(t, b.s.FinishDeliveries(b.ctx, []tocsin.Delivery{d}))
+	c, err := b.s.DeliveryCounts(b.ctx, "a1")
+	must(t, err)
+	if c.Delivered != 1 {
+		t.Errorf("counts = %+v: the early receipt was lost", c)
+	}
 }
