@@ -48,10 +48,12 @@ import (
 	"github.com/tocsin/tocsin/internal/smstext"
 )
 
-// DLRMask asks Kannel for every delivery report: 1 delivered to the phone,
-// 2 not delivered to the phone, 4 queued at the SMSC, 8 accepted by the
-// SMSC, 16 rejected by the SMSC.
-const DLRMask = 31
+// DLRMask asks Kannel for the final delivery reports only: 1 delivered to
+// the phone, 2 not delivered to the phone, 16 rejected by the SMSC. The
+// intermediate ones (4 queued, 8 accepted by the SMSC) would double the
+// calls to tocsin and say nothing the sendsms answer did not: that Kannel
+// took the message.
+const DLRMask = 1 | 2 | 16
 
 // ErrMaybeSent is wrapped, together with sms.ErrTemporary, when the
 // request reached Kannel but no answer came back (a timeout or a dropped

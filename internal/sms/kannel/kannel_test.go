@@ -131,7 +131,7 @@ func TestSendParameters(t *testing.T) {
 			want := map[string]string{
 				"username": "tocsin", "password": testPassword, "from": "12345", "to": "+13105550123",
 				"text": tc.msg.Body, "charset": "UTF-8", "coding": tc.coding, "smsc": "carrier1",
-				"dlr-mask": "31", "validity": tc.validity,
+				"dlr-mask": "19", "validity": tc.validity,
 				"dlr-url": "https://tocsin.example/hooks/sms/kannel?secret=" + testSecret + "&kind=dlr&id=" +
 					res.ProviderID + "&status=%d&smscid=%F&at=%T&reply=%A",
 			}

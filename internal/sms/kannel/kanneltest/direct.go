@@ -15,7 +15,7 @@ import (
 
 // DirectOptions shapes the requests of DirectRateWith.
 type DirectOptions struct {
-	// DLRURL, when set, is sent as dlr-url with dlr-mask=31 on every
+	// DLRURL, when set, is sent as dlr-url with kannel.DLRMask on every
 	// request, as tocsin's provider does, so that Kannel does the same
 	// delivery-report work. It must answer Kannel's GETs quickly (for
 	// example an httptest server that answers 200).
@@ -92,7 +92,7 @@ func directSend(ctx context.Context, c *http.Client, k *Kannel, o DirectOptions,
 	v.Set("text", fmt.Sprintf("%s%d", prefix, i))
 	v.Set("charset", "UTF-8")
 	if o.DLRURL != "" {
-		v.Set("dlr-mask", "31")
+		v.Set("dlr-mask", "19") // kannel.DLRMask: final reports only
 		sep := "?"
 		if strings.Contains(o.DLRURL, "?") {
 			sep = "&"
