@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -124,4 +125,64 @@ func (b *bundle) alertFor(tb testing.TB, area tocsin.Area, n int) *tocsin.Alert 
 		tb.Fatal(err)
 	}
 	return a
+}
+
+// slowProvider takes latency to accept each message, as Twilio's API does
+// (about 150 ms), and records when each was accepted.
+type slowProvider struct {
+	latency time.Duration
+	mu      sync.Mutex
+	at      []time.Time
+}
+
+func (p *slowProvider) Name() string { return "slow" }
+
+func (p *slowProvider) Send(ctx context.Context, m sms.Message) (sms.Result, error) {
+	start := time.Now()
+	select {
+	case <-time.After(p.latency):
+	case <-ctx.Done():
+		return sms.Result{}, ctx.Err()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.at = append(p.at, start) // the moment the request went out
+	return sms.Result{ProviderID: fmt.Sprintf("slow-%d", len(p.at))}, nil
+}
+
+// BenchmarkPacing sends 3,000 messages to a provider whose every request
+// takes 150 ms, at a configured 200 messages/s (30 requests in flight), and
+// reports the rate reached, its error against the configured one, and the
+// most requests started in any one second (which must not exceed the rate).
+func BenchmarkPacing(b *testing.B) {
+	const n, rate = 3000, 200.0
+	for range b.N {
+		bb := setup(b)
+		bb.seedSubscribers(b, n)
+		p := &slowProvider{latency: 150 * time.Millisecond}
+		bb.sender.routes = newRoutes([]Route{{Provider: p, Rate: rate}})
+		bb.sender.cfg.Workers, bb.sender.cfg.Batch = 64, 500
+		bb.alertFor(b, zip90210, n)
+		for {
+			p.mu.Lock()
+			done := len(p.at)
+			p.mu.Unlock()
+			if done >= n {
+				break
+			}
+			bb.sender.Tick(bb.ctx)
+		}
+		slices.SortFunc(p.at, func(a, b time.Time) int { return a.Compare(b) })
+		got := float64(n-1) / p.at[n-1].Sub(p.at[0]).Seconds()
+		peak, j := 0, 0
+		for i := range p.at { // the most starts in any window of one second
+			for p.at[i].Sub(p.at[j]) >= time.Second {
+				j++
+			}
+			peak = max(peak, i-j+1)
+		}
+		b.ReportMetric(got, "msgs/s")
+		b.ReportMetric(100*(got-rate)/rate, "%error")
+		b.ReportMetric(float64(peak), "peak-per-second")
+	}
 }
