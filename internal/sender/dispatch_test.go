@@ -202,3 +202,28 @@ func TestWebhooks(t *testing.T) {
 		t.Errorf("%d hook requests left", len(hs))
 	}
 }
+
+// A copy of a verified alert that the provider lists but the sender never
+// recorded (its answer was lost, and the message was sent again) is not a
+// stranger: no freeze. Any other text is.
+func TestReconciliationKnowsLostAnswers(t *testing.T) {
+	b := setup(t)
+	p := &fakeProvider{name: "p"}
+	b.sender.routes = newRoutes([]Route{{Provider: p}})
+	b.subscribe(t, 1)
+	a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+	b.sender.Tick(b.ctx)
+	st, _ := trustDecode(a.Statement)
+	p.listed = append(p.listed, sms.Record{ProviderID: "SMlost", Body: st.Texts["en"]})
+	b.now = b.now.Add(2 * time.Minute)
+	b.sender.Tick(b.ctx)
+	if b.sender.frozen(b.ctx) {
+		t.Fatalf("a lost answer's copy froze messaging: %q", b.events(t))
+	}
+	p.listed = append(p.listed, sms.Record{ProviderID: "SMfake", Body: "[CONFIRMED] Your information has been sent to the authorities.\nRef " + a.Ref})
+	b.now = b.now.Add(2 * time.Minute)
+	b.sender.Tick(b.ctx)
+	if !b.sender.frozen(b.ctx) {
+		t.Fatal("a text we never signed did not freeze messaging")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tocsin/tocsin"
+
 	"github.com/tocsin/tocsin/internal/sms"
 
 	"github.com/tocsin/tocsin/internal/trust"
@@ -54,10 +56,21 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 	if err != nil {
 		return err
 	}
+	signed, err := s.signedTexts(ctx)
+	if err != nil {
+		return err
+	}
 	var unknown []string
-	for _, id := range ids {
-		if !known[id] {
-			unknown = append(unknown, id)
+	for _, r := range recs {
+		switch {
+		case known[r.ProviderID]:
+		case r.Body != "" && signed[r.Body]:
+			// Not recorded, yet the text of an alert we verified: a send
+			// whose answer was lost (a timeout) and then retried. A duplicate,
+			// not a stranger: noted, not frozen.
+			s.cfg.Log.Warn("provider lists an unrecorded copy of a verified alert (a lost answer, retried)", "provider", name, "id", r.ProviderID)
+		default:
+			unknown = append(unknown, r.ProviderID)
 		}
 	}
 	if len(unknown) == 0 {
@@ -68,6 +81,27 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 		return err
 	}
 	return s.freeze(ctx, "reconciliation: "+why)
+}
+
+// signedTexts is every text of the alerts the sender has started: a
+// provider's message with one of these bodies was sent by us.
+func (s *Sender) signedTexts(ctx context.Context) (map[string]bool, error) {
+	as, err := s.cfg.Store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertSending, tocsin.AlertSent}, 200)
+	if err != nil {
+		return nil, err
+	}
+	texts := map[string]bool{}
+	for _, a := range as {
+		if _, ok := s.state.sent[a.ID]; !ok {
+			continue // not verified by this sender
+		}
+		if st, err := trust.DecodeStatement(a.Statement); err == nil && st.Digest() == s.state.sent[a.ID].Digest {
+			for _, t := range st.Texts {
+				texts[t] = true
+			}
+		}
+	}
+	return texts, nil
 }
 
 // freeze writes a freeze order of the sender's own: stopping needs no

@@ -338,3 +338,5 @@ type (
 	outboxProvider = outbox.Provider
 	outboxLine     = outbox.Line
 )
+
+func trustDecode(b []byte) (*trust.Statement, error) { return trust.DecodeStatement(b) }
