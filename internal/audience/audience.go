@@ -7,11 +7,9 @@
 package audience
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
@@ -50,14 +48,7 @@ func (r *Resolver) Resolve(ctx context.Context, q store.Querier, area tocsin.Are
 			}
 		}
 	}
-	out := make([]tocsin.Recipient, 0, len(best))
-	for id, d := range best {
-		out = append(out, tocsin.Recipient{SubscriberID: id, DistanceM: d})
-	}
-	slices.SortFunc(out, func(a, b tocsin.Recipient) int {
-		return cmp.Or(cmp.Compare(a.DistanceM, b.DistanceM), cmp.Compare(a.SubscriberID, b.SubscriberID))
-	})
-	return out, nil
+	return sorted(best), nil
 }
 
 // radiusTiers split subscriber areas by radius, so that the many small

@@ -81,3 +81,80 @@ func TestResolve(t *testing.T) {
 		t.Errorf("unknown ZIP: %v, want EINVALID", err)
 	}
 }
+
+// The in-memory index finds exactly what the database look-up finds, for
+// many random areas, and ResolveWith takes in subscribers changed since it
+// was built.
+func TestIndexAgreesWithStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	zips, _ := geo.LoadZIPs()
+	seed(t, st, zips, 3000)
+	r := &Resolver{ZIPs: zips}
+	ix, err := BuildIndex(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.Len() != 3000 {
+		t.Fatalf("index of %d areas, want 3000", ix.Len())
+	}
+	areas := []tocsin.Area{
+		{Circle: &tocsin.Circle{Lat: 34.05, Lon: -118.25, RadiusM: 2000}},
+		{Circle: &tocsin.Circle{Lat: 34.10, Lon: -118.30, RadiusM: 500}},
+		{Circle: &tocsin.Circle{Lat: 33.95, Lon: -118.10, RadiusM: 8000}},
+		{ZIPs: []string{"90012"}},
+		{ZIPs: []string{"90012", "90026"}, Circle: &tocsin.Circle{Lat: 34.0, Lon: -118.2, RadiusM: 1500}},
+	}
+	for i, a := range areas {
+		want, err := r.Resolve(ctx, st, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.ResolveWith(ctx, st, ix, a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameRecipients(got, want) {
+			t.Errorf("area %d: index found %d, store %d", i, len(got), len(want))
+		}
+	}
+	// A subscriber who joins after the index was built, and one who stops.
+	p, _ := zips.Lookup("90012")
+	joined := &tocsin.Subscriber{PhoneHash: []byte("new"), Sealed: []byte("x"), Lang: tocsin.English, Active: true,
+		Areas: []tocsin.SubscriberArea{{ZIP: "90012", Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM}}}
+	if err := st.SaveSubscriber(ctx, joined); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := r.ResolveWith(ctx, st, ix, tocsin.Area{ZIPs: []string{"90012"}}, nil)
+	stopped, _ := st.GetSubscriber(ctx, before[0].SubscriberID)
+	stopped.Active = false
+	if err := st.SaveSubscriber(ctx, stopped); err != nil {
+		t.Fatal(err)
+	}
+	changed := map[int64]bool{joined.ID: true, stopped.ID: true}
+	got, _ := r.ResolveWith(ctx, st, ix, tocsin.Area{ZIPs: []string{"90012"}}, changed)
+	want, _ := r.Resolve(ctx, st, tocsin.Area{ZIPs: []string{"90012"}})
+	if !sameRecipients(got, want) {
+		t.Errorf("after changes: index found %d, store %d", len(got), len(want))
+	}
+}
+
+func sameRecipients(a, b []tocsin.Recipient) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	ids := map[int64]bool{}
+	for _, x := range a {
+		ids[x.SubscriberID] = true
+	}
+	for _, x := range b {
+		if !ids[x.SubscriberID] {
+			return false
+		}
+	}
+	return true
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
@@ -68,6 +69,12 @@ func benchmarkResolve(b *testing.B, n int) {
 	zips, _ := geo.LoadZIPs()
 	seed(b, st, zips, n)
 	r := &Resolver{ZIPs: zips}
+	start := time.Now()
+	ix, err := BuildIndex(ctx, st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("index of %d areas built from the database in %v", ix.Len(), time.Since(start))
 	for _, tc := range []struct {
 		name string
 		area tocsin.Area
@@ -75,7 +82,18 @@ func benchmarkResolve(b *testing.B, n int) {
 		{"circle2km", tocsin.Area{Circle: &tocsin.Circle{Lat: 34.05, Lon: -118.25, RadiusM: 2000}}},
 		{"zip", tocsin.Area{ZIPs: []string{"90012"}}},
 	} {
-		b.Run(tc.name, func(b *testing.B) {
+		b.Run("index/"+tc.name, func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				rs, err := r.ResolveWith(ctx, st, ix, tc.area, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(rs)
+			}
+			b.ReportMetric(float64(n), "recipients")
+		})
+		b.Run("store/"+tc.name, func(b *testing.B) {
 			var n int
 			for b.Loop() {
 				rs, err := r.Resolve(ctx, st, tc.area)

@@ -129,7 +129,7 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 	if n := s.state.sentSince(now.Add(-time.Hour), a.ID); n >= r.Policy.MaxAlertsPerHour {
 		return nil, nil, refuse("%d alerts were sent in the last hour; the policy allows %d", n, r.Policy.MaxAlertsPerHour)
 	}
-	rs, err := s.audience.Resolve(ctx, q, areaOf(st))
+	rs, err := s.resolve(ctx, q, areaOf(st))
 	if err != nil {
 		return nil, nil, refuse("the statement's area does not resolve: %v", err)
 	}

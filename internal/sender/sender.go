@@ -66,6 +66,7 @@ type Sender struct {
 	routes         []*route
 	nextReconcile  time.Time
 	released       bool // claims left by an earlier run released
+	index          recipientIndex
 	lastReconciled time.Time
 	freezeMu       sync.Mutex // one lane at a time applies freeze orders
 	state          *state
@@ -166,6 +167,10 @@ func (s *Sender) Tick(ctx context.Context) {
 		}
 		if n > 0 {
 			s.cfg.Log.Warn("resuming after a crash: ledger rows claimed but not finished go out again", "rows", n)
+		}
+		if err := s.warmIndex(ctx); err != nil {
+			s.cfg.Log.Error("build the recipient index", "err", err)
+			return
 		}
 		s.released = true
 	}

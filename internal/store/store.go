@@ -114,6 +114,12 @@ type Subscribers interface {
 	// SaveSubscriber inserts s (ID 0) or updates it, replacing its areas.
 	SaveSubscriber(ctx context.Context, s *tocsin.Subscriber) error
 	CountSubscribers(ctx context.Context) (active int, err error)
+	// ActiveAreas returns every area of every active subscriber, for an
+	// in-memory index, and the highest subscriber id at that moment.
+	ActiveAreas(ctx context.Context) ([]AreaCandidate, int64, error)
+	// SubscribersChangedSince returns the ids of subscribers added after
+	// afterID or updated at or after since.
+	SubscribersChangedSince(ctx context.Context, afterID int64, since time.Time) ([]int64, error)
 	// AreaCandidates returns the areas of active subscribers that q selects,
 	// each area once.
 	AreaCandidates(ctx context.Context, q AreaQuery) ([]AreaCandidate, error)

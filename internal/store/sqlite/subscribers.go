@@ -285,3 +285,52 @@ func (s q) CountSignupAttempt(ctx context.Context, id string, now time.Time, max
 	}
 	return &su, nil
 }
+
+// ActiveAreas returns every area of every active subscriber, and the
+// highest subscriber id.
+func (s q) ActiveAreas(ctx context.Context) ([]store.AreaCandidate, int64, error) {
+	var maxID int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM subscribers`).Scan(&maxID); err != nil {
+		return nil, 0, fmt.Errorf("active areas: %w", err)
+	}
+	out, err := s.activeAreas(ctx)
+	return out, maxID, err
+}
+
+// SubscribersChangedSince returns subscribers added after afterID or
+// updated since.
+func (s q) SubscribersChangedSince(ctx context.Context, afterID int64, since time.Time) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM subscribers WHERE id > ? UNION SELECT id FROM subscribers WHERE updated_at >= ?`, afterID, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("changed subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (s q) activeAreas(ctx context.Context) ([]store.AreaCandidate, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT subscriber_id, zip, cell, radius_m FROM subscriber_areas WHERE active = 1`)
+	if err != nil {
+		return nil, fmt.Errorf("active areas: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AreaCandidate
+	for rows.Next() {
+		var c store.AreaCandidate
+		var cell int64
+		if err := rows.Scan(&c.SubscriberID, &c.ZIP, &cell, &c.RadiusM); err != nil {
+			return nil, fmt.Errorf("scan area: %w", err)
+		}
+		c.Cell = uint64(cell)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

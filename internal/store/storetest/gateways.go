@@ -93,3 +93,24 @@ func testEarlyReceipt(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Errorf("counts = %+v: the early receipt was lost", c)
 	}
 }
+
+func testActiveAreas(t *testing.T, open func(t *testing.T) store.Store) {
+	b := setup(t, open)
+	a := b.save(t, newSubscriber("a", tocsin.SubscriberArea{ZIP: "90012", Cell: 7, RadiusM: 2000}, tocsin.SubscriberArea{Cell: 9, RadiusM: 500}))
+	off := newSubscriber("b", tocsin.SubscriberArea{ZIP: "90013", Cell: 8, RadiusM: 2000})
+	off.Active = false
+	b.save(t, off)
+	areas, maxID, err := b.s.ActiveAreas(b.ctx)
+	must(t, err)
+	if len(areas) != 2 || areas[0].SubscriberID != a.ID || maxID != off.ID {
+		t.Errorf("active areas %+v, max id %d", areas, maxID)
+	}
+	c := b.save(t, newSubscriber("c"))
+	a.UpdatedAt = now.Add(time.Hour)
+	b.save(t, a)
+	ids, err := b.s.SubscribersChangedSince(b.ctx, maxID, now.Add(time.Minute))
+	must(t, err)
+	if len(ids) != 2 || !(ids[0] == a.ID && ids[1] == c.ID || ids[0] == c.ID && ids[1] == a.ID) {
+		t.Errorf("changed = %v, want %d (updated) and %d (new)", ids, a.ID, c.ID)
+	}
+}

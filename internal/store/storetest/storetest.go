@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Trust", func(t *testing.T) { testTrust(t, open) })
 	t.Run("Gateways", func(t *testing.T) { testGateways(t, open) })
 	t.Run("EarlyReceipt", func(t *testing.T) { testEarlyReceipt(t, open) })
+	t.Run("ActiveAreas", func(t *testing.T) { testActiveAreas(t, open) })
 	t.Run("InTx", func(t *testing.T) { testInTx(t, open) })
 }
 

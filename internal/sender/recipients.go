@@ -1,0 +1,54 @@
+package sender
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/audience"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// indexMaxAge: the in-memory index of subscriber areas is rebuilt when
+// older; until then the subscribers added or updated since it was built are
+// checked against the database at each alert.
+const indexMaxAge = 10 * time.Minute
+
+// recipientIndex is the sender's in-memory index of subscriber areas.
+type recipientIndex struct {
+	mu    sync.Mutex
+	ix    *audience.Index
+	built time.Time // by the store's clock (subscribers.updated_at)
+}
+
+// resolve finds an alert's recipients, nearest first, from the in-memory
+// index (rebuilt when stale) and the subscribers changed since it was
+// built, read from the database: the same answer as a scan of every area.
+func (s *Sender) resolve(ctx context.Context, q store.Querier, area tocsin.Area) ([]tocsin.Recipient, error) {
+	s.index.mu.Lock()
+	defer s.index.mu.Unlock()
+	now := s.cfg.Now()
+	if s.index.ix == nil || now.Sub(s.index.built) > indexMaxAge || now.Before(s.index.built) {
+		ix, err := audience.BuildIndex(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		s.index.ix, s.index.built = ix, now
+	}
+	ids, err := q.SubscribersChangedSince(ctx, s.index.ix.MaxID, s.index.built.Add(-2*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	changed := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		changed[id] = true
+	}
+	return s.audience.ResolveWith(ctx, q, s.index.ix, area, changed)
+}
+
+// warmIndex builds the index ahead of the first alert.
+func (s *Sender) warmIndex(ctx context.Context) error {
+	_, err := s.resolve(ctx, s.cfg.Store, tocsin.Area{})
+	return err
+}
