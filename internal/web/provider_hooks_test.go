@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	_ "modernc.org/sqlite"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/web"
@@ -70,3 +73,38 @@ func TestProviderHooks(t *testing.T) {
 }
 
 func bytesContain(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// With the Kannel hook secret, the web tier checks Kannel's calls itself: a
+// call without the secret is refused and raises an event; a delivery report
+// reaches the receipts; an inbound text is queued with its number sealed.
+func TestKannelHookChecked(t *testing.T) {
+	b := setup(t, func(c *web.Config) {
+		c.ProviderHooks = []string{"kannel"}
+		c.KannelHookSecret = "a-hook-secret-of-some-length"
+	})
+	wantStatus(t, b.get(nil, "/hooks/sms/kannel?kind=dlr&id=m1&status=1"), http.StatusForbidden)
+	wantStatus(t, b.get(nil, "/hooks/sms/kannel?secret=wrong-secret-of-some-length&kind=dlr&id=m1&status=1"), http.StatusForbidden)
+	events, err := b.st.ListSecurityEvents(t.Context(), 10)
+	if err != nil || len(events) != 2 || events[0].Kind != "webhook.forged" {
+		t.Errorf("events = %+v, %v", events, err)
+	}
+	wantStatus(t, b.get(nil, "/hooks/sms/kannel?secret=a-hook-secret-of-some-length&kind=dlr&id=m1&status=1"), http.StatusOK)
+	db, err := sql.Open("sqlite", "file:"+b.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var status string
+	if err := db.QueryRow(`SELECT status FROM receipts WHERE provider_id = 'm1'`).Scan(&status); err != nil || status != "delivered" {
+		t.Fatalf("receipt for m1: %q, %v; want delivered", status, err)
+	}
+	wantStatus(t, b.get(nil, "/hooks/sms/kannel?secret=a-hook-secret-of-some-length&kind=mo&from=%2B13105550123&text=JOIN+90210"), http.StatusOK)
+	in, err := b.st.ListInbound(t.Context(), 10)
+	if err != nil || len(in) != 1 || in[0].Body != "JOIN 90210" || bytesContain(in[0].FromSealed, "+13105550123") {
+		t.Fatalf("inbound = %+v, %v", in, err)
+	}
+	if n, err := b.keys.Open(in[0].FromSealed); err != nil || n.E164() != "+13105550123" {
+		t.Errorf("sealed number opens to %v, %v", n, err)
+	}
+	wantStatus(t, b.get(nil, "/hooks/sms/kannel?secret=a-hook-secret-of-some-length&kind=what"), http.StatusBadRequest)
+}

@@ -227,15 +227,16 @@ func TestKannelIntegration(t *testing.T) {
 		t.Errorf("%d unexpected messages at fakesmsc after the inbound texts: %v", extra, k.Received()[n:])
 	}
 
-	// Kannel's own refusal of a wrong password is permanent.
+	// Kannel's own refusal of a wrong password is ErrAuth: our fault, not
+	// the recipient's.
 	bad, err := kannel.New(kannel.Config{SendSMSURL: k.SendSMSURL(), Username: k.Username(), Password: "wrong", HookSecret: hookSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
 	to, _ := phone.Parse("+13105550100", "US")
 	_, err = bad.Send(ctx, sms.Message{To: to, Body: "x", IdempotencyKey: "bad"})
-	if !errors.Is(err, sms.ErrPermanent) || strings.Contains(err.Error(), "wrong") {
-		t.Errorf("wrong password: %v, want ErrPermanent without the password", err)
+	if !errors.Is(err, sms.ErrAuth) || strings.Contains(err.Error(), "wrong") {
+		t.Errorf("wrong password: %v, want ErrAuth without the password", err)
 	}
 }
 

@@ -6,9 +6,11 @@
 // parameters.
 //
 // It belongs to the sender role, which alone holds the sendsms password.
-// The web role must never import this package: it receives Kannel's hook
-// requests, seals them to the sender (sms.Hook) and lets the sender check
-// and decode them with ParseHook.
+// The web role must never import this package. With the hook secret (which
+// cannot send) it checks Kannel's calls itself through package kannelhook,
+// writing delivery reports to the ledger and queueing inbound texts sealed;
+// without it, it seals them to the sender, which checks and decodes them
+// with ParseHook.
 //
 // What it must never do:
 //   - log or return in an error a phone number, the sendsms password or the
@@ -170,8 +172,9 @@ func MessageID(idempotencyKey string) string {
 // Send asks Kannel to send m. 2xx answers (Kannel's 202 "0: Accepted for
 // delivery" and "3: Queued for later delivery") are success; 429, 5xx,
 // connection failures and timeouts wrap sms.ErrTemporary; other answers
-// (403 authorization failed, 400 bad parameters, 3xx) wrap
-// sms.ErrPermanent. Result.ProviderID is the message id carried by the
+// (400 bad parameters, 3xx, a 403 for a denied number) wrap
+// sms.ErrPermanent; a refused sendsms-user (403 "Authorization failed")
+// wraps sms.ErrAuth. Result.ProviderID is the message id carried by the
 // delivery reports.
 func (p *Provider) Send(ctx context.Context, m sms.Message) (sms.Result, error) {
 	if err := ctx.Err(); err != nil {
@@ -224,6 +227,10 @@ func (p *Provider) Send(ctx context.Context, m sms.Message) (sms.Result, error) 
 		return sms.Result{ProviderID: id}, nil
 	case c == http.StatusTooManyRequests || c == http.StatusRequestTimeout || c >= 500:
 		return sms.Result{}, fmt.Errorf("%w: kannel: HTTP %d: %s", sms.ErrTemporary, c, clean(string(body), 120))
+	case c == http.StatusUnauthorized || c == http.StatusForbidden && strings.Contains(string(body), "Authorization failed"):
+		// Our sendsms-user was refused: not the recipient's fault. (A 403
+		// for a number on Kannel's black or white list is the recipient's.)
+		return sms.Result{}, fmt.Errorf("%w: kannel: HTTP %d: %s", sms.ErrAuth, c, clean(string(body), 120))
 	default:
 		return sms.Result{}, fmt.Errorf("%w: kannel: HTTP %d: %s", sms.ErrPermanent, c, clean(string(body), 120))
 	}

@@ -157,7 +157,7 @@ func TestSendErrors(t *testing.T) {
 		delay     time.Duration
 		closed    bool
 		msg       *sms.Message
-		want      error // nil, sms.ErrTemporary or sms.ErrPermanent
+		want      error // nil, sms.ErrTemporary, sms.ErrPermanent or sms.ErrAuth
 		maybeSent bool
 	}{
 		{name: "accepted", status: 202, body: "0: Accepted for delivery"},
@@ -166,7 +166,7 @@ func TestSendErrors(t *testing.T) {
 		{name: "queue full", status: 503, body: "Sending failed.", want: sms.ErrTemporary},
 		{name: "500", status: 500, want: sms.ErrTemporary},
 		{name: "429", status: 429, want: sms.ErrTemporary},
-		{name: "authorization failed", status: 403, body: "Authorization failed for sendsms", want: sms.ErrPermanent},
+		{name: "authorization failed", status: 403, body: "Authorization failed for sendsms", want: sms.ErrAuth},
 		{name: "bad parameters", status: 400, body: "Missing receiver number, rejected", want: sms.ErrPermanent},
 		{name: "denied number", status: 403, body: "Number(s) +13105550123 has/have been denied by white- and/or black-lists.", want: sms.ErrPermanent},
 		{name: "redirect", status: 302, want: sms.ErrPermanent},
