@@ -38,6 +38,7 @@ func commands() []command {
 		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", runUnfreeze},
 		{"operator", "manage console operators (operator add)", runOperator},
 		{"doctor", "check a role's configuration for dangerous mistakes", runDoctor},
+		{"audit", "check the audit trail's hash chain (audit verify)", runAudit},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/audit"
 )
 
 // Store is a database holding tocsin's state.
@@ -269,8 +270,11 @@ type Trust interface {
 	ListSecurityEvents(ctx context.Context, limit int) ([]SecurityEvent, error)
 }
 
-// Audit stores the audit trail.
+// Audit stores the audit trail as a hash chain (package audit).
 type Audit interface {
+	// AppendAudit appends an entry with the next id, chained to the last.
 	AppendAudit(ctx context.Context, e *tocsin.AuditEntry) error
 	ListAudit(ctx context.Context, limit int) ([]tocsin.AuditEntry, error)
+	// AuditChain returns the whole trail in id order with its chain fields.
+	AuditChain(ctx context.Context) ([]audit.Link, error)
 }

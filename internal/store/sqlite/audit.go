@@ -2,15 +2,37 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/audit"
 )
 
-// AppendAudit appends an entry to the audit trail.
+// AppendAudit appends an entry to the audit trail, chained to the last one:
+// in one transaction it reads the last entry, takes the next id and stores
+// the entry with the hash of the one before and its own.
 func (s q) AppendAudit(ctx context.Context, e *tocsin.AuditEntry) error {
-	err := s.db.QueryRowContext(ctx, `INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		unix(e.At), e.Actor, e.Action, e.Subject, e.Detail).Scan(&e.ID)
+	err := s.atomic(ctx, func(s q) error {
+		prev := audit.Genesis()
+		var lastID int64
+		var lastHash []byte
+		err := s.db.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&lastID, &lastHash)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case len(lastHash) == 32:
+			prev = [32]byte(lastHash)
+		}
+		e.ID = lastID + 1
+		e.At = e.At.UTC().Truncate(1e9)
+		h := audit.Hash(prev, e)
+		_, err = s.db.ExecContext(ctx, `INSERT INTO audit (id, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, unix(e.At), e.Actor, e.Action, e.Subject, e.Detail, prev[:], h[:])
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("append audit: %w", err)
 	}
@@ -19,20 +41,37 @@ func (s q) AppendAudit(ctx context.Context, e *tocsin.AuditEntry) error {
 
 // ListAudit returns the newest entries first.
 func (s q) ListAudit(ctx context.Context, limit int) ([]tocsin.AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, action, subject, detail FROM audit ORDER BY id DESC LIMIT ?`, limit)
+	links, err := s.auditLinks(ctx, `SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY id DESC LIMIT ?`, limit)
+	out := make([]tocsin.AuditEntry, len(links))
+	for i, l := range links {
+		out[i] = l.Entry
+	}
+	return out, err
+}
+
+// AuditChain returns the whole trail in id order with its chain fields.
+func (s q) AuditChain(ctx context.Context) ([]audit.Link, error) {
+	return s.auditLinks(ctx, `SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY id`)
+}
+
+func (s q) auditLinks(ctx context.Context, query string, args ...any) ([]audit.Link, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
 	defer rows.Close()
-	var out []tocsin.AuditEntry
+	var out []audit.Link
 	for rows.Next() {
-		var e tocsin.AuditEntry
+		var l audit.Link
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Subject, &e.Detail); err != nil {
+		var prev, hash []byte
+		if err := rows.Scan(&l.Entry.ID, &at, &l.Entry.Actor, &l.Entry.Action, &l.Entry.Subject, &l.Entry.Detail, &prev, &hash); err != nil {
 			return nil, fmt.Errorf("scan audit: %w", err)
 		}
-		e.At = fromUnix(at)
-		out = append(out, e)
+		l.Entry.At = fromUnix(at)
+		copy(l.PrevHash[:], prev)
+		copy(l.Hash[:], hash)
+		out = append(out, l)
 	}
 	return out, rows.Err()
 }
