@@ -138,6 +138,14 @@ func newCatalog() catalog {
 		"alerts.signed": {"Signed / needed", "Firmas / necesarias"},
 		"alerts.howto":  {"An alert goes out when enough operators have signed exactly what it says, each with their own key:", "Una alerta sale cuando suficientes operadores han firmado exactamente lo que dice, cada uno con su propia clave:"},
 
+		"verify.title":   {"Is this message real?", "¿Es real este mensaje?"},
+		"verify.intro":   {"Paste a text message that claims to come from us. We check it against every alert we have sent.", "Pega un mensaje de texto que dice venir de nosotros. Lo comparamos con cada alerta que hemos enviado."},
+		"verify.paste":   {"The message", "El mensaje"},
+		"verify.check":   {"Check", "Verificar"},
+		"verify.empty":   {"Paste the text of the message (at most 2,000 characters).", "Pega el texto del mensaje (hasta 2.000 caracteres)."},
+		"verify.genuine": {"This alert was sent by this service.", "Esta alerta la envió este servicio."},
+		"nav.verify":     {"Is this real?", "¿Es real?"},
+
 		"security.title":    {"Security", "Seguridad"},
 		"security.frozen":   {"Outbound messaging is FROZEN: nothing is sent.", "El envío de mensajes está CONGELADO: no se envía nada."},
 		"security.running":  {"Outbound messaging is running.", "El envío de mensajes está activo."},

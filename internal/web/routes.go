@@ -12,6 +12,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /privacy", s.privacy)
 	m.HandleFunc("GET /lang/{lang}", s.setLang)
 	m.HandleFunc("GET /alerts/{ref}", s.alertPage)
+	m.HandleFunc("GET /verify", s.verifyForm)
+	m.HandleFunc("POST /verify", s.verifySubmit)
 
 	m.HandleFunc("GET /report", s.reportForm)
 	m.HandleFunc("POST /report", s.reportSubmit)
