@@ -39,6 +39,7 @@ func commands() []command {
 		{"operator", "manage console operators (operator add)", runOperator},
 		{"doctor", "check a role's configuration for dangerous mistakes", runDoctor},
 		{"audit", "check the audit trail's hash chain (audit verify)", runAudit},
+		{"verify", "check a server's transparency log and an alert's place in it", runVerify},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -93,6 +93,10 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 	if err != nil {
 		return nil, nil, err
 	}
+	logKey, err := loadOrCreateLogKey(keysDir, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	st, err := sqlite.Open(ctx, c.db)
 	if err != nil {
 		return nil, nil, err
@@ -109,6 +113,7 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 	}
 	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
 		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery,
+		LogKey: logKey, LogOrigin: logOrigin,
 		Workers: c.providers.workers, Lanes: c.providers.lanes})
 	if err != nil {
 		closeRoutes()

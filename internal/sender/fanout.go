@@ -79,14 +79,20 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 				return err
 			}
 		}
+		if err := s.logStatement(ctx, q, st); err != nil {
+			return err
+		}
 		if err := q.CreateLedger(ctx, a.ID, rs); err != nil {
 			return err
 		}
-		s.cfg.Log.Info("alert verified; ledger written", "alert", a.ID, "recipients", len(rs))
+		s.cfg.Log.Info("alert verified; logged; ledger written", "alert", a.ID, "recipients", len(rs))
 		return s.audit(ctx, q, "alert.ledger", a.ID, fmt.Sprintf("%d recipients", len(rs)))
 	})
 	if err == nil {
-		return s.state.markCommitted(a.ID)
+		if err := s.state.markCommitted(a.ID); err != nil {
+			return err
+		}
+		return s.signCheckpoint(ctx)
 	}
 	var why refusal
 	if !errors.As(err, &why) {

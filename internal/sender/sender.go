@@ -55,6 +55,9 @@ type Config struct {
 	// ReconcileEvery is how often providers' message lists are compared
 	// with what the sender sent.
 	ReconcileEvery time.Duration
+	// LogKey signs the transparency log's checkpoints (a note signer key,
+	// tlog.NewSigner); without it no log is kept. LogOrigin names the log.
+	LogKey, LogOrigin string
 	// StateDir is a directory only the sender writes: the alerts it has
 	// started and the freeze orders it has applied.
 	StateDir string
@@ -108,6 +111,9 @@ func New(cfg Config) (*Sender, error) {
 	}
 	if cfg.Lanes <= 0 {
 		cfg.Lanes = 2
+	}
+	if cfg.LogOrigin == "" {
+		cfg.LogOrigin = "tocsin-log"
 	}
 	if cfg.ReconcileEvery <= 0 {
 		cfg.ReconcileEvery = time.Minute
@@ -167,6 +173,10 @@ func (s *Sender) Tick(ctx context.Context) {
 		}
 		if n > 0 {
 			s.cfg.Log.Warn("resuming after a crash: ledger rows claimed but not finished go out again", "rows", n)
+		}
+		if err := s.signCheckpoint(ctx); err != nil { // the first start signs the empty log
+			s.cfg.Log.Error("sign the log's checkpoint", "err", err)
+			return
 		}
 		if err := s.warmIndex(ctx); err != nil {
 			s.cfg.Log.Error("build the recipient index", "err", err)

@@ -23,6 +23,7 @@ type state struct {
 	dir    string
 	sent   map[string]sentAlert
 	freeze freezeState
+	log    logState
 }
 
 type sentAlert struct {
@@ -51,6 +52,9 @@ func openState(dir string) (*state, error) {
 	st := &state{dir: dir, sent: make(map[string]sentAlert)}
 	if err := st.loadSent(); err != nil {
 		return nil, err
+	}
+	if err := st.loadLog(); err != nil {
+		return nil, fmt.Errorf("sender state: %w", err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, freezeFile))
 	switch {

@@ -33,6 +33,24 @@ type Querier interface {
 	Audit
 	Trust
 	Gateways
+	Log
+}
+
+// Log stores the transparency log: entries, in order, and signed
+// checkpoints. Only the sender appends and signs.
+type Log interface {
+	LogSize(ctx context.Context) (uint64, error)
+	// LogAppend appends an entry at index want; ECONFLICT if the log does
+	// not have exactly want entries.
+	LogAppend(ctx context.Context, want uint64, hash [32]byte, entry []byte) error
+	LogLeafHash(ctx context.Context, index uint64) ([32]byte, error)
+	LogEntry(ctx context.Context, index uint64) ([]byte, error)
+	// LogIndex finds the entry with this leaf hash; ENOTFOUND if none.
+	LogIndex(ctx context.Context, leafHash [32]byte) (uint64, error)
+	PutCheckpoint(ctx context.Context, size uint64, signed []byte) error
+	// LatestCheckpoint returns the signed checkpoint of the largest size;
+	// ENOTFOUND when there is none.
+	LatestCheckpoint(ctx context.Context) (uint64, []byte, error)
 }
 
 // HookRequest is a provider webhook request, sealed to the sender.

@@ -12,6 +12,11 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /privacy", s.privacy)
 	m.HandleFunc("GET /lang/{lang}", s.setLang)
 	m.HandleFunc("GET /alerts/{ref}", s.alertPage)
+	m.HandleFunc("GET /log/checkpoint", s.logCheckpoint)
+	m.HandleFunc("GET /log/entries/{index}", s.logEntry)
+	m.HandleFunc("GET /log/proof/inclusion", s.logInclusion)
+	m.HandleFunc("GET /log/proof/consistency", s.logConsistency)
+	m.HandleFunc("GET /log/alerts/{ref}", s.logAlert)
 	m.HandleFunc("GET /verify", s.verifyForm)
 	m.HandleFunc("POST /verify", s.verifySubmit)
 

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tocsin/tocsin/internal/tlog"
+)
+
+// The transparency log's name (the first line of every checkpoint) and key
+// files: log.key (the sender's, 0600) signs checkpoints; log.pub is public:
+// give it to anyone who checks the log (tocsin verify --log-key).
+const (
+	logOrigin     = "tocsin-log"
+	logKeyFile    = "log.key"
+	logPublicFile = "log.pub"
+)
+
+func loadOrCreateLogKey(keysDir string, log *slog.Logger) (string, error) {
+	path := filepath.Join(keysDir, logKeyFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if fi, _ := os.Stat(path); fi != nil && fi.Mode().Perm()&0o077 != 0 {
+			return "", fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", path, fi.Mode().Perm())
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	skey, vkey, err := tlog.NewSigner(logOrigin)
+	if err != nil {
+		return "", err
+	}
+	if err := writeNew(path, []byte(skey+"\n")); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(keysDir, logPublicFile), []byte(vkey+"\n"), 0o644); err != nil {
+		return "", err
+	}
+	log.Info("created the transparency log's signing key", "public", filepath.Join(keysDir, logPublicFile))
+	return skey, nil
+}

@@ -1,0 +1,34 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTransparencyLog: the log exists from the first start with a signed
+// checkpoint; a sent alert is in it, and tocsin verify proves it against the
+// pinned key; the fake of the 2026 attack is not in it.
+func TestTransparencyLog(t *testing.T) {
+	s := startSignedServer(t)
+	c, csrf := consoleSession(t, s)
+	logKey := filepath.Join(s.DataDir, "keys", "log.pub")
+	state := filepath.Join(t.TempDir(), "seen.json")
+	res := runCLI(t, "verify", "--server", s.URL, "--log-key", logKey, "--state", state)
+	if res.code != 0 || !strings.Contains(res.stdout, "consistent: 0 entries") {
+		t.Fatalf("the empty log: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	c.sms("+13105550123", "JOIN 90210")
+	d := alertDraft{bodyEN: "Checkpoint confirmed at Main and 3rd. Avoid the area.", zips: "90210"}
+	row := saveDraft(t, c, csrf, d)
+	approveCLI(t, s, row.ID, "ana")
+	waitAlertState(t, c, d.bodyEN, "sent")
+	res = runCLI(t, "verify", "--server", s.URL, "--log-key", logKey, "--state", state, "--alert", row.Ref)
+	if res.code != 0 || !strings.Contains(res.stdout, "Alert "+row.Ref+" is in the log") || !strings.Contains(res.stdout, "consistent: 1 entries") {
+		t.Fatalf("verify --alert: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	res = runCLI(t, "verify", "--server", s.URL, "--log-key", logKey, "--state", state, "--alert", "EVIL77")
+	if res.code == 0 {
+		t.Errorf("a made-up reference verified:\n%s", res.stdout)
+	}
+}
