@@ -32,3 +32,22 @@ func TestTransparencyLog(t *testing.T) {
 		t.Errorf("a made-up reference verified:\n%s", res.stdout)
 	}
 }
+
+// TestVerificationPage: /v/{ref} shows the alert and its inclusion proof,
+// checked against the log's key.
+func TestVerificationPage(t *testing.T) {
+	s := startSignedServer(t)
+	c, csrf := consoleSession(t, s)
+	c.sms("+13105550123", "JOIN 90210")
+	d := alertDraft{bodyEN: "Raid confirmed at the Olympic Blvd factory. Avoid the area.", zips: "90210"}
+	row := saveDraft(t, c, csrf, d)
+	approveCLI(t, s, row.ID, "ana")
+	waitAlertState(t, c, d.bodyEN, "sent")
+	r := c.get("/v/" + row.Ref)
+	if r.status != 200 || !strings.Contains(r.body, d.bodyEN) || !strings.Contains(r.body, "inclusion proof checks against the latest checkpoint") {
+		t.Errorf("/v/%s: %d\n%s", row.Ref, r.status, truncate(r.body, 3000))
+	}
+	if r := c.get("/v/EVIL77"); r.status != 404 {
+		t.Errorf("/v/EVIL77: %d", r.status)
+	}
+}

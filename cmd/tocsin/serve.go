@@ -106,6 +106,10 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
+	logPub := "" // public: to show checked proofs; absent until the sender made it
+	if b, err := os.ReadFile(filepath.Join(keysDir, logPublicFile)); err == nil {
+		logPub = strings.TrimSpace(string(b))
+	}
 	st, err := sqlite.Open(ctx, filepath.Join(c.data, "tocsin.db"))
 	if err != nil {
 		return err
@@ -121,7 +125,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
 		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.providers.primary == "outbox", ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
-		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor})
+		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor, LogPublicKey: logPub})
 	if err != nil {
 		return err
 	}

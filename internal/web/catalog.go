@@ -43,6 +43,14 @@ func newCatalog() catalog {
 		"alert.valid":       {"Valid until", "Válida hasta"},
 		"alert.genuine":     {"This alert was sent by this service. A text that claims to come from us but whose Ref code is not on this site was not sent by us.", "Esta alerta fue enviada por este servicio. Un mensaje que dice venir de nosotros pero cuyo código Ref no está en este sitio no lo enviamos nosotros."},
 
+		"alert.log":           {"In the public log", "En el registro público"},
+		"alert.log.verified":  {"This alert is in the public transparency log: its inclusion proof checks against the latest checkpoint signed with the log's key.", "Esta alerta está en el registro público de transparencia: su prueba de inclusión se verifica con el último punto de control firmado con la clave del registro."},
+		"alert.log.unchecked": {"This alert is in the public transparency log (proof below); check it yourself against the log's public key.", "Esta alerta está en el registro público de transparencia (prueba abajo); verifícala tú con la clave pública del registro."},
+		"alert.log.entry":     {"Entry", "Entrada"},
+		"alert.log.size":      {"of a log of", "de un registro de"},
+		"alert.log.proof":     {"Inclusion proof (RFC 6962)", "Prueba de inclusión (RFC 6962)"},
+		"alert.log.check":     {"Check it without trusting this site:", "Verifícalo sin confiar en este sitio:"},
+
 		"notfound.title": {"Not found", "No encontrado"},
 		"notfound.text":  {"There is nothing here. If you followed a link from a text message that claims to come from us, that message may be fake.", "Aquí no hay nada. Si seguiste un enlace de un mensaje que dice venir de nosotros, ese mensaje puede ser falso."},
 

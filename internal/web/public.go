@@ -1,6 +1,10 @@
 package web
 
 import (
+	"encoding/base64"
+
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 	"net/http"
 	"strings"
@@ -71,7 +75,20 @@ func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "privacy", s.newPage(r, "privacy.title"))
 }
 
-// alertPage shows one alert by its reference code.
+// alertPageData is an alert as signed, and its place in the log.
+type alertPageData struct {
+	publicAlert
+	Logged   bool
+	Index    uint64
+	Size     uint64
+	Root     string
+	Proof    []string
+	Verified bool // the proof checks against a checkpoint signed with the log's key
+}
+
+// alertPage shows one alert by its reference code (/alerts/{ref} and
+// /v/{ref}): the alert as signed and the proof that it is in the
+// transparency log under the latest signed checkpoint.
 func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "alert.title")
 	ref := strings.ToUpper(strings.TrimSpace(r.PathValue("ref")))
@@ -80,8 +97,38 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	p.Data = toPublic(*a, p.Lang)
+	d := alertPageData{publicAlert: toPublic(*a, p.Lang)}
+	s.logProof(r, a, &d)
+	p.Data = d
 	s.render(w, r, http.StatusOK, "alert", p)
+}
+
+// logProof fills in the alert's inclusion proof, when it is in the log.
+func (s *Server) logProof(r *http.Request, a *tocsin.Alert, d *alertPageData) {
+	ctx := r.Context()
+	leaf := tlog.LeafHash(a.Statement)
+	i, err := s.cfg.Store.LogIndex(ctx, leaf)
+	if err != nil {
+		return
+	}
+	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
+	if err != nil || i >= size {
+		return
+	}
+	proof, err := tlog.InclusionProof(ctx, store.LogLeaves{Q: s.cfg.Store}, i, size)
+	if err != nil {
+		return
+	}
+	d.Logged, d.Index, d.Size = true, i, size
+	for _, h := range proof {
+		d.Proof = append(d.Proof, base64.StdEncoding.EncodeToString(h[:]))
+	}
+	if s.cfg.LogPublicKey != "" {
+		if cp, err := tlog.Open(signed, s.cfg.LogPublicKey, "tocsin-log"); err == nil && cp.Size == size {
+			d.Root = base64.StdEncoding.EncodeToString(cp.Root[:])
+			d.Verified = tlog.VerifyInclusion(leaf, i, size, cp.Root, proof) == nil
+		}
+	}
 }
 
 // apiAlerts lists recent public alerts as JSON.

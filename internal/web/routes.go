@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /privacy", s.privacy)
 	m.HandleFunc("GET /lang/{lang}", s.setLang)
 	m.HandleFunc("GET /alerts/{ref}", s.alertPage)
+	m.HandleFunc("GET /v/{ref}", s.alertPage)
 	m.HandleFunc("GET /log/checkpoint", s.logCheckpoint)
 	m.HandleFunc("GET /log/entries/{index}", s.logEntry)
 	m.HandleFunc("GET /log/proof/inclusion", s.logInclusion)

@@ -54,6 +54,9 @@ type Config struct {
 	Secure bool
 	// SignupsPerHour bounds web sign-ups across the whole service.
 	SignupsPerHour int
+	// LogPublicKey is the transparency log's public key (the note verifier
+	// key in log.pub), to check checkpoints before showing proofs.
+	LogPublicKey string
 	// TrustAnchor is the root public key the roster chain verifies back to
 	// (public; nil before tocsin init).
 	TrustAnchor []byte
