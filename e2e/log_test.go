@@ -7,16 +7,17 @@ import (
 )
 
 // TestTransparencyLog: the log exists from the first start with a signed
-// checkpoint; a sent alert is in it, and tocsin verify proves it against the
-// pinned key; the fake of the 2026 attack is not in it.
+// checkpoint (holding at most the audit trail's head); a sent alert is in
+// it, tocsin verify proves it against the pinned key and that the log grew
+// consistently; a made-up reference is not in it.
 func TestTransparencyLog(t *testing.T) {
 	s := startSignedServer(t)
 	c, csrf := consoleSession(t, s)
 	logKey := filepath.Join(s.DataDir, "keys", "log.pub")
 	state := filepath.Join(t.TempDir(), "seen.json")
 	res := runCLI(t, "verify", "--server", s.URL, "--log-key", logKey, "--state", state)
-	if res.code != 0 || !strings.Contains(res.stdout, "consistent: 0 entries") {
-		t.Fatalf("the empty log: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	if res.code != 0 || !strings.Contains(res.stdout, "The log is consistent") {
+		t.Fatalf("the log at start: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	c.sms("+13105550123", "JOIN 90210")
 	d := alertDraft{bodyEN: "Checkpoint confirmed at Main and 3rd. Avoid the area.", zips: "90210"}
@@ -24,8 +25,12 @@ func TestTransparencyLog(t *testing.T) {
 	approveCLI(t, s, row.ID, "ana")
 	waitAlertState(t, c, d.bodyEN, "sent")
 	res = runCLI(t, "verify", "--server", s.URL, "--log-key", logKey, "--state", state, "--alert", row.Ref)
-	if res.code != 0 || !strings.Contains(res.stdout, "Alert "+row.Ref+" is in the log") || !strings.Contains(res.stdout, "consistent: 1 entries") {
+	if res.code != 0 || !strings.Contains(res.stdout, "Alert "+row.Ref+" is in the log") || !strings.Contains(res.stdout, "The log is consistent") {
 		t.Fatalf("verify --alert: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	res = runCLI(t, "audit", "verify", "--data", s.DataDir)
+	if res.code != 0 || !strings.Contains(res.stdout, "The audit trail is intact") {
+		t.Errorf("audit verify: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	res = runCLI(t, "verify", "--server", s.URL, "--log-key", logKey, "--state", state, "--alert", "EVIL77")
 	if res.code == 0 {

@@ -41,6 +41,30 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if brk != nil {
 		return fmt.Errorf("the audit trail was tampered with: %w", brk)
 	}
-	fmt.Fprintf(stdout, "The audit trail is intact: %d entries, head %x.\n", len(links), head)
+	// The chain may be intact yet rewritten from some entry on: the heads
+	// the sender committed to the transparency log tell.
+	size, err := st.LogSize(ctx)
+	if err != nil {
+		return err
+	}
+	committed, prevN := 0, 0
+	for i := range size {
+		e, err := st.LogEntry(ctx, i)
+		if err != nil {
+			return err
+		}
+		n, h, ok := audit.ParseHeadEntry(e)
+		if !ok {
+			continue
+		}
+		if n > len(links) {
+			return fmt.Errorf("the audit trail was tampered with: the log committed %d entries (log entry %d), the trail has %d: entries after %d were deleted", n, i, len(links), len(links))
+		}
+		if links[n-1].Hash != h {
+			return fmt.Errorf("the audit trail was tampered with: it was rewritten between entries %d and %d (its head does not match the one committed in log entry %d)", prevN+1, n, i)
+		}
+		committed, prevN = n, n
+	}
+	fmt.Fprintf(stdout, "The audit trail is intact: %d entries, head %x; the first %d match the heads committed in the transparency log.\n", len(links), head, committed)
 	return nil
 }

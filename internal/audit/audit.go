@@ -10,8 +10,10 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/tocsin/tocsin"
@@ -88,4 +90,23 @@ func Verify(links []Link) (head [32]byte, brk *Break) {
 		prev, prevID = l.Hash, e.ID
 	}
 	return prev, nil
+}
+
+// HeadEntry is the transparency-log entry that commits the trail's first n
+// entries: "tocsin audit head v1", n and the hash of entry n.
+func HeadEntry(n int, head [32]byte) []byte {
+	return []byte(fmt.Sprintf("tocsin audit head v1\n%d\n%x\n", n, head))
+}
+
+// ParseHeadEntry reads a HeadEntry; ok is false for any other entry.
+func ParseHeadEntry(b []byte) (n int, head [32]byte, ok bool) {
+	var hx string
+	if _, err := fmt.Sscanf(string(b), "tocsin audit head v1\n%d\n%64s\n", &n, &hx); err != nil {
+		return 0, head, false
+	}
+	d, err := hex.DecodeString(hx)
+	if err != nil || len(d) != 32 || !bytes.Equal(b, HeadEntry(n, [32]byte(d))) {
+		return 0, head, false
+	}
+	return n, [32]byte(d), true
 }

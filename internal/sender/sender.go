@@ -68,6 +68,7 @@ type Sender struct {
 	cfg            Config
 	routes         []*route
 	nextReconcile  time.Time
+	nextAudit      time.Time
 	released       bool // claims left by an earlier run released
 	index          recipientIndex
 	lastReconciled time.Time
@@ -195,6 +196,7 @@ func (s *Sender) Tick(ctx context.Context) {
 		{"alerts", s.sendAlerts},
 		{"expire", s.expire},
 		{"reconcile", s.reconcile},
+		{"audit", s.commitAuditEvery},
 	}
 	for _, st := range steps {
 		if ctx.Err() != nil {

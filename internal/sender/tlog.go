@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/tocsin/tocsin/internal/audit"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
@@ -20,6 +22,8 @@ import (
 type logState struct {
 	Size uint64   `json:"size"`
 	Root [32]byte `json:"root"`
+	// Audit is the size of the audit trail whose head was last committed.
+	Audit int `json:"audit"`
 }
 
 const logFile = "log.json"
@@ -92,6 +96,11 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if ok, err := s.ownAuditHead(ctx, entry); err != nil {
+			return err
+		} else if ok {
+			continue
+		}
 		st, err := trust.DecodeStatement(entry)
 		var sent sentAlert
 		ok := false
@@ -122,5 +131,62 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 	if err := s.cfg.Store.PutCheckpoint(ctx, size, signed); err != nil {
 		return err
 	}
-	return s.state.saveLog(logState{Size: size, Root: root})
+	return s.state.saveLog(logState{Size: size, Root: root, Audit: s.state.log.Audit})
+}
+
+// commitAudit appends the audit trail's head to the log when the trail has
+// grown, and signs a checkpoint: from then on, an audit entry edited,
+// deleted, reordered or inserted before that point is caught even if the
+// whole chain after it was rewritten (tocsin audit verify compares).
+func (s *Sender) commitAudit(ctx context.Context) error {
+	if s.cfg.LogKey == "" {
+		return nil
+	}
+	links, err := s.cfg.Store.AuditChain(ctx)
+	if err != nil {
+		return err
+	}
+	if len(links) <= s.state.log.Audit {
+		return nil
+	}
+	if _, brk := audit.Verify(links); brk != nil {
+		return s.security(ctx, s.cfg.Store, "audit.tampered", fmt.Sprint(brk.ID), brk.Error()+": head not committed")
+	}
+	entry := audit.HeadEntry(len(links), links[len(links)-1].Hash)
+	size, err := s.cfg.Store.LogSize(ctx)
+	if err != nil {
+		return err
+	}
+	if size != s.state.log.Size {
+		return s.signCheckpoint(ctx) // let it check the entries it has not seen first
+	}
+	if err := s.cfg.Store.LogAppend(ctx, size, tlog.LeafHash(entry), entry); err != nil {
+		return err
+	}
+	s.state.log.Audit = len(links)
+	return s.signCheckpoint(ctx)
+}
+
+// ownAuditHead reports whether a log entry is an audit head that matches
+// the trail in the database.
+func (s *Sender) ownAuditHead(ctx context.Context, entry []byte) (bool, error) {
+	n, head, ok := audit.ParseHeadEntry(entry)
+	if !ok {
+		return false, nil
+	}
+	links, err := s.cfg.Store.AuditChain(ctx)
+	if err != nil {
+		return false, err
+	}
+	return n >= 1 && n <= len(links) && links[n-1].Hash == head, nil
+}
+
+// commitAuditEvery commits the audit head at most once a minute.
+func (s *Sender) commitAuditEvery(ctx context.Context) error {
+	now := s.cfg.Now()
+	if now.Before(s.nextAudit) {
+		return nil
+	}
+	s.nextAudit = now.Add(time.Minute)
+	return s.commitAudit(ctx)
 }

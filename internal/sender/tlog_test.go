@@ -65,3 +65,33 @@ func TestTransparencyLog(t *testing.T) {
 		t.Errorf("no log.tampered event: %q", b.events(t))
 	}
 }
+
+// The audit trail's head goes into the log, under a signed checkpoint, and
+// the sender accepts its own head entries when it checks the log.
+func TestAuditHeadCommitted(t *testing.T) {
+	b := setup(t)
+	skey, vkey, _ := tlog.NewSigner("tocsin-test-log")
+	b.sender.cfg.LogKey, b.sender.cfg.LogOrigin = skey, "tocsin-test-log"
+	b.subscribe(t, 1)
+	b.alert(t, zip90210, "Checkpoint at Main.", "")
+	b.sender.Tick(b.ctx) // one statement in the log; audit entries written
+	if err := b.sender.commitAudit(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	size, signed, err := b.store.LatestCheckpoint(b.ctx)
+	if err != nil || size != 2 {
+		t.Fatalf("checkpoint size %d, %v; want the statement and an audit head", size, err)
+	}
+	if _, err := tlog.Open(signed, vkey, "tocsin-test-log"); err != nil {
+		t.Fatal(err)
+	}
+	entry, _ := b.store.LogEntry(b.ctx, 1)
+	if !strings.HasPrefix(string(entry), "tocsin audit head v1\n") {
+		t.Errorf("entry 1 = %q", entry)
+	}
+	for _, e := range b.events(t) {
+		if strings.HasPrefix(e, "log.tampered") || strings.HasPrefix(e, "audit.tampered") {
+			t.Errorf("event %q", e)
+		}
+	}
+}
