@@ -154,6 +154,16 @@ func newCatalog() catalog {
 		"verify.genuine": {"This alert was sent by this service.", "Esta alerta la envió este servicio."},
 		"nav.verify":     {"Is this real?", "¿Es real?"},
 
+		"audit.title":    {"Audit trail", "Registro de auditoría"},
+		"audit.log":      {"Transparency log", "Registro de transparencia"},
+		"audit.log.size": {"Entries under the latest signed checkpoint:", "Entradas bajo el último punto de control firmado:"},
+		"audit.log.none": {"No checkpoint yet: the sender signs one when it starts.", "Aún no hay punto de control: el remitente firma uno al arrancar."},
+		"audit.verify":   {"Check the whole trail against the heads committed in the log:", "Verifica todo el registro contra las cabezas guardadas en el registro público:"},
+		"audit.filter":   {"Action, actor or subject", "Acción, actor o asunto"},
+		"audit.apply":    {"Filter", "Filtrar"},
+		"audit.actor":    {"Who", "Quién"},
+		"audit.action":   {"Action", "Acción"},
+
 		"security.title":    {"Security", "Seguridad"},
 		"security.frozen":   {"Outbound messaging is FROZEN: nothing is sent.", "El envío de mensajes está CONGELADO: no se envía nada."},
 		"security.running":  {"Outbound messaging is running.", "El envío de mensajes está activo."},

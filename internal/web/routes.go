@@ -61,4 +61,5 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /console/alerts/new", s.operator(s.composeSubmit))
 	m.HandleFunc("POST /console/freeze", s.operator(s.consoleFreeze))
 	m.HandleFunc("GET /console/security", s.operator(s.securityEvents))
+	m.HandleFunc("GET /console/audit", s.operator(s.auditTrail))
 }

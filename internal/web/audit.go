@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
+)
+
+type auditData struct {
+	Entries []tocsin.AuditEntry
+	Filter  string
+	LogSize uint64
+	LogText string // the latest checkpoint as signed
+}
+
+// auditTrail shows the audit trail, newest first, filtered by action or
+// actor, and the state of the transparency log.
+func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request) {
+	p := s.consolePage(r, "audit.title")
+	if !can(r, auth.ViewQueue) {
+		http.Error(w, "Your role cannot see the audit trail.", http.StatusForbidden)
+		return
+	}
+	ctx := r.Context()
+	all, err := s.cfg.Store.ListAudit(ctx, 1000)
+	if err != nil {
+		s.formError(w, r, p, "audit", err)
+		return
+	}
+	d := auditData{Filter: strings.TrimSpace(r.URL.Query().Get("q"))}
+	for _, e := range all {
+		if d.Filter == "" || strings.Contains(e.Action, d.Filter) || strings.Contains(e.Actor, d.Filter) || strings.Contains(e.Subject, d.Filter) {
+			d.Entries = append(d.Entries, e)
+		}
+		if len(d.Entries) == 300 {
+			break
+		}
+	}
+	if size, signed, err := s.cfg.Store.LatestCheckpoint(ctx); err == nil {
+		d.LogSize, d.LogText = size, string(signed)
+	}
+	p.Data = d
+	s.render(w, r, http.StatusOK, "audit", p)
+}
