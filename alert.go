@@ -51,6 +51,10 @@ type Alert struct {
 	// Statement is the canonical statement of exactly what goes out (package
 	// trust), fixed when the alert is composed; operators sign its digest.
 	Statement []byte
+	// VerifyURL, when set at composing, is the public verification page's
+	// prefix (https://host/v/): texts end "Verify: <VerifyURL><Ref>" instead
+	// of "Ref <Ref>". It is not stored: the statement holds the texts.
+	VerifyURL string
 }
 
 // Text returns the SMS text for lang: a label saying whether the alert is
@@ -62,7 +66,16 @@ func (a *Alert) Text(lang Language) string {
 	if (lang == Spanish && a.BodyES != "") || body == "" {
 		body, es = a.BodyES, true
 	}
-	return a.Label(es) + " " + strings.TrimSpace(body) + "\nRef " + a.Ref
+	return a.Label(es) + " " + strings.TrimSpace(body) + "\n" + a.Reference()
+}
+
+// Reference is the last line of every text: the verification link, or the
+// bare reference code when no public URL is known.
+func (a *Alert) Reference() string {
+	if a.VerifyURL != "" {
+		return "Verify: " + a.VerifyURL + a.Ref
+	}
+	return "Ref " + a.Ref
 }
 
 // Label is the tag an alert text starts with, in GSM-7 characters only.

@@ -19,7 +19,7 @@ const (
 	neighbour = "+13105550124" // joins 90210 before the second alert
 )
 
-var refRE = regexp.MustCompile(`\nRef ([A-Z0-9]{6})$`)
+var refRE = regexp.MustCompile(`\nVerify: http://[0-9.:]+/v/([A-Z0-9]{6})$`)
 
 // TestAlertLoop is the acceptance test: a resident subscribes by text, a
 // report comes in, an administrator enrols, logs in with two factors,
@@ -128,7 +128,7 @@ func TestAlertLoop(t *testing.T) {
 	}
 	listed := false
 	for _, a := range list.Alerts {
-		listed = listed || (a.Ref == ref && strings.Contains(a.Text, first.bodyEN) && strings.HasSuffix(a.Text, "\nRef "+ref)) // the text as signed and sent
+		listed = listed || (a.Ref == ref && strings.Contains(a.Text, first.bodyEN) && strings.HasSuffix(a.Text, "/v/"+ref)) // the text as signed and sent
 	}
 	if !listed {
 		t.Errorf("GET /api/v1/alerts does not list Ref %s with its text:\n%s", ref, r.body)

@@ -67,7 +67,7 @@ func TestKannelPath(t *testing.T) {
 	row := saveDraft(t, c, csrf, d)
 	approveCLI(t, s, row.ID, "ana")
 	approveCLI(t, s, row.ID, "bob")
-	ref := "Ref " + row.Ref
+	ref := "/v/" + row.Ref
 	got, err := k.WaitReceived(ctx, 1000, func(m kanneltest.MT) bool { return strings.Contains(m.Text, ref) })
 	if err != nil {
 		t.Fatalf("fakesmsc has %d of 1000 alert messages: %v", len(got), err)
@@ -116,7 +116,7 @@ func TestKannelRate(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	approveCLI(t, s, row.ID, "bob") // the last approval
-	if _, err := k.WaitReceived(ctx, n, func(m kanneltest.MT) bool { return strings.Contains(m.Text, "Ref "+row.Ref) }); err != nil {
+	if _, err := k.WaitReceived(ctx, n, func(m kanneltest.MT) bool { return strings.Contains(m.Text, "/v/"+row.Ref) }); err != nil {
 		t.Fatal(err)
 	}
 	tocsinRate := float64(n) / time.Since(start).Seconds()

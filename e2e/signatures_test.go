@@ -47,8 +47,8 @@ func TestSignaturesRequired(t *testing.T) {
 		"Alert " + row.ID + " — CONFIRMED alert",
 		"at most 40 recipients", // 30 previewed and a margin of 10
 		"ZIP codes: 90210",
-		"  | [CONFIRMED] " + d.bodyEN + "\n  | Ref " + row.Ref + "\n",
-		"  | [CONFIRMADO] " + d.bodyES + "\n  | Ref " + row.Ref + "\n",
+		"  | [CONFIRMED] " + d.bodyEN + "\n  | Verify: " + s.URL + "/v/" + row.Ref + "\n",
+		"  | [CONFIRMADO] " + d.bodyES + "\n  | Verify: " + s.URL + "/v/" + row.Ref + "\n",
 		"Digest:      " + row.Digest, // the console shows the digest's first bytes
 	} {
 		if !strings.Contains(show.stdout, want) {
@@ -93,7 +93,7 @@ func TestSignaturesRequired(t *testing.T) {
 	lines := readOutbox(t, s.DataDir)
 	checkExactlyOnce(t, lines, row.Ref, numbers)
 	for _, l := range lines {
-		if strings.HasSuffix(l.Body, "Ref "+row.Ref) && l.Body != "[CONFIRMED] "+d.bodyEN+"\nRef "+row.Ref {
+		if strings.HasSuffix(l.Body, "/v/"+row.Ref) && l.Body != "[CONFIRMED] "+d.bodyEN+"\nVerify: "+s.URL+"/v/"+row.Ref {
 			t.Fatalf("sent %q, not the text shown and signed", l.Body)
 		}
 	}

@@ -262,11 +262,12 @@ func alertState(t *testing.T, db *sql.DB, id string) string {
 	return state
 }
 
-// refCounts counts, per recipient, the outbox lines that carry "Ref REF".
+// refCounts counts, per recipient, the outbox lines that end with the
+// alert's verification link (…/v/REF).
 func refCounts(lines []outboxLine, ref string) map[string]int {
 	got := map[string]int{}
 	for _, l := range lines {
-		if strings.HasSuffix(l.Body, "\nRef "+ref) {
+		if strings.HasSuffix(l.Body, "/v/"+ref) {
 			got[l.To]++
 		}
 	}

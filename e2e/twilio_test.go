@@ -311,7 +311,7 @@ func TestTwilioAlertAndReceipts(t *testing.T) {
 			signed = a.Text
 		}
 	}
-	if signed == "" || !strings.HasSuffix(signed, "\nRef "+row.Ref) {
+	if signed == "" || !strings.HasSuffix(signed, "/v/"+row.Ref) {
 		t.Fatalf("GET /api/v1/alerts has no text ending Ref %s: %s", row.Ref, truncate(r.body, 2000))
 	}
 	var validUntil int64

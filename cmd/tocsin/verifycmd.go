@@ -157,7 +157,8 @@ func checkAlert(ctx context.Context, c *api, ref string, cp tlog.Checkpoint) err
 	if err != nil {
 		return fmt.Errorf("the entry is not an alert statement: %w", err)
 	}
-	if !strings.Contains(strings.Join(mapValues(st.Texts), "\n"), "Ref "+strings.ToUpper(ref)) {
+	texts := strings.Join(mapValues(st.Texts), "\n")
+	if !strings.Contains(texts, "Ref "+strings.ToUpper(ref)) && !strings.Contains(texts, "/v/"+strings.ToUpper(ref)) {
 		return fmt.Errorf("the entry the server gave is not alert %s", ref)
 	}
 	raw, err := c.do(ctx, "GET", fmt.Sprintf("/log/proof/inclusion?index=%d&size=%d", found.Index, cp.Size), nil, nil)

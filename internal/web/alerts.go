@@ -22,6 +22,7 @@ type composeData struct {
 	ReportIDs              []string
 	Preview                bool
 	Recipients             int
+	Reference              string // the last line every text gets (for the live counter)
 	SegEN, SegES           smstext.Info
 	GSMEN, GSMES           string // GSM-7 versions offered when the text forces UCS-2
 }
@@ -77,7 +78,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 // composeForm starts an alert, filled in from the reports chosen in the queue.
 func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "compose.title")
-	d := composeData{TTL: "120"}
+	d := composeData{TTL: "120", Reference: s.sampleReference()}
 	for _, id := range r.URL.Query()["report"] {
 		rep, err := s.cfg.Store.GetReport(r.Context(), id)
 		if err != nil {
@@ -119,9 +120,9 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		Lat: r.PostFormValue("lat"), Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), TTL: r.PostFormValue("ttl"),
 		Confirmed: r.PostFormValue("confirmed") == "1", AllClear: r.PostFormValue("all_clear") == "1", ReportIDs: r.PostForm["report"]}
 	// Count what the phone receives: the label, the text and the reference.
-	kind := tocsin.Alert{Confirmed: d.Confirmed, AllClear: d.AllClear}
+	kind := tocsin.Alert{Confirmed: d.Confirmed, AllClear: d.AllClear, VerifyURL: s.verifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
 	framed := func(spanish bool, body string) string {
-		return kind.Label(spanish) + " " + body + "\nRef " + strings.Repeat("X", tocsin.AlertRefLen)
+		return kind.Label(spanish) + " " + body + "\n" + kind.Reference()
 	}
 	d.SegEN, d.SegES = smstext.Analyze(framed(false, d.BodyEN)), smstext.Analyze(framed(true, d.BodyES))
 	if d.SegEN.Encoding == smstext.UCS2 {
@@ -130,6 +131,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	if d.SegES.Encoding == smstext.UCS2 {
 		d.GSMES, _ = smstext.ToGSM(d.BodyES)
 	}
+	d.Reference = s.sampleReference()
 	p.Data = &d
 	in, err := s.alertInput(d)
 	if err != nil {
@@ -149,7 +151,8 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.cfg.Now()
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
-		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second)}
+		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
+		VerifyURL: s.verifyURL()}
 	st := trust.StatementOf(a, s.areaCells(in.Area), trust.AudienceBound(d.Recipients))
 	if a.Statement, err = st.Encode(); err != nil {
 		s.formError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
@@ -161,6 +164,21 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.auditf(r.Context(), op.Username, "alert.create", a.ID, fmt.Sprintf("%d recipients at preview", d.Recipients))
 	http.Redirect(w, r, "/console/alerts", http.StatusSeeOther)
+}
+
+// sampleReference is the last line of a text, with a placeholder code.
+func (s *Server) sampleReference() string {
+	a := tocsin.Alert{VerifyURL: s.verifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
+	return a.Reference()
+}
+
+// verifyURL is the prefix of the verification link at the end of every
+// alert text: the public /v/ page ("" when no public URL is configured).
+func (s *Server) verifyURL() string {
+	if s.cfg.BaseURL == "" {
+		return ""
+	}
+	return strings.TrimRight(s.cfg.BaseURL, "/") + "/v/"
 }
 
 // areaCells is the S2 covering of an area for its statement: each ZIP as

@@ -142,6 +142,7 @@ func TestAlertStatement(t *testing.T) {
 			if st.AlertID != a.ID {
 				t.Errorf("statement id %q, alert %q", st.AlertID, a.ID)
 			}
+			a.VerifyURL = "http://tocsin.test/v/" // what the composer puts in every text
 			want := map[string]string{}
 			if a.BodyEN != "" {
 				want["en"] = a.Text(tocsin.English)
@@ -153,7 +154,7 @@ func TestAlertStatement(t *testing.T) {
 				t.Errorf("texts %q, want %q", st.Texts, want)
 			}
 			for lang, text := range st.Texts {
-				if !strings.HasSuffix(text, "\nRef "+a.Ref) {
+				if !strings.HasSuffix(text, "\nVerify: http://tocsin.test/v/"+a.Ref) {
 					t.Errorf("%s text %q does not end with the reference %s", lang, text, a.Ref)
 				}
 			}

@@ -76,7 +76,7 @@ func matches(pasted string, a tocsin.Alert) bool {
 	return false
 }
 
-var refLine = regexp.MustCompile(` ?ref [a-z0-9]{6}$`)
+var refLine = regexp.MustCompile(` ?(ref [a-z0-9]{6}|verify: \S*/v/[a-z0-9]{6})$`)
 
 func withoutRef(s string) string { return strings.TrimSpace(refLine.ReplaceAllString(s, "")) }
 
