@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,5 +55,30 @@ func TestVerificationPage(t *testing.T) {
 	}
 	if r := c.get("/v/EVIL77"); r.status != 404 {
 		t.Errorf("/v/EVIL77: %d", r.status)
+	}
+
+	// The text as the resident received it, pasted into the check page, is
+	// genuine; the 2026 attack's text is not, in English and Spanish.
+	var received string
+	for _, l := range readOutbox(t, s.DataDir) {
+		if l.To == "+13105550123" && strings.Contains(l.Body, "/v/"+row.Ref) {
+			received = l.Body
+		}
+	}
+	if received == "" {
+		t.Fatal("the alert is not in the outbox")
+	}
+	r = c.postForm("/verify", url.Values{"text": {strings.ReplaceAll(received, "\n", "\r\n ")}})
+	if !strings.Contains(r.body, "verdict genuine") {
+		t.Errorf("the received alert is not recognised:\n%s", truncate(r.body, 3000))
+	}
+	for _, fake := range []string{
+		"[CONFIRMED] Your information has been sent to the authorities.\nVerify: " + s.URL + "/v/" + row.Ref,
+		"Tu información ha sido enviada a las autoridades.",
+	} {
+		r = c.postForm("/verify", url.Values{"text": {fake}})
+		if !strings.Contains(r.body, "This message was not sent by this service.") || !strings.Contains(r.body, "Este mensaje no lo envió este servicio.") {
+			t.Errorf("the fake %q is not reported as not sent, in both languages", fake)
+		}
 	}
 }
