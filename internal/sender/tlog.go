@@ -24,6 +24,10 @@ type logState struct {
 	Root [32]byte `json:"root"`
 	// Audit is the size of the audit trail whose head was last committed.
 	Audit int `json:"audit"`
+	// Roster and Freeze are the last roster version and freeze order
+	// appended to the log.
+	Roster int   `json:"roster"`
+	Freeze int64 `json:"freeze"`
 }
 
 const logFile = "log.json"
@@ -101,6 +105,11 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 		} else if ok {
 			continue
 		}
+		if ok, err := s.ownTrustEntry(ctx, entry); err != nil {
+			return err
+		} else if ok {
+			continue
+		}
 		st, err := trust.DecodeStatement(entry)
 		var sent sentAlert
 		ok := false
@@ -131,10 +140,90 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 	if err := s.cfg.Store.PutCheckpoint(ctx, size, signed); err != nil {
 		return err
 	}
-	return s.state.saveLog(logState{Size: size, Root: root, Audit: s.state.log.Audit})
+	l := s.state.log
+	l.Size, l.Root = size, root
+	return s.state.saveLog(l)
 }
 
-// commitAudit appends the audit trail's head to the log when the trail has
+// logTrust appends to the log the roster versions that verify and the
+// freeze orders the sender has applied, each once: anyone can then see who
+// could approve alerts, and when messaging was stopped and restarted.
+func (s *Sender) logTrust(ctx context.Context) (bool, error) {
+	added := false
+	r, err := s.roster(ctx)
+	if err != nil || r == nil {
+		return false, err
+	}
+	if r.Version > s.state.log.Roster {
+		chain, err := s.cfg.Store.RosterChain(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, v := range chain {
+			if v.Seq <= int64(s.state.log.Roster) || v.Seq > int64(r.Version) {
+				continue
+			}
+			if err := s.appendEntry(ctx, v.Body); err != nil {
+				return false, err
+			}
+			s.state.log.Roster, added = int(v.Seq), true
+		}
+	}
+	if s.state.freeze.Seq > s.state.log.Freeze {
+		orders, err := s.cfg.Store.FreezeOrders(ctx, s.state.log.Freeze)
+		if err != nil {
+			return false, err
+		}
+		for _, o := range orders {
+			if o.Seq > s.state.freeze.Seq {
+				break
+			}
+			if err := s.appendEntry(ctx, o.Body); err != nil {
+				return false, err
+			}
+			s.state.log.Freeze, added = o.Seq, true
+		}
+	}
+	return added, nil
+}
+
+// appendEntry appends one of the sender's own entries at the end of the log
+// it has checked.
+func (s *Sender) appendEntry(ctx context.Context, entry []byte) error {
+	size, err := s.cfg.Store.LogSize(ctx)
+	if err != nil {
+		return err
+	}
+	return s.cfg.Store.LogAppend(ctx, size, tlog.LeafHash(entry), entry)
+}
+
+// ownTrustEntry reports whether a log entry is a roster version or a freeze
+// order exactly as stored, of those the sender logs.
+func (s *Sender) ownTrustEntry(ctx context.Context, entry []byte) (bool, error) {
+	if r, err := trust.DecodeRoster(entry); err == nil {
+		chain, err := s.cfg.Store.RosterChain(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, v := range chain {
+			if v.Seq == int64(r.Version) && string(v.Body) == string(entry) && r.Version <= s.state.log.Roster {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	if o, err := trust.DecodeFreezeOrder(entry); err == nil {
+		orders, err := s.cfg.Store.FreezeOrders(ctx, o.Seq-1)
+		if err != nil || len(orders) == 0 {
+			return false, err
+		}
+		return orders[0].Seq == o.Seq && string(orders[0].Body) == string(entry) && o.Seq <= s.state.log.Freeze, nil
+	}
+	return false, nil
+}
+
+// commitAudit appends to the log the roster versions and freeze orders in
+// effect, then the audit trail's head when the trail has
 // grown, and signs a checkpoint: from then on, an audit entry edited,
 // deleted, reordered or inserted before that point is caught even if the
 // whole chain after it was rewritten (tocsin audit verify compares).
@@ -142,17 +231,6 @@ func (s *Sender) commitAudit(ctx context.Context) error {
 	if s.cfg.LogKey == "" {
 		return nil
 	}
-	links, err := s.cfg.Store.AuditChain(ctx)
-	if err != nil {
-		return err
-	}
-	if len(links) <= s.state.log.Audit {
-		return nil
-	}
-	if _, brk := audit.Verify(links); brk != nil {
-		return s.security(ctx, s.cfg.Store, "audit.tampered", fmt.Sprint(brk.ID), brk.Error()+": head not committed")
-	}
-	entry := audit.HeadEntry(len(links), links[len(links)-1].Hash)
 	size, err := s.cfg.Store.LogSize(ctx)
 	if err != nil {
 		return err
@@ -160,7 +238,24 @@ func (s *Sender) commitAudit(ctx context.Context) error {
 	if size != s.state.log.Size {
 		return s.signCheckpoint(ctx) // let it check the entries it has not seen first
 	}
-	if err := s.cfg.Store.LogAppend(ctx, size, tlog.LeafHash(entry), entry); err != nil {
+	added, err := s.logTrust(ctx)
+	if err != nil {
+		return err
+	}
+	links, err := s.cfg.Store.AuditChain(ctx)
+	if err != nil {
+		return err
+	}
+	if len(links) <= s.state.log.Audit {
+		if added {
+			return s.signCheckpoint(ctx)
+		}
+		return nil
+	}
+	if _, brk := audit.Verify(links); brk != nil {
+		return s.security(ctx, s.cfg.Store, "audit.tampered", fmt.Sprint(brk.ID), brk.Error()+": head not committed")
+	}
+	if err := s.appendEntry(ctx, audit.HeadEntry(len(links), links[len(links)-1].Hash)); err != nil {
 		return err
 	}
 	s.state.log.Audit = len(links)

@@ -24,23 +24,24 @@ func TestTransparencyLog(t *testing.T) {
 	b.sender.Tick(b.ctx)
 
 	size, signed, err := b.store.LatestCheckpoint(b.ctx)
-	if err != nil || size != 1 {
-		t.Fatalf("checkpoint size %d, %v; want 1", size, err)
+	if err != nil || size == 0 {
+		t.Fatalf("checkpoint size %d, %v", size, err)
 	}
 	cp, err := tlog.Open(signed, vkey, "tocsin-test-log")
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry, err := b.store.LogEntry(b.ctx, 0)
-	if err != nil || string(entry) != string(a.Statement) {
-		t.Fatalf("log entry 0 is not the alert's statement: %v", err)
+	idx, err := b.store.LogIndex(b.ctx, tlog.LeafHash(a.Statement))
+	if err != nil || idx >= size {
+		t.Fatalf("the alert's statement is not under the checkpoint: %d, %v", idx, err)
 	}
+	entry, _ := b.store.LogEntry(b.ctx, idx)
 	leaves := store.LogLeaves{Q: b.store}
-	proof, err := tlog.InclusionProof(b.ctx, leaves, 0, cp.Size)
+	proof, err := tlog.InclusionProof(b.ctx, leaves, idx, cp.Size)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tlog.VerifyInclusion(tlog.LeafHash(entry), 0, cp.Size, cp.Root, proof); err != nil {
+	if err := tlog.VerifyInclusion(tlog.LeafHash(entry), idx, cp.Size, cp.Root, proof); err != nil {
 		t.Errorf("inclusion: %v", err)
 	}
 	if st, _ := trust.DecodeStatement(entry); st.AlertID != a.ID {
@@ -50,12 +51,12 @@ func TestTransparencyLog(t *testing.T) {
 	// An attacker with database access appends an entry of their own.
 	fake := []byte("tocsin alert statement v1\nid forged\n")
 	h := tlog.LeafHash(fake)
-	b.attack(t, `INSERT INTO log_leaves (idx, hash, entry) VALUES (1, ?, ?)`, h[:], fake)
+	b.attack(t, `INSERT INTO log_leaves (idx, hash, entry) VALUES (?, ?, ?)`, size, h[:], fake)
 	if err := b.sender.signCheckpoint(b.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if size, _, _ := b.store.LatestCheckpoint(b.ctx); size != 1 {
-		t.Errorf("the sender signed a checkpoint of size %d over a forged entry", size)
+	if after, _, _ := b.store.LatestCheckpoint(b.ctx); after != size {
+		t.Errorf("the sender signed a checkpoint of size %d over a forged entry", after)
 	}
 	found := false
 	for _, e := range b.events(t) {
@@ -66,8 +67,9 @@ func TestTransparencyLog(t *testing.T) {
 	}
 }
 
-// The audit trail's head goes into the log, under a signed checkpoint, and
-// the sender accepts its own head entries when it checks the log.
+// Roster versions, freeze orders and the audit trail's head go into the
+// log under signed checkpoints, and the sender accepts its own entries when
+// it checks the log.
 func TestAuditHeadCommitted(t *testing.T) {
 	b := setup(t)
 	skey, vkey, _ := tlog.NewSigner("tocsin-test-log")
@@ -79,15 +81,34 @@ func TestAuditHeadCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	size, signed, err := b.store.LatestCheckpoint(b.ctx)
-	if err != nil || size != 2 {
-		t.Fatalf("checkpoint size %d, %v; want the statement and an audit head", size, err)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, err := tlog.Open(signed, vkey, "tocsin-test-log"); err != nil {
 		t.Fatal(err)
 	}
-	entry, _ := b.store.LogEntry(b.ctx, 1)
-	if !strings.HasPrefix(string(entry), "tocsin audit head v1\n") {
-		t.Errorf("entry 1 = %q", entry)
+	kinds := map[string]int{}
+	for i := range size {
+		e, _ := b.store.LogEntry(b.ctx, i)
+		kinds[strings.SplitN(string(e), "\n", 2)[0]]++
+	}
+	if kinds["tocsin alert statement v1"] != 1 || kinds["tocsin roster v1"] != 1 || kinds["tocsin audit head v1"] < 1 {
+		t.Errorf("log entries by kind: %v; want the statement, roster version 1 and an audit head", kinds)
+	}
+	// A freeze is logged too, once applied.
+	b.order(t, 1, true)
+	b.sender.frozen(b.ctx)
+	if err := b.sender.commitAudit(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, _, _ := b.store.LatestCheckpoint(b.ctx)
+	found := false
+	for i := size; i < after; i++ {
+		e, _ := b.store.LogEntry(b.ctx, i)
+		found = found || strings.HasPrefix(string(e), "tocsin freeze order v1")
+	}
+	if !found {
+		t.Errorf("the freeze order is not under the checkpoint (log %d → %d entries)", size, after)
 	}
 	for _, e := range b.events(t) {
 		if strings.HasPrefix(e, "log.tampered") || strings.HasPrefix(e, "audit.tampered") {
