@@ -94,6 +94,9 @@ func TestAuditVerifyAgainstTheLog(t *testing.T) {
 	if out := cli(t, 0, "audit", "verify", "--data", data); !strings.Contains(out, "the first 6 match") {
 		t.Fatalf("intact trail: %s", out)
 	}
+	if out := cli(t, 0, "audit", "verify", "--db", path); !strings.Contains(out, "the first 6 match") {
+		t.Fatalf("--db: %s", out)
+	}
 	// Edit entry 3 and recompute every hash from there on.
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tocsin/tocsin/internal/audit"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
@@ -19,12 +20,19 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("usage: tocsin audit verify --data DIR")
 	}
-	fs := flagSet("audit verify", "Checks the audit trail's hash chain and names the first entry that was edited, deleted, reordered or inserted.", stderr)
+	fs := flagSet("audit verify", "Checks the audit trail's hash chain and the heads committed in the transparency log, and names the first entry that was edited, deleted, reordered or inserted.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
+	dbPath := fs.String("db", "", "the database instead of DATA/tocsin.db (a SQLite file; PostgreSQL URLs come with issue 6)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	path := filepath.Join(*data, "tocsin.db")
+	if *dbPath != "" {
+		if strings.Contains(*dbPath, "://") {
+			return fmt.Errorf("--db %q: only a SQLite file path is supported in this version", *dbPath)
+		}
+		path = *dbPath
+	}
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("no database at %s", path)
 	}
