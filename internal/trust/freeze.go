@@ -84,13 +84,7 @@ func (o *FreezeOrder) Encode() ([]byte, error) {
 
 // Digest returns the SHA-256 of the canonical encoding, or zero when o does
 // not encode.
-func (o *FreezeOrder) Digest() [32]byte {
-	b, err := o.Encode()
-	if err != nil {
-		return [32]byte{}
-	}
-	return sha256.Sum256(b)
-}
+func (o *FreezeOrder) Digest() [32]byte { return digestOf(o) }
 
 // DecodeFreezeOrder parses a canonical freeze order, strictly.
 func DecodeFreezeOrder(b []byte) (*FreezeOrder, error) {
@@ -98,11 +92,9 @@ func DecodeFreezeOrder(b []byte) (*FreezeOrder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFreeze, err)
 	}
-	enc, err := o.Encode()
-	if err != nil {
+	if ok, err := reencodes(o, b); err != nil {
 		return nil, err
-	}
-	if !bytes.Equal(enc, b) {
+	} else if !ok {
 		return nil, freezeErr("order not in canonical form")
 	}
 	return o, nil

@@ -315,13 +315,7 @@ func (r *Roster) Encode() ([]byte, error) {
 
 // Digest returns the SHA-256 of the canonical encoding, or the zero digest
 // when r does not encode.
-func (r *Roster) Digest() [32]byte {
-	b, err := r.Encode()
-	if err != nil {
-		return [32]byte{}
-	}
-	return sha256.Sum256(b)
-}
+func (r *Roster) Digest() [32]byte { return digestOf(r) }
 
 // DecodeRoster parses a canonical roster encoding, strictly: anything that
 // does not re-encode to the same bytes is refused.
@@ -330,11 +324,9 @@ func DecodeRoster(b []byte) (*Roster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRoster, err)
 	}
-	enc, err := r.Encode()
-	if err != nil {
+	if ok, err := reencodes(r, b); err != nil {
 		return nil, err
-	}
-	if !bytes.Equal(enc, b) {
+	} else if !ok {
 		return nil, rosterErr("not in canonical form (it does not re-encode to the same bytes)")
 	}
 	return r, nil

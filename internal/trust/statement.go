@@ -212,13 +212,7 @@ func (s *Statement) Encode() ([]byte, error) {
 // Digest returns the SHA-256 of the canonical encoding: the value operators
 // sign. For a statement that cannot be encoded it returns the zero digest,
 // which VerifyApproval never accepts.
-func (s *Statement) Digest() [32]byte {
-	b, err := s.Encode()
-	if err != nil {
-		return [32]byte{}
-	}
-	return sha256.Sum256(b)
-}
+func (s *Statement) Digest() [32]byte { return digestOf(s) }
 
 // DecodeStatement parses a canonical encoding. It is strict: anything that
 // does not re-encode to exactly the same bytes (other spacing, CRLF, unsorted
@@ -229,11 +223,9 @@ func DecodeStatement(b []byte) (*Statement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
 	}
-	enc, err := s.Encode()
-	if err != nil {
+	if ok, err := reencodes(s, b); err != nil {
 		return nil, err
-	}
-	if !bytes.Equal(enc, b) {
+	} else if !ok {
 		return nil, invalid("not in canonical form (it does not re-encode to the same bytes)")
 	}
 	return s, nil
