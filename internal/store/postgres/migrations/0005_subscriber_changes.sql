@@ -1,0 +1,3 @@
+-- The sender's in-memory recipient index asks which subscribers changed
+-- since it was built.
+CREATE INDEX subscribers_updated ON subscribers (updated_at);

@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+const reportCols = `id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo IS NOT NULL`
+
+// CreateReport stores a report.
+func (s q) CreateReport(ctx context.Context, r *tocsin.Report) error {
+	var photo []byte
+	if len(r.Photo) > 0 {
+		photo = r.Photo
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO reports (id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		r.ID, string(r.Category), r.Description, r.PlaceText, r.ZIP, int64(r.Cell), unix(r.ObservedAt), unix(r.ReceivedAt), unix(r.ExpiresAt), string(r.State), string(r.Source), photo)
+	if err != nil {
+		return fmt.Errorf("create report: %w", err)
+	}
+	r.HasPhoto = photo != nil
+	return nil
+}
+
+func scanReport(sc scanner, r *tocsin.Report) error {
+	var cell, obs, rec, exp int64
+	err := sc.Scan(&r.ID, &r.Category, &r.Description, &r.PlaceText, &r.ZIP, &cell, &obs, &rec, &exp, &r.State, &r.Source, &r.HasPhoto)
+	r.Cell, r.ObservedAt, r.ReceivedAt, r.ExpiresAt = uint64(cell), fromUnix(obs), fromUnix(rec), fromUnix(exp)
+	return err
+}
+
+// GetReport returns one report with its photo.
+func (s q) GetReport(ctx context.Context, id string) (*tocsin.Report, error) {
+	var r tocsin.Report
+	if err := one(scanReport(s.db.QueryRow(ctx, `SELECT `+reportCols+` FROM reports WHERE id = $1`, id), &r), "report"); err != nil {
+		return nil, err
+	}
+	if r.HasPhoto {
+		if err := s.db.QueryRow(ctx, `SELECT photo FROM reports WHERE id = $1`, id).Scan(&r.Photo); err != nil {
+			return nil, fmt.Errorf("report photo: %w", err)
+		}
+	}
+	return &r, nil
+}
+
+// ListReports returns reports newest first.
+func (s q) ListReports(ctx context.Context, f store.ReportFilter) ([]tocsin.Report, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if len(f.States) > 0 {
+		where = append(where, `state = ANY(`+arg(strs(f.States))+`)`)
+	}
+	if !f.Since.IsZero() {
+		where = append(where, `received_at >= `+arg(f.Since.Unix()))
+	}
+	query := `SELECT ` + reportCols + ` FROM reports`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	query += ` ORDER BY received_at DESC, id LIMIT ` + arg(f.Limit)
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	defer rows.Close()
+	var out []tocsin.Report
+	for rows.Next() {
+		var r tocsin.Report
+		if err := scanReport(rows, &r); err != nil {
+			return nil, fmt.Errorf("scan report: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SetReportState changes a report's triage state.
+func (s q) SetReportState(ctx context.Context, id string, st tocsin.ReportState) error {
+	tag, err := s.db.Exec(ctx, `UPDATE reports SET state = $1 WHERE id = $2`, string(st), id)
+	if err != nil {
+		return fmt.Errorf("set report state: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("report")
+	}
+	return nil
+}
+
+// ExpireReports marks new and verified reports past their expiry as expired,
+// and drops the photo, description and place text of every report past its
+// expiry (false and duplicate ones keep their state): what is not kept cannot
+// leak. Category, coarse cell and times stay for the record. It returns how
+// many reports it expired.
+func (s q) ExpireReports(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.atomic(ctx, func(s q) error {
+		tag, err := s.db.Exec(ctx, `UPDATE reports SET state = 'expired' WHERE state IN ('new', 'verified') AND expires_at <= $1`, now.Unix())
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = s.db.Exec(ctx, `UPDATE reports SET photo = NULL, description = '', place_text = ''
+			WHERE expires_at <= $1 AND (photo IS NOT NULL OR description <> '' OR place_text <> '')`, now.Unix())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("expire reports: %w", err)
+	}
+	return int(n), nil
+}

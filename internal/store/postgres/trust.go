@@ -1,0 +1,244 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// AddApproval stores an approval, replacing any earlier one by the same key
+// for the same alert; ENOTFOUND if the alert does not exist.
+func (s q) AddApproval(ctx context.Context, a *store.Approval) error {
+	switch {
+	case a.KeyID == "":
+		return invalid("an approval needs a key id")
+	case len(a.Digest) == 0 || len(a.Signature) == 0:
+		return invalid("an approval needs a digest and a signature")
+	}
+	tag, err := s.db.Exec(ctx, `INSERT INTO approvals (alert_id, kind, key_id, digest, signature, signed_at)
+		SELECT $1::text, $2::text, $3::text, $4::bytea, $5::bytea, $6::bigint WHERE EXISTS (SELECT 1 FROM alerts WHERE id = $1::text)
+		ON CONFLICT (alert_id, key_id) DO UPDATE SET
+			kind = excluded.kind, digest = excluded.digest, signature = excluded.signature, signed_at = excluded.signed_at`,
+		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, unix(a.SignedAt))
+	if err != nil {
+		return fmt.Errorf("add approval: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("alert")
+	}
+	return nil
+}
+
+// ListApprovals returns the approvals of an alert, by key id; none (and no
+// error) for an alert without any or that does not exist.
+func (s q) ListApprovals(ctx context.Context, alertID string) ([]store.Approval, error) {
+	rows, err := s.db.Query(ctx, `SELECT alert_id, kind, key_id, digest, signature, signed_at
+		FROM approvals WHERE alert_id = $1 ORDER BY key_id`, alertID)
+	if err != nil {
+		return nil, fmt.Errorf("list approvals: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Approval
+	for rows.Next() {
+		var a store.Approval
+		var at int64
+		if err := rows.Scan(&a.AlertID, &a.Kind, &a.KeyID, &a.Digest, &a.Signature, &at); err != nil {
+			return nil, fmt.Errorf("scan approval: %w", err)
+		}
+		a.SignedAt = fromUnix(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// RefuseAlert moves an approved or sending alert to refused.
+func (s q) RefuseAlert(ctx context.Context, id string) error {
+	tag, err := s.db.Exec(ctx, `UPDATE alerts SET state = 'refused' WHERE id = $1 AND state IN ('approved', 'sending')`, id)
+	if err != nil {
+		return fmt.Errorf("refuse alert: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := s.GetAlert(ctx, id); err != nil {
+			return err
+		}
+		return conflict("the alert is neither approved nor sending")
+	}
+	return nil
+}
+
+// signedTable names the tables of one kind of signed record. The names are
+// constants of this package, never input.
+type signedTable struct {
+	what   string // for messages: "roster version", "freeze order"
+	bodies string // table of (key, body)
+	sigs   string // table of (key, key_id, signature)
+	key    string // name of the number column in both
+}
+
+func rosterTables() signedTable {
+	return signedTable{what: "roster version", bodies: "roster_versions", sigs: "roster_sigs", key: "version"}
+}
+
+func freezeTables() signedTable {
+	return signedTable{what: "freeze order", bodies: "freeze_orders", sigs: "freeze_sigs", key: "seq"}
+}
+
+// put stores body at number n: nothing happens if it is there already with
+// the same body, ECONFLICT if with another.
+func (t signedTable) put(ctx context.Context, s q, n int64, body []byte) error {
+	if len(body) == 0 {
+		return invalid("a %s needs a body", t.what)
+	}
+	return s.atomic(ctx, func(s q) error {
+		tag, err := s.db.Exec(ctx, `INSERT INTO `+t.bodies+` (`+t.key+`, body) VALUES ($1, $2) ON CONFLICT (`+t.key+`) DO NOTHING`, n, body)
+		if err != nil {
+			return fmt.Errorf("put %s: %w", t.what, err)
+		}
+		if tag.RowsAffected() > 0 {
+			return nil
+		}
+		var old []byte
+		if err := one(s.db.QueryRow(ctx, `SELECT body FROM `+t.bodies+` WHERE `+t.key+` = $1`, n).Scan(&old), t.what); err != nil {
+			return err
+		}
+		if !bytes.Equal(old, body) {
+			return conflict("%s %d exists with another body", t.what, n)
+		}
+		return nil
+	})
+}
+
+// addSig stores a signature over record n, replacing any earlier one by the
+// same key; ENOTFOUND if there is no record n.
+func (t signedTable) addSig(ctx context.Context, s q, n int64, sig store.Sig) error {
+	if sig.KeyID == "" || len(sig.Signature) == 0 {
+		return invalid("a signature needs a key id and a signature")
+	}
+	tag, err := s.db.Exec(ctx, `INSERT INTO `+t.sigs+` (`+t.key+`, key_id, signature)
+		SELECT $1::bigint, $2::text, $3::bytea WHERE EXISTS (SELECT 1 FROM `+t.bodies+` WHERE `+t.key+` = $1::bigint)
+		ON CONFLICT (`+t.key+`, key_id) DO UPDATE SET signature = excluded.signature`, n, sig.KeyID, sig.Signature)
+	if err != nil {
+		return fmt.Errorf("add %s signature: %w", t.what, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound(t.what)
+	}
+	return nil
+}
+
+// list returns the records (all of them, or those numbered above after when
+// bounded), in order, each with its signatures by key id. It reads bodies
+// and signatures in one statement each; signatures of a record written
+// between the two are left out.
+func (t signedTable) list(ctx context.Context, s q, bounded bool, after int64) ([]store.Signed, error) {
+	where, args := "", []any(nil)
+	if bounded {
+		where, args = ` WHERE `+t.key+` > $1`, []any{after}
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+t.key+`, body FROM `+t.bodies+where+` ORDER BY `+t.key, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %ss: %w", t.what, err)
+	}
+	var out []store.Signed
+	index := map[int64]int{}
+	for rows.Next() {
+		var r store.Signed
+		if err := rows.Scan(&r.Seq, &r.Body); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan %s: %w", t.what, err)
+		}
+		index[r.Seq] = len(out)
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %ss: %w", t.what, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+
+	rows, err = s.db.Query(ctx, `SELECT `+t.key+`, key_id, signature FROM `+t.sigs+where+` ORDER BY `+t.key+`, key_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s signatures: %w", t.what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int64
+		var sig store.Sig
+		if err := rows.Scan(&n, &sig.KeyID, &sig.Signature); err != nil {
+			return nil, fmt.Errorf("scan %s signature: %w", t.what, err)
+		}
+		if i, ok := index[n]; ok {
+			out[i].Sigs = append(out[i].Sigs, sig)
+		}
+	}
+	return out, rows.Err()
+}
+
+// PutRosterVersion stores a roster version body; idempotent for the same
+// body, ECONFLICT for another.
+func (s q) PutRosterVersion(ctx context.Context, version int64, body []byte) error {
+	return rosterTables().put(ctx, s, version, body)
+}
+
+// AddRosterSig adds (or replaces) a key's signature of a roster version.
+func (s q) AddRosterSig(ctx context.Context, version int64, sig store.Sig) error {
+	return rosterTables().addSig(ctx, s, version, sig)
+}
+
+// RosterChain returns every roster version in order, with its signatures.
+func (s q) RosterChain(ctx context.Context) ([]store.Signed, error) {
+	return rosterTables().list(ctx, s, false, 0)
+}
+
+// PutFreezeOrder stores a freeze order body; idempotent for the same body,
+// ECONFLICT for another.
+func (s q) PutFreezeOrder(ctx context.Context, seq int64, body []byte) error {
+	return freezeTables().put(ctx, s, seq, body)
+}
+
+// AddFreezeSig adds (or replaces) a key's signature of a freeze order.
+func (s q) AddFreezeSig(ctx context.Context, seq int64, sig store.Sig) error {
+	return freezeTables().addSig(ctx, s, seq, sig)
+}
+
+// FreezeOrders returns the freeze orders with seq > after, in order.
+func (s q) FreezeOrders(ctx context.Context, after int64) ([]store.Signed, error) {
+	return freezeTables().list(ctx, s, true, after)
+}
+
+// AddSecurityEvent records a security event and sets its ID.
+func (s q) AddSecurityEvent(ctx context.Context, e *store.SecurityEvent) error {
+	if e.Kind == "" {
+		return invalid("a security event needs a kind")
+	}
+	err := s.db.QueryRow(ctx, `INSERT INTO security_events (at, kind, subject, detail) VALUES ($1, $2, $3, $4) RETURNING id`,
+		unix(e.At), e.Kind, e.Subject, e.Detail).Scan(&e.ID)
+	if err != nil {
+		return fmt.Errorf("add security event: %w", err)
+	}
+	return nil
+}
+
+// ListSecurityEvents returns the newest events first.
+func (s q) ListSecurityEvents(ctx context.Context, limit int) ([]store.SecurityEvent, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, at, kind, subject, detail FROM security_events ORDER BY at DESC, id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list security events: %w", err)
+	}
+	defer rows.Close()
+	var out []store.SecurityEvent
+	for rows.Next() {
+		var e store.SecurityEvent
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Subject, &e.Detail); err != nil {
+			return nil, fmt.Errorf("scan security event: %w", err)
+		}
+		e.At = fromUnix(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
