@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/tocsin/tocsin/internal/audit"
-	"github.com/tocsin/tocsin/internal/store/sqlite"
 )
 
 // runAudit handles "tocsin audit verify": it checks the whole audit trail's
@@ -22,21 +20,16 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fs := flagSet("audit verify", "Checks the audit trail's hash chain and the heads committed in the transparency log, and names the first entry that was edited, deleted, reordered or inserted.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbPath := fs.String("db", "", "the database instead of DATA/tocsin.db (a SQLite file; PostgreSQL URLs come with issue 6)")
+	dbPath := fs.String("db", "", dbUsage)
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	path := filepath.Join(*data, "tocsin.db")
-	if *dbPath != "" {
-		if strings.Contains(*dbPath, "://") {
-			return fmt.Errorf("--db %q: only a SQLite file path is supported in this version", *dbPath)
+	if *dbPath == "" {
+		if _, err := os.Stat(filepath.Join(*data, "tocsin.db")); err != nil {
+			return fmt.Errorf("no database at %s", filepath.Join(*data, "tocsin.db"))
 		}
-		path = *dbPath
 	}
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no database at %s", path)
-	}
-	st, err := sqlite.Open(ctx, path)
+	st, err := openStore(ctx, *data, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/store"
-	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -52,6 +51,7 @@ func (m memberFlag) Set(v string) error {
 func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flagSet("init", "Creates the offline root key (passphrase from TOCSIN_ROOT_PASSPHRASE or asked), writes DATA/keys/trust-anchor.pub, and signs roster version 1 with the operators given.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
+	dbArg := fs.String("db", "", dbUsage)
 	rootPath := fs.String("root-key", "root.key", "root key file to create (keep it offline), or an existing one to use")
 	var members []trust.Member
 	fs.Var(memberFlag{trust.RoleAdmin, &members}, "admin", "NAME=KEYFILE of an administrator (repeat; KEYFILE.pub from tocsin key new is enough)")
@@ -74,7 +74,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := os.MkdirAll(filepath.Join(*data, "keys"), 0o700); err != nil {
 		return err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(*data, "tocsin.db"))
+	st, err := openStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
-	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/web"
 )
 
@@ -21,6 +19,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fs := flagSet("operator add", "Creates an operator and prints a one-time enrolment link (valid 72 hours).", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
+	dbArg := fs.String("db", "", dbUsage)
 	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public URL of the site, for the link")
 	name := fs.String("name", "", "operator name (2 to 40 characters)")
 	role := fs.String("role", "dispatcher", "admin, dispatcher or viewer")
@@ -36,7 +35,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := os.MkdirAll(*data, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(*data, "tocsin.db"))
+	st, err := openStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/store"
-	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -26,6 +25,7 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	verb := args[0]
 	fs := flagSet("roster "+verb, "Shows the verified roster, proposes the next version, or signs the proposed version with an administrator's key.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
+	dbArg := fs.String("db", "", dbUsage)
 	keyPath := fs.String("key", "", "an administrator's key file (sign)")
 	var added []trust.Member
 	var removed stringList
@@ -40,7 +40,7 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil || anchor == nil {
 		return fmt.Errorf("no trust anchor in %s/keys: run tocsin init first (%v)", *data, err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(*data, "tocsin.db"))
+	st, err := openStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/store/sqlite"
 )
 
 type senderConfig struct {
@@ -32,7 +31,7 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flagSet("sender", "Runs the sender role alone: opens sealed numbers, verifies signed alerts, talks to the SMS provider. No public listener; a health endpoint on loopback only.", stderr)
 	var c senderConfig
 	fs.StringVar(&c.data, "data", "./tocsin-sender", "the sender's own directory: keys, state, outbox (no other process should read it)")
-	fs.StringVar(&c.db, "db", "", "the shared database (SQLite file of the web role)")
+	fs.StringVar(&c.db, "db", "", "the shared database: a postgres:// URL, or the web role's SQLite file")
 	fs.StringVar(&c.health, "health", "127.0.0.1:9090", "loopback address for GET /healthz")
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name at the start of reply texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -97,7 +96,7 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := sqlite.Open(ctx, c.db)
+	st, err := openStore(ctx, c.data, c.db)
 	if err != nil {
 		return nil, nil, err
 	}

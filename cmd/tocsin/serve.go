@@ -20,13 +20,12 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/web"
 )
 
 type serveConfig struct {
 	data, listen, baseURL, name, logLevel string
-	role, senderPubFile                   string
+	role, senderPubFile, db               string
 	providers                             providerConfig
 	poll                                  time.Duration
 	signupsPerHour                        int
@@ -38,6 +37,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.data, "data", "./tocsin-data", "data directory: database, keys, outbox")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site; empty means http://LISTEN")
+	fs.StringVar(&c.db, "db", "", dbUsage)
 	c.providers.register(fs)
 	fs.StringVar(&c.role, "role", "all", "all (web and sender in one process) or web (public site, console, API, webhooks: no provider credentials, no key that opens phone numbers; run 'tocsin sender' beside it)")
 	fs.StringVar(&c.senderPubFile, "sender-pub", "", "the sender's public key file (default DATA/keys/sender.pub)")
@@ -88,7 +88,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		// the web role never creates or reads them.
 		var closeSender func()
 		var err error
-		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: filepath.Join(c.data, "tocsin.db"), poll: c.poll, name: c.name, providers: c.providers}, log)
+		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers}, log)
 		if err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if b, err := os.ReadFile(filepath.Join(keysDir, logPublicFile)); err == nil {
 		logPub = strings.TrimSpace(string(b))
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(c.data, "tocsin.db"))
+	st, err := openStore(ctx, c.data, c.db)
 	if err != nil {
 		return err
 	}
