@@ -167,7 +167,7 @@ func (s *Sender) Tick(ctx context.Context) {
 		// Rows a crashed sender left claimed go back to the queue. The
 		// provider may have taken some of them: sent again, they carry the
 		// same idempotency key, which providers that have one honour.
-		n, err := s.cfg.Store.ReleaseClaims(ctx)
+		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.id, s.cfg.Now().Add(-claimLease))
 		if err != nil {
 			s.cfg.Log.Error("release claims", "err", err)
 			return
@@ -196,6 +196,7 @@ func (s *Sender) Tick(ctx context.Context) {
 		{"alerts", s.sendAlerts},
 		{"expire", s.expire},
 		{"reconcile", s.reconcile},
+		{"claims", s.releaseStaleClaims},
 		{"audit", s.commitAuditEvery},
 	}
 	for _, st := range steps {
@@ -224,4 +225,18 @@ func (s *Sender) audit(ctx context.Context, q store.Querier, action, subject, de
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil
+}
+
+// claimLease: a ledger row claimed longer ago than this by another sender is
+// taken to belong to a sender that died, and goes back to the queue. A live
+// sender finishes a batch in seconds.
+const claimLease = 2 * time.Minute
+
+// releaseStaleClaims returns the rows of senders that died to the queue.
+func (s *Sender) releaseStaleClaims(ctx context.Context) error {
+	n, err := s.cfg.Store.ReleaseClaims(ctx, "", s.cfg.Now().Add(-claimLease))
+	if n > 0 {
+		s.cfg.Log.Warn("ledger rows of a sender that stopped answering go out again", "rows", n)
+	}
+	return err
 }

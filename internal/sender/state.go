@@ -2,6 +2,7 @@ package sender
 
 import (
 	"bufio"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 // database cannot roll any of it back.
 type state struct {
 	dir    string
+	id     string // this sender's name in the ledger's claims, kept across restarts
 	sent   map[string]sentAlert
 	freeze freezeState
 	log    logState
@@ -54,6 +56,9 @@ func openState(dir string) (*state, error) {
 		return nil, err
 	}
 	if err := st.loadLog(); err != nil {
+		return nil, fmt.Errorf("sender state: %w", err)
+	}
+	if err := st.loadID(); err != nil {
 		return nil, fmt.Errorf("sender state: %w", err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, freezeFile))
@@ -163,4 +168,23 @@ func (st *state) saveFreeze(fs freezeState) error {
 	}
 	st.freeze = fs
 	return nil
+}
+
+const idFile = "sender-id"
+
+// loadID reads this sender's id, making one the first time.
+func (st *state) loadID() error {
+	path := filepath.Join(st.dir, idFile)
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		st.id = strings.TrimSpace(string(b))
+		return nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	r := make([]byte, 8)
+	rand.Read(r)
+	st.id = "sender-" + hex.EncodeToString(r)
+	return os.WriteFile(path, []byte(st.id+"\n"), 0o600)
 }

@@ -191,12 +191,13 @@ type Alerts interface {
 	// the alert from approved to sending; ECONFLICT if it is not approved.
 	CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error
 	// ClaimDeliveries returns up to limit pending rows of the alert, lowest
-	// Seq first, marking them sending: rows claimed by one worker are never
-	// claimed by another.
-	ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]DeliveryJob, error)
-	// ReleaseClaims returns rows left sending (by a sender that crashed) to
-	// pending. A sender calls it when it starts, before claiming.
-	ReleaseClaims(ctx context.Context) (int, error)
+	// Seq first, marking them sending by claimer at at: rows claimed by one
+	// worker are never claimed by another.
+	ClaimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]DeliveryJob, error)
+	// ReleaseClaims returns to pending the rows left sending by claimer (a
+	// sender starting again after a crash; "" for none) and the rows whose
+	// claim is older than staleBefore (a sender that died).
+	ReleaseClaims(ctx context.Context, claimer string, staleBefore time.Time) (int, error)
 	FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error
 	// CompleteAlert moves a sending alert whose ledger has no pending or
 	// sending row to sent, recording its counts. It reports whether it did.

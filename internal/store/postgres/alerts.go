@@ -146,11 +146,11 @@ func (s q) createLedger(ctx context.Context, alertID string, rs []tocsin.Recipie
 // different rows without waiting for each other), then the subscribers in
 // one SELECT, both in one transaction so that a claim that cannot be
 // completed is not made.
-func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
+func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]store.DeliveryJob, error) {
 	var jobs []store.DeliveryJob
 	err := s.atomic(ctx, func(s q) error {
 		var err error
-		jobs, err = s.claimDeliveries(ctx, alertID, limit)
+		jobs, err = s.claimDeliveries(ctx, alertID, limit, claimer, at)
 		return err
 	})
 	if err != nil {
@@ -159,16 +159,16 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]st
 	return jobs, nil
 }
 
-func (s q) claimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
+func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]store.DeliveryJob, error) {
 	rows, err := s.db.Query(ctx, `WITH picked AS (
 			SELECT subscriber_id FROM deliveries
 			WHERE alert_id = $1 AND status = 'pending'
 			ORDER BY seq LIMIT $2
 			FOR UPDATE SKIP LOCKED)
-		UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1
+		UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, claimed_by = $3, claimed_at = $4
 		FROM picked
 		WHERE d.alert_id = $1 AND d.subscriber_id = picked.subscriber_id
-		RETURNING d.subscriber_id, d.seq, d.attempts, d.mac`, alertID, limit)
+		RETURNING d.subscriber_id, d.seq, d.attempts, d.mac`, alertID, limit, claimer, at.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -270,9 +270,11 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	return nil
 }
 
-// ReleaseClaims returns rows left sending to pending.
-func (s q) ReleaseClaims(ctx context.Context) (int, error) {
-	tag, err := s.db.Exec(ctx, `UPDATE deliveries SET status = 'pending' WHERE status = 'sending'`)
+// ReleaseClaims returns rows left sending by claimer, or claimed before
+// staleBefore, to pending.
+func (s q) ReleaseClaims(ctx context.Context, claimer string, staleBefore time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `UPDATE deliveries SET status = 'pending'
+		WHERE status = 'sending' AND (($1 <> '' AND claimed_by = $1) OR claimed_at < $2)`, claimer, staleBefore.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("release claims: %w", err)
 	}

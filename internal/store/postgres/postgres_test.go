@@ -147,7 +147,7 @@ func TestMigrations(t *testing.T) {
 	want := []string{
 		"migrations/0001_init.sql", "migrations/0002_trust.sql", "migrations/0003_gateways.sql",
 		"migrations/0004_receipts.sql", "migrations/0005_subscriber_changes.sql",
-		"migrations/0006_audit_chain.sql", "migrations/0007_log.sql",
+		"migrations/0006_audit_chain.sql", "migrations/0007_log.sql", "migrations/0008_claims.sql",
 	}
 	if !slices.Equal(names, want) {
 		t.Errorf("migrations = %v, want %v", names, want)
@@ -185,7 +185,7 @@ func TestConcurrentClaims(t *testing.T) {
 	for range workers {
 		wg.Go(func() {
 			for {
-				jobs, err := db.ClaimDeliveries(ctx, "a1", batch)
+				jobs, err := db.ClaimDeliveries(ctx, "a1", batch, "w1", claimTime)
 				if err != nil {
 					errs <- err
 					return
@@ -260,7 +260,7 @@ func TestClaimSkipsLocked(t *testing.T) {
 	txErr := make(chan error, 1)
 	go func() {
 		txErr <- db.InTx(ctx, func(q store.Querier) error {
-			jobs, err := q.ClaimDeliveries(ctx, "a1", 2)
+			jobs, err := q.ClaimDeliveries(ctx, "a1", 2, "w1", claimTime)
 			if err != nil {
 				return err
 			}
@@ -274,7 +274,7 @@ func TestClaimSkipsLocked(t *testing.T) {
 	}()
 	<-held
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	jobs, err := db.ClaimDeliveries(cctx, "a1", 10)
+	jobs, err := db.ClaimDeliveries(cctx, "a1", 10, "w1", claimTime)
 	cancel()
 	close(release)
 	if err != nil {
@@ -287,3 +287,6 @@ func TestClaimSkipsLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// claimTime is when the tests' worker "w1" claims ledger rows.
+var claimTime = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)

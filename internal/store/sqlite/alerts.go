@@ -145,11 +145,11 @@ func (s q) createLedger(ctx context.Context, alertID string, rs []tocsin.Recipie
 // sending and returns them with what is needed to send them: one UPDATE …
 // RETURNING, then the subscribers in one SELECT per chunk of ids, both in one
 // transaction so that a claim that cannot be completed is not made.
-func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
+func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]store.DeliveryJob, error) {
 	var jobs []store.DeliveryJob
 	err := s.atomic(ctx, func(s q) error {
 		var err error
-		jobs, err = s.claimDeliveries(ctx, alertID, limit)
+		jobs, err = s.claimDeliveries(ctx, alertID, limit, claimer, at)
 		return err
 	})
 	if err != nil {
@@ -158,11 +158,11 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int) ([]st
 	return jobs, nil
 }
 
-func (s q) claimDeliveries(ctx context.Context, alertID string, limit int) ([]store.DeliveryJob, error) {
-	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1
+func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]store.DeliveryJob, error) {
+	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, claimed_at = ?
 		WHERE alert_id = ? AND subscriber_id IN (
 			SELECT subscriber_id FROM deliveries WHERE alert_id = ? AND status = 'pending' ORDER BY seq LIMIT ?)
-		RETURNING subscriber_id, seq, attempts, mac`, alertID, alertID, limit)
+		RETURNING subscriber_id, seq, attempts, mac`, claimer, at.Unix(), alertID, alertID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -267,9 +267,11 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	return nil
 }
 
-// ReleaseClaims returns rows left sending to pending.
-func (s q) ReleaseClaims(ctx context.Context) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending' WHERE status = 'sending'`)
+// ReleaseClaims returns rows left sending by claimer, or claimed before
+// staleBefore, to pending.
+func (s q) ReleaseClaims(ctx context.Context, claimer string, staleBefore time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending'
+		WHERE status = 'sending' AND ((? != '' AND claimed_by = ?) OR claimed_at < ?)`, claimer, claimer, staleBefore.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("release claims: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
@@ -49,7 +50,7 @@ func TestMigrateTrust(t *testing.T) {
 	if a.Statement != nil {
 		t.Errorf("old alert: Statement = %q, want nil", a.Statement)
 	}
-	jobs, err := db.ClaimDeliveries(ctx, "a1", 10)
+	jobs, err := db.ClaimDeliveries(ctx, "a1", 10, "w1", claimTime)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,3 +111,6 @@ func TestTrustInvalid(t *testing.T) {
 		t.Errorf("approvals after refusals: %+v, %v", got, err)
 	}
 }
+
+// claimTime is when the tests' worker "w1" claims ledger rows.
+var claimTime = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)

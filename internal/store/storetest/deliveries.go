@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
@@ -48,7 +49,7 @@ func (b *ledgerBundle) sending(t *testing.T) {
 
 func (b *ledgerBundle) claim(t *testing.T, limit int) []store.DeliveryJob {
 	t.Helper()
-	jobs, err := b.s.ClaimDeliveries(b.ctx, "a1", limit)
+	jobs, err := b.s.ClaimDeliveries(b.ctx, "a1", limit, "w1", claimTime)
 	must(t, err)
 	return jobs
 }
@@ -110,7 +111,7 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 				if got := b.alertState(t, "a1"); got != st {
 					t.Errorf("state = %q, want %q unchanged", got, st)
 				}
-				jobs, err := b.s.ClaimDeliveries(b.ctx, "a1", 10)
+				jobs, err := b.s.ClaimDeliveries(b.ctx, "a1", 10, "w1", claimTime)
 				must(t, err)
 				if len(jobs) != 0 {
 					t.Errorf("refused CreateLedger left %d deliveries", len(jobs))
@@ -130,7 +131,7 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		if got := b.alertState(t, "a1"); got != tocsin.AlertApproved {
 			t.Errorf("state after a failed CreateLedger = %q, want approved", got)
 		}
-		jobs, err := b.s.ClaimDeliveries(b.ctx, "a1", 100)
+		jobs, err := b.s.ClaimDeliveries(b.ctx, "a1", 100, "w1", claimTime)
 		must(t, err)
 		if len(jobs) != 0 {
 			t.Errorf("failed CreateLedger left %d deliveries", len(jobs))
@@ -180,7 +181,7 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		if got := b.claimed(b.claim(t, 1)); !slices.Equal(got, []int{2}) {
 			t.Fatalf("a second claim took %v, want only [2]: claimed rows must not be claimed twice", got)
 		}
-		n, err := b.s.ReleaseClaims(b.ctx)
+		n, err := b.s.ReleaseClaims(b.ctx, "w1", claimTime.Add(-time.Hour))
 		must(t, err)
 		if n != 3 {
 			t.Errorf("released %d rows, want 3", n)
@@ -196,6 +197,28 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	// Several senders share a ledger: a starting sender releases its own
+	// rows and the stale rows of a dead one, never a live one's.
+	t.Run("ReleaseOwnAndStaleClaims", func(t *testing.T) {
+		b := setupLedger(t, open)
+		b.sending(t)
+		_, err := b.s.ClaimDeliveries(b.ctx, "a1", 1, "live", claimTime)
+		must(t, err)
+		_, err = b.s.ClaimDeliveries(b.ctx, "a1", 1, "dead", claimTime.Add(-time.Hour))
+		must(t, err)
+		_, err = b.s.ClaimDeliveries(b.ctx, "a1", 1, "me", claimTime)
+		must(t, err)
+		n, err := b.s.ReleaseClaims(b.ctx, "me", claimTime.Add(-10*time.Minute))
+		must(t, err)
+		if n != 2 {
+			t.Errorf("released %d rows, want 2 (mine and the dead sender's)", n)
+		}
+		jobs := b.claim(t, 10)
+		if got := b.claimed(jobs); !slices.Equal(got, []int{1, 2, 3, 4}) {
+			t.Errorf("claimable after release: %v, want [1 2 3 4] (row 0 is the live sender's)", got)
+		}
+	})
+
 	t.Run("ClaimSkipsFinished", func(t *testing.T) {
 		b := setupLedger(t, open)
 		b.sending(t)
@@ -203,7 +226,7 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		b.finish(t, tocsin.DeliverySent, 0, 3)
 		b.finish(t, tocsin.DeliveryFailed, 1)
 		b.finish(t, tocsin.DeliverySkipped, 4)
-		_, err := b.s.ReleaseClaims(b.ctx)
+		_, err := b.s.ReleaseClaims(b.ctx, "w1", claimTime.Add(-time.Hour))
 		must(t, err)
 		if got := b.claimed(b.claim(t, 10)); !slices.Equal(got, []int{2}) {
 			t.Errorf("claim = %v, want only the unfinished [2]", got)
@@ -220,7 +243,7 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		b.alert(t, newAlert("a2", tocsin.AlertDraft, 0))
 		must(t, b.s.ApproveAlert(b.ctx, "a2", "admin1", now))
 		must(t, b.s.CreateLedger(b.ctx, "a2", b.rs[:2]))
-		jobs, err := b.s.ClaimDeliveries(b.ctx, "a2", 10)
+		jobs, err := b.s.ClaimDeliveries(b.ctx, "a2", 10, "w1", claimTime)
 		must(t, err)
 		for _, j := range jobs {
 			if j.AlertID != "a2" {

@@ -39,6 +39,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 // times at second precision and report times rounded to the minute.
 var now = time.Date(2026, time.March, 14, 15, 9, 0, 0, time.UTC)
 
+// claimTime is when the suite's worker "w1" claims ledger rows.
+var claimTime = now
+
 // testBundle is what a subtest needs.
 type testBundle struct {
 	ctx context.Context
