@@ -1,50 +1,33 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
-
-const alertCols = `id, ref, state, confirmed, all_clear, body_en, body_es, area, report_ids, created_by, approved_by, created_at, approved_at, valid_until, recipients, sent, failed, statement`
-
-func scanAlert(sc scanner, a *tocsin.Alert) error {
-	var area, reports string
-	var created, approved, valid int64
-	if err := sc.Scan(&a.ID, &a.Ref, &a.State, &a.Confirmed, &a.AllClear, &a.BodyEN, &a.BodyES, &area, &reports,
-		&a.CreatedBy, &a.ApprovedBy, &created, &approved, &valid, &a.Recipients, &a.Sent, &a.Failed, &a.Statement); err != nil {
-		return err
-	}
-	a.CreatedAt, a.ApprovedAt, a.ValidUntil = fromUnix(created), fromUnix(approved), fromUnix(valid)
-	if err := unmarshal(area, &a.Area); err != nil {
-		return err
-	}
-	return unmarshal(reports, &a.ReportIDs)
-}
 
 // CreateAlert stores a new alert.
 func (s q) CreateAlert(ctx context.Context, a *tocsin.Alert) error {
-	area, err := marshal(a.Area)
+	area, err := sqlrow.Marshal(a.Area)
 	if err != nil {
 		return err
 	}
 	if a.ReportIDs == nil {
 		a.ReportIDs = []string{}
 	}
-	reports, err := marshal(a.ReportIDs)
+	reports, err := sqlrow.Marshal(a.ReportIDs)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Exec(ctx, `INSERT INTO alerts (`+alertCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+	_, err = s.db.Exec(ctx, `INSERT INTO alerts (`+sqlrow.AlertCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		a.ID, a.Ref, string(a.State), a.Confirmed, a.AllClear, a.BodyEN, a.BodyES, area, reports,
-		a.CreatedBy, a.ApprovedBy, unix(a.CreatedAt), unix(a.ApprovedAt), unix(a.ValidUntil), a.Recipients, a.Sent, a.Failed, a.Statement)
+		a.CreatedBy, a.ApprovedBy, sqlrow.Unix(a.CreatedAt), sqlrow.Unix(a.ApprovedAt), sqlrow.Unix(a.ValidUntil), a.Recipients, a.Sent, a.Failed, a.Statement)
 	if err != nil {
 		return fmt.Errorf("create alert: %w", err)
 	}
@@ -54,7 +37,7 @@ func (s q) CreateAlert(ctx context.Context, a *tocsin.Alert) error {
 // GetAlert returns one alert.
 func (s q) GetAlert(ctx context.Context, id string) (*tocsin.Alert, error) {
 	var a tocsin.Alert
-	if err := one(scanAlert(s.db.QueryRow(ctx, `SELECT `+alertCols+` FROM alerts WHERE id = $1`, id), &a), "alert"); err != nil {
+	if err := one(sqlrow.Alert(s.db.QueryRow(ctx, `SELECT `+sqlrow.AlertCols+` FROM alerts WHERE id = $1`, id), &a), "alert"); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -63,7 +46,7 @@ func (s q) GetAlert(ctx context.Context, id string) (*tocsin.Alert, error) {
 // GetAlertByRef returns the alert with a reference code.
 func (s q) GetAlertByRef(ctx context.Context, ref string) (*tocsin.Alert, error) {
 	var a tocsin.Alert
-	if err := one(scanAlert(s.db.QueryRow(ctx, `SELECT `+alertCols+` FROM alerts WHERE ref = $1`, ref), &a), "alert"); err != nil {
+	if err := one(sqlrow.Alert(s.db.QueryRow(ctx, `SELECT `+sqlrow.AlertCols+` FROM alerts WHERE ref = $1`, ref), &a), "alert"); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -71,7 +54,7 @@ func (s q) GetAlertByRef(ctx context.Context, ref string) (*tocsin.Alert, error)
 
 // ListAlerts returns alerts in the given states (all when none), newest first.
 func (s q) ListAlerts(ctx context.Context, states []tocsin.AlertState, limit int) ([]tocsin.Alert, error) {
-	query := `SELECT ` + alertCols + ` FROM alerts`
+	query := `SELECT ` + sqlrow.AlertCols + ` FROM alerts`
 	args := []any{limit}
 	if len(states) > 0 {
 		query += ` WHERE state = ANY($2)`
@@ -86,7 +69,7 @@ func (s q) ListAlerts(ctx context.Context, states []tocsin.AlertState, limit int
 	var out []tocsin.Alert
 	for rows.Next() {
 		var a tocsin.Alert
-		if err := scanAlert(rows, &a); err != nil {
+		if err := sqlrow.Alert(rows, &a); err != nil {
 			return nil, fmt.Errorf("scan alert: %w", err)
 		}
 		out = append(out, a)
@@ -188,7 +171,7 @@ func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claim
 	if err := s.fillJobs(ctx, jobs); err != nil {
 		return nil, err
 	}
-	sortJobs(jobs)
+	sqlrow.SortJobs(jobs)
 	return jobs, nil
 }
 
@@ -292,8 +275,4 @@ func (s q) CompleteAlert(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("complete alert: %w", err)
 	}
 	return tag.RowsAffected() > 0, nil
-}
-
-func sortJobs(jobs []store.DeliveryJob) {
-	slices.SortFunc(jobs, func(a, b store.DeliveryJob) int { return cmp.Compare(a.Seq, b.Seq) })
 }

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // AddHookRequest queues a sealed webhook request for the sender.
 func (s q) AddHookRequest(ctx context.Context, h *store.HookRequest) error {
 	err := s.db.QueryRow(ctx, `INSERT INTO hook_requests (provider, sealed, received_at) VALUES ($1, $2, $3) RETURNING id`,
-		h.Provider, h.Sealed, unix(h.ReceivedAt)).Scan(&h.ID)
+		h.Provider, h.Sealed, sqlrow.Unix(h.ReceivedAt)).Scan(&h.ID)
 	if err != nil {
 		return fmt.Errorf("add hook request: %w", err)
 	}
@@ -32,7 +33,7 @@ func (s q) ListHookRequests(ctx context.Context, limit int) ([]store.HookRequest
 		if err := rows.Scan(&h.ID, &h.Provider, &h.Sealed, &at); err != nil {
 			return nil, fmt.Errorf("scan hook request: %w", err)
 		}
-		h.ReceivedAt = fromUnix(at)
+		h.ReceivedAt = sqlrow.FromUnix(at)
 		out = append(out, h)
 	}
 	return out, rows.Err()

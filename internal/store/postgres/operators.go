@@ -9,16 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
-
-const operatorCols = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at`
-
-func scanOperator(sc scanner, o *tocsin.Operator) error {
-	var last, created int64
-	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created)
-	o.LastFailure, o.CreatedAt = fromUnix(last), fromUnix(created)
-	return err
-}
 
 // CreateOperator stores a new operator; ECONFLICT if the name is taken.
 // ON CONFLICT DO NOTHING: a taken name returns no row instead of raising an
@@ -27,7 +19,7 @@ func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
 	var id int64
 	err := s.db.QueryRow(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (username) DO NOTHING RETURNING id`,
-		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, o.Enrolled, unix(o.CreatedAt)).Scan(&id)
+		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, o.Enrolled, sqlrow.Unix(o.CreatedAt)).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) || isUnique(err) {
 		return conflict("an operator named %q exists already", o.Username)
 	}
@@ -41,7 +33,7 @@ func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
 // GetOperator returns an operator by id.
 func (s q) GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error) {
 	var o tocsin.Operator
-	if err := one(scanOperator(s.db.QueryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE id = $1`, id), &o), "operator"); err != nil {
+	if err := one(sqlrow.Operator(s.db.QueryRow(ctx, `SELECT `+sqlrow.OperatorCols+` FROM operators WHERE id = $1`, id), &o), "operator"); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -50,7 +42,7 @@ func (s q) GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error) 
 // GetOperatorByName returns an operator by username.
 func (s q) GetOperatorByName(ctx context.Context, name string) (*tocsin.Operator, error) {
 	var o tocsin.Operator
-	if err := one(scanOperator(s.db.QueryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE username = $1`, name), &o), "operator"); err != nil {
+	if err := one(sqlrow.Operator(s.db.QueryRow(ctx, `SELECT `+sqlrow.OperatorCols+` FROM operators WHERE username = $1`, name), &o), "operator"); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -58,7 +50,7 @@ func (s q) GetOperatorByName(ctx context.Context, name string) (*tocsin.Operator
 
 // ListOperators returns every operator by name.
 func (s q) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY username`)
+	rows, err := s.db.Query(ctx, `SELECT `+sqlrow.OperatorCols+` FROM operators ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("list operators: %w", err)
 	}
@@ -66,7 +58,7 @@ func (s q) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
 	var out []tocsin.Operator
 	for rows.Next() {
 		var o tocsin.Operator
-		if err := scanOperator(rows, &o); err != nil {
+		if err := sqlrow.Operator(rows, &o); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
 		out = append(out, o)
@@ -77,7 +69,7 @@ func (s q) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
 // UpdateOperator saves an operator's credentials and counters.
 func (s q) UpdateOperator(ctx context.Context, o *tocsin.Operator) error {
 	tag, err := s.db.Exec(ctx, `UPDATE operators SET role = $1, password_hash = $2, totp_secret = $3, totp_last_step = $4, failures = $5, last_failure = $6, enrolled = $7 WHERE id = $8`,
-		o.Role, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, o.Failures, unix(o.LastFailure), o.Enrolled, o.ID)
+		o.Role, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, o.Failures, sqlrow.Unix(o.LastFailure), o.Enrolled, o.ID)
 	if err != nil {
 		return fmt.Errorf("update operator: %w", err)
 	}
@@ -97,7 +89,7 @@ func (s q) CountOperators(ctx context.Context) (int, error) {
 // CreateEnrolment stores a one-time enrolment link (by token hash).
 func (s q) CreateEnrolment(ctx context.Context, e *tocsin.Enrolment) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO enrolments (token_hash, operator_id, totp_secret, expires_at) VALUES ($1, $2, $3, $4)`,
-		e.TokenHash, e.OperatorID, e.TOTPSecret, unix(e.ExpiresAt))
+		e.TokenHash, e.OperatorID, e.TOTPSecret, sqlrow.Unix(e.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create enrolment: %w", err)
 	}
@@ -112,7 +104,7 @@ func (s q) GetEnrolment(ctx context.Context, hash []byte) (*tocsin.Enrolment, er
 	if err := one(err, "enrolment link"); err != nil {
 		return nil, err
 	}
-	e.ExpiresAt = fromUnix(exp)
+	e.ExpiresAt = sqlrow.FromUnix(exp)
 	return &e, nil
 }
 
@@ -137,7 +129,7 @@ func (s q) DeleteEnrolment(ctx context.Context, hash []byte) error {
 // CreateSession stores a session by token hash.
 func (s q) CreateSession(ctx context.Context, se *tocsin.Session) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO sessions (token_hash, operator_id, mfa, expires_at) VALUES ($1, $2, $3, $4)`,
-		se.TokenHash, se.OperatorID, se.MFA, unix(se.ExpiresAt))
+		se.TokenHash, se.OperatorID, se.MFA, sqlrow.Unix(se.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -152,7 +144,7 @@ func (s q) GetSession(ctx context.Context, hash []byte) (*tocsin.Session, error)
 	if err := one(err, "session"); err != nil {
 		return nil, err
 	}
-	se.ExpiresAt = fromUnix(exp)
+	se.ExpiresAt = sqlrow.FromUnix(exp)
 	return &se, nil
 }
 

@@ -1,7 +1,7 @@
 // Package postgres implements store.Store on PostgreSQL (github.com/jackc/pgx/v5
 // through a pgxpool connection pool), with embedded, versioned migrations,
 // so that several web replicas and sender workers can share one database.
-// It is a port of package sqlite: same schema (times as unix seconds, S2 cell
+// It is a port of package sqlite: same schema (times as sqlrow.Unix seconds, S2 cell
 // ids as int64 bits, blobs as BYTEA), same errors (ENOTFOUND, ECONFLICT),
 // same contract suite.
 //
@@ -14,7 +14,6 @@ package postgres
 import (
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -172,20 +171,6 @@ func isUnique(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-func fromUnix(s int64) time.Time {
-	if s == 0 {
-		return time.Time{}
-	}
-	return time.Unix(s, 0).UTC()
-}
-
 // strs converts a slice of a string type to []string, for a text[] argument.
 func strs[S ~string](xs []S) []string {
 	out := make([]string, len(xs))
@@ -200,21 +185,4 @@ func strs[S ~string](xs []S) []string {
 // all or nothing and a failed one leaves the caller's transaction usable.
 func (s q) atomic(ctx context.Context, fn func(q) error) error {
 	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error { return fn(q{db: tx}) })
-}
-
-type scanner interface{ Scan(dest ...any) error }
-
-func marshal(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("encode: %w", err)
-	}
-	return string(b), nil
-}
-
-func unmarshal(s string, v any) error {
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		return fmt.Errorf("decode: %w", err)
-	}
-	return nil
 }

@@ -4,26 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
-
-const subscriberCols = `id, phone_hash, sealed, lang, active, created_at, updated_at`
 
 func (s q) getSubscriber(ctx context.Context, where string, arg any) (*tocsin.Subscriber, error) {
 	var sub tocsin.Subscriber
-	var created, updated int64
-	err := s.db.QueryRow(ctx, `SELECT `+subscriberCols+` FROM subscribers WHERE `+where, arg).
-		Scan(&sub.ID, &sub.PhoneHash, &sub.Sealed, &sub.Lang, &sub.Active, &created, &updated)
+	err := sqlrow.Subscriber(s.db.QueryRow(ctx, `SELECT `+sqlrow.SubscriberCols+` FROM subscribers WHERE `+where, arg), &sub)
 	if err := one(err, "subscriber"); err != nil {
 		return nil, err
 	}
-	sub.CreatedAt, sub.UpdatedAt = fromUnix(created), fromUnix(updated)
 	rows, err := s.db.Query(ctx, `SELECT zip, cell, radius_m FROM subscriber_areas WHERE subscriber_id = $1 ORDER BY id`, sub.ID)
 	if err != nil {
 		return nil, fmt.Errorf("subscriber areas: %w", err)
@@ -63,7 +58,7 @@ func (s q) saveSubscriber(ctx context.Context, sub *tocsin.Subscriber) error {
 		var id int64
 		err := s.db.QueryRow(ctx, `INSERT INTO subscribers (phone_hash, sealed, lang, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (phone_hash) DO NOTHING RETURNING id`,
-			sub.PhoneHash, sub.Sealed, string(sub.Lang), sub.Active, unix(sub.CreatedAt), unix(sub.UpdatedAt)).Scan(&id)
+			sub.PhoneHash, sub.Sealed, string(sub.Lang), sub.Active, sqlrow.Unix(sub.CreatedAt), sqlrow.Unix(sub.UpdatedAt)).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) || isUnique(err) {
 			return conflict("a subscriber with this number exists already")
 		}
@@ -73,7 +68,7 @@ func (s q) saveSubscriber(ctx context.Context, sub *tocsin.Subscriber) error {
 		sub.ID = id
 	} else {
 		tag, err := s.db.Exec(ctx, `UPDATE subscribers SET sealed = $1, lang = $2, active = $3, updated_at = $4 WHERE id = $5`,
-			sub.Sealed, string(sub.Lang), sub.Active, unix(sub.UpdatedAt), sub.ID)
+			sub.Sealed, string(sub.Lang), sub.Active, sqlrow.Unix(sub.UpdatedAt), sub.ID)
 		if err != nil {
 			return fmt.Errorf("update subscriber: %w", err)
 		}
@@ -145,7 +140,7 @@ func (s q) AreaCandidates(ctx context.Context, aq store.AreaQuery) ([]store.Area
 	if len(aq.Ranges) > 0 {
 		var los, his []int64
 		for _, r := range aq.Ranges {
-			for _, part := range signedRanges(r) {
+			for _, part := range sqlrow.SignedRanges(r) {
 				los, his = append(los, part[0]), append(his, part[1])
 			}
 		}
@@ -179,45 +174,24 @@ func (s q) AreaCandidates(ctx context.Context, aq store.AreaQuery) ([]store.Area
 	return out, nil
 }
 
-// signedRanges maps an unsigned range onto int64 storage order.
-func signedRanges(r store.CellRange) [][2]int64 {
-	const top = uint64(1) << 63
-	if r.Min < top && r.Max >= top {
-		return [][2]int64{{int64(r.Min), math.MaxInt64}, {math.MinInt64, int64(r.Max)}}
-	}
-	return [][2]int64{{int64(r.Min), int64(r.Max)}}
-}
-
 // CreateSignup stores a web sign-up.
 func (s q) CreateSignup(ctx context.Context, su *tocsin.Signup) error {
-	area, err := marshal(su.Area)
+	area, err := sqlrow.Marshal(su.Area)
 	if err != nil {
 		return err
 	}
 	_, err = s.db.Exec(ctx, `INSERT INTO signups (id, sealed, code_hash, lang, area, state, attempts, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		su.ID, su.Sealed, su.CodeHash, string(su.Lang), area, string(su.State), su.Attempts, unix(su.CreatedAt), unix(su.ExpiresAt))
+		su.ID, su.Sealed, su.CodeHash, string(su.Lang), area, string(su.State), su.Attempts, sqlrow.Unix(su.CreatedAt), sqlrow.Unix(su.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create signup: %w", err)
 	}
 	return nil
 }
 
-const signupCols = `id, sealed, code_hash, lang, area, state, attempts, created_at, expires_at`
-
-func scanSignup(sc scanner, su *tocsin.Signup) error {
-	var area string
-	var created, expires int64
-	if err := sc.Scan(&su.ID, &su.Sealed, &su.CodeHash, &su.Lang, &area, &su.State, &su.Attempts, &created, &expires); err != nil {
-		return err
-	}
-	su.CreatedAt, su.ExpiresAt = fromUnix(created), fromUnix(expires)
-	return unmarshal(area, &su.Area)
-}
-
 // GetSignup returns one sign-up.
 func (s q) GetSignup(ctx context.Context, id string) (*tocsin.Signup, error) {
 	var su tocsin.Signup
-	if err := one(scanSignup(s.db.QueryRow(ctx, `SELECT `+signupCols+` FROM signups WHERE id = $1`, id), &su), "sign-up"); err != nil {
+	if err := one(sqlrow.Signup(s.db.QueryRow(ctx, `SELECT `+sqlrow.SignupCols+` FROM signups WHERE id = $1`, id), &su), "sign-up"); err != nil {
 		return nil, err
 	}
 	return &su, nil
@@ -225,7 +199,7 @@ func (s q) GetSignup(ctx context.Context, id string) (*tocsin.Signup, error) {
 
 // ListSignups returns sign-ups in a state, oldest first.
 func (s q) ListSignups(ctx context.Context, st tocsin.SignupState, limit int) ([]tocsin.Signup, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+signupCols+` FROM signups WHERE state = $1 ORDER BY created_at, id LIMIT $2`, string(st), limit)
+	rows, err := s.db.Query(ctx, `SELECT `+sqlrow.SignupCols+` FROM signups WHERE state = $1 ORDER BY created_at, id LIMIT $2`, string(st), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list signups: %w", err)
 	}
@@ -233,7 +207,7 @@ func (s q) ListSignups(ctx context.Context, st tocsin.SignupState, limit int) ([
 	var out []tocsin.Signup
 	for rows.Next() {
 		var su tocsin.Signup
-		if err := scanSignup(rows, &su); err != nil {
+		if err := sqlrow.Signup(rows, &su); err != nil {
 			return nil, fmt.Errorf("scan signup: %w", err)
 		}
 		out = append(out, su)
@@ -292,9 +266,9 @@ func (s q) PurgeCodeSends(ctx context.Context, before time.Time) error {
 // CountSignupAttempt counts one attempt at a sign-up's code atomically.
 func (s q) CountSignupAttempt(ctx context.Context, id string, now time.Time, maxAttempts int) (*tocsin.Signup, error) {
 	var su tocsin.Signup
-	err := scanSignup(s.db.QueryRow(ctx, `UPDATE signups SET attempts = attempts + 1
+	err := sqlrow.Signup(s.db.QueryRow(ctx, `UPDATE signups SET attempts = attempts + 1
 		WHERE id = $1 AND state IN ('pending', 'code_sent') AND expires_at > $2 AND attempts < $3
-		RETURNING `+signupCols, id, now.Unix(), maxAttempts), &su)
+		RETURNING `+sqlrow.SignupCols, id, now.Unix(), maxAttempts), &su)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if _, err := s.GetSignup(ctx, id); err != nil {
 			return nil, err

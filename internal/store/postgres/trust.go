@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // AddApproval stores an approval, replacing any earlier one by the same key
@@ -21,7 +22,7 @@ func (s q) AddApproval(ctx context.Context, a *store.Approval) error {
 		SELECT $1::text, $2::text, $3::text, $4::bytea, $5::bytea, $6::bigint WHERE EXISTS (SELECT 1 FROM alerts WHERE id = $1::text)
 		ON CONFLICT (alert_id, key_id) DO UPDATE SET
 			kind = excluded.kind, digest = excluded.digest, signature = excluded.signature, signed_at = excluded.signed_at`,
-		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, unix(a.SignedAt))
+		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, sqlrow.Unix(a.SignedAt))
 	if err != nil {
 		return fmt.Errorf("add approval: %w", err)
 	}
@@ -47,7 +48,7 @@ func (s q) ListApprovals(ctx context.Context, alertID string) ([]store.Approval,
 		if err := rows.Scan(&a.AlertID, &a.Kind, &a.KeyID, &a.Digest, &a.Signature, &at); err != nil {
 			return nil, fmt.Errorf("scan approval: %w", err)
 		}
-		a.SignedAt = fromUnix(at)
+		a.SignedAt = sqlrow.FromUnix(at)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -216,7 +217,7 @@ func (s q) AddSecurityEvent(ctx context.Context, e *store.SecurityEvent) error {
 		return invalid("a security event needs a kind")
 	}
 	err := s.db.QueryRow(ctx, `INSERT INTO security_events (at, kind, subject, detail) VALUES ($1, $2, $3, $4) RETURNING id`,
-		unix(e.At), e.Kind, e.Subject, e.Detail).Scan(&e.ID)
+		sqlrow.Unix(e.At), e.Kind, e.Subject, e.Detail).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("add security event: %w", err)
 	}
@@ -237,7 +238,7 @@ func (s q) ListSecurityEvents(ctx context.Context, limit int) ([]store.SecurityE
 		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Subject, &e.Detail); err != nil {
 			return nil, fmt.Errorf("scan security event: %w", err)
 		}
-		e.At = fromUnix(at)
+		e.At = sqlrow.FromUnix(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()

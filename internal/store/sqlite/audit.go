@@ -8,6 +8,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/audit"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // AppendAudit appends an entry to the audit trail, chained to the last one:
@@ -30,7 +31,7 @@ func (s q) AppendAudit(ctx context.Context, e *tocsin.AuditEntry) error {
 		e.At = e.At.UTC().Truncate(1e9)
 		h := audit.Hash(prev, e)
 		_, err = s.db.ExecContext(ctx, `INSERT INTO audit (id, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.ID, unix(e.At), e.Actor, e.Action, e.Subject, e.Detail, prev[:], h[:])
+			e.ID, sqlrow.Unix(e.At), e.Actor, e.Action, e.Subject, e.Detail, prev[:], h[:])
 		return err
 	})
 	if err != nil {
@@ -68,7 +69,7 @@ func (s q) auditLinks(ctx context.Context, query string, args ...any) ([]audit.L
 		if err := rows.Scan(&l.Entry.ID, &at, &l.Entry.Actor, &l.Entry.Action, &l.Entry.Subject, &l.Entry.Detail, &prev, &hash); err != nil {
 			return nil, fmt.Errorf("scan audit: %w", err)
 		}
-		l.Entry.At = fromUnix(at)
+		l.Entry.At = sqlrow.FromUnix(at)
 		copy(l.PrevHash[:], prev)
 		copy(l.Hash[:], hash)
 		out = append(out, l)

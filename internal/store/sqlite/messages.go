@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // AddInbound queues an inbound text for the sender.
 func (s q) AddInbound(ctx context.Context, m *tocsin.Inbound) error {
 	err := s.db.QueryRowContext(ctx, `INSERT INTO inbound (provider, from_sealed, body, received_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		m.Provider, m.FromSealed, m.Body, unix(m.ReceivedAt)).Scan(&m.ID)
+		m.Provider, m.FromSealed, m.Body, sqlrow.Unix(m.ReceivedAt)).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("add inbound: %w", err)
 	}
@@ -31,7 +32,7 @@ func (s q) ListInbound(ctx context.Context, limit int) ([]tocsin.Inbound, error)
 		if err := rows.Scan(&m.ID, &m.Provider, &m.FromSealed, &m.Body, &at); err != nil {
 			return nil, fmt.Errorf("scan inbound: %w", err)
 		}
-		m.ReceivedAt = fromUnix(at)
+		m.ReceivedAt = sqlrow.FromUnix(at)
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -48,7 +49,7 @@ func (s q) DeleteInbound(ctx context.Context, id int64) error {
 // AddOutbound queues a one-to-one text.
 func (s q) AddOutbound(ctx context.Context, m *tocsin.Outbound) error {
 	err := s.db.QueryRowContext(ctx, `INSERT INTO outbound (kind, to_sealed, body, created_at, mac) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		m.Kind, m.ToSealed, m.Body, unix(m.CreatedAt), m.MAC).Scan(&m.ID)
+		m.Kind, m.ToSealed, m.Body, sqlrow.Unix(m.CreatedAt), m.MAC).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("add outbound: %w", err)
 	}
@@ -69,7 +70,7 @@ func (s q) ListOutbound(ctx context.Context, limit int) ([]tocsin.Outbound, erro
 		if err := rows.Scan(&m.ID, &m.Kind, &m.ToSealed, &m.Body, &at, &m.MAC); err != nil {
 			return nil, fmt.Errorf("scan outbound: %w", err)
 		}
-		m.CreatedAt = fromUnix(at)
+		m.CreatedAt = sqlrow.FromUnix(at)
 		out = append(out, m)
 	}
 	return out, rows.Err()

@@ -6,21 +6,13 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
-
-const operatorCols = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at`
-
-func scanOperator(sc scanner, o *tocsin.Operator) error {
-	var last, created int64
-	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created)
-	o.LastFailure, o.CreatedAt = fromUnix(last), fromUnix(created)
-	return err
-}
 
 // CreateOperator stores a new operator; ECONFLICT if the name is taken.
 func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
 	err := s.db.QueryRowContext(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, boolInt(o.Enrolled), unix(o.CreatedAt)).Scan(&o.ID)
+		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, boolInt(o.Enrolled), sqlrow.Unix(o.CreatedAt)).Scan(&o.ID)
 	if isUnique(err) {
 		return conflict("an operator named %q exists already", o.Username)
 	}
@@ -33,7 +25,7 @@ func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
 // GetOperator returns an operator by id.
 func (s q) GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error) {
 	var o tocsin.Operator
-	if err := one(scanOperator(s.db.QueryRowContext(ctx, `SELECT `+operatorCols+` FROM operators WHERE id = ?`, id), &o), "operator"); err != nil {
+	if err := one(sqlrow.Operator(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.OperatorCols+` FROM operators WHERE id = ?`, id), &o), "operator"); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -42,7 +34,7 @@ func (s q) GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error) 
 // GetOperatorByName returns an operator by username.
 func (s q) GetOperatorByName(ctx context.Context, name string) (*tocsin.Operator, error) {
 	var o tocsin.Operator
-	if err := one(scanOperator(s.db.QueryRowContext(ctx, `SELECT `+operatorCols+` FROM operators WHERE username = ?`, name), &o), "operator"); err != nil {
+	if err := one(sqlrow.Operator(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.OperatorCols+` FROM operators WHERE username = ?`, name), &o), "operator"); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -50,7 +42,7 @@ func (s q) GetOperatorByName(ctx context.Context, name string) (*tocsin.Operator
 
 // ListOperators returns every operator by name.
 func (s q) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY username`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sqlrow.OperatorCols+` FROM operators ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("list operators: %w", err)
 	}
@@ -58,7 +50,7 @@ func (s q) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
 	var out []tocsin.Operator
 	for rows.Next() {
 		var o tocsin.Operator
-		if err := scanOperator(rows, &o); err != nil {
+		if err := sqlrow.Operator(rows, &o); err != nil {
 			return nil, fmt.Errorf("scan operator: %w", err)
 		}
 		out = append(out, o)
@@ -69,7 +61,7 @@ func (s q) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
 // UpdateOperator saves an operator's credentials and counters.
 func (s q) UpdateOperator(ctx context.Context, o *tocsin.Operator) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE operators SET role = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?, failures = ?, last_failure = ?, enrolled = ? WHERE id = ?`,
-		o.Role, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, o.Failures, unix(o.LastFailure), boolInt(o.Enrolled), o.ID)
+		o.Role, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, o.Failures, sqlrow.Unix(o.LastFailure), boolInt(o.Enrolled), o.ID)
 	if err != nil {
 		return fmt.Errorf("update operator: %w", err)
 	}
@@ -89,7 +81,7 @@ func (s q) CountOperators(ctx context.Context) (int, error) {
 // CreateEnrolment stores a one-time enrolment link (by token hash).
 func (s q) CreateEnrolment(ctx context.Context, e *tocsin.Enrolment) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO enrolments (token_hash, operator_id, totp_secret, expires_at) VALUES (?, ?, ?, ?)`,
-		e.TokenHash, e.OperatorID, e.TOTPSecret, unix(e.ExpiresAt))
+		e.TokenHash, e.OperatorID, e.TOTPSecret, sqlrow.Unix(e.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create enrolment: %w", err)
 	}
@@ -104,7 +96,7 @@ func (s q) GetEnrolment(ctx context.Context, hash []byte) (*tocsin.Enrolment, er
 	if err := one(err, "enrolment link"); err != nil {
 		return nil, err
 	}
-	e.ExpiresAt = fromUnix(exp)
+	e.ExpiresAt = sqlrow.FromUnix(exp)
 	return &e, nil
 }
 
@@ -129,7 +121,7 @@ func (s q) DeleteEnrolment(ctx context.Context, hash []byte) error {
 // CreateSession stores a session by token hash.
 func (s q) CreateSession(ctx context.Context, se *tocsin.Session) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, operator_id, mfa, expires_at) VALUES (?, ?, ?, ?)`,
-		se.TokenHash, se.OperatorID, boolInt(se.MFA), unix(se.ExpiresAt))
+		se.TokenHash, se.OperatorID, boolInt(se.MFA), sqlrow.Unix(se.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -144,7 +136,7 @@ func (s q) GetSession(ctx context.Context, hash []byte) (*tocsin.Session, error)
 	if err := one(err, "session"); err != nil {
 		return nil, err
 	}
-	se.ExpiresAt = fromUnix(exp)
+	se.ExpiresAt = sqlrow.FromUnix(exp)
 	return &se, nil
 }
 

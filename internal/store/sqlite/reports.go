@@ -8,9 +8,8 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
-
-const reportCols = `id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo IS NOT NULL`
 
 // CreateReport stores a report.
 func (s q) CreateReport(ctx context.Context, r *tocsin.Report) error {
@@ -20,7 +19,7 @@ func (s q) CreateReport(ctx context.Context, r *tocsin.Report) error {
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO reports (id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Category, r.Description, r.PlaceText, r.ZIP, int64(r.Cell), unix(r.ObservedAt), unix(r.ReceivedAt), unix(r.ExpiresAt), r.State, r.Source, photo)
+		r.ID, r.Category, r.Description, r.PlaceText, r.ZIP, int64(r.Cell), sqlrow.Unix(r.ObservedAt), sqlrow.Unix(r.ReceivedAt), sqlrow.Unix(r.ExpiresAt), r.State, r.Source, photo)
 	if err != nil {
 		return fmt.Errorf("create report: %w", err)
 	}
@@ -28,19 +27,10 @@ func (s q) CreateReport(ctx context.Context, r *tocsin.Report) error {
 	return nil
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanReport(sc scanner, r *tocsin.Report) error {
-	var cell, obs, rec, exp int64
-	err := sc.Scan(&r.ID, &r.Category, &r.Description, &r.PlaceText, &r.ZIP, &cell, &obs, &rec, &exp, &r.State, &r.Source, &r.HasPhoto)
-	r.Cell, r.ObservedAt, r.ReceivedAt, r.ExpiresAt = uint64(cell), fromUnix(obs), fromUnix(rec), fromUnix(exp)
-	return err
-}
-
 // GetReport returns one report with its photo.
 func (s q) GetReport(ctx context.Context, id string) (*tocsin.Report, error) {
 	var r tocsin.Report
-	if err := one(scanReport(s.db.QueryRowContext(ctx, `SELECT `+reportCols+` FROM reports WHERE id = ?`, id), &r), "report"); err != nil {
+	if err := one(sqlrow.Report(s.db.QueryRowContext(ctx, `SELECT `+sqlrow.ReportCols+` FROM reports WHERE id = ?`, id), &r), "report"); err != nil {
 		return nil, err
 	}
 	if r.HasPhoto {
@@ -65,7 +55,7 @@ func (s q) ListReports(ctx context.Context, f store.ReportFilter) ([]tocsin.Repo
 		where = append(where, `received_at >= ?`)
 		args = append(args, f.Since.Unix())
 	}
-	query := `SELECT ` + reportCols + ` FROM reports`
+	query := `SELECT ` + sqlrow.ReportCols + ` FROM reports`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -82,7 +72,7 @@ func (s q) ListReports(ctx context.Context, f store.ReportFilter) ([]tocsin.Repo
 	var out []tocsin.Report
 	for rows.Next() {
 		var r tocsin.Report
-		if err := scanReport(rows, &r); err != nil {
+		if err := sqlrow.Report(rows, &r); err != nil {
 			return nil, fmt.Errorf("scan report: %w", err)
 		}
 		out = append(out, r)

@@ -139,20 +139,6 @@ func one(err error, what string) error {
 	return nil
 }
 
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-func fromUnix(s int64) time.Time {
-	if s == 0 {
-		return time.Time{}
-	}
-	return time.Unix(s, 0).UTC()
-}
-
 func boolInt(b bool) int {
 	if b {
 		return 1

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // invalid builds the EINVALID error of a record the store cannot hold.
@@ -27,7 +28,7 @@ func (s q) AddApproval(ctx context.Context, a *store.Approval) error {
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM alerts WHERE id = ?1)
 		ON CONFLICT (alert_id, key_id) DO UPDATE SET
 			kind = excluded.kind, digest = excluded.digest, signature = excluded.signature, signed_at = excluded.signed_at`,
-		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, unix(a.SignedAt))
+		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, sqlrow.Unix(a.SignedAt))
 	if err != nil {
 		return fmt.Errorf("add approval: %w", err)
 	}
@@ -53,7 +54,7 @@ func (s q) ListApprovals(ctx context.Context, alertID string) ([]store.Approval,
 		if err := rows.Scan(&a.AlertID, &a.Kind, &a.KeyID, &a.Digest, &a.Signature, &at); err != nil {
 			return nil, fmt.Errorf("scan approval: %w", err)
 		}
-		a.SignedAt = fromUnix(at)
+		a.SignedAt = sqlrow.FromUnix(at)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -82,10 +83,13 @@ type signedTable struct {
 	key    string // name of the number column in both
 }
 
-var (
-	rosterTables = signedTable{what: "roster version", bodies: "roster_versions", sigs: "roster_sigs", key: "version"}
-	freezeTables = signedTable{what: "freeze order", bodies: "freeze_orders", sigs: "freeze_sigs", key: "seq"}
-)
+func rosterTables() signedTable {
+	return signedTable{what: "roster version", bodies: "roster_versions", sigs: "roster_sigs", key: "version"}
+}
+
+func freezeTables() signedTable {
+	return signedTable{what: "freeze order", bodies: "freeze_orders", sigs: "freeze_sigs", key: "seq"}
+}
 
 // put stores body at number n: nothing happens if it is there already with
 // the same body, ECONFLICT if with another.
@@ -182,33 +186,33 @@ func (t signedTable) list(ctx context.Context, s q, bounded bool, after int64) (
 // PutRosterVersion stores a roster version body; idempotent for the same
 // body, ECONFLICT for another.
 func (s q) PutRosterVersion(ctx context.Context, version int64, body []byte) error {
-	return rosterTables.put(ctx, s, version, body)
+	return rosterTables().put(ctx, s, version, body)
 }
 
 // AddRosterSig adds (or replaces) a key's signature of a roster version.
 func (s q) AddRosterSig(ctx context.Context, version int64, sig store.Sig) error {
-	return rosterTables.addSig(ctx, s, version, sig)
+	return rosterTables().addSig(ctx, s, version, sig)
 }
 
 // RosterChain returns every roster version in order, with its signatures.
 func (s q) RosterChain(ctx context.Context) ([]store.Signed, error) {
-	return rosterTables.list(ctx, s, false, 0)
+	return rosterTables().list(ctx, s, false, 0)
 }
 
 // PutFreezeOrder stores a freeze order body; idempotent for the same body,
 // ECONFLICT for another.
 func (s q) PutFreezeOrder(ctx context.Context, seq int64, body []byte) error {
-	return freezeTables.put(ctx, s, seq, body)
+	return freezeTables().put(ctx, s, seq, body)
 }
 
 // AddFreezeSig adds (or replaces) a key's signature of a freeze order.
 func (s q) AddFreezeSig(ctx context.Context, seq int64, sig store.Sig) error {
-	return freezeTables.addSig(ctx, s, seq, sig)
+	return freezeTables().addSig(ctx, s, seq, sig)
 }
 
 // FreezeOrders returns the freeze orders with seq > after, in order.
 func (s q) FreezeOrders(ctx context.Context, after int64) ([]store.Signed, error) {
-	return freezeTables.list(ctx, s, true, after)
+	return freezeTables().list(ctx, s, true, after)
 }
 
 // AddSecurityEvent records a security event and sets its ID.
@@ -217,7 +221,7 @@ func (s q) AddSecurityEvent(ctx context.Context, e *store.SecurityEvent) error {
 		return invalid("a security event needs a kind")
 	}
 	err := s.db.QueryRowContext(ctx, `INSERT INTO security_events (at, kind, subject, detail) VALUES (?, ?, ?, ?) RETURNING id`,
-		unix(e.At), e.Kind, e.Subject, e.Detail).Scan(&e.ID)
+		sqlrow.Unix(e.At), e.Kind, e.Subject, e.Detail).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("add security event: %w", err)
 	}
@@ -238,7 +242,7 @@ func (s q) ListSecurityEvents(ctx context.Context, limit int) ([]store.SecurityE
 		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Subject, &e.Detail); err != nil {
 			return nil, fmt.Errorf("scan security event: %w", err)
 		}
-		e.At = fromUnix(at)
+		e.At = sqlrow.FromUnix(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()

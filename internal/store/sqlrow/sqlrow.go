@@ -1,0 +1,70 @@
+// Package sqlrow holds what the SQL store drivers (sqlite, postgres) share
+// about a row: the column lists of the domain records, how a row is scanned
+// into a record, and how times, JSON and cell ranges are encoded in a column.
+//
+// It holds no SQL that depends on a dialect and never opens a connection or
+// a transaction: each driver writes its own statements and calls this
+// package only to read and encode the values.
+package sqlrow
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// Scanner is a row of either driver: *sql.Row, *sql.Rows, pgx.Row, pgx.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Unix encodes t as Unix seconds, the zero time as 0.
+func Unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// FromUnix decodes Unix seconds as a UTC time, 0 as the zero time.
+func FromUnix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// Marshal encodes v as the JSON text of a column.
+func Marshal(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode: %w", err)
+	}
+	return string(b), nil
+}
+
+// Unmarshal decodes the JSON text of a column into v.
+func Unmarshal(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
+}
+
+// SignedRanges maps an unsigned cell range onto int64 storage order: a range
+// that crosses 2^63 becomes two.
+func SignedRanges(r store.CellRange) [][2]int64 {
+	const top = uint64(1) << 63
+	if r.Min < top && r.Max >= top {
+		return [][2]int64{{int64(r.Min), math.MaxInt64}, {math.MinInt64, int64(r.Max)}}
+	}
+	return [][2]int64{{int64(r.Min), int64(r.Max)}}
+}
+
+// SortJobs orders delivery jobs by their ledger sequence.
+func SortJobs(jobs []store.DeliveryJob) {
+	slices.SortFunc(jobs, func(a, b store.DeliveryJob) int { return cmp.Compare(a.Seq, b.Seq) })
+}
