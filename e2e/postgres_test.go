@@ -19,7 +19,7 @@ func postgresSchema(t *testing.T) string {
 	t.Helper()
 	base := os.Getenv("TOCSIN_TEST_POSTGRES")
 	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

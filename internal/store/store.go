@@ -34,6 +34,7 @@ type Querier interface {
 	Trust
 	Gateways
 	Log
+	Cluster
 }
 
 // Log stores the transparency log: entries, in order, and signed
@@ -51,6 +52,36 @@ type Log interface {
 	// LatestCheckpoint returns the signed checkpoint of the largest size;
 	// ENOTFOUND when there is none.
 	LatestCheckpoint(ctx context.Context) (uint64, []byte, error)
+}
+
+// AlertStart is the primary sender's record that it verified an alert's
+// statement and started it. MAC is the sender's; the store checks nothing.
+type AlertStart struct {
+	AlertID   string
+	Digest    []byte // SHA-256 of the statement
+	StartedAt time.Time
+	MAC       []byte
+}
+
+// Cluster coordinates several processes sharing one database: leases that
+// one process holds at a time, and the record of alerts started.
+type Cluster interface {
+	// TryLease takes the named lease for holder until now+ttl, or renews it
+	// if holder has it; it reports false, changing nothing, while another
+	// holder's lease has not expired at now.
+	TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// DropLease gives the lease up if holder has it.
+	DropLease(ctx context.Context, name, holder string) error
+	// CountLeases counts the leases whose name begins with prefix and that
+	// have not expired at now.
+	CountLeases(ctx context.Context, prefix string, now time.Time) (int, error)
+
+	// RecordStart stores an alert's start; ECONFLICT if the alert has one.
+	RecordStart(ctx context.Context, s *AlertStart) error
+	// GetStart returns an alert's start; ENOTFOUND if it has none.
+	GetStart(ctx context.Context, alertID string) (*AlertStart, error)
+	// StartsSince returns the starts at or after t, oldest first.
+	StartsSince(ctx context.Context, t time.Time) ([]AlertStart, error)
 }
 
 // HookRequest is a provider webhook request, sealed to the sender.

@@ -13,11 +13,8 @@ package postgres
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,10 +23,8 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/migrations"
 )
-
-//go:embed migrations/*.sql
-var migrations embed.FS
 
 // querier is what *pgxpool.Pool and pgx.Tx share. Begin on a pgx.Tx opens a
 // savepoint.
@@ -106,38 +101,33 @@ func migrate(ctx context.Context, cfg *pgx.ConnConfig) error {
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("postgres: create migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	steps, err := migrations.For("postgres")
 	if err != nil {
-		return fmt.Errorf("postgres: list migrations: %w", err)
+		return err
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := migrateFile(ctx, conn, name); err != nil {
-			return fmt.Errorf("postgres: migration %s: %w", name, err)
+	for _, m := range steps {
+		if err := migrateStep(ctx, conn, m); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
-func migrateFile(ctx context.Context, conn *pgx.Conn, name string) error {
+func migrateStep(ctx context.Context, conn *pgx.Conn, m migrations.Migration) error {
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM migrations WHERE name = $1`, name).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM migrations WHERE name = $1`, m.Name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return nil
 		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
 		// No arguments: pgx sends it with the simple protocol, which runs
 		// every statement of the file.
-		if _, err := tx.Exec(ctx, string(body)); err != nil {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO migrations (name, applied_at) VALUES ($1, $2)`, name, time.Now().Unix())
+		_, err := tx.Exec(ctx, `INSERT INTO migrations (name, applied_at) VALUES ($1, $2)`, m.Name, time.Now().Unix())
 		return err
 	})
 }

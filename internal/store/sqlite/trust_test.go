@@ -17,7 +17,7 @@ import (
 func TestMigrateTrust(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "t.db")
-	schema, err := os.ReadFile("migrations/0001_init.sql")
+	schema, err := os.ReadFile("../migrations/sqlite/0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
