@@ -21,14 +21,15 @@ import (
 // fanoutTimeout bounds the wait for a fan-out to thousands of subscribers.
 const fanoutTimeout = 90 * time.Second
 
-// startSender runs `tocsin sender` with its own directory and the web
-// role's database, and waits for its loopback health endpoint.
-func startSender(t *testing.T, dir, db string) *server {
+// startSender runs `tocsin sender` with its own directory, the web role's
+// database and any extra flags, and waits for its loopback health endpoint.
+func startSender(t *testing.T, dir, db string, extra ...string) *server {
 	t.Helper()
 	var lastErr error
 	for range 3 {
 		health := freeAddr(t)
-		s, err := startProcess(t, "http://"+health, dir, "sender", "--data", dir, "--db", db, "--health", health)
+		args := append([]string{"sender", "--data", dir, "--db", db, "--health", health}, extra...)
+		s, err := startProcess(t, "http://"+health, dir, args...)
 		if err == nil {
 			return s
 		}

@@ -143,7 +143,7 @@ func numbersFrom(prefix string, start, n int) []string {
 }
 
 // seedSubscribers writes English-speaking subscribers of zip straight into
-// the database at dbPath, each number sealed to the sender's public key and
+// the database at dbPath (an SQLite file or a postgres:// URL), each number sealed to the sender's public key and
 // hashed with its hash key (loaded from senderKeys, the sender's key
 // directory), exactly as the sender stores a JOIN. This is test set-up that
 // needs the sender's keys; no web process can do it.
@@ -162,11 +162,6 @@ func seedSubscribers(t *testing.T, dbPath, senderKeys, zip string, numbers []str
 	if !ok {
 		t.Fatalf("ZIP %s is not in the table", zip)
 	}
-	st, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	sealer := phone.NewSealer(keys.Public())
 	now := time.Now()
 	subs := make([]*tocsin.Subscriber, len(numbers))
@@ -182,6 +177,15 @@ func seedSubscribers(t *testing.T, dbPath, senderKeys, zip string, numbers []str
 		subs[i] = &tocsin.Subscriber{PhoneHash: keys.Hash(n), Sealed: sealed, Lang: tocsin.English, Active: true, CreatedAt: now, UpdatedAt: now,
 			Areas: []tocsin.SubscriberArea{{ZIP: zip, Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM}}}
 	}
+	if strings.HasPrefix(dbPath, "postgres://") {
+		copySubscribers(t, dbPath, subs)
+		return
+	}
+	st, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	const chunk = 2000 // one transaction each, so the running processes are not held up long
 	for i := 0; i < len(subs); i += chunk {
 		err := st.InTx(ctx, func(q store.Querier) error {

@@ -32,10 +32,12 @@ type providerConfig struct {
 	kannelUser, kannelPass  string
 	kannelFrom, kannelSMSC  string
 	kannelSecret            string
+	outboxPath              string
 }
 
 func (c *providerConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.primary, "provider", "outbox", "SMS provider: outbox (writes DATA/outbox.jsonl), twilio or kannel")
+	fs.StringVar(&c.outboxPath, "outbox", "", "the outbox provider's file (default DATA/outbox.jsonl); sender workers may share one, as they would a provider account")
 	fs.StringVar(&c.fallback, "fallback-provider", "", "a second provider that takes over when the first keeps failing")
 	fs.Float64Var(&c.rate, "rate", 0, "messages per second through the provider (its numbers' throughput); 0 = no limit")
 	fs.Float64Var(&c.fallbackRate, "fallback-rate", 0, "messages per second through the fallback provider")
@@ -91,7 +93,11 @@ func (c *providerConfig) build(name, dataDir string) (sms.Provider, func(), erro
 	hook := strings.TrimRight(c.publicURL, "/") + "/hooks/sms/" + name
 	switch name {
 	case "outbox":
-		p, err := outbox.Open(filepath.Join(dataDir, "outbox.jsonl"), time.Now)
+		path := c.outboxPath
+		if path == "" {
+			path = filepath.Join(dataDir, "outbox.jsonl")
+		}
+		p, err := outbox.Open(path, time.Now)
 		if err != nil {
 			return nil, nil, err
 		}

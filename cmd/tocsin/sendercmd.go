@@ -20,7 +20,8 @@ import (
 
 type senderConfig struct {
 	data, db, health, name, logLevel string
-	poll                             time.Duration
+	poll, claimLease                 time.Duration
+	worker                           bool
 	providers                        providerConfig
 }
 
@@ -36,12 +37,17 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name at the start of reply texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", 100*time.Millisecond, "how often to look for work")
+	fs.BoolVar(&c.worker, "worker", false, "only deliver alerts a primary sender started (and take turns at the cluster's periodic work); never start an alert nor sign the log. Run one sender without --worker and any number with it, all with the same keys")
+	fs.DurationVar(&c.claimLease, "claim-lease", 2*time.Minute, "ledger rows claimed this long ago by another sender are taken to be a dead sender's and go out again")
 	c.providers.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if c.db == "" {
 		return errors.New("give --db: the path of the database the web role uses")
+	}
+	if c.claimLease < time.Second {
+		return fmt.Errorf("--claim-lease %s is too short: a live sender's batch would go out twice; give at least 1s (the default is 2m)", c.claimLease)
 	}
 	host, _, err := net.SplitHostPort(c.health)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
@@ -113,7 +119,7 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
 		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery,
 		LogKey: logKey, LogOrigin: logOrigin,
-		Workers: c.providers.workers, Lanes: c.providers.lanes})
+		Workers: c.providers.workers, Lanes: c.providers.lanes, Worker: c.worker, ClaimLease: c.claimLease})
 	if err != nil {
 		closeRoutes()
 		st.Close()

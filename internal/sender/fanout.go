@@ -22,9 +22,8 @@ import (
 // failures.
 const maxAttempts = 5
 
-// sendAlerts turns approved alerts into ledgers and works through the
-// ledgers of alerts being sent.
-func (s *Sender) sendAlerts(ctx context.Context) error {
+// startAlerts turns approved alerts into ledgers (the primary's work).
+func (s *Sender) startAlerts(ctx context.Context) error {
 	approved, err := s.cfg.Store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertApproved}, 20)
 	if err != nil {
 		return err
@@ -34,6 +33,12 @@ func (s *Sender) sendAlerts(ctx context.Context) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// deliverAlerts works through the ledgers of alerts being sent (every
+// sender's work).
+func (s *Sender) deliverAlerts(ctx context.Context) error {
 	sending, err := s.cfg.Store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertSending}, 20)
 	if err != nil {
 		return err
@@ -79,6 +84,9 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 				return err
 			}
 		}
+		if err := s.recordStart(ctx, q, a.ID, st.Digest()); err != nil {
+			return err
+		}
 		if err := s.logStatement(ctx, q, st); err != nil {
 			return err
 		}
@@ -122,6 +130,14 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 	if prev, ok := s.state.sent[a.ID]; ok && (prev.Committed || prev.Digest != st.Digest()) {
 		return nil, nil, refuse("alert %s was already sent at %s: a replay", a.ID, prev.At.UTC().Format(time.RFC3339))
 	}
+	// Another sender's start (the primary before this one): recorded in
+	// the ledger's transaction, so a start means the alert went out.
+	switch prev, err := q.GetStart(ctx, a.ID); {
+	case err == nil:
+		return nil, nil, refuse("alert %s was already started at %s: a replay", a.ID, prev.StartedAt.UTC().Format(time.RFC3339))
+	case tocsin.ErrorCode(err) != tocsin.ENOTFOUND:
+		return nil, nil, err
+	}
 	// Started but never committed: a crash cut the start short; it is
 	// verified again in full and started once more.
 	if err := r.Policy.CheckWindow(st, now); err != nil {
@@ -132,7 +148,11 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 			return nil, nil, refuse("the %s text is %d segments; the policy allows %d", lang, n, r.Policy.MaxSegments)
 		}
 	}
-	if n := s.state.sentSince(now.Add(-time.Hour), a.ID); n >= r.Policy.MaxAlertsPerHour {
+	n, err := s.startsSince(ctx, q, now.Add(-time.Hour), a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n >= r.Policy.MaxAlertsPerHour {
 		return nil, nil, refuse("%d alerts were sent in the last hour; the policy allows %d", n, r.Policy.MaxAlertsPerHour)
 	}
 	rs, err := s.resolve(ctx, q, areaOf(st))
@@ -186,9 +206,14 @@ func (s *Sender) ledgerMAC(alertID string, subscriberID int64, seq int) []byte {
 // that the statement is still the one the sender verified. It reports
 // whether rows are left to send now.
 func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err error) {
-	sent, ok := s.state.sent[a.ID]
 	st, derr := trust.DecodeStatement(a.Statement)
-	if !ok || derr != nil || st.Digest() != sent.Digest {
+	ok := false
+	if derr == nil {
+		if ok, err = s.startedWith(ctx, s.cfg.Store, a.ID, st.Digest()); err != nil {
+			return false, err
+		}
+	}
+	if !ok {
 		if err := s.security(ctx, s.cfg.Store, "alert.tampered", a.ID, "a sending alert whose statement is not the one the sender verified"); err != nil {
 			return false, err
 		}

@@ -15,6 +15,14 @@ import (
 // checked against the database at each alert.
 const indexMaxAge = 10 * time.Minute
 
+// indexChangeMargin: subscribers updated this long before the index was
+// built are checked against the database too. On PostgreSQL ids are not
+// handed out in commit order: a subscriber inserted (with its updated_at)
+// just before the build may commit after it, below the index's highest id;
+// the margin covers any transaction shorter than it, and tocsin's are
+// milliseconds long.
+const indexChangeMargin = time.Minute
+
 // recipientIndex is the sender's in-memory index of subscriber areas.
 type recipientIndex struct {
 	mu    sync.Mutex
@@ -36,7 +44,7 @@ func (s *Sender) resolve(ctx context.Context, q store.Querier, area tocsin.Area)
 		}
 		s.index.ix, s.index.built = ix, now
 	}
-	ids, err := q.SubscribersChangedSince(ctx, s.index.ix.MaxID, s.index.built.Add(-2*time.Second))
+	ids, err := q.SubscribersChangedSince(ctx, s.index.ix.MaxID, s.index.built.Add(-indexChangeMargin))
 	if err != nil {
 		return nil, err
 	}

@@ -92,10 +92,15 @@ func (s *Sender) signedTexts(ctx context.Context) (map[string]bool, error) {
 	}
 	texts := map[string]bool{}
 	for _, a := range as {
-		if _, ok := s.state.sent[a.ID]; !ok {
-			continue // not verified by this sender
+		st, err := trust.DecodeStatement(a.Statement)
+		if err != nil {
+			continue
 		}
-		if st, err := trust.DecodeStatement(a.Statement); err == nil && st.Digest() == s.state.sent[a.ID].Digest {
+		ok, err := s.startedWith(ctx, s.cfg.Store, a.ID, st.Digest())
+		if err != nil {
+			return nil, err
+		}
+		if ok { // verified and started by a sender
 			for _, t := range st.Texts {
 				texts[t] = true
 			}

@@ -61,6 +61,13 @@ type Config struct {
 	// StateDir is a directory only the sender writes: the alerts it has
 	// started and the freeze orders it has applied.
 	StateDir string
+	// Worker: this process only delivers ledgers (and takes its turn at the
+	// cluster's periodic work); it never starts an alert nor signs the log.
+	// Without it the process may be the primary (see cluster.go).
+	Worker bool
+	// ClaimLease: ledger rows claimed longer ago than this by another
+	// sender are taken to be a dead sender's and go back to the queue.
+	ClaimLease time.Duration
 }
 
 // Sender does the sender's work in a loop until its context ends.
@@ -70,6 +77,9 @@ type Sender struct {
 	nextReconcile  time.Time
 	nextAudit      time.Time
 	released       bool // claims left by an earlier run released
+	primed         bool // first round as primary done: log signed, index built
+	roles          roles
+	members        int // live senders sharing the providers' pace
 	index          recipientIndex
 	lastReconciled time.Time
 	freezeMu       sync.Mutex // one lane at a time applies freeze orders
@@ -125,6 +135,9 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.CodesPerHour <= 0 {
 		cfg.CodesPerHour = 3
 	}
+	if cfg.ClaimLease <= 0 {
+		cfg.ClaimLease = defaultClaimLease
+	}
 	return &Sender{
 		cfg:      cfg,
 		routes:   newRoutes(cfg.Routes),
@@ -148,6 +161,7 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
+	defer s.dropLeases(context.WithoutCancel(ctx))
 	for {
 		s.Tick(ctx)
 		select {
@@ -159,15 +173,16 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
-// Tick does one round of every kind of work. Errors are logged, and the next
-// round tries again: nothing is lost, because nothing is deleted before it is
-// done.
+// Tick does one round of every kind of work this process's roles give it
+// (see cluster.go). Errors are logged, and the next round tries again:
+// nothing is lost, because nothing is deleted before it is done.
 func (s *Sender) Tick(ctx context.Context) {
 	if !s.released {
-		// Rows a crashed sender left claimed go back to the queue. The
-		// provider may have taken some of them: sent again, they carry the
-		// same idempotency key, which providers that have one honour.
-		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.id, s.cfg.Now().Add(-claimLease))
+		// Rows this sender left claimed when it crashed go back to the
+		// queue. The provider may have taken some of them: sent again, they
+		// carry the same idempotency key, which providers that have one
+		// honour.
+		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.id, s.cfg.Now().Add(-s.cfg.ClaimLease))
 		if err != nil {
 			s.cfg.Log.Error("release claims", "err", err)
 			return
@@ -175,6 +190,14 @@ func (s *Sender) Tick(ctx context.Context) {
 		if n > 0 {
 			s.cfg.Log.Warn("resuming after a crash: ledger rows claimed but not finished go out again", "rows", n)
 		}
+		s.released = true
+	}
+	r, err := s.takeRoles(ctx)
+	if err != nil {
+		s.cfg.Log.Error("sender leases", "err", err)
+		return
+	}
+	if r.primary && !s.primed {
 		if err := s.signCheckpoint(ctx); err != nil { // the first start signs the empty log
 			s.cfg.Log.Error("sign the log's checkpoint", "err", err)
 			return
@@ -183,21 +206,34 @@ func (s *Sender) Tick(ctx context.Context) {
 			s.cfg.Log.Error("build the recipient index", "err", err)
 			return
 		}
-		s.released = true
+		s.primed = true
 	}
-	steps := []struct {
+	type step struct {
 		name string
 		fn   func(context.Context) error
-	}{
-		{"hooks", s.handleHooks},
-		{"inbound", s.handleInbound},
-		{"signups", s.handleSignups},
-		{"outbound", s.sendOutbound},
-		{"alerts", s.sendAlerts},
-		{"expire", s.expire},
-		{"reconcile", s.reconcile},
-		{"claims", s.releaseStaleClaims},
-		{"audit", s.commitAuditEvery},
+	}
+	var steps []step
+	if r.coordinator {
+		steps = append(steps, []step{
+			{"hooks", s.handleHooks},
+			{"inbound", s.handleInbound},
+			{"signups", s.handleSignups},
+			{"outbound", s.sendOutbound},
+		}...)
+	}
+	if r.primary {
+		steps = append(steps, step{"start alerts", s.startAlerts})
+	}
+	steps = append(steps, step{"deliver alerts", s.deliverAlerts})
+	if r.coordinator {
+		steps = append(steps, []step{
+			{"expire", s.expire},
+			{"reconcile", s.reconcile},
+			{"claims", s.releaseStaleClaims},
+		}...)
+	}
+	if r.primary {
+		steps = append(steps, step{"audit", s.commitAuditEvery})
 	}
 	for _, st := range steps {
 		if ctx.Err() != nil {
@@ -227,14 +263,14 @@ func (s *Sender) audit(ctx context.Context, q store.Querier, action, subject, de
 	return nil
 }
 
-// claimLease: a ledger row claimed longer ago than this by another sender is
-// taken to belong to a sender that died, and goes back to the queue. A live
-// sender finishes a batch in seconds.
-const claimLease = 2 * time.Minute
+// defaultClaimLease: a ledger row claimed longer ago than this by another
+// sender is taken to belong to a sender that died, and goes back to the
+// queue. A live sender finishes a batch in seconds.
+const defaultClaimLease = 2 * time.Minute
 
 // releaseStaleClaims returns the rows of senders that died to the queue.
 func (s *Sender) releaseStaleClaims(ctx context.Context) error {
-	n, err := s.cfg.Store.ReleaseClaims(ctx, "", s.cfg.Now().Add(-claimLease))
+	n, err := s.cfg.Store.ReleaseClaims(ctx, "", s.cfg.Now().Add(-s.cfg.ClaimLease))
 	if n > 0 {
 		s.cfg.Log.Warn("ledger rows of a sender that stopped answering go out again", "rows", n)
 	}

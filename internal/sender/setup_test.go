@@ -129,7 +129,17 @@ func (b *bundle) text(t *testing.T, number, body string) []string {
 // lines returns every line of the outbox, in order.
 func (b *bundle) lines(t *testing.T) []outbox.Line {
 	t.Helper()
-	f, err := os.Open(b.outbox)
+	return outboxLines(t, b.outbox)
+}
+
+// outboxLines returns every line of the outbox file at path, in order (none
+// when there is no file yet).
+func outboxLines(t *testing.T, path string) []outbox.Line {
+	t.Helper()
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -145,17 +145,6 @@ func (st *state) appendSent(id string, digest [32]byte, at time.Time, phase stri
 	return nil
 }
 
-// sentSince counts the alerts started since t, but for except.
-func (st *state) sentSince(t time.Time, except string) int {
-	n := 0
-	for id, s := range st.sent {
-		if id != except && !s.At.Before(t) {
-			n++
-		}
-	}
-	return n
-}
-
 // saveFreeze writes the freeze state atomically.
 func (st *state) saveFreeze(fs freezeState) error {
 	b, _ := json.Marshal(fs)

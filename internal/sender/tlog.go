@@ -111,12 +111,13 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 			continue
 		}
 		st, err := trust.DecodeStatement(entry)
-		var sent sentAlert
 		ok := false
 		if err == nil {
-			sent, ok = s.state.sent[st.AlertID]
+			if ok, err = s.startedWith(ctx, s.cfg.Store, st.AlertID, sha256.Sum256(entry)); err != nil {
+				return err
+			}
 		}
-		if !ok || sent.Digest != sha256.Sum256(entry) {
+		if !ok {
 			return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(i), "a log entry the sender did not append: nothing signed")
 		}
 	}

@@ -8,14 +8,15 @@
 package outbox
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/sms"
@@ -33,14 +34,16 @@ type Line struct {
 }
 
 // Provider appends messages to a JSON-lines file. It is safe for concurrent
-// use and idempotent: a key seen before, in this run or an earlier one, is
-// not written again.
+// use, by goroutines and by processes sharing the file (as sender workers
+// share one provider account), and idempotent: a key seen before, in this
+// run, an earlier one or another process, is not written again.
 type Provider struct {
 	path string
 	now  func() time.Time
 
 	mu   sync.Mutex
 	f    *os.File
+	off  int64             // how much of the file has been read into seen
 	seen map[string]string // idempotency key → provider id
 	n    int
 }
@@ -50,37 +53,58 @@ var _ sms.Provider = (*Provider)(nil)
 // Open opens (creating, mode 0600) the outbox file at path and reads the keys
 // it already holds.
 func Open(path string, now func() time.Time) (*Provider, error) {
-	p := &Provider{path: path, now: now, seen: make(map[string]string)}
-	if err := p.load(); err != nil {
-		return nil, err
+	if now == nil {
+		now = time.Now
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
-	p.f = f
+	p := &Provider{path: path, now: now, f: f, seen: make(map[string]string)}
+	if err := p.locked(p.catchUp); err != nil {
+		f.Close()
+		return nil, err
+	}
 	return p, nil
 }
 
-func (p *Provider) load() error {
-	f, err := os.Open(p.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+// locked runs fn holding the file's lock, which every process sharing the
+// file takes around reading the new lines and appending one.
+func (p *Provider) locked(fn func() error) error {
+	if err := syscall.Flock(int(p.f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("outbox: lock: %w", err)
 	}
+	defer syscall.Flock(int(p.f.Fd()), syscall.LOCK_UN)
+	return fn()
+}
+
+// catchUp reads the complete lines written since the last read, by this
+// process or another, noting their keys.
+func (p *Provider) catchUp() error {
+	fi, err := p.f.Stat()
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
+	if fi.Size() <= p.off {
+		return nil
+	}
+	b := make([]byte, fi.Size()-p.off)
+	if _, err := p.f.ReadAt(b, p.off); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	end := bytes.LastIndexByte(b, '\n')
+	if end < 0 {
+		return nil // a line still being written
+	}
+	for _, line := range bytes.Split(b[:end], []byte{'\n'}) {
 		var l Line
-		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Key != "" {
+		if json.Unmarshal(line, &l) == nil && l.Key != "" {
 			p.seen[l.Key] = l.ID
 		}
 		p.n++
 	}
-	return sc.Err()
+	p.off += int64(end + 1)
+	return nil
 }
 
 // Name returns "outbox".
@@ -96,22 +120,33 @@ func (p *Provider) Send(ctx context.Context, m sms.Message) (sms.Result, error) 
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if id, ok := p.seen[m.IdempotencyKey]; ok && m.IdempotencyKey != "" {
-		return sms.Result{ProviderID: id}, nil
-	}
-	p.n++
-	l := Line{ID: fmt.Sprintf("OB%08d", p.n), To: m.To.E164(), Body: m.Body, At: p.now().UTC(), Key: m.IdempotencyKey, ValidUntil: m.ValidUntil}
-	b, err := json.Marshal(l)
-	if err != nil {
-		return sms.Result{}, fmt.Errorf("outbox: %w", err)
-	}
-	if _, err := p.f.Write(append(b, '\n')); err != nil {
-		return sms.Result{}, fmt.Errorf("%w: outbox write: %w", sms.ErrTemporary, err)
-	}
-	if m.IdempotencyKey != "" {
-		p.seen[m.IdempotencyKey] = l.ID
-	}
-	return sms.Result{ProviderID: l.ID}, nil
+	var res sms.Result
+	err := p.locked(func() error {
+		if err := p.catchUp(); err != nil {
+			return fmt.Errorf("%w: %w", sms.ErrTemporary, err)
+		}
+		if id, ok := p.seen[m.IdempotencyKey]; ok && m.IdempotencyKey != "" {
+			res.ProviderID = id
+			return nil
+		}
+		l := Line{ID: fmt.Sprintf("OB%08d", p.n+1), To: m.To.E164(), Body: m.Body, At: p.now().UTC(), Key: m.IdempotencyKey, ValidUntil: m.ValidUntil}
+		b, err := json.Marshal(l)
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		n, err := p.f.Write(append(b, '\n'))
+		if err != nil {
+			return fmt.Errorf("%w: outbox write: %w", sms.ErrTemporary, err)
+		}
+		p.n++
+		p.off += int64(n)
+		if m.IdempotencyKey != "" {
+			p.seen[m.IdempotencyKey] = l.ID
+		}
+		res.ProviderID = l.ID
+		return nil
+	})
+	return res, err
 }
 
 // Close closes the file.

@@ -69,3 +69,42 @@ func TestOutbox(t *testing.T) {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
 	}
 }
+
+// Two processes sharing one outbox (sender workers sharing one provider
+// account): each key is written once, whoever sends it, and ids stay unique.
+func TestSharedOutbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "outbox.jsonl")
+	ctx := context.Background()
+	to, _ := phone.Parse("+13105550123", "US")
+	a, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ids := map[string]bool{}
+	for i := range 50 {
+		key := "k" + strings.Repeat("x", i%25) // each key twice, once through each
+		p := a
+		if i%2 == 1 {
+			p = b
+		}
+		res, err := p.Send(ctx, sms.Message{To: to, Body: "hello", IdempotencyKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[res.ProviderID] = true
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(string(raw), "\n")
+	if lines != 25 || len(ids) != 25 {
+		t.Errorf("%d lines and %d ids for 25 keys sent twice through two handles", lines, len(ids))
+	}
+}
