@@ -11,6 +11,9 @@ type Inbound struct {
 	ID         int64
 	Provider   string
 	FromSealed []byte
+	// ToSealed is the number of ours it was sent to, sealed; nil when the
+	// provider did not say.
+	ToSealed   []byte
 	Body       string
 	ReceivedAt time.Time
 }

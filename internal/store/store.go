@@ -283,13 +283,35 @@ type Approval struct {
 	SignedAt  time.Time
 }
 
+// Severities of security events, lowest first. Operators are told of high
+// and critical ones at once, over the alarm channel.
+const (
+	SeverityInfo     = "info"
+	SeverityWarning  = "warning"
+	SeverityHigh     = "high"
+	SeverityCritical = "critical"
+)
+
 // SecurityEvent is something refused or detected that operators must see.
 type SecurityEvent struct {
-	ID      int64
-	At      time.Time
-	Kind    string // e.g. "alert.refused", "roster.rejected", "freeze"
-	Subject string // alert id, roster version, …
-	Detail  string // why, for a person; never a phone number
+	ID       int64
+	At       time.Time
+	Kind     string // e.g. "alert.refused", "roster.rejected", "freeze", "canary.subscriber"
+	Severity string // info, warning (the default), high or critical
+	Subject  string // what was touched: alert id, roster version, canary, …
+	Detail   string // why, for a person; never a phone number
+	// Net: the request's network details, only for an event that a request
+	// to bait caused (a canary key, a decoy, a canary account); nil
+	// otherwise. Never a reporter's or a subscriber's.
+	Net        *NetworkDetails
+	NotifiedAt time.Time // zero until operators were told
+}
+
+// NetworkDetails are what a request to bait gives away about who made it.
+type NetworkDetails struct {
+	SourceAddr string
+	UserAgent  string
+	Headers    map[string]string
 }
 
 // Trust stores what the sender verifies: approvals, roster versions, freeze
@@ -316,8 +338,19 @@ type Trust interface {
 	// FreezeOrders returns the orders with seq > after, in order.
 	FreezeOrders(ctx context.Context, after int64) ([]Signed, error)
 
+	// AddSecurityEvent records an event (severity warning when empty).
 	AddSecurityEvent(ctx context.Context, e *SecurityEvent) error
+	// ListSecurityEvents returns the newest events first.
 	ListSecurityEvents(ctx context.Context, limit int) ([]SecurityEvent, error)
+	// SecurityEventsBetween returns the events in [from, to), oldest first.
+	SecurityEventsBetween(ctx context.Context, from, to time.Time) ([]SecurityEvent, error)
+	// UnnotifiedEvents returns, oldest first, events of the given
+	// severities of which operators were not told yet.
+	UnnotifiedEvents(ctx context.Context, severities []string, limit int) ([]SecurityEvent, error)
+	MarkNotified(ctx context.Context, ids []int64, at time.Time) error
+	// PurgeSecurityEvents forgets the network details of events before
+	// netBefore and the events before before.
+	PurgeSecurityEvents(ctx context.Context, netBefore, before time.Time) error
 }
 
 // Audit stores the audit trail as a hash chain (package audit).

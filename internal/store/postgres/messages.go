@@ -10,8 +10,8 @@ import (
 
 // AddInbound queues an inbound text for the sender.
 func (s q) AddInbound(ctx context.Context, m *tocsin.Inbound) error {
-	err := s.db.QueryRow(ctx, `INSERT INTO inbound (provider, from_sealed, body, received_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		m.Provider, m.FromSealed, m.Body, sqlrow.Unix(m.ReceivedAt)).Scan(&m.ID)
+	err := s.db.QueryRow(ctx, `INSERT INTO inbound (provider, from_sealed, to_sealed, body, received_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		m.Provider, m.FromSealed, m.ToSealed, m.Body, sqlrow.Unix(m.ReceivedAt)).Scan(&m.ID)
 	if err != nil {
 		return fmt.Errorf("add inbound: %w", err)
 	}
@@ -20,7 +20,7 @@ func (s q) AddInbound(ctx context.Context, m *tocsin.Inbound) error {
 
 // ListInbound returns queued inbound texts, oldest first.
 func (s q) ListInbound(ctx context.Context, limit int) ([]tocsin.Inbound, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, provider, from_sealed, body, received_at FROM inbound ORDER BY id LIMIT $1`, limit)
+	rows, err := s.db.Query(ctx, `SELECT id, provider, from_sealed, to_sealed, body, received_at FROM inbound ORDER BY id LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list inbound: %w", err)
 	}
@@ -29,7 +29,7 @@ func (s q) ListInbound(ctx context.Context, limit int) ([]tocsin.Inbound, error)
 	for rows.Next() {
 		var m tocsin.Inbound
 		var at int64
-		if err := rows.Scan(&m.ID, &m.Provider, &m.FromSealed, &m.Body, &at); err != nil {
+		if err := rows.Scan(&m.ID, &m.Provider, &m.FromSealed, &m.ToSealed, &m.Body, &at); err != nil {
 			return nil, fmt.Errorf("scan inbound: %w", err)
 		}
 		m.ReceivedAt = sqlrow.FromUnix(at)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
@@ -217,11 +218,12 @@ func (s q) FreezeOrders(ctx context.Context, after int64) ([]store.Signed, error
 
 // AddSecurityEvent records a security event and sets its ID.
 func (s q) AddSecurityEvent(ctx context.Context, e *store.SecurityEvent) error {
-	if e.Kind == "" {
-		return invalid("a security event needs a kind")
+	args, err := sqlrow.EventArgs(e)
+	if err != nil {
+		return invalid("%v", err)
 	}
-	err := s.db.QueryRowContext(ctx, `INSERT INTO security_events (at, kind, subject, detail) VALUES (?, ?, ?, ?) RETURNING id`,
-		sqlrow.Unix(e.At), e.Kind, e.Subject, e.Detail).Scan(&e.ID)
+	err = s.db.QueryRowContext(ctx, `INSERT INTO security_events (at, kind, severity, subject, detail, source_addr, user_agent, headers)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("add security event: %w", err)
 	}
@@ -230,7 +232,48 @@ func (s q) AddSecurityEvent(ctx context.Context, e *store.SecurityEvent) error {
 
 // ListSecurityEvents returns the newest events first.
 func (s q) ListSecurityEvents(ctx context.Context, limit int) ([]store.SecurityEvent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at, kind, subject, detail FROM security_events ORDER BY at DESC, id DESC LIMIT ?`, limit)
+	return s.events(ctx, `SELECT `+sqlrow.EventCols+` FROM security_events ORDER BY at DESC, id DESC LIMIT ?`, limit)
+}
+
+// SecurityEventsBetween returns the events in [from, to), oldest first.
+func (s q) SecurityEventsBetween(ctx context.Context, from, to time.Time) ([]store.SecurityEvent, error) {
+	return s.events(ctx, `SELECT `+sqlrow.EventCols+` FROM security_events WHERE at >= ? AND at < ? ORDER BY at, id`, sqlrow.Unix(from), sqlrow.Unix(to))
+}
+
+// UnnotifiedEvents returns the events of these severities not yet told.
+func (s q) UnnotifiedEvents(ctx context.Context, severities []string, limit int) ([]store.SecurityEvent, error) {
+	sevJSON, err := sqlrow.Marshal(severities)
+	if err != nil {
+		return nil, err
+	}
+	return s.events(ctx, `SELECT `+sqlrow.EventCols+` FROM security_events WHERE notified_at = 0 AND severity IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`, sevJSON, limit)
+}
+
+// MarkNotified records that operators were told of these events.
+func (s q) MarkNotified(ctx context.Context, ids []int64, at time.Time) error {
+	idsJSON, err := sqlrow.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE security_events SET notified_at = ? WHERE id IN (SELECT value FROM json_each(?))`, sqlrow.Unix(at), idsJSON); err != nil {
+		return fmt.Errorf("mark notified: %w", err)
+	}
+	return nil
+}
+
+// PurgeSecurityEvents forgets old network details, then old events.
+func (s q) PurgeSecurityEvents(ctx context.Context, netBefore, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE security_events SET source_addr = '', user_agent = '', headers = '' WHERE at < ? AND (source_addr != '' OR user_agent != '' OR headers != '')`, sqlrow.Unix(netBefore)); err != nil {
+		return fmt.Errorf("purge event network details: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM security_events WHERE at < ?`, sqlrow.Unix(before)); err != nil {
+		return fmt.Errorf("purge security events: %w", err)
+	}
+	return nil
+}
+
+func (s q) events(ctx context.Context, query string, args ...any) ([]store.SecurityEvent, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list security events: %w", err)
 	}
@@ -238,11 +281,9 @@ func (s q) ListSecurityEvents(ctx context.Context, limit int) ([]store.SecurityE
 	var out []store.SecurityEvent
 	for rows.Next() {
 		var e store.SecurityEvent
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Kind, &e.Subject, &e.Detail); err != nil {
+		if err := sqlrow.Event(rows, &e); err != nil {
 			return nil, fmt.Errorf("scan security event: %w", err)
 		}
-		e.At = sqlrow.FromUnix(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()

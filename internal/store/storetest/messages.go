@@ -16,6 +16,9 @@ func testMessages(t *testing.T, open func(t *testing.T) store.Store) {
 		var added []*tocsin.Inbound
 		for i, body := range []string{"JOIN 90013", "STOP", "ALTO"} {
 			m := &tocsin.Inbound{Provider: "twilio", FromSealed: []byte("sealed " + body), Body: body, ReceivedAt: now.Add(time.Duration(i) * time.Second)}
+			if i == 1 {
+				m.ToSealed = []byte("sealed to") // the number of ours it was sent to
+			}
 			must(t, b.s.AddInbound(b.ctx, m))
 			if m.ID == 0 || (len(added) > 0 && m.ID == added[len(added)-1].ID) {
 				t.Fatalf("AddInbound gave ID %d", m.ID)
@@ -31,7 +34,7 @@ func testMessages(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		for i, m := range got {
 			w := added[i]
-			if m.ID != w.ID || m.Provider != w.Provider || !bytes.Equal(m.FromSealed, w.FromSealed) || !m.ReceivedAt.Equal(w.ReceivedAt) {
+			if m.ID != w.ID || m.Provider != w.Provider || !bytes.Equal(m.FromSealed, w.FromSealed) || !bytes.Equal(m.ToSealed, w.ToSealed) || !m.ReceivedAt.Equal(w.ReceivedAt) {
 				t.Errorf("inbound %d = %+v, want %+v", i, m, *w)
 			}
 		}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open) })
 	t.Run("LeaseRace", func(t *testing.T) { testLeaseRace(t, open) })
 	t.Run("AlertStarts", func(t *testing.T) { testAlertStarts(t, open) })
+	t.Run("SecurityEvents", func(t *testing.T) { testSecurityEvents(t, open) })
 }
 
 // now is the suite's fixed clock: whole minutes, because stores may keep
