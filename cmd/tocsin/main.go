@@ -40,6 +40,8 @@ func commands() []command {
 		{"doctor", "check a role's configuration for dangerous mistakes", runDoctor},
 		{"audit", "check the audit trail's hash chain (audit verify)", runAudit},
 		{"verify", "check a server's transparency log and an alert's place in it", runVerify},
+		{"canary", "add or list canary subscribers (canary subscriber add|list)", runCanary},
+		{"incident", "export an incident's indicators (STIX 2.1) or write its report (incident iocs|report)", runIncident},
 		{"version", "print the version", runVersion},
 	}
 }

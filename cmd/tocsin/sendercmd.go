@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ type senderConfig struct {
 	poll, claimLease                 time.Duration
 	worker                           bool
 	providers                        providerConfig
+	response                         responseConfig
 }
 
 // runSender runs the privileged sender role on its own: it holds the keys
@@ -40,6 +42,7 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&c.worker, "worker", false, "only deliver alerts a primary sender started (and take turns at the cluster's periodic work); never start an alert nor sign the log. Run one sender without --worker and any number with it, all with the same keys")
 	fs.DurationVar(&c.claimLease, "claim-lease", 2*time.Minute, "ledger rows claimed this long ago by another sender are taken to be a dead sender's and go out again")
 	c.providers.register(fs)
+	c.response.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -116,10 +119,18 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 		st.Close()
 		return nil, nil, err
 	}
-	snd, err := sender.New(sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
+	cfg := sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
 		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery,
 		LogKey: logKey, LogOrigin: logOrigin,
-		Workers: c.providers.workers, Lanes: c.providers.lanes, Worker: c.worker, ClaimLease: c.claimLease})
+		Workers: c.providers.workers, Lanes: c.providers.lanes, Worker: c.worker, ClaimLease: c.claimLease}
+	c.response.publicURLHint = strings.TrimRight(c.providers.publicURL, "/")
+	err = c.response.apply(&cfg)
+	if err != nil {
+		closeRoutes()
+		st.Close()
+		return nil, nil, err
+	}
+	snd, err := sender.New(cfg)
 	if err != nil {
 		closeRoutes()
 		st.Close()

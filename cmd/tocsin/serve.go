@@ -27,6 +27,7 @@ type serveConfig struct {
 	data, listen, baseURL, name, logLevel string
 	role, senderPubFile, db               string
 	providers                             providerConfig
+	response                              responseConfig
 	poll                                  time.Duration
 	signupsPerHour                        int
 }
@@ -39,6 +40,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site; empty means http://LISTEN")
 	fs.StringVar(&c.db, "db", "", dbUsage)
 	c.providers.register(fs)
+	c.response.register(fs)
 	fs.StringVar(&c.role, "role", "all", "all (web and sender in one process) or web (public site, console, API, webhooks: no provider credentials, no key that opens phone numbers; run 'tocsin sender' beside it)")
 	fs.StringVar(&c.senderPubFile, "sender-pub", "", "the sender's public key file (default DATA/keys/sender.pub)")
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
@@ -88,7 +90,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		// the web role never creates or reads them.
 		var closeSender func()
 		var err error
-		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers}, log)
+		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers, response: c.response, claimLease: 2 * time.Minute}, log)
 		if err != nil {
 			return err
 		}

@@ -128,3 +128,18 @@ func match(c store.AreaCandidate, ts []target) (float64, bool) {
 	}
 	return best, found
 }
+
+// StatementCells is the S2 covering of an area for its signed statement:
+// each ZIP as the circle a ZIP subscription reaches, and the circle.
+func (r *Resolver) StatementCells(a tocsin.Area) []uint64 {
+	var cells []uint64
+	for _, z := range a.ZIPs {
+		if p, ok := r.ZIPs.Lookup(z); ok {
+			cells = append(cells, geo.Circle{Center: p, RadiusM: tocsin.ZIPAreaRadiusM}.Cells(8)...)
+		}
+	}
+	if c := a.Circle; c != nil {
+		cells = append(cells, geo.Circle{Center: geo.Point{Lat: c.Lat, Lon: c.Lon}, RadiusM: c.RadiusM}.Cells(16)...)
+	}
+	return cells
+}

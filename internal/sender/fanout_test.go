@@ -3,10 +3,11 @@ package sender
 import (
 	"fmt"
 
-	"github.com/tocsin/tocsin/internal/trust"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust"
 
 	"github.com/tocsin/tocsin"
 )

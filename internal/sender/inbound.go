@@ -26,6 +26,9 @@ func (s *Sender) handleInbound(ctx context.Context) error {
 			return fmt.Errorf("inbound %d: %w", m.ID, err)
 		}
 	}
+	if len(msgs) > 0 {
+		s.frozen(ctx) // apply at once a freeze a canary's text ordered
+	}
 	return nil
 }
 
@@ -48,6 +51,18 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 			return err
 		}
 		return q.DeleteInbound(ctx, m.ID)
+	}
+	if len(m.ToSealed) > 0 {
+		to, err := s.cfg.Keys.Open(m.ToSealed)
+		if err == nil {
+			c, err := s.canaryFor(s.cfg.Keys.Hash(to))
+			if err != nil {
+				return err
+			}
+			if c != nil {
+				return s.canaryText(ctx, q, m, c)
+			}
+		}
 	}
 	in := &inboundCtx{q: q, msg: m, hash: s.cfg.Keys.Hash(from), now: s.cfg.Now()}
 	in.sub, err = q.GetSubscriberByHash(ctx, in.hash)

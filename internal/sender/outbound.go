@@ -7,6 +7,7 @@ import (
 
 	"errors"
 	"fmt"
+
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 

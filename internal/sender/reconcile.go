@@ -8,6 +8,7 @@ import (
 	"github.com/tocsin/tocsin"
 
 	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/store"
 
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -64,7 +65,7 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 	for _, r := range recs {
 		switch {
 		case known[r.ProviderID]:
-		case r.Body != "" && signed[r.Body]:
+		case r.Body != "" && signed[r.Body] != "":
 			// Not recorded, yet the text of an alert we verified: a send
 			// whose answer was lost (a timeout) and then retried. A duplicate,
 			// not a stranger: noted, not frozen.
@@ -77,20 +78,27 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 		return nil
 	}
 	why := fmt.Sprintf("%s lists %d message(s) sent from our account that tocsin did not send (first: %s): a credential may be stolen; outbound messaging frozen", name, len(unknown), unknown[0])
-	if err := s.security(ctx, s.cfg.Store, "provider.unknown_messages", name, why); err != nil {
+	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+		if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "provider.unknown_messages", Severity: store.SeverityCritical, Subject: name, Detail: why}); err != nil {
+			return err
+		}
+		return s.respond(ctx, q, RuleReconcileUnknown, "reconciliation: "+why)
+	})
+	if err != nil {
 		return err
 	}
-	return s.freeze(ctx, "reconciliation: "+why)
+	s.frozen(ctx)
+	return nil
 }
 
-// signedTexts is every text of the alerts the sender has started: a
-// provider's message with one of these bodies was sent by us.
-func (s *Sender) signedTexts(ctx context.Context) (map[string]bool, error) {
+// signedTexts is every text of the alerts a sender has started, with the
+// alert's id: a provider's message with one of these bodies was sent by us.
+func (s *Sender) signedTexts(ctx context.Context) (map[string]string, error) {
 	as, err := s.cfg.Store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertSending, tocsin.AlertSent}, 200)
 	if err != nil {
 		return nil, err
 	}
-	texts := map[string]bool{}
+	texts := map[string]string{}
 	for _, a := range as {
 		st, err := trust.DecodeStatement(a.Statement)
 		if err != nil {
@@ -102,31 +110,9 @@ func (s *Sender) signedTexts(ctx context.Context) (map[string]bool, error) {
 		}
 		if ok { // verified and started by a sender
 			for _, t := range st.Texts {
-				texts[t] = true
+				texts[t] = a.ID
 			}
 		}
 	}
 	return texts, nil
-}
-
-// freeze writes a freeze order of the sender's own: stopping needs no
-// signature.
-func (s *Sender) freeze(ctx context.Context, reason string) error {
-	orders, err := s.cfg.Store.FreezeOrders(ctx, 0)
-	if err != nil {
-		return err
-	}
-	seq := int64(1)
-	if n := len(orders); n > 0 {
-		seq = orders[n-1].Seq + 1
-	}
-	body, err := (&trust.FreezeOrder{Seq: seq, Freeze: true, At: s.cfg.Now(), Reason: reason}).Encode()
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Store.PutFreezeOrder(ctx, seq, body); err != nil {
-		return err
-	}
-	s.frozen(ctx) // apply at once
-	return nil
 }

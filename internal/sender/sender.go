@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/alarm"
 	"github.com/tocsin/tocsin/internal/audience"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
@@ -68,6 +69,18 @@ type Config struct {
 	// ClaimLease: ledger rows claimed longer ago than this by another
 	// sender are taken to be a dead sender's and go back to the queue.
 	ClaimLease time.Duration
+	// Alarm tells operators of high and critical security events over a
+	// channel that does not go through the SMS provider; nil for none.
+	Alarm alarm.Notifier
+	// AutoFreeze: the rules (RuleCanarySubscriber, …) that freeze outbound
+	// messaging at once; nil means every rule.
+	AutoFreeze map[string]bool
+	// PublicURL is the site's address, for the links in a correction and in
+	// alarms ("" for none).
+	PublicURL string
+	// EventNetworkRetention and EventRetention: how long the network
+	// details of security events, and the events, are kept.
+	EventNetworkRetention, EventRetention time.Duration
 }
 
 // Sender does the sender's work in a loop until its context ends.
@@ -79,7 +92,10 @@ type Sender struct {
 	released       bool // claims left by an earlier run released
 	primed         bool // first round as primary done: log signed, index built
 	roles          roles
-	members        int // live senders sharing the providers' pace
+	nextNotify     time.Time
+	canaries       []Canary
+	canariesRead   time.Time // modification time of the canary file read
+	members        int       // live senders sharing the providers' pace
 	index          recipientIndex
 	lastReconciled time.Time
 	freezeMu       sync.Mutex // one lane at a time applies freeze orders
@@ -137,6 +153,15 @@ func New(cfg Config) (*Sender, error) {
 	}
 	if cfg.ClaimLease <= 0 {
 		cfg.ClaimLease = defaultClaimLease
+	}
+	if cfg.AutoFreeze == nil {
+		cfg.AutoFreeze, _ = ParseAutoFreeze("all")
+	}
+	if cfg.EventNetworkRetention <= 0 {
+		cfg.EventNetworkRetention = 30 * 24 * time.Hour
+	}
+	if cfg.EventRetention <= 0 {
+		cfg.EventRetention = 365 * 24 * time.Hour
 	}
 	return &Sender{
 		cfg:      cfg,
@@ -230,6 +255,7 @@ func (s *Sender) Tick(ctx context.Context) {
 			{"expire", s.expire},
 			{"reconcile", s.reconcile},
 			{"claims", s.releaseStaleClaims},
+			{"notify", s.notifyOperators},
 		}...)
 	}
 	if r.primary {
@@ -251,6 +277,9 @@ func (s *Sender) expire(ctx context.Context) error {
 		return err
 	}
 	if err := s.cfg.Store.PurgeCodeSends(ctx, now.Add(-24*time.Hour)); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.PurgeSecurityEvents(ctx, now.Add(-s.cfg.EventNetworkRetention), now.Add(-s.cfg.EventRetention)); err != nil {
 		return err
 	}
 	return s.cfg.Store.DeleteExpiredSessions(ctx, now)

@@ -153,7 +153,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
 		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
 		VerifyURL: s.verifyURL()}
-	st := trust.StatementOf(a, s.areaCells(in.Area), trust.AudienceBound(d.Recipients))
+	st := trust.StatementOf(a, s.audience.StatementCells(in.Area), trust.AudienceBound(d.Recipients))
 	if a.Statement, err = st.Encode(); err != nil {
 		s.formError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
 		return
@@ -179,21 +179,6 @@ func (s *Server) verifyURL() string {
 		return ""
 	}
 	return strings.TrimRight(s.cfg.BaseURL, "/") + "/v/"
-}
-
-// areaCells is the S2 covering of an area for its statement: each ZIP as
-// the circle a ZIP subscription reaches, and the circle.
-func (s *Server) areaCells(a tocsin.Area) []uint64 {
-	var cells []uint64
-	for _, z := range a.ZIPs {
-		if p, ok := s.cfg.ZIPs.Lookup(z); ok {
-			cells = append(cells, geo.Circle{Center: p, RadiusM: tocsin.ZIPAreaRadiusM}.Cells(8)...)
-		}
-	}
-	if c := a.Circle; c != nil {
-		cells = append(cells, geo.Circle{Center: geo.Point{Lat: c.Lat, Lon: c.Lon}, RadiusM: c.RadiusM}.Cells(16)...)
-	}
-	return cells
 }
 
 func (s *Server) alertInput(d composeData) (tocsin.AlertInput, error) {

@@ -16,30 +16,38 @@ import (
 // MaxSMSBody bounds an inbound text (ten concatenated segments).
 const MaxSMSBody = 1600
 
-// devInbound takes an inbound text in Twilio's form names (From, Body) for
-// the outbox provider. The number is sealed before anything else happens;
-// the sender handles the text and replies.
+// devInbound takes an inbound text in Twilio's form names (From, Body, and
+// To: the number of ours it reached, optional) for the outbox provider. The
+// numbers are sealed before anything else happens; the sender handles the
+// text and replies.
 func (s *Server) devInbound(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	if err := r.ParseForm(); err != nil {
 		s.writeJSONError(w, r, bodyError(err))
 		return
 	}
-	s.acceptInbound(w, r, "dev", r.PostFormValue("From"), r.PostFormValue("Body"))
+	s.acceptInbound(w, r, "dev", r.PostFormValue("From"), r.PostFormValue("To"), r.PostFormValue("Body"))
 }
 
 // acceptInbound seals and queues one inbound text.
-func (s *Server) acceptInbound(w http.ResponseWriter, r *http.Request, provider, from, body string) {
+func (s *Server) acceptInbound(w http.ResponseWriter, r *http.Request, provider, from, to, body string) {
 	n, err := phone.Parse(from, "US")
 	if err != nil {
 		s.writeJSONError(w, r, tocsin.FieldError("From", "From is not a phone number"))
 		return
 	}
+	var toNum phone.Number
+	if to != "" {
+		if toNum, err = phone.Parse(to, "US"); err != nil {
+			s.writeJSONError(w, r, tocsin.FieldError("To", "To is not a phone number"))
+			return
+		}
+	}
 	if len(body) > MaxSMSBody || !utf8.ValidString(body) {
 		s.writeJSONError(w, r, tocsin.FieldError("Body", "Body must be valid UTF-8 of at most %d bytes", MaxSMSBody))
 		return
 	}
-	if err := s.queueInbound(r.Context(), provider, n, body); err != nil {
+	if err := s.queueInbound(r.Context(), provider, n, toNum, body); err != nil {
 		s.writeJSONError(w, r, err)
 		return
 	}
@@ -116,7 +124,7 @@ func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
 			s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
 			return
 		}
-		if err := s.queueInbound(r.Context(), "kannel", from, text); err != nil {
+		if err := s.queueInbound(r.Context(), "kannel", from, "", text); err != nil {
 			s.writeJSONError(w, r, err)
 			return
 		}
@@ -126,9 +134,9 @@ func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// queueInbound seals the sender's number at once and queues the text for
-// the sender.
-func (s *Server) queueInbound(ctx context.Context, provider string, from phone.Number, body string) error {
+// queueInbound seals the numbers at once (to: the number of ours it
+// reached; zero when unknown) and queues the text for the sender.
+func (s *Server) queueInbound(ctx context.Context, provider string, from, to phone.Number, body string) error {
 	if len(body) > MaxSMSBody {
 		body = body[:MaxSMSBody]
 	}
@@ -136,7 +144,13 @@ func (s *Server) queueInbound(ctx context.Context, provider string, from phone.N
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.AddInbound(ctx, &tocsin.Inbound{Provider: provider, FromSealed: sealed, Body: body, ReceivedAt: s.cfg.Now()}); err != nil {
+	var toSealed []byte
+	if !to.IsZero() {
+		if toSealed, err = s.cfg.Sealer.Seal(to); err != nil {
+			return err
+		}
+	}
+	if err := s.cfg.Store.AddInbound(ctx, &tocsin.Inbound{Provider: provider, FromSealed: sealed, ToSealed: toSealed, Body: body, ReceivedAt: s.cfg.Now()}); err != nil {
 		return err
 	}
 	s.cfg.Wake()

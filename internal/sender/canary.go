@@ -1,0 +1,171 @@
+package sender
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/vault"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// Canary subscribers are decoys: numbers of the service's own provider
+// account, subscribed like anyone else, so that every genuine alert reaches
+// them (their arrival measures real delivery) and any other text that
+// reaches them — from our number or another — shows that the subscriber
+// list or the provider account is in someone else's hands. In the database
+// they are subscribers like the rest; only the sender's own directory says
+// which they are (CanaryFile), so a stolen list does not give them away.
+
+// CanaryFile is where the sender keeps its canary subscribers, in its state
+// directory: copy it to every sender of a cluster.
+const CanaryFile = "canaries.json"
+
+// Canary is one canary subscriber as the sender keeps it.
+type Canary struct {
+	Label string    `json:"label"`
+	Hash  string    `json:"hash"` // hex keyed hash of the number (vault.Keys.Hash)
+	Added time.Time `json:"added"`
+}
+
+// ReadCanaries reads the canary subscribers of a state directory (none when
+// it has no file).
+func ReadCanaries(stateDir string) ([]Canary, error) {
+	b, err := os.ReadFile(filepath.Join(stateDir, CanaryFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("canaries: %w", err)
+	}
+	var cs []Canary
+	if err := json.Unmarshal(b, &cs); err != nil {
+		return nil, fmt.Errorf("canaries: %s is damaged: %w", CanaryFile, err)
+	}
+	return cs, nil
+}
+
+// AddCanarySubscriber subscribes number to zip as a canary: it stores the
+// subscriber as the sender stores a JOIN (sealed, hashed) and records it in
+// the state directory's canary file (mode 0600).
+func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, stateDir, label string, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
+	if label == "" {
+		return errors.New("a canary needs a label (for example the provider number's name)")
+	}
+	cs, err := ReadCanaries(stateDir)
+	if err != nil {
+		return err
+	}
+	hash := hex.EncodeToString(keys.Hash(number))
+	for _, c := range cs {
+		if c.Label == label || c.Hash == hash {
+			return fmt.Errorf("canary %q exists already", c.Label)
+		}
+	}
+	sealed, err := phone.NewSealer(keys.Public()).Seal(number)
+	if err != nil {
+		return err
+	}
+	sub := &tocsin.Subscriber{PhoneHash: keys.Hash(number), Sealed: sealed, Lang: tocsin.English, Active: true, Areas: areas, CreatedAt: now, UpdatedAt: now}
+	if err := st.SaveSubscriber(ctx, sub); err != nil {
+		return fmt.Errorf("canary subscriber: %w", err)
+	}
+	cs = append(cs, Canary{Label: label, Hash: hash, Added: now.UTC()})
+	b, _ := json.MarshalIndent(cs, "", "  ")
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return err
+	}
+	tmp := filepath.Join(stateDir, CanaryFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("canaries: %w", err)
+	}
+	return os.Rename(tmp, filepath.Join(stateDir, CanaryFile))
+}
+
+// canaryFor returns the canary whose number has this hash, reading the
+// canary file again when it changed.
+func (s *Sender) canaryFor(hash []byte) (*Canary, error) {
+	fi, err := os.Stat(filepath.Join(s.cfg.StateDir, CanaryFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		s.canaries, s.canariesRead = nil, time.Time{}
+	case err != nil:
+		return nil, err
+	case !fi.ModTime().Equal(s.canariesRead):
+		cs, err := ReadCanaries(s.cfg.StateDir)
+		if err != nil {
+			return nil, err
+		}
+		s.canaries, s.canariesRead = cs, fi.ModTime()
+	}
+	h := hex.EncodeToString(hash)
+	for i := range s.canaries {
+		if s.canaries[i].Hash == h {
+			return &s.canaries[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// canaryText handles a text that reached a canary subscriber: a genuine
+// alert (its delivery time is noted), or the sign of an intruder (a
+// critical event, a freeze if the rule says so, a correction draft). It
+// never replies.
+func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbound, c *Canary) error {
+	signed, err := s.signedTexts(ctx)
+	if err != nil {
+		return err
+	}
+	if id, ok := signed[m.Body]; ok {
+		detail := "a genuine alert reached the canary"
+		if start, err := q.GetStart(ctx, id); err == nil {
+			detail = fmt.Sprintf("a genuine alert reached the canary %s after it was started", m.ReceivedAt.Sub(start.StartedAt).Round(time.Second))
+		}
+		if err := s.audit(ctx, q, "canary.delivered", c.Label, detail); err != nil {
+			return err
+		}
+		return q.DeleteInbound(ctx, m.ID)
+	}
+	why := fmt.Sprintf("canary subscriber %q received a text that tocsin did not send (through %s): the subscriber list or the provider account is in someone else's hands. It began: %q",
+		c.Label, m.Provider, excerpt(m.Body, 80))
+	if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "canary.subscriber", Severity: store.SeverityCritical, Subject: c.Label, Detail: why}); err != nil {
+		return err
+	}
+	if err := q.DeleteInbound(ctx, m.ID); err != nil {
+		return err
+	}
+	return s.respond(ctx, q, RuleCanarySubscriber, why)
+}
+
+// respond carries out the response to an intrusion: freezing outbound at
+// once when rule is on, and a correction for subscribers drafted for
+// approval.
+func (s *Sender) respond(ctx context.Context, q store.Querier, rule, why string) error {
+	if s.cfg.AutoFreeze[rule] {
+		if err := s.freezeWith(ctx, q, "auto-freeze ("+rule+"): "+why); err != nil {
+			return err
+		}
+	}
+	return s.draftCorrection(ctx, q)
+}
+
+var digitRun = regexp.MustCompile(`\+?\d[\d\s().-]{5,}\d`)
+
+// excerpt is the start of an attacker's text for an event, without
+// anything that looks like a phone number.
+func excerpt(s string, n int) string {
+	s = digitRun.ReplaceAllString(s, "[number]")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

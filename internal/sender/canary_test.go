@@ -1,0 +1,229 @@
+package sender
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/alarm"
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// alarmInbox is a local webhook receiver: the operators' alarm channel.
+type alarmInbox struct {
+	mu   sync.Mutex
+	got  []map[string]any
+	srv  *httptest.Server
+	fail bool
+}
+
+func newAlarmInbox(t *testing.T) *alarmInbox {
+	in := &alarmInbox{}
+	in.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in.mu.Lock()
+		defer in.mu.Unlock()
+		if in.fail {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		in.got = append(in.got, m)
+	}))
+	t.Cleanup(in.srv.Close)
+	return in
+}
+
+func (in *alarmInbox) kinds() []string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var out []string
+	for _, m := range in.got {
+		out = append(out, m["kind"].(string))
+	}
+	return out
+}
+
+func (b *bundle) addCanary(t *testing.T, label, number string) {
+	t.Helper()
+	n, err := phone.Parse(number, "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := b.zips.Lookup("90210")
+	areas := []tocsin.SubscriberArea{{ZIP: "90210", Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM}}
+	if err := AddCanarySubscriber(b.ctx, b.store, b.keys, b.state, label, n, areas, b.now); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// arrive queues a text that a provider delivered to one of our numbers.
+func (b *bundle) arrive(t *testing.T, from, to, body string) {
+	t.Helper()
+	seal := func(s string) []byte {
+		n, err := phone.Parse(s, "US")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed, err := b.sealer.Seal(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sealed
+	}
+	if err := b.store.AddInbound(b.ctx, &tocsin.Inbound{Provider: "outbox", FromSealed: seal(from), ToSealed: seal(to), Body: body, ReceivedAt: b.now}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The 2026 attack, at the sender: someone holding the provider account
+// texts the whole list "your information has been sent to the
+// authorities". The two canaries on the list receive it; within one inbound
+// cycle a critical event is raised, outbound is frozen, operators are told
+// over the alarm channel, and a correction waits for approval. A genuine
+// alert reaching a canary before that raises nothing.
+func TestCanarySubscribersCatchTheAttack(t *testing.T) {
+	b := setup(t)
+	inbox := newAlarmInbox(t)
+	n, err := alarm.New(alarm.Config{WebhookURL: inbox.srv.URL, WebhookFormat: alarm.FormatJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender.cfg.Alarm = n
+	b.sender.cfg.PublicURL = "https://alerts.example.org"
+	nums := b.subscribe(t, 3)
+	const ours, canary1, canary2, attacker = "+13105550100", "+13105559001", "+13105559002", "+12025550177"
+	b.addCanary(t, "twilio-number-2", canary1)
+	b.addCanary(t, "twilio-number-3", canary2)
+
+	// A genuine alert reaches everyone, the canaries too.
+	a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+	b.sender.Tick(b.ctx)
+	var genuine string
+	for _, m := range b.sent(t, canary1) {
+		if strings.Contains(m, "Ref "+a.Ref) {
+			genuine = m
+		}
+	}
+	if genuine == "" {
+		t.Fatalf("the genuine alert did not reach canary 1: %q", b.sent(t, canary1))
+	}
+	b.arrive(t, ours, canary1, genuine)
+	b.sender.Tick(b.ctx)
+	if evs := b.events(t); len(evs) != 0 {
+		t.Fatalf("a genuine alert at a canary raised %q", evs)
+	}
+	if b.sender.frozen(b.ctx) {
+		t.Fatal("a genuine alert at a canary froze messaging")
+	}
+
+	// The attack: straight through the provider, to the whole list.
+	const fake = "Your information has been sent to the authorities. Call +1 202 555 0177."
+	before := len(b.lines(t))
+	for _, c := range []string{canary1, canary2} {
+		b.arrive(t, attacker, c, fake)
+	}
+	b.sender.Tick(b.ctx)
+
+	var crit []string
+	for _, e := range b.events(t) {
+		if strings.HasPrefix(e, "canary.subscriber: ") {
+			crit = append(crit, e)
+			if strings.Contains(e, "202") || strings.Contains(e, "0177") {
+				t.Errorf("the event holds the attacker's number: %s", e)
+			}
+		}
+	}
+	if len(crit) != 2 {
+		t.Errorf("%d canary.subscriber events, want 2: %q", len(crit), b.events(t))
+	}
+	if !b.sender.frozen(b.ctx) {
+		t.Error("outbound is not frozen")
+	}
+	if got := inbox.kinds(); !strings.Contains(strings.Join(got, ","), "canary.subscriber") {
+		t.Errorf("operators were told %q, want canary.subscriber", got)
+	}
+	drafts, err := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertDraft}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drafts) != 1 || drafts[0].CreatedBy != "sender" || !strings.Contains(drafts[0].BodyEN, "did NOT come from us") ||
+		!strings.Contains(drafts[0].BodyEN, "https://alerts.example.org/verify") {
+		t.Fatalf("correction drafts: %+v", drafts)
+	}
+	if after := len(b.lines(t)); after != before {
+		t.Errorf("%d texts went out after the attack (a reply to the attacker?)", after-before)
+	}
+	// The correction still needs the threshold of signatures, and the
+	// freeze an unfreeze: nothing goes out on the sender's say-so.
+	b.sender.Tick(b.ctx)
+	if len(b.lines(t)) != before {
+		t.Error("the correction went out without approval")
+	}
+	_ = nums
+}
+
+func TestParseAutoFreeze(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+		err  bool
+	}{
+		{"all", Rules, false},
+		{"none", nil, false},
+		{"canary-subscriber, reconcile-unknown", []string{RuleCanarySubscriber, RuleReconcileUnknown}, false},
+		{"canary-subscriber,telepathy", nil, true},
+	} {
+		got, err := ParseAutoFreeze(tc.in)
+		if (err != nil) != tc.err {
+			t.Errorf("%q: err %v", tc.in, err)
+			continue
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%q: %v, want %v", tc.in, got, tc.want)
+		}
+		for _, r := range tc.want {
+			if !got[r] {
+				t.Errorf("%q: rule %s off", tc.in, r)
+			}
+		}
+	}
+}
+
+// Events whose alarm could not be delivered are tried again, not lost.
+func TestAlarmRetriedUntilDelivered(t *testing.T) {
+	b := setup(t)
+	inbox := newAlarmInbox(t)
+	inbox.fail = true
+	n, err := alarm.New(alarm.Config{WebhookURL: inbox.srv.URL, WebhookFormat: alarm.FormatJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender.cfg.Alarm = n
+	if err := b.sender.securityEvent(b.ctx, b.store, &store.SecurityEvent{Kind: "canary.apikey", Severity: store.SeverityHigh, Subject: "k1"}); err != nil {
+		t.Fatal(err)
+	}
+	b.sender.Tick(b.ctx)
+	inbox.mu.Lock()
+	inbox.fail = false
+	inbox.mu.Unlock()
+	b.sender.Tick(b.ctx) // within the back-off: not tried
+	if len(inbox.kinds()) != 0 {
+		t.Fatal("tried again before the back-off")
+	}
+	b.now = b.now.Add(time.Minute)
+	b.sender.Tick(b.ctx)
+	b.sender.Tick(b.ctx)
+	if got := inbox.kinds(); len(got) != 1 || got[0] != "canary.apikey" {
+		t.Errorf("operators were told %q, want canary.apikey once", got)
+	}
+}

@@ -1,0 +1,181 @@
+package sender
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/alarm"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/trust"
+)
+
+// Auto-freeze rules: what freezes all outbound messaging at once, before
+// any person has looked. Unfreezing needs the roster's threshold, as ever.
+const (
+	// RuleCanarySubscriber: a canary subscriber received a text the ledger
+	// did not send.
+	RuleCanarySubscriber = "canary-subscriber"
+	// RuleReconcileUnknown: a provider lists a message tocsin did not send.
+	RuleReconcileUnknown = "reconcile-unknown"
+	// RuleCanaryCredential: someone used a canary provider credential or
+	// API key.
+	RuleCanaryCredential = "canary-credential"
+)
+
+// Rules are every auto-freeze rule, all on by default.
+var Rules = []string{RuleCanarySubscriber, RuleReconcileUnknown, RuleCanaryCredential}
+
+// ParseAutoFreeze reads a comma-separated list of rules ("all" or "none").
+func ParseAutoFreeze(s string) (map[string]bool, error) {
+	on := map[string]bool{}
+	switch s = strings.TrimSpace(s); s {
+	case "none", "":
+		return on, nil
+	case "all":
+		for _, r := range Rules {
+			on[r] = true
+		}
+		return on, nil
+	}
+	for _, r := range strings.Split(s, ",") {
+		r = strings.TrimSpace(r)
+		if !slices.Contains(Rules, r) {
+			return nil, fmt.Errorf("unknown auto-freeze rule %q: use %s, all or none", r, strings.Join(Rules, ", "))
+		}
+		on[r] = true
+	}
+	return on, nil
+}
+
+// securityEvent records an event and logs it.
+func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.SecurityEvent) error {
+	if e.At.IsZero() {
+		e.At = s.cfg.Now()
+	}
+	s.cfg.Log.Warn("security event", "kind", e.Kind, "severity", e.Severity, "subject", e.Subject, "detail", e.Detail)
+	if err := q.AddSecurityEvent(ctx, e); err != nil {
+		return fmt.Errorf("security event: %w", err)
+	}
+	return nil
+}
+
+// freezeWith writes a freeze order of the sender's own (stopping needs no
+// signature) through q; the sender applies it at its next check, before
+// its next batch.
+func (s *Sender) freezeWith(ctx context.Context, q store.Querier, reason string) error {
+	orders, err := q.FreezeOrders(ctx, 0)
+	if err != nil {
+		return err
+	}
+	seq := int64(1)
+	if n := len(orders); n > 0 {
+		seq = orders[n-1].Seq + 1
+	}
+	body, err := (&trust.FreezeOrder{Seq: seq, Freeze: true, At: s.cfg.Now(), Reason: reason}).Encode()
+	if err != nil {
+		return err
+	}
+	return q.PutFreezeOrder(ctx, seq, body)
+}
+
+// correctionBy marks the drafts the sender prepares.
+const correctionBy = "sender"
+
+// draftCorrection prepares, once a day at most, a correction to every
+// subscriber as an alert draft: it goes out only once operators approve it
+// with the usual signatures.
+func (s *Sender) draftCorrection(ctx context.Context, q store.Querier) error {
+	now := s.cfg.Now()
+	drafts, err := q.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertDraft}, 200)
+	if err != nil {
+		return err
+	}
+	for _, a := range drafts {
+		if a.CreatedBy == correctionBy && now.Sub(a.CreatedAt) < 24*time.Hour {
+			return nil // one correction waits already
+		}
+	}
+	areas, _, err := q.ActiveAreas(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	var zips []string
+	for _, a := range areas {
+		if a.ZIP != "" && !seen[a.ZIP] {
+			seen[a.ZIP] = true
+			zips = append(zips, a.ZIP)
+		}
+	}
+	if len(zips) == 0 {
+		return nil
+	}
+	slices.Sort(zips)
+	subs := map[int64]bool{}
+	for _, a := range areas {
+		subs[a.SubscriberID] = true
+	}
+	verify, vurl := "", ""
+	if s.cfg.PublicURL != "" {
+		base := strings.TrimRight(s.cfg.PublicURL, "/")
+		verify, vurl = " Check any text at "+base+"/verify", base+"/v/"
+	}
+	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft,
+		BodyEN: s.cfg.Name + ": a text saying your information was sent to the authorities did NOT come from us. We have not shared your information." + verify,
+		BodyES: s.cfg.Name + ": un mensaje que dice que su información fue enviada a las autoridades NO vino de nosotros. No hemos compartido su información." + strings.Replace(verify, "Check any text at", "Verifique cualquier mensaje en", 1),
+		Area:   tocsin.Area{ZIPs: zips}, CreatedBy: correctionBy, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(24 * time.Hour).Truncate(time.Second), VerifyURL: vurl}
+	st := trust.StatementOf(a, s.audience.StatementCells(a.Area), trust.AudienceBound(len(subs)))
+	if a.Statement, err = st.Encode(); err != nil {
+		return err
+	}
+	if err := q.CreateAlert(ctx, a); err != nil {
+		return err
+	}
+	return s.audit(ctx, q, "incident.correction_drafted", a.ID, fmt.Sprintf("a correction to %d subscribers in %d ZIP codes waits for approval", len(subs), len(zips)))
+}
+
+// notifyEvery bounds how often a failing alarm channel is tried again.
+const notifyEvery = 30 * time.Second
+
+// notifyOperators tells operators of new high and critical events over the
+// alarm channel, which does not go through the SMS provider.
+func (s *Sender) notifyOperators(ctx context.Context) error {
+	if s.cfg.Alarm == nil || s.cfg.Now().Before(s.nextNotify) {
+		return nil
+	}
+	evs, err := s.cfg.Store.UnnotifiedEvents(ctx, []string{store.SeverityHigh, store.SeverityCritical}, 50)
+	if err != nil || len(evs) == 0 {
+		return err
+	}
+	var done []int64
+	var failed error
+	for _, e := range evs {
+		sev := alarm.SeverityHigh
+		if e.Severity == store.SeverityCritical {
+			sev = alarm.SeverityCritical
+		}
+		a := alarm.Alarm{Kind: e.Kind, Severity: sev, At: e.At, Subject: e.Subject, Detail: e.Detail}
+		if s.cfg.PublicURL != "" {
+			a.ConsoleURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/console/security"
+		}
+		if err := s.cfg.Alarm.Notify(ctx, a); err != nil {
+			failed = err
+			s.nextNotify = s.cfg.Now().Add(notifyEvery)
+			break
+		}
+		done = append(done, e.ID)
+	}
+	if len(done) > 0 {
+		if err := s.cfg.Store.MarkNotified(ctx, done, s.cfg.Now()); err != nil {
+			return err
+		}
+	}
+	if failed != nil {
+		return fmt.Errorf("alarm channel: %w", failed)
+	}
+	return nil
+}
