@@ -21,6 +21,36 @@ type Operator struct {
 	LastFailure  time.Time
 	Enrolled     bool
 	CreatedAt    time.Time
+	// Canary: a decoy account that never logs in; any attempt is a
+	// security event.
+	Canary bool
+}
+
+// APIKey is a key to tocsin's keyed API (partner integrations), or a canary
+// of the same format. Only the hash of the key is kept.
+type APIKey struct {
+	ID         string // the key's public prefix, e.g. "tsk_3kF9aQ2x"
+	Name       string
+	Hash       []byte // SHA-256 of the whole key
+	Scope      string // APIScopeReportsRead
+	Canary     bool
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+// APIScopeReportsRead lets a key read the report queue.
+const APIScopeReportsRead = "reports:read"
+
+// Notice is a public incident notice: what happened, in plain words.
+type Notice struct {
+	ID          string
+	TitleEN     string
+	TitleES     string
+	BodyEN      string
+	BodyES      string
+	PublishedBy string
+	PublishedAt time.Time
 }
 
 // Enrolment is a one-time link that lets an operator set a password and a

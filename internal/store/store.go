@@ -35,6 +35,8 @@ type Querier interface {
 	Gateways
 	Log
 	Cluster
+	APIKeys
+	Notices
 }
 
 // Log stores the transparency log: entries, in order, and signed
@@ -52,6 +54,25 @@ type Log interface {
 	// LatestCheckpoint returns the signed checkpoint of the largest size;
 	// ENOTFOUND when there is none.
 	LatestCheckpoint(ctx context.Context) (uint64, []byte, error)
+}
+
+// APIKeys stores keys to the keyed API, real and canary.
+type APIKeys interface {
+	// CreateAPIKey stores a key; ECONFLICT if its id or hash is taken.
+	CreateAPIKey(ctx context.Context, k *tocsin.APIKey) error
+	// GetAPIKeyByHash finds a key by the SHA-256 of the whole key.
+	GetAPIKeyByHash(ctx context.Context, hash []byte) (*tocsin.APIKey, error)
+	ListAPIKeys(ctx context.Context) ([]tocsin.APIKey, error)
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
+}
+
+// Notices stores public incident notices.
+type Notices interface {
+	PublishNotice(ctx context.Context, n *tocsin.Notice) error
+	GetNotice(ctx context.Context, id string) (*tocsin.Notice, error)
+	// ListNotices returns the newest notices first.
+	ListNotices(ctx context.Context, limit int) ([]tocsin.Notice, error)
 }
 
 // AlertStart is the primary sender's record that it verified an alert's

@@ -17,9 +17,9 @@ import (
 // error that would abort the caller's transaction.
 func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
 	var id int64
-	err := s.db.QueryRow(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+	err := s.db.QueryRow(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at, canary) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (username) DO NOTHING RETURNING id`,
-		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, o.Enrolled, sqlrow.Unix(o.CreatedAt)).Scan(&id)
+		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, o.Enrolled, sqlrow.Unix(o.CreatedAt), o.Canary).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) || isUnique(err) {
 		return conflict("an operator named %q exists already", o.Username)
 	}

@@ -11,8 +11,8 @@ import (
 
 // CreateOperator stores a new operator; ECONFLICT if the name is taken.
 func (s q) CreateOperator(ctx context.Context, o *tocsin.Operator) error {
-	err := s.db.QueryRowContext(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, boolInt(o.Enrolled), sqlrow.Unix(o.CreatedAt)).Scan(&o.ID)
+	err := s.db.QueryRowContext(ctx, `INSERT INTO operators (username, role, password_hash, totp_secret, enrolled, created_at, canary) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		o.Username, o.Role, o.PasswordHash, o.TOTPSecret, boolInt(o.Enrolled), sqlrow.Unix(o.CreatedAt), boolInt(o.Canary)).Scan(&o.ID)
 	if isUnique(err) {
 		return conflict("an operator named %q exists already", o.Username)
 	}

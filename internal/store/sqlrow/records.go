@@ -5,7 +5,9 @@ import "github.com/tocsin/tocsin"
 // Column lists, in the order the scans below read them.
 const (
 	AlertCols      = `id, ref, state, confirmed, all_clear, body_en, body_es, area, report_ids, created_by, approved_by, created_at, approved_at, valid_until, recipients, sent, failed, statement`
-	OperatorCols   = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at`
+	APIKeyCols     = `id, name, hash, scope, canary, created_at, last_used_at, revoked_at`
+	NoticeCols     = `id, title_en, title_es, body_en, body_es, published_by, published_at`
+	OperatorCols   = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at, canary`
 	ReportCols     = `id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo IS NOT NULL`
 	SubscriberCols = `id, phone_hash, sealed, lang, active, created_at, updated_at`
 	SignupCols     = `id, sealed, code_hash, lang, area, state, attempts, created_at, expires_at`
@@ -29,7 +31,7 @@ func Alert(sc Scanner, a *tocsin.Alert) error {
 // Operator scans a row of OperatorCols into o.
 func Operator(sc Scanner, o *tocsin.Operator) error {
 	var last, created int64
-	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created)
+	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created, &o.Canary)
 	o.LastFailure, o.CreatedAt = FromUnix(last), FromUnix(created)
 	return err
 }
@@ -60,4 +62,20 @@ func Signup(sc Scanner, su *tocsin.Signup) error {
 	}
 	su.CreatedAt, su.ExpiresAt = FromUnix(created), FromUnix(expires)
 	return Unmarshal(area, &su.Area)
+}
+
+// APIKey scans a row of APIKeyCols into k.
+func APIKey(sc Scanner, k *tocsin.APIKey) error {
+	var created, used, revoked int64
+	err := sc.Scan(&k.ID, &k.Name, &k.Hash, &k.Scope, &k.Canary, &created, &used, &revoked)
+	k.CreatedAt, k.LastUsedAt, k.RevokedAt = FromUnix(created), FromUnix(used), FromUnix(revoked)
+	return err
+}
+
+// Notice scans a row of NoticeCols into n.
+func Notice(sc Scanner, n *tocsin.Notice) error {
+	var at int64
+	err := sc.Scan(&n.ID, &n.TitleEN, &n.TitleES, &n.BodyEN, &n.BodyES, &n.PublishedBy, &at)
+	n.PublishedAt = FromUnix(at)
+	return err
 }

@@ -37,6 +37,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("LeaseRace", func(t *testing.T) { testLeaseRace(t, open) })
 	t.Run("AlertStarts", func(t *testing.T) { testAlertStarts(t, open) })
 	t.Run("SecurityEvents", func(t *testing.T) { testSecurityEvents(t, open) })
+	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open) })
+	t.Run("CanaryOperator", func(t *testing.T) { testCanaryOperator(t, open) })
+	t.Run("Notices", func(t *testing.T) { testNotices(t, open) })
 }
 
 // now is the suite's fixed clock: whole minutes, because stores may keep
