@@ -91,6 +91,21 @@ func TestKannelPath(t *testing.T) {
 		err := db.QueryRow(`SELECT count(*) FROM deliveries WHERE alert_id = ? AND receipt = 'delivered'`, row.ID).Scan(&delivered)
 		return err == nil && delivered == 1000, fmt.Sprintf("%d delivered (%v)", delivered, err)
 	})
+
+	// A text that reaches a canary subscriber through Kannel is recognised
+	// by the number it was sent to (to=%P in the get-url).
+	const canary = "+13105559001"
+	if res := runCLI(t, "canary", "subscriber", "add", "--data", s.DataDir, "--number", canary, "--zip", "90210", "--label", "kannel-line-2"); res.code != 0 {
+		t.Fatalf("tocsin canary subscriber add: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if err := k.InjectMO("+12025550177", canary, "Your information has been sent to the authorities."); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a canary.subscriber event", func() (bool, string) {
+		var n int
+		err := db.QueryRow(`SELECT count(*) FROM security_events WHERE kind = 'canary.subscriber'`).Scan(&n)
+		return err == nil && n == 1, fmt.Sprintf("%d events (%v)", n, err)
+	})
 }
 
 // TestKannelRate drives a 10,000-recipient alert through tocsin into Kannel

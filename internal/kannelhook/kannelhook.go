@@ -102,12 +102,27 @@ func ParseDLR(form url.Values, now time.Time) (Report, error) {
 	return r, nil
 }
 
-// ParseMO reads an inbound text (kind=mo): from (%p), text (%b) and its
-// charset (%C), decoding a text Kannel did not recode from UCS-2.
-func ParseMO(form url.Values, region string) (phone.Number, string, error) {
+// MO is an inbound text.
+type MO struct {
+	From phone.Number
+	// To is the number of ours it was sent to; zero when Kannel did not
+	// pass one or passed something that is not a phone number (a short
+	// code): the text is kept all the same.
+	To   phone.Number
+	Text string
+}
+
+// ParseMO reads an inbound text (kind=mo): from (%p), to (%P, optional),
+// text (%b) and its charset (%C), decoding a text Kannel did not recode
+// from UCS-2. Only a missing or bad sender is an error.
+func ParseMO(form url.Values, region string) (MO, error) {
 	from, err := parseSender(form.Get("from"), region)
 	if err != nil {
-		return "", "", err
+		return MO{}, err
+	}
+	to, err := parseNumber(form.Get("to"), region)
+	if err != nil {
+		to = ""
 	}
 	text := form.Get("text")
 	if strings.EqualFold(form.Get("charset"), "UTF-16BE") && len(text)%2 == 0 {
@@ -120,16 +135,28 @@ func ParseMO(form url.Values, region string) (phone.Number, string, error) {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	return from, text, nil
+	return MO{From: from, To: to, Text: text}, nil
 }
 
-// parseSender reads the sender number as an SMSC gives it: +E.164, 00 and
-// the international number, international digits without a prefix, or a
-// national number of region.
+// parseSender reads the sender number (see parseNumber).
 func parseSender(s, region string) (phone.Number, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", fmt.Errorf("%w: no sender", ErrBadHook)
+	}
+	n, err := parseNumber(s, region)
+	if err != nil {
+		return "", fmt.Errorf("%w: the sender is not a phone number", ErrBadHook) // never repeat the number
+	}
+	return n, nil
+}
+
+// parseNumber reads a number as an SMSC gives it: +E.164, 00 and the
+// international number, international digits without a prefix, or a
+// national number of region. Its error never repeats the number.
+func parseNumber(s, region string) (phone.Number, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", fmt.Errorf("%w: no sender", ErrBadHook)
+		return "", fmt.Errorf("%w: no number", ErrBadHook)
 	}
 	try := []string{s}
 	switch {
@@ -146,7 +173,7 @@ func parseSender(s, region string) (phone.Number, error) {
 			return n, nil
 		}
 	}
-	return "", fmt.Errorf("%w: the sender is not a phone number", ErrBadHook) // never repeat the number
+	return "", fmt.Errorf("%w: not a phone number", ErrBadHook)
 }
 
 // URLSafe reports whether s is non-empty and has only unreserved URL

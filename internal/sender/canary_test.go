@@ -227,3 +227,45 @@ func TestAlarmRetriedUntilDelivered(t *testing.T) {
 		t.Errorf("operators were told %q, want canary.apikey once", got)
 	}
 }
+
+// A canary credential the web tier saw used (an event it recorded) freezes
+// outbound at the coordinator's next round, and operators are told.
+func TestCanaryCredentialFreezes(t *testing.T) {
+	for _, tc := range []struct {
+		rules      string
+		wantFrozen bool
+	}{{"all", true}, {"canary-subscriber", false}} {
+		t.Run(tc.rules, func(t *testing.T) {
+			b := setup(t)
+			inbox := newAlarmInbox(t)
+			n, err := alarm.New(alarm.Config{WebhookURL: inbox.srv.URL, WebhookFormat: alarm.FormatJSON})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.sender.cfg.Alarm = n
+			if b.sender.cfg.AutoFreeze, err = ParseAutoFreeze(tc.rules); err != nil {
+				t.Fatal(err)
+			}
+			b.subscribe(t, 2)
+			if err := b.store.AddSecurityEvent(b.ctx, &store.SecurityEvent{At: b.now, Kind: "canary.credential", Severity: store.SeverityCritical,
+				Subject: "Twilio credential from the decoy environment file", Net: &store.NetworkDetails{SourceAddr: "203.0.113.9", UserAgent: "twilio-python/9.0"}}); err != nil {
+				t.Fatal(err)
+			}
+			b.sender.Tick(b.ctx)
+			if got := b.sender.frozen(b.ctx); got != tc.wantFrozen {
+				t.Errorf("frozen = %v, want %v", got, tc.wantFrozen)
+			}
+			if got := inbox.kinds(); len(got) == 0 || got[0] != "canary.credential" {
+				t.Errorf("operators were told %q", got)
+			}
+			drafts, _ := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertDraft}, 10)
+			if len(drafts) != 1 {
+				t.Errorf("%d correction drafts, want 1", len(drafts))
+			}
+			b.sender.Tick(b.ctx) // handled once
+			if got := inbox.kinds(); len(got) != 1 {
+				t.Errorf("operators were told %d times", len(got))
+			}
+		})
+	}
+}

@@ -45,11 +45,10 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		}
 		s.cfg.Log.Debug("delivery receipt", "provider", h.Provider, "status", string(ev.Receipt.Status), "ledger", found)
 	case ev.Inbound != nil:
-		sealed, err := s.sealer.Seal(ev.Inbound.From)
+		in, err := s.sealInbound(h, ev.Inbound)
 		if err != nil {
 			return err
 		}
-		in := tocsin.Inbound{Provider: h.Provider, FromSealed: sealed, Body: ev.Inbound.Body, ReceivedAt: h.ReceivedAt}
 		return s.cfg.Store.InTx(ctx, func(q store.Querier) error {
 			if err := s.handleOne(ctx, q, in); err != nil {
 				return err
@@ -58,6 +57,24 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		})
 	}
 	return s.cfg.Store.DeleteHookRequest(ctx, h.ID)
+}
+
+// sealInbound turns a provider's inbound text into the sender's inbound
+// row: both numbers sealed like the web tier seals them, To (the number of
+// ours it reached, by which a canary subscriber is recognised) only when
+// the provider named one.
+func (s *Sender) sealInbound(h store.HookRequest, t *sms.InboundText) (tocsin.Inbound, error) {
+	from, err := s.sealer.Seal(t.From)
+	if err != nil {
+		return tocsin.Inbound{}, fmt.Errorf("seal sender: %w", err)
+	}
+	var to []byte
+	if !t.To.IsZero() {
+		if to, err = s.sealer.Seal(t.To); err != nil {
+			return tocsin.Inbound{}, fmt.Errorf("seal recipient: %w", err)
+		}
+	}
+	return tocsin.Inbound{Provider: h.Provider, FromSealed: from, ToSealed: to, Body: t.Body, ReceivedAt: h.ReceivedAt}, nil
 }
 
 // parseHook opens a queued request and lets its provider check and decode it.

@@ -141,10 +141,22 @@ func (s *Sender) draftCorrection(ctx context.Context, q store.Querier) error {
 // notifyEvery bounds how often a failing alarm channel is tried again.
 const notifyEvery = 30 * time.Second
 
-// notifyOperators tells operators of new high and critical events over the
-// alarm channel, which does not go through the SMS provider.
-func (s *Sender) notifyOperators(ctx context.Context) error {
-	if s.cfg.Alarm == nil || s.cfg.Now().Before(s.nextNotify) {
+// ruleFor maps the kinds of events the web tier raises on bait to the
+// auto-freeze rule they answer to ("" for none: told, not frozen).
+func ruleFor(kind string) string {
+	if kind == "canary.credential" {
+		return RuleCanaryCredential
+	}
+	return ""
+}
+
+// handleEvents answers new high and critical security events, once for the
+// cluster (the coordinator): the response their rule calls for (a freeze
+// and a correction for a canary credential the web tier saw used), and an
+// alarm to operators over a channel that does not go through the SMS
+// provider. An event whose alarm could not be delivered is tried again.
+func (s *Sender) handleEvents(ctx context.Context) error {
+	if s.cfg.Now().Before(s.nextNotify) {
 		return nil
 	}
 	evs, err := s.cfg.Store.UnnotifiedEvents(ctx, []string{store.SeverityHigh, store.SeverityCritical}, 50)
@@ -153,21 +165,26 @@ func (s *Sender) notifyOperators(ctx context.Context) error {
 	}
 	var done []int64
 	var failed error
+	responded := false
 	for _, e := range evs {
-		sev := alarm.SeverityHigh
-		if e.Severity == store.SeverityCritical {
-			sev = alarm.SeverityCritical
+		if rule := ruleFor(e.Kind); rule != "" && !responded {
+			err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.respond(ctx, q, rule, e.Kind+": "+e.Subject) })
+			if err != nil {
+				return err
+			}
+			responded = true
 		}
-		a := alarm.Alarm{Kind: e.Kind, Severity: sev, At: e.At, Subject: e.Subject, Detail: e.Detail}
-		if s.cfg.PublicURL != "" {
-			a.ConsoleURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/console/security"
-		}
-		if err := s.cfg.Alarm.Notify(ctx, a); err != nil {
-			failed = err
-			s.nextNotify = s.cfg.Now().Add(notifyEvery)
-			break
+		if s.cfg.Alarm != nil {
+			if err := s.cfg.Alarm.Notify(ctx, s.alarmFor(e)); err != nil {
+				failed = err
+				s.nextNotify = s.cfg.Now().Add(notifyEvery)
+				break
+			}
 		}
 		done = append(done, e.ID)
+	}
+	if responded {
+		s.frozen(ctx) // apply the freeze at once
 	}
 	if len(done) > 0 {
 		if err := s.cfg.Store.MarkNotified(ctx, done, s.cfg.Now()); err != nil {
@@ -178,4 +195,19 @@ func (s *Sender) notifyOperators(ctx context.Context) error {
 		return fmt.Errorf("alarm channel: %w", failed)
 	}
 	return nil
+}
+
+func (s *Sender) alarmFor(e store.SecurityEvent) alarm.Alarm {
+	sev := alarm.SeverityHigh
+	if e.Severity == store.SeverityCritical {
+		sev = alarm.SeverityCritical
+	}
+	a := alarm.Alarm{Kind: e.Kind, Severity: sev, At: e.At, Subject: e.Subject, Detail: e.Detail}
+	if n := e.Net; n != nil && n.SourceAddr != "" {
+		a.Detail += "\nFrom " + n.SourceAddr + " (" + n.UserAgent + ")"
+	}
+	if s.cfg.PublicURL != "" {
+		a.ConsoleURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/console/security"
+	}
+	return a
 }

@@ -255,7 +255,7 @@ func (s *Sender) Tick(ctx context.Context) {
 			{"expire", s.expire},
 			{"reconcile", s.reconcile},
 			{"claims", s.releaseStaleClaims},
-			{"notify", s.notifyOperators},
+			{"events", s.handleEvents},
 		}...)
 	}
 	if r.primary {

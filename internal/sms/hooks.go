@@ -21,6 +21,10 @@ type Event struct {
 // InboundText is a text a phone sent to one of our numbers.
 type InboundText struct {
 	From phone.Number
+	// To is the number of ours it was sent to (the sender recognises its
+	// canary subscribers by it); zero when the provider did not say or
+	// named something that is not a phone number (a short code).
+	To   phone.Number
 	Body string
 }
 

@@ -119,12 +119,12 @@ func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusOK)
 	case "mo":
-		from, text, err := kannelhook.ParseMO(r.Form, "US")
+		mo, err := kannelhook.ParseMO(r.Form, "US")
 		if err != nil {
 			s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
 			return
 		}
-		if err := s.queueInbound(r.Context(), "kannel", from, "", text); err != nil {
+		if err := s.queueInbound(r.Context(), "kannel", mo.From, mo.To, mo.Text); err != nil {
 			s.writeJSONError(w, r, err)
 			return
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
+	"github.com/tocsin/tocsin/internal/store"
 )
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -26,6 +27,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	pw := r.PostFormValue("password")
 	now := s.cfg.Now()
 	op, err := s.cfg.Store.GetOperatorByName(ctx, name)
+	if err == nil && op.Canary {
+		// A decoy account: its password is random and known to nobody, so
+		// it never logs in; it goes the way of any wrong password (the same
+		// answer, timing and lock-out), and raises the alarm.
+		s.baitEvent(ctx, r, "canary.login", store.SeverityHigh, name, "someone tried to log in as a canary operator account")
+	}
 	if err != nil || !op.Enrolled {
 		auth.DummyVerify(pw)
 		s.auditf(ctx, "public", "login.fail", "", "unknown operator")

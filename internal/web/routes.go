@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /report", s.reportForm)
 	m.HandleFunc("POST /report", s.reportSubmit)
 	m.HandleFunc("POST /api/v1/reports", s.apiCreateReport)
+	m.HandleFunc("GET /api/v1/reports", s.apiQueue)
 	m.HandleFunc("GET /api/v1/alerts", s.apiAlerts)
 	m.HandleFunc("GET /api/v1/alerts/{id}/statement", s.alertStatement)
 	m.HandleFunc("POST /api/v1/alerts/{id}/approvals", s.submitApproval)
@@ -43,6 +44,11 @@ func (s *Server) routes() {
 		if p == "kannel" {
 			m.HandleFunc("GET /hooks/sms/"+p, s.providerHook(p)) // Kannel's get-url and dlr-url
 		}
+	}
+
+	for _, p := range DecoyPaths() {
+		m.HandleFunc("GET "+p, s.decoy)
+		m.HandleFunc("POST "+p, s.decoy) // the decoy log-in forms
 	}
 
 	m.HandleFunc("GET /enrol/{token}", s.enrolForm)

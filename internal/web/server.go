@@ -99,5 +99,5 @@ func New(cfg Config) (*Server, error) {
 
 // ServeHTTP serves a request through the middleware chain.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.recoverer(s.securityHeaders(s.logRequests(s.mux))).ServeHTTP(w, r)
+	s.recoverer(s.securityHeaders(s.logRequests(s.watchCredentials(s.mux)))).ServeHTTP(w, r)
 }

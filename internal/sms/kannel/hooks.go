@@ -30,7 +30,8 @@ func (p *Provider) InboundGetURL(hookURL string) string {
 
 // ParseHook checks that Kannel sent h (the secret in its query equals
 // Config.HookSecret, compared in constant time; otherwise sms.ErrForged)
-// and decodes it: kind=dlr is a delivery report, kind=mo an inbound text.
+// and decodes it: kind=dlr is a delivery report, kind=mo an inbound text
+// (with To, our number that received it, when the get-url passes to=%P).
 func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 	if h.Provider != "" && h.Provider != p.Name() {
 		return sms.Event{}, fmt.Errorf("%w: addressed to provider %q", ErrBadHook, h.Provider)
@@ -67,9 +68,9 @@ func (p *Provider) receipt(h sms.Hook) (sms.Receipt, error) {
 }
 
 func (p *Provider) inbound(h sms.Hook) (sms.InboundText, error) {
-	from, text, err := kannelhook.ParseMO(h.Form, p.cfg.Region)
+	mo, err := kannelhook.ParseMO(h.Form, p.cfg.Region)
 	if err != nil {
 		return sms.InboundText{}, err
 	}
-	return sms.InboundText{From: from, Body: text}, nil
+	return sms.InboundText{From: mo.From, To: mo.To, Body: mo.Text}, nil
 }

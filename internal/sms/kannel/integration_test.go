@@ -200,20 +200,21 @@ func TestKannelIntegration(t *testing.T) {
 	}
 
 	// Inbound texts: injected at fakesmsc, they reach the hook through the
-	// sms-service get-url and decode as inbound texts.
-	inbound := []struct{ from, text, wantFrom string }{
-		{"+13105550199", "JOIN 10001", "+13105550199"},
-		{"13105550198", "ÚNETE 10001 por favor, señor", "+13105550198"},
-		{"+13105550197", "REPORT checkpoint\nat Main & 5th", "+13105550197"},
+	// sms-service get-url and decode as inbound texts, with the number of
+	// ours they were sent to (%P) when it is a phone number.
+	inbound := []struct{ from, to, text, wantFrom, wantTo string }{
+		{"+13105550199", "12345", "JOIN 10001", "+13105550199", ""},
+		{"13105550198", "+13105559001", "ÚNETE 10001 por favor, señor", "+13105550198", "+13105559001"},
+		{"+13105550197", "13105559002", "REPORT checkpoint\nat Main & 5th", "+13105550197", "+13105559002"},
 	}
 	for _, in := range inbound {
-		if err := k.InjectMO(in.from, "12345", in.text); err != nil {
+		if err := k.InjectMO(in.from, in.to, in.text); err != nil {
 			t.Fatal(err)
 		}
 		select {
 		case ev := <-hooks.events:
-			if ev.Inbound == nil || ev.Inbound.From.E164() != in.wantFrom || ev.Inbound.Body != in.text {
-				t.Errorf("inbound %q: got %+v", in.text, ev.Inbound)
+			if ev.Inbound == nil || ev.Inbound.From.E164() != in.wantFrom || ev.Inbound.To.E164() != in.wantTo || ev.Inbound.Body != in.text {
+				t.Errorf("inbound %q: got %+v, want to %q", in.text, ev.Inbound, in.wantTo)
 			}
 		case err := <-hooks.errs:
 			t.Fatalf("hook rejected: %v", err)

@@ -84,8 +84,9 @@ type Config struct {
 	// characters A-Z a-z 0-9 - . _ ~ are allowed, at least 16 of them:
 	// Kannel would read a percent-encoded byte as one of its escape codes.
 	HookSecret string
-	// Region is the ISO 3166-1 region assumed for an inbound sender number
-	// that is neither in +E.164 nor in international digits; "" means "US".
+	// Region is the ISO 3166-1 region assumed for an inbound text's number
+	// (the sender's, or ours it was sent to) that is neither in +E.164 nor
+	// in international digits; "" means "US".
 	Region string
 	// HTTPClient sends the requests; nil means a client with a 30 s timeout
 	// and enough idle connections for concurrent senders.

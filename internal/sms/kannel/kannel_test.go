@@ -322,31 +322,40 @@ func TestParseHookInbound(t *testing.T) {
 		t.Fatal(err)
 	}
 	utf16be := string([]byte{0x00, 'J', 0x00, 'O', 0x00, 'I', 0x00, 'N', 0x00, ' ', 0x00, 0xe1})
+	const absent = "(absent)" // no to parameter at all, as from an older get-url
 	tests := []struct {
-		name, from, text, charset string
-		wantFrom, wantBody        string
-		bad                       bool
+		name, from, to, text, charset string
+		wantFrom, wantTo, wantBody    string // wantTo "" = zero
+		bad                           bool
 	}{
-		{name: "E.164", from: "+13105550123", text: "JOIN 10001", charset: "UTF-8", wantFrom: "+13105550123", wantBody: "JOIN 10001"},
-		{name: "international digits", from: "13105550123", text: "STOP", wantFrom: "+13105550123", wantBody: "STOP"},
-		{name: "00 prefix", from: "0013105550123", text: "ALTO", wantFrom: "+13105550123", wantBody: "ALTO"},
-		{name: "national", from: "3105550123", text: "HELP", wantFrom: "+13105550123", wantBody: "HELP"},
-		{name: "Mexico", from: "525512345678", text: "ÚNETE 10001", wantFrom: "+525512345678", wantBody: "ÚNETE 10001"},
-		{name: "spaces kept", from: "+13105550123", text: "REPORT  two  spaces", wantFrom: "+13105550123", wantBody: "REPORT  two  spaces"},
-		{name: "not recoded UCS-2", from: "+13105550123", text: utf16be, charset: "UTF-16BE", wantFrom: "+13105550123", wantBody: "JOIN á"},
-		{name: "alphanumeric sender", from: "Movistar", text: "promo", bad: true},
-		{name: "no sender", from: "", text: "x", bad: true},
+		{name: "E.164", from: "+13105550123", to: "+13105550100", text: "JOIN 10001", charset: "UTF-8", wantFrom: "+13105550123", wantTo: "+13105550100", wantBody: "JOIN 10001"},
+		{name: "international digits", from: "13105550123", to: "13105550100", text: "STOP", wantFrom: "+13105550123", wantTo: "+13105550100", wantBody: "STOP"},
+		{name: "00 prefix", from: "0013105550123", to: "0013105550100", text: "ALTO", wantFrom: "+13105550123", wantTo: "+13105550100", wantBody: "ALTO"},
+		{name: "national", from: "3105550123", to: "3105550100", text: "HELP", wantFrom: "+13105550123", wantTo: "+13105550100", wantBody: "HELP"},
+		{name: "Mexico", from: "525512345678", to: "12345", text: "ÚNETE 10001", wantFrom: "+525512345678", wantBody: "ÚNETE 10001"},
+		{name: "spaces kept", from: "+13105550123", to: "12345", text: "REPORT  two  spaces", wantFrom: "+13105550123", wantBody: "REPORT  two  spaces"},
+		{name: "not recoded UCS-2", from: "+13105550123", to: "12345", text: utf16be, charset: "UTF-16BE", wantFrom: "+13105550123", wantBody: "JOIN á"},
+		{name: "to a short code", from: "+13105550123", to: "12345", text: "JOIN 10001", wantFrom: "+13105550123", wantBody: "JOIN 10001"},
+		{name: "empty to", from: "+13105550123", to: "", text: "JOIN 10001", wantFrom: "+13105550123", wantBody: "JOIN 10001"},
+		{name: "no to", from: "+13105550123", to: absent, text: "JOIN 10001", wantFrom: "+13105550123", wantBody: "JOIN 10001"},
+		{name: "to not a number", from: "+13105550123", to: "Movistar", text: "JOIN 10001", wantFrom: "+13105550123", wantBody: "JOIN 10001"},
+		{name: "alphanumeric sender", from: "Movistar", to: "+13105550100", text: "promo", bad: true},
+		{name: "no sender", from: "", to: "+13105550100", text: "x", bad: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			raw := p.InboundGetURL("https://tocsin.example/hooks/sms/kannel")
-			raw = strings.NewReplacer("%p", url.QueryEscape(tc.from), "%P", "12345", "%b", url.QueryEscape(tc.text),
+			raw = strings.NewReplacer("%p", url.QueryEscape(tc.from), "%P", url.QueryEscape(tc.to), "%b", url.QueryEscape(tc.text),
 				"%c", "0", "%C", url.QueryEscape(tc.charset)).Replace(raw)
 			u, err := url.Parse(raw)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ev, err := p.ParseHook(sms.Hook{Provider: "kannel", URL: raw, Form: u.Query()})
+			form := u.Query()
+			if tc.to == absent {
+				form.Del("to")
+			}
+			ev, err := p.ParseHook(sms.Hook{Provider: "kannel", URL: raw, Form: form})
 			if tc.bad {
 				if !errors.Is(err, ErrBadHook) {
 					t.Fatalf("ParseHook = %+v, %v; want ErrBadHook", ev, err)
@@ -364,6 +373,9 @@ func TestParseHookInbound(t *testing.T) {
 			}
 			if ev.Inbound.From.E164() != tc.wantFrom || ev.Inbound.Body != tc.wantBody {
 				t.Errorf("inbound from %s body %q, want %s %q", ev.Inbound.From.E164(), ev.Inbound.Body, tc.wantFrom, tc.wantBody)
+			}
+			if got := ev.Inbound.To.E164(); got != tc.wantTo {
+				t.Errorf("To = %q, want %q", got, tc.wantTo)
 			}
 		})
 	}

@@ -439,7 +439,8 @@ func (p *Provider) Verify(h sms.Hook) error {
 
 // ParseHook verifies h (see Verify) and decodes it: a status callback
 // (MessageStatus) becomes a Receipt, an inbound text (From and Body) an
-// InboundText. A request that verifies but is neither, has an unknown
+// InboundText, with To the number of ours it reached (zero when To is
+// absent or not a phone number: the text is kept all the same). A request that verifies but is neither, has an unknown
 // status, or comes from something that is not a phone number is an error
 // that is not sms.ErrForged.
 func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
@@ -466,7 +467,13 @@ func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 		if err != nil {
 			return sms.Event{}, fmt.Errorf("twilio hook: inbound text from something that is not a phone number: %w", err)
 		}
-		return sms.Event{Inbound: &sms.InboundText{From: from, Body: f.Get("Body")}}, nil
+		// To, our number that received it, is only a hint: a short code
+		// or a channel address leaves it zero rather than losing the text.
+		to, err := phone.Parse(f.Get("To"), "US")
+		if err != nil {
+			to = ""
+		}
+		return sms.Event{Inbound: &sms.InboundText{From: from, To: to, Body: f.Get("Body")}}, nil
 	}
 	return sms.Event{}, errors.New("twilio hook: neither a status callback nor an inbound text")
 }

@@ -624,18 +624,31 @@ func TestParseHookInbound(t *testing.T) {
 			"From": {from}, "To": {ourFrom}, "Body": {body}, "FromZip": {"90210"}, "FromCountry": {"US"},
 		}
 	}
+	to := func(to string, f url.Values) url.Values {
+		if to == "" {
+			f.Del("To")
+		} else {
+			f.Set("To", to)
+		}
+		return f
+	}
 	tests := []struct {
 		name     string
 		form     url.Values
 		wantFrom string // "" = an error, not a forgery
+		wantTo   string // "" = zero
 		wantBody string
 	}{
-		{"JOIN", inbound("+13105550123", "JOIN 90210"), "+13105550123", "JOIN 90210"},
-		{"empty body", inbound("+13105550123", ""), "+13105550123", ""},
-		{"Spanish", inbound("+13105550123", "ALTO"), "+13105550123", "ALTO"},
-		{"from a channel address", inbound("whatsapp:+13105550123", "hola"), "", ""},
-		{"from a short code", inbound("12", "hi"), "", ""},
-		{"neither status nor text", url.Values{"AccountSid": {account}, "MessageSid": {"SM1"}}, "", ""},
+		{"JOIN", inbound("+13105550123", "JOIN 90210"), "+13105550123", ourFrom, "JOIN 90210"},
+		{"empty body", inbound("+13105550123", ""), "+13105550123", ourFrom, ""},
+		{"Spanish", inbound("+13105550123", "ALTO"), "+13105550123", ourFrom, "ALTO"},
+		{"to another number of ours", to("+13105559001", inbound("+13105550123", "hi")), "+13105550123", "+13105559001", "hi"},
+		{"without To", to("", inbound("+13105550123", "JOIN 90210")), "+13105550123", "", "JOIN 90210"},
+		{"to a short code", to("12345", inbound("+13105550123", "STOP")), "+13105550123", "", "STOP"},
+		{"to a channel address", to("whatsapp:+13105550100", inbound("+13105550123", "hola")), "+13105550123", "", "hola"},
+		{"from a channel address", inbound("whatsapp:+13105550123", "hola"), "", "", ""},
+		{"from a short code", inbound("12", "hi"), "", "", ""},
+		{"neither status nor text", url.Values{"AccountSid": {account}, "MessageSid": {"SM1"}}, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -654,6 +667,9 @@ func TestParseHookInbound(t *testing.T) {
 			}
 			if ev.Receipt != nil || ev.Inbound == nil || ev.Inbound.From.E164() != tt.wantFrom || ev.Inbound.Body != tt.wantBody {
 				t.Fatalf("event %+v", ev)
+			}
+			if got := ev.Inbound.To.E164(); got != tt.wantTo {
+				t.Errorf("To = %q, want %q", got, tt.wantTo)
 			}
 		})
 	}

@@ -1,0 +1,154 @@
+package sender
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// toProvider is a fakeProvider whose inbound texts carry To, the number of
+// ours they reached, as Twilio's and Kannel's do.
+type toProvider struct{ *fakeProvider }
+
+func (p toProvider) ParseHook(h sms.Hook) (sms.Event, error) {
+	ev, err := p.fakeProvider.ParseHook(h)
+	if err != nil || ev.Inbound == nil {
+		return ev, err
+	}
+	if to, err := phone.Parse(h.Form.Get("To"), "US"); err == nil {
+		ev.Inbound.To = to
+	}
+	return ev, nil
+}
+
+// hook queues a webhook request as the web tier seals it, and runs the
+// sender once.
+func (b *bundle) hook(t *testing.T, provider, sig string, form map[string]string) {
+	t.Helper()
+	h := sms.Hook{Provider: provider, URL: "https://example.org/hooks/sms/" + provider, Signature: sig, Form: map[string][]string{}}
+	for k, v := range form {
+		h.Form.Set(k, v)
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := b.sealer.SealData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.AddHookRequest(b.ctx, &store.HookRequest{Provider: provider, Sealed: sealed, ReceivedAt: b.now}); err != nil {
+		t.Fatal(err)
+	}
+	b.sender.Tick(b.ctx)
+}
+
+func TestSealInbound(t *testing.T) {
+	b := setup(t)
+	tests := []struct {
+		name, from, to string // to "" = the provider did not say
+	}{
+		{"with To", "+13105550123", "+13105559001"},
+		{"without To", "+13105550123", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text := &sms.InboundText{From: mustParse(t, tt.from), Body: "JOIN 90210"}
+			if tt.to != "" {
+				text.To = mustParse(t, tt.to)
+			}
+			in, err := b.sender.sealInbound(store.HookRequest{Provider: "p", ReceivedAt: b.now}, text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Provider != "p" || in.Body != "JOIN 90210" || !in.ReceivedAt.Equal(b.now) {
+				t.Errorf("inbound %+v", in)
+			}
+			if n, err := b.keys.Open(in.FromSealed); err != nil || n.E164() != tt.from {
+				t.Errorf("FromSealed opens to %v, %v; want %s", n, err, tt.from)
+			}
+			if tt.to == "" {
+				if in.ToSealed != nil {
+					t.Errorf("ToSealed = %x, want nil", in.ToSealed)
+				}
+				return
+			}
+			if bytes.Contains(in.ToSealed, []byte(tt.to)) {
+				t.Error("ToSealed holds the clear number")
+			}
+			if n, err := b.keys.Open(in.ToSealed); err != nil || n.E164() != tt.to {
+				t.Errorf("ToSealed opens to %v, %v; want %s", n, err, tt.to)
+			}
+		})
+	}
+}
+
+// A provider's inbound text to a canary subscriber is recognised by its To:
+// a security event and no reply. Without To, or to another number of ours,
+// it is an ordinary text.
+func TestWebhookToCanary(t *testing.T) {
+	const ours, canary, stranger = "+13105550100", "+13105559001", "+12025550177"
+	tests := []struct {
+		name       string
+		to         string // "" = no To
+		wantCanary bool
+	}{
+		{"to a canary", canary, true},
+		{"to our number", ours, false},
+		{"without To", "", false},
+		{"to a short code", "12345", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := setup(t)
+			p := toProvider{&fakeProvider{name: "p"}}
+			b.sender.routes = newRoutes([]Route{{Provider: p}})
+			b.addCanary(t, "line-2", canary)
+			form := map[string]string{"From": stranger, "Body": "JOIN 90210"}
+			if tt.to != "" {
+				form["To"] = tt.to
+			}
+			b.hook(t, "p", "good", form)
+
+			var canaryEvents int
+			for _, e := range b.events(t) {
+				if strings.HasPrefix(e, "canary.subscriber: ") {
+					canaryEvents++
+				}
+			}
+			replies := p.calls // the replies went out through p
+			if tt.wantCanary {
+				if canaryEvents != 1 || replies != 0 {
+					t.Errorf("%d canary events and %d replies; want 1 event and no reply", canaryEvents, replies)
+				}
+				if sub := b.subscriber(t, stranger); sub != nil {
+					t.Error("a text to a canary subscribed its sender")
+				}
+			} else {
+				if canaryEvents != 0 || replies != 1 {
+					t.Errorf("%d canary events and %d replies; want none and one reply", canaryEvents, replies)
+				}
+				if sub := b.subscriber(t, stranger); sub == nil || !sub.Active {
+					t.Error("JOIN did not subscribe")
+				}
+			}
+			if hs, _ := b.store.ListHookRequests(b.ctx, 10); len(hs) != 0 {
+				t.Errorf("%d hook requests left", len(hs))
+			}
+		})
+	}
+}
+
+func mustParse(t *testing.T, s string) phone.Number {
+	t.Helper()
+	n, err := phone.Parse(s, "US")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

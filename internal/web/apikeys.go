@@ -1,0 +1,140 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
+	"github.com/tocsin/tocsin/internal/geo"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// apiQueueReport is one report of GET /api/v1/reports, the keyed feed of
+// the report queue for partner networks (scope reports:read).
+type apiQueueReport struct {
+	ID          string    `json:"id"`
+	Category    string    `json:"category"`
+	Description string    `json:"description"`
+	Place       string    `json:"place,omitempty"`
+	ZIP         string    `json:"zip,omitempty"`
+	Lat         float64   `json:"lat"`
+	Lon         float64   `json:"lon"`
+	ObservedAt  time.Time `json:"observed_at"`
+	ReceivedAt  time.Time `json:"received_at"`
+	State       string    `json:"state"`
+}
+
+// apiQueue serves the report queue of the last 48 hours to a holder of an
+// API key. A canary key gets phony reports of the same shape, and raises an
+// event; so does a key from the decoy files.
+func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
+	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	key = strings.TrimSpace(key)
+	if !ok || !auth.ValidAPIKeyForm(key) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="tocsin"`)
+		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EUNAUTHORIZED, "send an API key: Authorization: Bearer tsk_…"))
+		return
+	}
+	if key == s.canaryCreds().APIKey { // watchCredentials raised the event
+		s.phonyQueue(w, r, key)
+		return
+	}
+	k, err := s.cfg.Store.GetAPIKeyByHash(r.Context(), auth.HashToken(key))
+	if err != nil || !k.RevokedAt.IsZero() || k.Scope != tocsin.APIScopeReportsRead {
+		if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			s.writeJSONError(w, r, err)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="tocsin", error="invalid_token"`)
+		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EUNAUTHORIZED, "this API key is not valid"))
+		return
+	}
+	if err := s.cfg.Store.TouchAPIKey(r.Context(), k.ID, s.cfg.Now()); err != nil {
+		s.cfg.Log.Error("touch API key", "err", err)
+	}
+	if k.Canary {
+		s.baitEvent(r.Context(), r, "canary.apikey", store.SeverityHigh, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
+		s.phonyQueue(w, r, key)
+		return
+	}
+	s.auditf(r.Context(), "api:"+k.ID, "api.reports.read", "", "")
+	reports, err := s.cfg.Store.ListReports(r.Context(), store.ReportFilter{States: []tocsin.ReportState{tocsin.ReportNew, tocsin.ReportVerified},
+		Since: s.cfg.Now().Add(-48 * time.Hour), Limit: 200})
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	out := make([]apiQueueReport, 0, len(reports))
+	for _, rp := range reports {
+		c := geo.CellCenter(rp.Cell)
+		out = append(out, apiQueueReport{ID: rp.ID, Category: string(rp.Category), Description: rp.Description, Place: rp.PlaceText, ZIP: rp.ZIP,
+			Lat: round6(c.Lat), Lon: round6(c.Lon), ObservedAt: rp.ObservedAt.UTC(), ReceivedAt: rp.ReceivedAt.UTC(), State: string(rp.State)})
+	}
+	slices.SortFunc(out, func(a, b apiQueueReport) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
+	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+}
+
+func round6(f float64) float64 { return float64(int64(f*1e6)) / 1e6 }
+
+// phonyZIPs are where phony reports are placed: ZIP codes of a large
+// metropolitan area, nothing to do with any real report.
+var phonyZIPs = []string{"90001", "90011", "90022", "90033", "90044", "90063", "91331", "91402", "90255", "90280", "90201", "90262"}
+
+var phonyTexts = map[tocsin.Category][]string{
+	tocsin.CategoryCheckpoint: {"Checkpoint with two marked SUVs, officers checking IDs of drivers.", "Cars stopped one by one at the intersection, agents in vests."},
+	tocsin.CategoryRaid:       {"Agents entered the car wash, workers taken outside.", "Several unmarked vans outside the garment factory loading dock."},
+	tocsin.CategoryVehicle:    {"Unmarked white van with tinted windows circling the block.", "Grey sedan with government plates parked near the school."},
+	tocsin.CategoryDetention:  {"Man detained outside the hardware store, put in a black SUV.", "Two people detained at the bus stop, taken away."},
+	tocsin.CategoryOther:      {"People in plain clothes asking questions at the laundromat.", "Helicopter circling low for twenty minutes."},
+}
+
+var phonyPlaces = []string{"near the laundromat", "by the bus stop", "outside the market", "at the corner by the school", "in the parking lot", ""}
+
+// phonyQueue answers with a plausible queue made up for this key: the same
+// reports on every call within an hour, in the real answer's form, and
+// nothing real in it.
+func (s *Server) phonyQueue(w http.ResponseWriter, r *http.Request, key string) {
+	now := s.cfg.Now().UTC().Truncate(time.Minute)
+	m := hmac.New(sha256.New, s.cfg.CSRFKey)
+	m.Write([]byte("tocsin/phony-queue/v1\x00" + key))
+	binary.Write(m, binary.BigEndian, now.Truncate(time.Hour).Unix())
+	seed := m.Sum(nil)
+	rng := rand.New(rand.NewChaCha8([32]byte(seed)))
+	cats := tocsin.Categories()
+	n := 3 + rng.IntN(7)
+	out := make([]apiQueueReport, 0, n)
+	for range n {
+		zip := phonyZIPs[rng.IntN(len(phonyZIPs))]
+		p, ok := s.cfg.ZIPs.Lookup(zip)
+		if !ok {
+			continue
+		}
+		p.Lat += (rng.Float64() - 0.5) * 0.02
+		p.Lon += (rng.Float64() - 0.5) * 0.02
+		c := geo.CellCenter(geo.SnapCell(p))
+		cat := cats[rng.IntN(len(cats))]
+		texts := phonyTexts[cat]
+		idb := make([]byte, 10)
+		for i := range idb {
+			idb[i] = byte(rng.UintN(256))
+		}
+		received := now.Add(-time.Duration(rng.IntN(36*60)) * time.Minute)
+		state := tocsin.ReportNew
+		if rng.IntN(3) == 0 {
+			state = tocsin.ReportVerified
+		}
+		out = append(out, apiQueueReport{ID: strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(idb)),
+			Category: string(cat), Description: texts[rng.IntN(len(texts))], Place: phonyPlaces[rng.IntN(len(phonyPlaces))], ZIP: zip,
+			Lat: round6(c.Lat), Lon: round6(c.Lon), ObservedAt: received.Add(-time.Duration(rng.IntN(20)) * time.Minute), ReceivedAt: received, State: string(state)})
+	}
+	slices.SortFunc(out, func(a, b apiQueueReport) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
+	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+}
