@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -13,6 +14,7 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
+	"github.com/tocsin/tocsin/internal/web"
 )
 
 // runCanary handles "tocsin canary subscriber add|list": decoy subscribers
@@ -20,7 +22,13 @@ import (
 // the sender's directory is, since only the sender may know which
 // subscribers are canaries.
 func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: tocsin canary subscriber add --data SENDER-DIR --db DB --number +1… --zip ZIP --label NAME | tocsin canary subscriber list --data SENDER-DIR"
+	const usage = "usage: tocsin canary subscriber add|list … | tocsin canary apikey new --name NAME | tocsin canary operator add --name NAME [--role ROLE] | tocsin canary list"
+	if len(args) >= 1 && args[0] == "list" {
+		return listCanaries(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) >= 2 && (args[0] == "apikey" || args[0] == "operator") {
+		return webCanary(ctx, args, stdout, stderr)
+	}
 	if len(args) < 2 || args[0] != "subscriber" {
 		return errors.New(usage)
 	}
@@ -77,5 +85,87 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stdout, "Canary subscriber %s added in %s. Copy %s to every sender's state directory.\n", *label, *zip, filepath.Join(stateDir, sender.CanaryFile))
+	return nil
+}
+
+// webCanary creates a canary API key or a canary operator account.
+func webCanary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("canary "+args[0]+" "+args[1], "Creates a canary: an API key of the real form that answers with phony data, or an operator account that never logs in. Any use raises a security event with the request's network details.", stderr)
+	data := fs.String("data", "./tocsin-data", "data directory")
+	dbArg := fs.String("db", "", dbUsage)
+	name := fs.String("name", "", "the key's purpose as an intruder would read it (e.g. backup-job), or the account's username")
+	role := fs.String("role", "admin", "the canary account's role: admin, dispatcher or viewer")
+	if err := parse(fs, args[2:]); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *data, *dbArg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch args[0] + " " + args[1] {
+	case "apikey new":
+		key, err := web.NewAPIKey(ctx, st, "cli", *name, true, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Canary API key %q. Leave it where an intruder would look (a config file, a wiki page, a CI variable):\n%s\n", *name, key)
+		return nil
+	case "operator add":
+		if err := web.NewCanaryOperator(ctx, st, "cli", *name, *role, time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Canary operator account %q (%s) created. It never logs in; every attempt raises canary.login.\n", *name, *role)
+		return nil
+	}
+	return errors.New("usage: tocsin canary apikey new --name NAME | tocsin canary operator add --name NAME")
+}
+
+// listCanaries prints every canary this host knows.
+func listCanaries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flagSet("canary list", "Lists the canary API keys, canary operator accounts, decoy URLs and (with the sender's directory) canary subscribers.", stderr)
+	data := fs.String("data", "./tocsin-data", "data directory (tocsin serve), or the web role's")
+	dbArg := fs.String("db", "", dbUsage)
+	senderData := fs.String("sender-data", "", "the sender's directory, for its canary subscribers (default: --data)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, *data, *dbArg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintln(stdout, "Canary API keys:")
+	if err := listAPIKeys(ctx, st, stdout, true); err != nil {
+		return err
+	}
+	ops, err := st.ListOperators(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nCanary operator accounts:")
+	for _, o := range ops {
+		if o.Canary {
+			fmt.Fprintf(stdout, "  %s (%s)\n", o.Username, o.Role)
+		}
+	}
+	paths := web.DecoyPaths()
+	slices.Sort(paths)
+	fmt.Fprintln(stdout, "\nDecoy URLs:")
+	for _, p := range paths {
+		fmt.Fprintf(stdout, "  %s\n", p)
+	}
+	dir := *senderData
+	if dir == "" {
+		dir = *data
+	}
+	cs, err := sender.ReadCanaries(filepath.Join(dir, "sender"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nCanary subscribers:")
+	for _, c := range cs {
+		fmt.Fprintf(stdout, "  %s (added %s)\n", c.Label, c.Added.Format(time.RFC3339))
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,3 +31,12 @@ func openStore(ctx context.Context, dataDir, dbArg string) (store.Store, error) 
 
 // dbUsage is the help text of every --db flag.
 const dbUsage = "the database: a postgres:// URL, or a SQLite file (default DATA/tocsin.db)"
+
+// redactDB is a database argument fit for a log: a URL's password hidden.
+func redactDB(db string) string {
+	u, err := url.Parse(db)
+	if err != nil || u.User == nil {
+		return db
+	}
+	return u.Redacted()
+}

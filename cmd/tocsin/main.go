@@ -40,7 +40,8 @@ func commands() []command {
 		{"doctor", "check a role's configuration for dangerous mistakes", runDoctor},
 		{"audit", "check the audit trail's hash chain (audit verify)", runAudit},
 		{"verify", "check a server's transparency log and an alert's place in it", runVerify},
-		{"canary", "add or list canary subscribers (canary subscriber add|list)", runCanary},
+		{"canary", "create and list bait: canary subscribers, API keys and operator accounts (canary subscriber|apikey|operator|list)", runCanary},
+		{"apikey", "create, list or revoke keys to the report queue API (apikey new|list|revoke)", runAPIKey},
 		{"incident", "export an incident's indicators (STIX 2.1) or write its report (incident iocs|report)", runIncident},
 		{"version", "print the version", runVersion},
 	}

@@ -69,7 +69,7 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("health listener: %w", err)
 	}
-	fmt.Fprintf(stdout, "tocsin sender is running (state in %s, database %s, health on http://%s/healthz)\n", c.data, c.db, c.health)
+	fmt.Fprintf(stdout, "tocsin sender is running (state in %s, database %s, health on http://%s/healthz)\n", c.data, redactDB(c.db), c.health)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}

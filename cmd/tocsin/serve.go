@@ -200,9 +200,29 @@ func loadOrCreateSecret(path string) ([]byte, error) {
 	if err == nil {
 		return nil, fmt.Errorf("%s is not a 32-byte key", path)
 	}
+	// Created exclusively: replicas starting together on one shared
+	// directory end with one key, the first one written.
 	b = make([]byte, 32)
 	rand.Read(b)
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // another replica is writing it
+		for range 20 {
+			if b, err := os.ReadFile(path); err == nil && len(b) == 32 {
+				return b, nil
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return loadOrCreateSecret(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return b, nil

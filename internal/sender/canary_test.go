@@ -149,6 +149,19 @@ func TestCanarySubscribersCatchTheAttack(t *testing.T) {
 	if !b.sender.frozen(b.ctx) {
 		t.Error("outbound is not frozen")
 	}
+	trail, err := b.store.ListAudit(b.ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTrail := 0
+	for _, e := range trail {
+		if e.Action == "security.canary.subscriber" {
+			inTrail++
+		}
+	}
+	if inTrail != 2 {
+		t.Errorf("%d canary.subscriber events in the audit trail, want 2", inTrail)
+	}
 	if got := inbox.kinds(); !strings.Contains(strings.Join(got, ","), "canary.subscriber") {
 		t.Errorf("operators were told %q, want canary.subscriber", got)
 	}

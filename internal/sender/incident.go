@@ -51,7 +51,7 @@ func ParseAutoFreeze(s string) (map[string]bool, error) {
 	return on, nil
 }
 
-// securityEvent records an event and logs it.
+// securityEvent records an event, in the audit trail too, and logs it.
 func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.SecurityEvent) error {
 	if e.At.IsZero() {
 		e.At = s.cfg.Now()
@@ -60,7 +60,8 @@ func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.Se
 	if err := q.AddSecurityEvent(ctx, e); err != nil {
 		return fmt.Errorf("security event: %w", err)
 	}
-	return nil
+	// The audit trail's hash chain holds every event too.
+	return s.audit(ctx, q, "security."+e.Kind, e.Subject, e.Detail)
 }
 
 // freezeWith writes a freeze order of the sender's own (stopping needs no

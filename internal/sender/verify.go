@@ -13,11 +13,7 @@ import (
 // security records a security event and logs it. Failing to record one is
 // an error: the caller must not go on as if it had been seen.
 func (s *Sender) security(ctx context.Context, q store.Querier, kind, subject, detail string) error {
-	s.cfg.Log.Warn("security event", "kind", kind, "subject", subject, "detail", detail)
-	if err := q.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Subject: subject, Detail: detail}); err != nil {
-		return fmt.Errorf("security event: %w", err)
-	}
-	return nil
+	return s.securityEvent(ctx, q, &store.SecurityEvent{Kind: kind, Subject: subject, Detail: detail})
 }
 
 // roster returns the latest roster version that verifies back to the trust

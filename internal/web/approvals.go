@@ -199,7 +199,9 @@ func (s *Server) securityf(ctx context.Context, kind, subject, format string, ar
 	}
 	if err := s.cfg.Store.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Subject: subject, Detail: detail}); err != nil {
 		s.cfg.Log.Error("security event not recorded", "err", err)
+		return
 	}
+	s.auditf(ctx, "security", "security."+kind, subject, detail)
 }
 
 // eventLimiter allows a number of recorded events per minute and counts the

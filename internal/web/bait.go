@@ -60,7 +60,11 @@ func (s *Server) baitEvent(ctx context.Context, r *http.Request, kind, severity,
 	e := &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Severity: severity, Subject: subject, Detail: detail, Net: netDetails(r)}
 	if err := s.cfg.Store.AddSecurityEvent(ctx, e); err != nil {
 		s.cfg.Log.Error("security event not recorded", "err", err)
+		return
 	}
+	// The audit trail's hash chain holds the event too, without its
+	// network details (the audit trail keeps no address).
+	s.auditf(ctx, "security", "security."+kind, subject, detail)
 }
 
 // canaryCreds are the phony provider credentials (and API key) in the decoy

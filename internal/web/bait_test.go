@@ -115,6 +115,20 @@ func TestCanaryAPIKey(t *testing.T) {
 		t.Error("the canary key's answer holds a real report")
 	}
 	b.wantBaitEvent("canary.apikey", store.SeverityHigh, "python-requests/2.32")
+	trail, err := b.st.ListAudit(ctx, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range trail {
+		found = found || e.Action == "security.canary.apikey"
+		if strings.Contains(e.Detail, "127.0.0.1") || strings.Contains(e.Detail, "python-requests") {
+			t.Errorf("the audit trail keeps a network detail: %+v", e)
+		}
+	}
+	if !found {
+		t.Error("the canary.apikey event is not in the audit trail")
+	}
 	// The same phony queue on the next call: it looks like a live system.
 	_, again := b.queue(canary, "python-requests/2.32")
 	if len(again.Reports) != len(q.Reports) || again.Reports[0].ID != q.Reports[0].ID {
