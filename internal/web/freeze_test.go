@@ -239,7 +239,7 @@ func TestSecurityPage(t *testing.T) {
 
 	page = oc.get("/console/security")
 	wantStatus(t, page, http.StatusOK)
-	if n := strings.Count(page.body, `<tr class="event">`); n != 3 {
+	if n := strings.Count(page.body, `<tr class="event `); n != 3 {
 		t.Errorf("%d event rows, want 3", n)
 	}
 	text := page.text()

@@ -3,12 +3,13 @@ package web
 import (
 	"encoding/base64"
 
-	"github.com/tocsin/tocsin/internal/store"
-	"github.com/tocsin/tocsin/internal/tlog"
-	"github.com/tocsin/tocsin/internal/trust"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/trust"
 
 	"github.com/tocsin/tocsin"
 )
@@ -67,8 +68,22 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.cfg.Log.Error("home", "err", err)
 	}
-	p.Data = alerts
+	d := homeData{Alerts: alerts}
+	// A notice of the last 30 days heads the page: people who got a fake
+	// text come here first.
+	if ns, err := s.cfg.Store.ListNotices(r.Context(), 1); err == nil && len(ns) == 1 && s.cfg.Now().Sub(ns[0].PublishedAt) < 30*24*time.Hour {
+		v := viewNotice(ns[0], p.Lang)
+		d.Notice = &v
+	}
+	p.Data = d
 	s.render(w, r, http.StatusOK, "home", p)
+}
+
+// homeData is the home page: the latest incident notice, if recent, and
+// the recent alerts.
+type homeData struct {
+	Notice *noticeView
+	Alerts []publicAlert
 }
 
 func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {

@@ -26,6 +26,16 @@ func parseTemplates() (*templates, error) {
 	funcs := template.FuncMap{
 		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		"join": strings.Join,
+		// para splits a text into its paragraphs (blank-line separated).
+		"para": func(s string) []string {
+			var out []string
+			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			return out
+		},
 	}
 	t := &templates{pages: make(map[string]*template.Template)}
 	for _, n := range names {

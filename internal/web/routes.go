@@ -18,6 +18,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /log/proof/inclusion", s.logInclusion)
 	m.HandleFunc("GET /log/proof/consistency", s.logConsistency)
 	m.HandleFunc("GET /log/alerts/{ref}", s.logAlert)
+	m.HandleFunc("GET /notices", s.publicNotices)
+	m.HandleFunc("GET /notices/{id}", s.publicNotice)
 	m.HandleFunc("GET /verify", s.verifyForm)
 	m.HandleFunc("POST /verify", s.verifySubmit)
 
@@ -68,4 +70,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /console/freeze", s.operator(s.consoleFreeze))
 	m.HandleFunc("GET /console/security", s.operator(s.securityEvents))
 	m.HandleFunc("GET /console/audit", s.operator(s.auditTrail))
+	m.HandleFunc("GET /console/canaries", s.operator(s.canaries))
+	m.HandleFunc("POST /console/canaries", s.operator(s.createCanary))
+	m.HandleFunc("GET /console/notices", s.operator(s.consoleNotices))
+	m.HandleFunc("POST /console/notices", s.operator(s.publishNotice))
 }

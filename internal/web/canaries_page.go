@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
+)
+
+// canariesData is the console's view of the bait: never a canary key
+// itself (shown once, at creation), and no canary subscriber (only the
+// sender knows them).
+type canariesData struct {
+	Keys      []tocsin.APIKey
+	Operators []tocsin.Operator
+	Decoys    []decoyHits
+	NewKey    string // a key just created, shown once
+	CanWrite  bool
+}
+
+type decoyHits struct {
+	Path string
+	Hits int
+}
+
+// canaries lists the bait and, for administrators, creates more.
+func (s *Server) canaries(w http.ResponseWriter, r *http.Request) {
+	s.renderCanaries(w, r, s.consolePage(r, "canaries.title"), "")
+}
+
+func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *page, newKey string) {
+	if !can(r, auth.ManageOperators) {
+		http.Error(w, "Only an administrator can see the canaries.", http.StatusForbidden)
+		return
+	}
+	ctx := r.Context()
+	d := canariesData{NewKey: newKey, CanWrite: true}
+	keys, err := s.cfg.Store.ListAPIKeys(ctx)
+	if err != nil {
+		s.cfg.Log.Error("list API keys", "err", err)
+		http.Error(w, "The canaries could not be read; try again.", http.StatusInternalServerError)
+		return
+	}
+	for _, k := range keys {
+		if k.Canary {
+			d.Keys = append(d.Keys, k)
+		}
+	}
+	ops, err := s.cfg.Store.ListOperators(ctx)
+	if err != nil {
+		s.cfg.Log.Error("list operators", "err", err)
+		http.Error(w, "The canaries could not be read; try again.", http.StatusInternalServerError)
+		return
+	}
+	for _, o := range ops {
+		if o.Canary {
+			d.Operators = append(d.Operators, o)
+		}
+	}
+	hits := map[string]int{}
+	if evs, err := s.cfg.Store.ListSecurityEvents(ctx, 1000); err == nil {
+		for _, e := range evs {
+			if e.Kind == "canary.url" {
+				hits[e.Subject]++
+			}
+		}
+	}
+	paths := DecoyPaths()
+	slices.Sort(paths)
+	for _, path := range paths {
+		d.Decoys = append(d.Decoys, decoyHits{path, hits[path]})
+	}
+	p.Data = d
+	s.render(w, r, http.StatusOK, "canaries", p)
+}
+
+// createCanary makes a canary API key or operator account from the console.
+func (s *Server) createCanary(w http.ResponseWriter, r *http.Request) {
+	p := s.consolePage(r, "canaries.title")
+	if !can(r, auth.ManageOperators) {
+		http.Error(w, "Only an administrator can create canaries.", http.StatusForbidden)
+		return
+	}
+	actor := currentOperator(r).Username
+	switch r.PostFormValue("kind") {
+	case "apikey":
+		key, err := NewAPIKey(r.Context(), s.cfg.Store, actor, r.PostFormValue("name"), true, s.cfg.Now())
+		if err != nil {
+			p.Error = tocsin.ErrorMessage(err)
+			s.renderCanaries(w, r, p, "")
+			return
+		}
+		s.renderCanaries(w, r, p, key)
+	case "operator":
+		role := r.PostFormValue("role")
+		if role == "" {
+			role = "admin"
+		}
+		if err := NewCanaryOperator(r.Context(), s.cfg.Store, actor, r.PostFormValue("name"), role, s.cfg.Now()); err != nil {
+			p.Error = tocsin.ErrorMessage(err)
+			s.renderCanaries(w, r, p, "")
+			return
+		}
+		http.Redirect(w, r, "/console/canaries", http.StatusSeeOther)
+	default:
+		p.Error = "Choose what to create: an API key or an operator account."
+		s.renderCanaries(w, r, p, "")
+	}
+}
