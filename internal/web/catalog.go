@@ -204,7 +204,7 @@ func newCatalog() catalog {
 		"notices.bodyes":  {"What happened (Spanish)", "Qué pasó (español)"},
 		"notices.by":      {"Published by", "Publicado por"},
 		"notices.latest":  {"Incident notice:", "Aviso de incidente:"},
-		"alerts.none":       {"No alerts yet.", "Todavía no hay alertas."},
+		"alerts.none":     {"No alerts yet.", "Todavía no hay alertas."},
 
 		"compose.title":       {"Compose alert", "Redactar alerta"},
 		"compose.en":          {"English text", "Texto en inglés"},
