@@ -26,7 +26,7 @@ func newCatalog() catalog {
 		"nav.subscribe": {"Get alerts", "Recibir alertas"},
 		"nav.privacy":   {"What we store", "Qué guardamos"},
 		"nav.console":   {"Console", "Consola"},
-		"footer.text":   {"A community alert network. We keep no names, addresses or IP addresses.", "Una red comunitaria de alertas. No guardamos nombres, direcciones ni direcciones IP."},
+		"footer.text":   {"A community alert network. We keep no names, addresses or IP addresses of the people we serve.", "Una red comunitaria de alertas. No guardamos nombres, direcciones ni direcciones IP de las personas a quienes servimos."},
 		"form.fix":      {"Please correct the marked fields.", "Por favor corrige los campos marcados."},
 
 		"home.title":  {"Community alerts", "Alertas comunitarias"},
@@ -102,6 +102,8 @@ func newCatalog() catalog {
 		"privacy.subs.hash":       {"To recognise STOP we keep a keyed fingerprint of the number, whose key also stays with the sending service.", "Para reconocer ALTO guardamos una huella del número con clave, que también se queda en el servicio de envío."},
 		"privacy.subs.stop":       {"We keep the ZIP codes or the place you follow, and your language. Text STOP and nothing more is sent.", "Guardamos los códigos postales o el lugar que sigues y tu idioma. Envía ALTO y no se envía nada más."},
 		"privacy.logs":            {"Logs", "Registros"},
+		"privacy.bait":            {"Traps for intruders", "Trampas para intrusos"},
+		"privacy.bait.text":       {"We leave fake keys, fake files and fake accounts where only someone breaking in would look. When one is used we keep the IP address, browser and a few headers of that request, for 30 days, to trace the intruder. No page, form or text message you use is one of them.", "Dejamos claves, archivos y cuentas falsas donde solo miraría alguien que entra sin permiso. Cuando se usa una, guardamos la dirección IP, el navegador y algunos encabezados de esa solicitud, durante 30 días, para rastrear al intruso. Ninguna página, formulario o mensaje que usted usa es una de ellas."},
 		"privacy.logs.text":       {"Our logs never contain phone numbers, IP addresses or report text. Operators' actions are recorded in an audit trail.", "Nuestros registros nunca contienen números de teléfono, direcciones IP ni el texto de los reportes. Las acciones de los operadores quedan en un registro de auditoría."},
 
 		"login.title":     {"Operator login", "Acceso de operadores"},
