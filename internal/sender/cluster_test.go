@@ -11,6 +11,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/sms/outbox"
+	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -193,5 +194,69 @@ func TestOneReplyWithTwoSenders(t *testing.T) {
 	}
 	if n := len(linesIn(t, box)); n != 0 {
 		t.Errorf("the worker also replied (%d texts)", n)
+	}
+}
+
+// A standby primary with a fresh directory takes the transparency log over
+// from the first: it adopts the newest signed checkpoint, signs the next
+// over the first's entries and its own, and raises no false alarm; a
+// forged checkpoint is not adopted.
+func TestPrimaryFailover(t *testing.T) {
+	b := setup(t)
+	skey, vkey, err := tlog.NewSigner("tocsin-test-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender.cfg.LogKey, b.sender.cfg.LogOrigin = skey, "tocsin-test-log"
+	b.subscribe(t, 2)
+	b.alert(t, zip90210, "Checkpoint at Main.", "")
+	b.sender.Tick(b.ctx)
+	b.now = b.now.Add(2 * time.Minute)
+	b.sender.Tick(b.ctx) // the audit head and the roster in the log
+	first, _, err := b.store.LatestCheckpoint(b.ctx)
+	if err != nil || first < 2 {
+		t.Fatalf("first primary's checkpoint: size %d, %v", first, err)
+	}
+	b.sender.dropLeases(b.ctx) // the first primary's host is lost
+
+	p2, _ := b.worker(t, "standby", false)
+	p2.cfg.LogKey, p2.cfg.LogOrigin = skey, "tocsin-test-log"
+	a2 := b.alert(t, zip90210, "Second alert, from the standby.", "")
+	p2.Tick(b.ctx)
+	b.now = b.now.Add(2 * time.Minute)
+	p2.Tick(b.ctx)
+	for _, e := range b.events(t) {
+		if strings.HasPrefix(e, "log.tampered") {
+			t.Fatalf("false alarm on takeover: %s", e)
+		}
+	}
+	size, signed, err := b.store.LatestCheckpoint(b.ctx)
+	if err != nil || size <= first {
+		t.Fatalf("the standby signed no new checkpoint: %d (first %d), %v", size, first, err)
+	}
+	if _, err := tlog.Open(signed, vkey, "tocsin-test-log"); err != nil {
+		t.Fatal(err)
+	}
+	if idx, err := b.store.LogIndex(b.ctx, tlog.LeafHash(a2.Statement)); err != nil || idx >= size {
+		t.Errorf("the standby's alert is not under its checkpoint: %d, %v", idx, err)
+	}
+
+	// A forged newest checkpoint (another key) is not taken over.
+	b.sender.dropLeases(b.ctx)
+	p2.dropLeases(b.ctx)
+	other, _, _ := tlog.NewSigner("tocsin-test-log")
+	forged, _ := tlog.Sign(tlog.Checkpoint{Origin: "tocsin-test-log", Size: size + 5, Root: [32]byte{1}}, other)
+	if err := b.store.PutCheckpoint(b.ctx, size+5, forged); err != nil {
+		t.Fatal(err)
+	}
+	p3, _ := b.worker(t, "third", false)
+	p3.cfg.LogKey, p3.cfg.LogOrigin = skey, "tocsin-test-log"
+	p3.Tick(b.ctx)
+	found := false
+	for _, e := range b.events(t) {
+		found = found || strings.HasPrefix(e, "log.tampered") && strings.Contains(e, "does not verify")
+	}
+	if !found {
+		t.Errorf("a forged checkpoint was taken over silently: %q", b.events(t))
 	}
 }

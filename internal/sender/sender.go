@@ -223,6 +223,10 @@ func (s *Sender) Tick(ctx context.Context) {
 		return
 	}
 	if r.primary && !s.primed {
+		if err := s.adoptCheckpoint(ctx); err != nil {
+			s.cfg.Log.Error("take the log over", "err", err)
+			return
+		}
 		if err := s.signCheckpoint(ctx); err != nil { // the first start signs the empty log
 			s.cfg.Log.Error("sign the log's checkpoint", "err", err)
 			return

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/audit"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
@@ -285,4 +286,70 @@ func (s *Sender) commitAuditEvery(ctx context.Context) error {
 	}
 	s.nextAudit = now.Add(time.Minute)
 	return s.commitAudit(ctx)
+}
+
+// adoptCheckpoint lets a primary take the log over from another (a standby,
+// or a rebuilt host): when the newest checkpoint in the database is beyond
+// the last one this process signed, it checks it against the log key, and
+// that the log still holds exactly what it signed and extends what this
+// process signed before; then it takes it as its own last checkpoint, with
+// the roster versions, freeze orders and audit head the log holds up to
+// there. A checkpoint that does not verify, or a log that no longer matches
+// it, is a security event, and nothing is adopted.
+func (s *Sender) adoptCheckpoint(ctx context.Context) error {
+	if s.cfg.LogKey == "" {
+		return nil
+	}
+	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
+	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
+		return nil
+	}
+	if err != nil || size <= s.state.log.Size {
+		return err
+	}
+	vkey, err := tlog.VerifierOf(s.cfg.LogKey)
+	if err != nil {
+		return err
+	}
+	cp, err := tlog.Open(signed, vkey, s.cfg.LogOrigin)
+	if err != nil || cp.Size != size {
+		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key: not taken over")
+	}
+	leaves := store.LogLeaves{Q: s.cfg.Store}
+	root, err := tlog.Root(ctx, leaves, cp.Size)
+	if err != nil {
+		return err
+	}
+	if root != cp.Root {
+		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed: not taken over")
+	}
+	prev := s.state.log
+	if prev.Size > 0 {
+		proof, err := tlog.ConsistencyProof(ctx, leaves, prev.Size, cp.Size)
+		if err != nil {
+			return err
+		}
+		if err := tlog.VerifyConsistency(prev.Size, cp.Size, prev.Root, cp.Root, proof); err != nil {
+			return s.security(ctx, s.cfg.Store, "log.tampered", "", "the newest checkpoint does not extend the last one this sender signed: not taken over")
+		}
+	}
+	l := logState{Size: cp.Size, Root: cp.Root, Audit: prev.Audit, Roster: prev.Roster, Freeze: prev.Freeze}
+	for i := range cp.Size {
+		entry, err := s.cfg.Store.LogEntry(ctx, i)
+		if err != nil {
+			return err
+		}
+		if r, err := trust.DecodeRoster(entry); err == nil {
+			l.Roster = max(l.Roster, r.Version)
+		} else if o, err := trust.DecodeFreezeOrder(entry); err == nil {
+			l.Freeze = max(l.Freeze, o.Seq)
+		} else if n, _, ok := audit.ParseHeadEntry(entry); ok {
+			l.Audit = max(l.Audit, n)
+		}
+	}
+	if err := s.state.saveLog(l); err != nil {
+		return err
+	}
+	s.cfg.Log.Info("took the transparency log over at its newest checkpoint", "size", cp.Size)
+	return s.audit(ctx, s.cfg.Store, "log.takeover", fmt.Sprint(cp.Size), "this sender signs the log from here")
 }

@@ -2,6 +2,7 @@ package tlog
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -148,4 +149,26 @@ func Open(signed []byte, verifierKey string, origin string) (Checkpoint, error) 
 		return Checkpoint{}, fmt.Errorf("tlog: checkpoint origin %q, want %q", c.Origin, origin)
 	}
 	return c, nil
+}
+
+// VerifierOf returns the public verifier key of a signer key made by
+// [NewSigner]: a process holding the signer key can check checkpoints that
+// another process signed with the same key (a sender taking over the log).
+func VerifierOf(signerKey string) (string, error) {
+	// The signer key is "PRIVATE+KEY+name+hash+base64(alg || seed)" and
+	// the verifier "name+hash+base64(alg || public key)" (x/mod/sumdb/note).
+	parts := strings.SplitN(signerKey, "+", 5)
+	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
+		return "", errors.New("tlog: not a signer key")
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[4])
+	if err != nil || len(raw) != 1+ed25519.SeedSize || raw[0] != 1 {
+		return "", errors.New("tlog: not an Ed25519 signer key")
+	}
+	pub := ed25519.NewKeyFromSeed(raw[1:]).Public().(ed25519.PublicKey)
+	vkey := parts[2] + "+" + parts[3] + "+" + base64.StdEncoding.EncodeToString(append([]byte{1}, pub...))
+	if _, err := note.NewVerifier(vkey); err != nil { // checks the key hash too
+		return "", fmt.Errorf("tlog: signer key: %w", err)
+	}
+	return vkey, nil
 }

@@ -197,3 +197,21 @@ func TestSignRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifierOf(t *testing.T) {
+	for range 5 {
+		skey, vkey, err := NewSigner("tocsin-log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := VerifierOf(skey)
+		if err != nil || got != vkey {
+			t.Fatalf("VerifierOf = %q, %v; want %q", got, err, vkey)
+		}
+	}
+	for _, bad := range []string{"", "tocsin-log+1234+AQ==", "PRIVATE+KEY+x+00000000+AQ==", "PRIVATE+KEY+tocsin-log+deadbeef+" + strings.Repeat("A", 44)} {
+		if _, err := VerifierOf(bad); err == nil {
+			t.Errorf("VerifierOf(%q) accepted", bad)
+		}
+	}
+}
