@@ -16,7 +16,7 @@ import (
 // partner network reads the report queue (GET /api/v1/reports).
 func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: tocsin apikey new --name NAME | tocsin apikey list | tocsin apikey revoke ID  [--data DIR] [--db DB]"
-	if len(args) == 0 {
+	if len(args) == 0 || (args[0] != "new" && args[0] != "list" && args[0] != "revoke") {
 		return errors.New(usage)
 	}
 	fs := flagSet("apikey "+args[0], "Creates, lists or revokes keys to the report queue (GET /api/v1/reports, scope reports:read). A key is shown once; only its hash is kept.", stderr)

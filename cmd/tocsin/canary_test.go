@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,5 +41,18 @@ func TestAPIKeysAndCanaries(t *testing.T) {
 	}
 	if strings.Contains(all, real[:12]) {
 		t.Error("canary list shows a real key")
+	}
+}
+
+// A wrong subcommand is refused before anything is opened or created.
+func TestAPIKeyUsageCreatesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cli(t, 1, "apikey", "--help")
+	cli(t, 1, "apikey", "rotate")
+	cli(t, 1, "canary", "--help")
+	cli(t, 1, "incident", "--help")
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused command created %v", entries)
 	}
 }
