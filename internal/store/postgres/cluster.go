@@ -2,98 +2,96 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
-// TryLease takes or renews a lease in one statement: the row is written
-// only if it is free, expired, or already the holder's.
+// Leases and alert starts: the statements are the same in both dialects
+// (package sqlrow).
+
 func (s q) TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
-	if name == "" || holder == "" || ttl <= 0 {
-		return false, invalid("a lease needs a name, a holder and a time to live")
-	}
-	res, err := s.db.Exec(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-		WHERE leases.holder = excluded.holder OR leases.expires_at <= $4`,
-		name, holder, now.Add(ttl).UnixMilli(), now.UnixMilli())
-	if err != nil {
-		return false, fmt.Errorf("lease %s: %w", name, err)
-	}
-	return res.RowsAffected() == 1, nil
+	return sqlrow.TryLease(ctx, s.c(), name, holder, now, ttl)
 }
 
-// DropLease deletes the lease if holder has it.
 func (s q) DropLease(ctx context.Context, name, holder string) error {
-	if _, err := s.db.Exec(ctx, `DELETE FROM leases WHERE name = $1 AND holder = $2`, name, holder); err != nil {
-		return fmt.Errorf("drop lease %s: %w", name, err)
-	}
-	return nil
+	return sqlrow.DropLease(ctx, s.c(), name, holder)
 }
 
-// CountLeases counts the live leases under a name prefix.
 func (s q) CountLeases(ctx context.Context, prefix string, now time.Time) (int, error) {
-	var n int
-	err := s.db.QueryRow(ctx, `SELECT count(*) FROM leases WHERE starts_with(name, $1) AND expires_at > $2`,
-		prefix, now.UnixMilli()).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count leases: %w", err)
-	}
-	return n, nil
+	return sqlrow.CountLeases(ctx, s.c(), prefix, now)
 }
 
-// RecordStart stores an alert's start.
 func (s q) RecordStart(ctx context.Context, a *store.AlertStart) error {
-	if a.AlertID == "" || len(a.Digest) == 0 || len(a.MAC) == 0 {
-		return invalid("an alert start needs an alert id, a digest and a MAC")
-	}
-	_, err := s.db.Exec(ctx, `INSERT INTO alert_starts (alert_id, digest, started_at, mac) VALUES ($1, $2, $3, $4)`,
-		a.AlertID, a.Digest, sqlrow.Unix(a.StartedAt), a.MAC)
-	if err != nil {
-		if isUnique(err) {
-			return conflict("alert %s was started already", a.AlertID)
-		}
-		return fmt.Errorf("record start: %w", err)
-	}
-	return nil
+	return sqlrow.RecordStart(ctx, s.c(), a)
 }
 
-// GetStart returns an alert's start.
 func (s q) GetStart(ctx context.Context, alertID string) (*store.AlertStart, error) {
-	a := store.AlertStart{AlertID: alertID}
-	var at int64
-	err := s.db.QueryRow(ctx, `SELECT digest, started_at, mac FROM alert_starts WHERE alert_id = $1`, alertID).Scan(&a.Digest, &at, &a.MAC)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("alert start")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get start: %w", err)
-	}
-	a.StartedAt = sqlrow.FromUnix(at)
-	return &a, nil
+	return sqlrow.GetStart(ctx, s.c(), alertID)
 }
 
-// StartsSince returns the starts at or after t.
 func (s q) StartsSince(ctx context.Context, t time.Time) ([]store.AlertStart, error) {
-	rows, err := s.db.Query(ctx, `SELECT alert_id, digest, started_at, mac FROM alert_starts WHERE started_at >= $1 ORDER BY started_at, alert_id`, sqlrow.Unix(t))
-	if err != nil {
-		return nil, fmt.Errorf("starts since: %w", err)
-	}
-	defer rows.Close()
-	var out []store.AlertStart
-	for rows.Next() {
-		var a store.AlertStart
-		var at int64
-		if err := rows.Scan(&a.AlertID, &a.Digest, &at, &a.MAC); err != nil {
-			return nil, fmt.Errorf("starts since: %w", err)
-		}
-		a.StartedAt = sqlrow.FromUnix(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return sqlrow.StartsSince(ctx, s.c(), t)
+}
+
+// API keys and notices.
+
+func (s q) CreateAPIKey(ctx context.Context, k *tocsin.APIKey) error {
+	return sqlrow.CreateAPIKey(ctx, s.c(), k)
+}
+
+func (s q) GetAPIKeyByHash(ctx context.Context, hash []byte) (*tocsin.APIKey, error) {
+	return sqlrow.GetAPIKeyByHash(ctx, s.c(), hash)
+}
+
+func (s q) ListAPIKeys(ctx context.Context) ([]tocsin.APIKey, error) {
+	return sqlrow.ListAPIKeys(ctx, s.c())
+}
+
+func (s q) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+	return sqlrow.TouchAPIKey(ctx, s.c(), id, at)
+}
+
+func (s q) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
+	return sqlrow.RevokeAPIKey(ctx, s.c(), id, at)
+}
+
+func (s q) PublishNotice(ctx context.Context, n *tocsin.Notice) error {
+	return sqlrow.PublishNotice(ctx, s.c(), n)
+}
+
+func (s q) GetNotice(ctx context.Context, id string) (*tocsin.Notice, error) {
+	return sqlrow.GetNotice(ctx, s.c(), id)
+}
+
+func (s q) ListNotices(ctx context.Context, limit int) ([]tocsin.Notice, error) {
+	return sqlrow.ListNotices(ctx, s.c(), limit)
+}
+
+// Security events.
+
+func (s q) AddSecurityEvent(ctx context.Context, e *store.SecurityEvent) error {
+	return sqlrow.AddSecurityEvent(ctx, s.c(), e)
+}
+
+func (s q) ListSecurityEvents(ctx context.Context, limit int) ([]store.SecurityEvent, error) {
+	return sqlrow.ListSecurityEvents(ctx, s.c(), limit)
+}
+
+func (s q) SecurityEventsBetween(ctx context.Context, from, to time.Time) ([]store.SecurityEvent, error) {
+	return sqlrow.SecurityEventsBetween(ctx, s.c(), from, to)
+}
+
+func (s q) UnnotifiedEvents(ctx context.Context, severities []string, limit int) ([]store.SecurityEvent, error) {
+	return sqlrow.UnnotifiedEvents(ctx, s.c(), severities, limit)
+}
+
+func (s q) MarkNotified(ctx context.Context, ids []int64, at time.Time) error {
+	return sqlrow.MarkNotified(ctx, s.c(), ids, at)
+}
+
+func (s q) PurgeSecurityEvents(ctx context.Context, netBefore, before time.Time) error {
+	return sqlrow.PurgeSecurityEvents(ctx, s.c(), netBefore, before)
 }

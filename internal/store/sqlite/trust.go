@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
@@ -214,77 +213,4 @@ func (s q) AddFreezeSig(ctx context.Context, seq int64, sig store.Sig) error {
 // FreezeOrders returns the freeze orders with seq > after, in order.
 func (s q) FreezeOrders(ctx context.Context, after int64) ([]store.Signed, error) {
 	return freezeTables().list(ctx, s, true, after)
-}
-
-// AddSecurityEvent records a security event and sets its ID.
-func (s q) AddSecurityEvent(ctx context.Context, e *store.SecurityEvent) error {
-	args, err := sqlrow.EventArgs(e)
-	if err != nil {
-		return invalid("%v", err)
-	}
-	err = s.db.QueryRowContext(ctx, `INSERT INTO security_events (at, kind, severity, subject, detail, source_addr, user_agent, headers)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&e.ID)
-	if err != nil {
-		return fmt.Errorf("add security event: %w", err)
-	}
-	return nil
-}
-
-// ListSecurityEvents returns the newest events first.
-func (s q) ListSecurityEvents(ctx context.Context, limit int) ([]store.SecurityEvent, error) {
-	return s.events(ctx, `SELECT `+sqlrow.EventCols+` FROM security_events ORDER BY at DESC, id DESC LIMIT ?`, limit)
-}
-
-// SecurityEventsBetween returns the events in [from, to), oldest first.
-func (s q) SecurityEventsBetween(ctx context.Context, from, to time.Time) ([]store.SecurityEvent, error) {
-	return s.events(ctx, `SELECT `+sqlrow.EventCols+` FROM security_events WHERE at >= ? AND at < ? ORDER BY at, id`, sqlrow.Unix(from), sqlrow.Unix(to))
-}
-
-// UnnotifiedEvents returns the events of these severities not yet told.
-func (s q) UnnotifiedEvents(ctx context.Context, severities []string, limit int) ([]store.SecurityEvent, error) {
-	sevJSON, err := sqlrow.Marshal(severities)
-	if err != nil {
-		return nil, err
-	}
-	return s.events(ctx, `SELECT `+sqlrow.EventCols+` FROM security_events WHERE notified_at = 0 AND severity IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`, sevJSON, limit)
-}
-
-// MarkNotified records that operators were told of these events.
-func (s q) MarkNotified(ctx context.Context, ids []int64, at time.Time) error {
-	idsJSON, err := sqlrow.Marshal(ids)
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE security_events SET notified_at = ? WHERE id IN (SELECT value FROM json_each(?))`, sqlrow.Unix(at), idsJSON); err != nil {
-		return fmt.Errorf("mark notified: %w", err)
-	}
-	return nil
-}
-
-// PurgeSecurityEvents forgets old network details, then old events.
-func (s q) PurgeSecurityEvents(ctx context.Context, netBefore, before time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE security_events SET source_addr = '', user_agent = '', headers = '' WHERE at < ? AND (source_addr != '' OR user_agent != '' OR headers != '')`, sqlrow.Unix(netBefore)); err != nil {
-		return fmt.Errorf("purge event network details: %w", err)
-	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM security_events WHERE at < ?`, sqlrow.Unix(before)); err != nil {
-		return fmt.Errorf("purge security events: %w", err)
-	}
-	return nil
-}
-
-func (s q) events(ctx context.Context, query string, args ...any) ([]store.SecurityEvent, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list security events: %w", err)
-	}
-	defer rows.Close()
-	var out []store.SecurityEvent
-	for rows.Next() {
-		var e store.SecurityEvent
-		if err := sqlrow.Event(rows, &e); err != nil {
-			return nil, fmt.Errorf("scan security event: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }

@@ -1,8 +1,10 @@
 package sqlrow
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin/internal/store"
@@ -77,4 +79,78 @@ func Event(sc Scanner, e *store.SecurityEvent) error {
 		}
 	}
 	return nil
+}
+
+// AddSecurityEvent records a security event and sets its ID.
+func AddSecurityEvent(ctx context.Context, c Conn, e *store.SecurityEvent) error {
+	args, err := EventArgs(e)
+	if err != nil {
+		return invalid("%v", err)
+	}
+	if err := c.QueryRow(ctx, `INSERT INTO security_events (at, kind, severity, subject, detail, source_addr, user_agent, headers)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&e.ID); err != nil {
+		return fmt.Errorf("add security event: %w", err)
+	}
+	return nil
+}
+
+// ListSecurityEvents returns the newest events first.
+func ListSecurityEvents(ctx context.Context, c Conn, limit int) ([]store.SecurityEvent, error) {
+	return events(ctx, c, `SELECT `+EventCols+` FROM security_events ORDER BY at DESC, id DESC LIMIT ?`, limit)
+}
+
+// SecurityEventsBetween returns the events in [from, to), oldest first.
+func SecurityEventsBetween(ctx context.Context, c Conn, from, to time.Time) ([]store.SecurityEvent, error) {
+	return events(ctx, c, `SELECT `+EventCols+` FROM security_events WHERE at >= ? AND at < ? ORDER BY at, id`, Unix(from), Unix(to))
+}
+
+// UnnotifiedEvents returns, oldest first, the events of these severities
+// of which operators were not told yet.
+func UnnotifiedEvents(ctx context.Context, c Conn, severities []string, limit int) ([]store.SecurityEvent, error) {
+	cond, arg, err := c.In("severity", severities)
+	if err != nil {
+		return nil, err
+	}
+	return events(ctx, c, `SELECT `+EventCols+` FROM security_events WHERE notified_at = 0 AND `+cond+` ORDER BY id LIMIT ?`, arg, limit)
+}
+
+// MarkNotified records that operators were told of these events.
+func MarkNotified(ctx context.Context, c Conn, ids []int64, at time.Time) error {
+	cond, arg, err := c.In("id", ids)
+	if err != nil {
+		return err
+	}
+	if _, err := c.Exec(ctx, `UPDATE security_events SET notified_at = ? WHERE `+cond, Unix(at), arg); err != nil {
+		return fmt.Errorf("mark notified: %w", err)
+	}
+	return nil
+}
+
+// PurgeSecurityEvents forgets the network details of events before
+// netBefore, then the events before before.
+func PurgeSecurityEvents(ctx context.Context, c Conn, netBefore, before time.Time) error {
+	if _, err := c.Exec(ctx, `UPDATE security_events SET source_addr = '', user_agent = '', headers = ''
+		WHERE at < ? AND (source_addr != '' OR user_agent != '' OR headers != '')`, Unix(netBefore)); err != nil {
+		return fmt.Errorf("purge event network details: %w", err)
+	}
+	if _, err := c.Exec(ctx, `DELETE FROM security_events WHERE at < ?`, Unix(before)); err != nil {
+		return fmt.Errorf("purge security events: %w", err)
+	}
+	return nil
+}
+
+func events(ctx context.Context, c Conn, query string, args ...any) ([]store.SecurityEvent, error) {
+	var out []store.SecurityEvent
+	err := c.Each(ctx, query, args, func(sc Scanner) error {
+		var e store.SecurityEvent
+		if err := Event(sc, &e); err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list security events: %w", err)
+	}
+	return out, nil
 }

@@ -1,10 +1,13 @@
-// Package sqlrow holds what the SQL store drivers (sqlite, postgres) share
-// about a row: the column lists of the domain records, how a row is scanned
-// into a record, and how times, JSON and cell ranges are encoded in a column.
+// Package sqlrow holds what the SQL store drivers (sqlite, postgres) share:
+// the column lists of the domain records, how a row is scanned into a
+// record, how times, JSON and cell ranges are encoded in a column, and the
+// statements that read the same in both dialects (leases, alert starts,
+// security events, API keys, notices), run through a Conn each driver
+// adapts.
 //
-// It holds no SQL that depends on a dialect and never opens a connection or
-// a transaction: each driver writes its own statements and calls this
-// package only to read and encode the values.
+// It never opens a connection or a transaction, and holds no statement that
+// reads differently in one dialect: what differs (placeholders, booleans,
+// list parameters, error codes) is the Conn's to say.
 package sqlrow
 
 import (
