@@ -13,8 +13,6 @@ import (
 // both drivers share; their ? placeholders are numbered here.
 type conn struct{ db querier }
 
-func (q q) c() conn { return conn{q.db} }
-
 func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	tag, err := c.db.Exec(ctx, sqlrow.Rebind(query), args...)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/migrations"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // querier is what *pgxpool.Pool and pgx.Tx share. Begin on a pgx.Tx opens a
@@ -43,7 +44,14 @@ type DB struct {
 }
 
 // q implements store.Querier on a *pgxpool.Pool or a pgx.Tx.
-type q struct{ db querier }
+// q is the connection or a transaction; Shared gives it the methods whose
+// statements both dialects share.
+type q struct {
+	db querier
+	sqlrow.Shared
+}
+
+func newQ(db querier) q { return q{db: db, Shared: sqlrow.Shared{Conn: conn{db}}} }
 
 var (
 	_ store.Store   = (*DB)(nil)
@@ -67,7 +75,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
-	return &DB{q: q{db: pool}, pool: pool}, nil
+	return &DB{q: newQ(pool), pool: pool}, nil
 }
 
 // Close closes every connection of the pool.
@@ -80,7 +88,7 @@ func (d *DB) Close() error {
 // nil and rolled back otherwise (fn's error is returned as it is).
 func (d *DB) InTx(ctx context.Context, fn func(store.Querier) error) error {
 	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
-		return fn(q{db: tx})
+		return fn(newQ(tx))
 	})
 }
 
@@ -174,5 +182,5 @@ func strs[S ~string](xs []S) []string {
 // caller's when s is already inside one, so that a multi-statement method is
 // all or nothing and a failed one leaves the caller's transaction usable.
 func (s q) atomic(ctx context.Context, fn func(q) error) error {
-	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error { return fn(q{db: tx}) })
+	return pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error { return fn(newQ(tx)) })
 }

@@ -12,8 +12,6 @@ import (
 // statements both drivers share.
 type conn struct{ db querier }
 
-func (q q) c() conn { return conn{q.db} }
-
 func (c conn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	res, err := c.db.ExecContext(ctx, query, args...)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/migrations"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -36,7 +37,14 @@ type DB struct {
 }
 
 // q implements store.Querier on a *sql.DB or a *sql.Tx.
-type q struct{ db querier }
+// q is the connection or a transaction; Shared gives it the methods whose
+// statements both dialects share.
+type q struct {
+	db querier
+	sqlrow.Shared
+}
+
+func newQ(db querier) q { return q{db: db, Shared: sqlrow.Shared{Conn: conn{db}}} }
 
 var (
 	_ store.Store   = (*DB)(nil)
@@ -57,7 +65,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	sqldb.SetMaxOpenConns(8)
-	d := &DB{q: q{db: sqldb}, db: sqldb}
+	d := &DB{q: newQ(sqldb), db: sqldb}
 	if err := d.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
@@ -158,7 +166,7 @@ func (s q) atomic(ctx context.Context, fn func(q) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(q{db: tx}); err != nil {
+	if err := fn(newQ(tx)); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
