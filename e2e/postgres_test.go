@@ -1,55 +1,18 @@
 package e2e
 
 import (
-	"context"
-	"crypto/rand"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/tocsin/tocsin/internal/store/postgres/pgtest"
 )
 
 // postgresSchema makes a fresh schema on the test server and returns a URL
 // that uses it; the schema is dropped when the test ends.
 func postgresSchema(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("TOCSIN_TEST_POSTGRES")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		if os.Getenv("TOCSIN_REQUIRE_POSTGRES") != "" {
-			t.Fatalf("no PostgreSQL at TOCSIN_TEST_POSTGRES: %v", err)
-		}
-		t.Skipf("no PostgreSQL at TOCSIN_TEST_POSTGRES (%v); ./scripts/test starts one", err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := fmt.Sprintf("e2e_%x", b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if c, err := pgx.Connect(ctx, base); err == nil {
-			c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(ctx)
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
+	return pgtest.FreshSchema(t, pgtest.ServerURL(t), "e2e", nil)
 }
 
 // TestPostgresAlertLoop runs the whole loop with the same binary on

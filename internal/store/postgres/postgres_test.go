@@ -2,11 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -19,73 +15,19 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/migrations"
 	"github.com/tocsin/tocsin/internal/store/postgres"
+	"github.com/tocsin/tocsin/internal/store/postgres/pgtest"
 	"github.com/tocsin/tocsin/internal/store/storetest"
 )
 
-const defaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+func serverURL(t *testing.T) string { t.Helper(); return pgtest.ServerURL(t) }
 
-// serverURL returns the URL of the test server, skipping the test when none
-// answers (failing it instead when TOCSIN_REQUIRE_POSTGRES is set).
-func serverURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("TOCSIN_TEST_POSTGRES")
-	if u == "" {
-		u = defaultURL
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
-	if err == nil {
-		err = conn.Ping(ctx)
-		conn.Close(ctx)
-	}
-	if err != nil {
-		if os.Getenv("TOCSIN_REQUIRE_POSTGRES") != "" {
-			t.Fatalf("no PostgreSQL server at TOCSIN_TEST_POSTGRES: %v", err)
-		}
-		t.Skipf("no PostgreSQL server answers (set TOCSIN_TEST_POSTGRES; TOCSIN_REQUIRE_POSTGRES makes this a failure): %v", err)
-	}
-	return u
-}
-
-// freshSchema creates an empty schema, dropped when the test ends, and
-// returns a URL whose connections use it (and a small pool, as subtests run
-// in parallel).
+// freshSchema: an empty schema and a small pool, as subtests run in parallel.
 func freshSchema(t *testing.T, base string) string {
 	t.Helper()
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	exec(t, base, `CREATE SCHEMA `+schema)
-	t.Cleanup(func() { exec(t, base, `DROP SCHEMA `+schema+` CASCADE`) })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := u.Query()
-	v.Set("search_path", schema)
-	if v.Get("pool_max_conns") == "" {
-		v.Set("pool_max_conns", "4")
-	}
-	u.RawQuery = v.Encode()
-	return u.String()
+	return pgtest.FreshSchema(t, base, "t", map[string]string{"pool_max_conns": "4"})
 }
 
-// exec runs one statement on a connection of its own. It uses a context of
-// its own: it also runs in cleanups, after the test's context is done.
-func exec(t *testing.T, u, sql string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatal(err)
-	}
-}
+func exec(t *testing.T, u, sql string) { t.Helper(); pgtest.Exec(t, u, sql) }
 
 func open(t *testing.T, u string) *postgres.DB {
 	t.Helper()
