@@ -93,6 +93,7 @@ type Sender struct {
 	primed         bool // first round as primary done: log signed, index built
 	roles          roles
 	nextNotify     time.Time
+	nextRelease    time.Time
 	canaries       []Canary
 	canariesRead   time.Time // modification time of the canary file read
 	members        int       // live senders sharing the providers' pace
@@ -301,8 +302,14 @@ func (s *Sender) audit(ctx context.Context, q store.Querier, action, subject, de
 // queue. A live sender finishes a batch in seconds.
 const defaultClaimLease = 2 * time.Minute
 
-// releaseStaleClaims returns the rows of senders that died to the queue.
+// releaseStaleClaims returns the rows of senders that died to the queue,
+// looking at most every tenth of a lease.
 func (s *Sender) releaseStaleClaims(ctx context.Context) error {
+	now := s.cfg.Now()
+	if now.Before(s.nextRelease) {
+		return nil
+	}
+	s.nextRelease = now.Add(s.cfg.ClaimLease / 10)
 	n, err := s.cfg.Store.ReleaseClaims(ctx, "", s.cfg.Now().Add(-s.cfg.ClaimLease))
 	if n > 0 {
 		s.cfg.Log.Warn("ledger rows of a sender that stopped answering go out again", "rows", n)

@@ -59,6 +59,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Add("_pragma", "foreign_keys(1)")
+	// A page cache of up to 64 MiB a connection (the default is 2 MiB):
+	// a ledger written nearest first inserts into random pages of its
+	// primary key, and a million rows then take several times longer.
+	v.Add("_pragma", "cache_size(-65536)")
 	v.Set("_txlock", "immediate")
 	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
 	if err != nil {
