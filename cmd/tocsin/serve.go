@@ -187,43 +187,41 @@ func runServers(ctx context.Context, ln net.Listener, h http.Handler, snd *sende
 
 // loadOrCreateSecret reads a 32-byte secret file (mode 0600), creating it.
 func loadOrCreateSecret(path string) ([]byte, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", path, fi.Mode().Perm())
-	}
-	b, err := os.ReadFile(path)
-	if err == nil && len(b) == 32 {
+	for attempt := 0; ; attempt++ {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			return nil, fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", path, fi.Mode().Perm())
+		}
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil && len(b) == 32:
+			return b, nil
+		case err == nil && len(b) < 32 && attempt < 40:
+			time.Sleep(25 * time.Millisecond) // another replica is writing it
+			continue
+		case err == nil:
+			return nil, fmt.Errorf("%s is not a 32-byte key", path)
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		// Created exclusively: replicas starting together on one shared
+		// directory end with one key, the first one written.
+		b = make([]byte, 32)
+		rand.Read(b)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+		if _, err := f.Write(b); err != nil {
+			f.Close()
+			os.Remove(path)
+			return nil, fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("write %s: %w", path, err)
+		}
 		return b, nil
 	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if err == nil {
-		return nil, fmt.Errorf("%s is not a 32-byte key", path)
-	}
-	// Created exclusively: replicas starting together on one shared
-	// directory end with one key, the first one written.
-	b = make([]byte, 32)
-	rand.Read(b)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) { // another replica is writing it
-		for range 20 {
-			if b, err := os.ReadFile(path); err == nil && len(b) == 32 {
-				return b, nil
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		return loadOrCreateSecret(path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	return b, nil
 }

@@ -250,6 +250,8 @@ type Alerts interface {
 	// sender starting again after a crash; "" for none) and the rows whose
 	// claim is older than staleBefore (a sender that died).
 	ReleaseClaims(ctx context.Context, claimer string, staleBefore time.Time) (int, error)
+	// FinishDeliveries records outcomes, each on the row of its AlertID and
+	// Seq.
 	FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error
 	// CompleteAlert moves a sending alert whose ledger has no pending or
 	// sending row to sent, recording its counts. It reports whether it did.

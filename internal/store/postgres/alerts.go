@@ -94,6 +94,9 @@ func (s q) ApproveAlert(ctx context.Context, id, by string, at time.Time) error 
 
 // CreateLedger writes the delivery ledger and moves the alert to sending.
 func (s q) CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error {
+	if err := sqlrow.CheckRecipients(rs); err != nil {
+		return err
+	}
 	return s.atomic(ctx, func(s q) error { return s.createLedger(ctx, alertID, rs) })
 }
 
@@ -144,13 +147,13 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int, claim
 
 func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]store.DeliveryJob, error) {
 	rows, err := s.db.Query(ctx, `WITH picked AS (
-			SELECT subscriber_id FROM deliveries
+			SELECT seq FROM deliveries
 			WHERE alert_id = $1 AND status = 'pending'
 			ORDER BY seq LIMIT $2
 			FOR UPDATE SKIP LOCKED)
 		UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, claimed_by = $3, claimed_at = $4
 		FROM picked
-		WHERE d.alert_id = $1 AND d.subscriber_id = picked.subscriber_id
+		WHERE d.alert_id = $1 AND d.seq = picked.seq
 		RETURNING d.subscriber_id, d.seq, d.attempts, d.mac`, alertID, limit, claimer, at.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
@@ -225,20 +228,20 @@ func (s q) FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 
 func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	alerts := make([]string, len(ds))
-	subs := make([]int64, len(ds))
+	seqs := make([]int64, len(ds))
 	statuses := make([]string, len(ds))
 	providerIDs := make([]string, len(ds))
 	errs := make([]string, len(ds))
 	var withID []string
 	for i, d := range ds {
-		alerts[i], subs[i], statuses[i], providerIDs[i], errs[i] = d.AlertID, d.SubscriberID, string(d.Status), d.ProviderID, d.Error
+		alerts[i], seqs[i], statuses[i], providerIDs[i], errs[i] = d.AlertID, int64(d.Seq), string(d.Status), d.ProviderID, d.Error
 		if d.ProviderID != "" {
 			withID = append(withID, d.ProviderID)
 		}
 	}
 	_, err := s.db.Exec(ctx, `UPDATE deliveries d SET status = v.status, provider_id = v.provider_id, error = v.error
-		FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS v(alert_id, subscriber_id, status, provider_id, error)
-		WHERE d.alert_id = v.alert_id AND d.subscriber_id = v.subscriber_id`, alerts, subs, statuses, providerIDs, errs)
+		FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS v(alert_id, seq, status, provider_id, error)
+		WHERE d.alert_id = v.alert_id AND d.seq = v.seq`, alerts, seqs, statuses, providerIDs, errs)
 	if err != nil {
 		return fmt.Errorf("finish deliveries: %w", err)
 	}

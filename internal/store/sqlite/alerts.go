@@ -95,6 +95,9 @@ func (s q) ApproveAlert(ctx context.Context, id, by string, at time.Time) error 
 
 // CreateLedger writes the delivery ledger and moves the alert to sending.
 func (s q) CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error {
+	if err := sqlrow.CheckRecipients(rs); err != nil {
+		return err
+	}
 	return s.atomic(ctx, func(s q) error { return s.createLedger(ctx, alertID, rs) })
 }
 
@@ -143,8 +146,8 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int, claim
 
 func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]store.DeliveryJob, error) {
 	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, claimed_at = ?
-		WHERE alert_id = ? AND subscriber_id IN (
-			SELECT subscriber_id FROM deliveries WHERE alert_id = ? AND status = 'pending' ORDER BY seq LIMIT ?)
+		WHERE alert_id = ? AND seq IN (
+			SELECT seq FROM deliveries WHERE alert_id = ? AND status = 'pending' ORDER BY seq LIMIT ?)
 		RETURNING subscriber_id, seq, attempts, mac`, claimer, at.Unix(), alertID, alertID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
@@ -224,11 +227,11 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 		part := ds[start:min(start+chunk, len(ds))]
 		args := make([]any, 0, 5*len(part))
 		for _, d := range part {
-			args = append(args, d.AlertID, d.SubscriberID, d.Status, d.ProviderID, d.Error)
+			args = append(args, d.AlertID, d.Seq, d.Status, d.ProviderID, d.Error)
 		}
 		_, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = v.column3, provider_id = v.column4, error = v.column5
 			FROM (VALUES `+placeholdersRows(len(part), "(?, ?, ?, ?, ?)")+`) AS v
-			WHERE deliveries.alert_id = v.column1 AND deliveries.subscriber_id = v.column2`, args...)
+			WHERE deliveries.alert_id = v.column1 AND deliveries.seq = v.column2`, args...)
 		if err != nil {
 			return fmt.Errorf("finish deliveries: %w", err)
 		}

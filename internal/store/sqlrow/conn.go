@@ -61,3 +61,16 @@ func Rebind(query string) string {
 	}
 	return string(out)
 }
+
+// CheckRecipients refuses a ledger that names a subscriber twice: the
+// ledger is keyed by its order, and each subscriber must be in it once.
+func CheckRecipients(rs []tocsin.Recipient) error {
+	seen := make(map[int64]struct{}, len(rs))
+	for i, r := range rs {
+		if _, dup := seen[r.SubscriberID]; dup {
+			return invalid("recipient %d (subscriber %d) is in the ledger twice", i, r.SubscriberID)
+		}
+		seen[r.SubscriberID] = struct{}{}
+	}
+	return nil
+}
