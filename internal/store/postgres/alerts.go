@@ -248,7 +248,7 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	// Receipts that came before the row was finished.
 	if len(withID) > 0 {
 		_, err = s.db.Exec(ctx, `UPDATE deliveries d SET receipt = r.status, receipt_at = r.at FROM receipts r
-			WHERE d.provider_id = r.provider_id AND d.provider_id = ANY($1)`, withID)
+			WHERE d.provider_id = r.provider_id AND d.provider_id <> '' AND d.provider_id = ANY($1)`, withID)
 		if err != nil {
 			return fmt.Errorf("finish deliveries: receipts: %w", err)
 		}

@@ -244,7 +244,7 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 		}
 		if len(ids) > 0 {
 			_, err = s.db.ExecContext(ctx, `UPDATE deliveries SET receipt = r.status, receipt_at = r.at FROM receipts r
-				WHERE deliveries.provider_id = r.provider_id AND deliveries.provider_id IN (`+placeholders(len(ids))+`)`, ids...)
+				WHERE deliveries.provider_id = r.provider_id AND deliveries.provider_id <> '' AND deliveries.provider_id IN (`+placeholders(len(ids))+`)`, ids...)
 			if err != nil {
 				return fmt.Errorf("finish deliveries: receipts: %w", err)
 			}

@@ -59,7 +59,7 @@ func (s q) RecordReceipt(ctx context.Context, providerID, status string, at time
 			return err
 		}
 		res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET receipt = ?, receipt_at = ?
-			WHERE provider_id = ? AND provider_id != '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`, status, at.Unix(), providerID)
+			WHERE provider_id = ? AND provider_id <> '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`, status, at.Unix(), providerID)
 		if err != nil {
 			return err
 		}
