@@ -241,8 +241,9 @@ func TestAlarmRetriedUntilDelivered(t *testing.T) {
 	}
 }
 
-// A canary credential the web tier saw used (an event it recorded) freezes
-// outbound at the coordinator's next round, and operators are told.
+// A planted canary key the web tier saw used (an event it recorded) freezes
+// outbound at the coordinator's next round, and operators are told; a
+// credential from the public decoy files alerts but never freezes.
 func TestCanaryCredentialFreezes(t *testing.T) {
 	for _, tc := range []struct {
 		rules      string
@@ -260,15 +261,15 @@ func TestCanaryCredentialFreezes(t *testing.T) {
 				t.Fatal(err)
 			}
 			b.subscribe(t, 2)
-			if err := b.store.AddSecurityEvent(b.ctx, &store.SecurityEvent{At: b.now, Kind: "canary.credential", Severity: store.SeverityCritical,
-				Subject: "Twilio credential from the decoy environment file", Net: &store.NetworkDetails{SourceAddr: "203.0.113.9", UserAgent: "twilio-python/9.0"}}); err != nil {
+			if err := b.store.AddSecurityEvent(b.ctx, &store.SecurityEvent{At: b.now, Kind: "canary.apikey", Severity: store.SeverityCritical,
+				Subject: "ci-deploy (tsk_AbCd1234)", Net: &store.NetworkDetails{SourceAddr: "203.0.113.9", UserAgent: "python-requests/2.32"}}); err != nil {
 				t.Fatal(err)
 			}
 			b.sender.Tick(b.ctx)
 			if got := b.sender.frozen(b.ctx); got != tc.wantFrozen {
 				t.Errorf("frozen = %v, want %v", got, tc.wantFrozen)
 			}
-			if got := inbox.kinds(); len(got) == 0 || got[0] != "canary.credential" {
+			if got := inbox.kinds(); len(got) == 0 || got[0] != "canary.apikey" {
 				t.Errorf("operators were told %q", got)
 			}
 			drafts, _ := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertDraft}, 10)
@@ -280,5 +281,43 @@ func TestCanaryCredentialFreezes(t *testing.T) {
 				t.Errorf("operators were told %d times", len(got))
 			}
 		})
+	}
+	t.Run("decoy credential", func(t *testing.T) {
+		b := setup(t)
+		if err := b.store.AddSecurityEvent(b.ctx, &store.SecurityEvent{At: b.now, Kind: "canary.decoy_credential", Severity: store.SeverityHigh, Subject: "Twilio credential from the decoy environment file"}); err != nil {
+			t.Fatal(err)
+		}
+		b.sender.Tick(b.ctx)
+		if b.sender.frozen(b.ctx) {
+			t.Error("a credential anyone can fetch froze outbound messaging")
+		}
+	})
+}
+
+// While the alarm channel is down, an event's alarm is retried but its
+// response (a freeze order) is carried out once.
+func TestRespondOnceWhileAlarmDown(t *testing.T) {
+	b := setup(t)
+	inbox := newAlarmInbox(t)
+	inbox.fail = true
+	n, err := alarm.New(alarm.Config{WebhookURL: inbox.srv.URL, WebhookFormat: alarm.FormatJSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender.cfg.Alarm = n
+	b.subscribe(t, 1)
+	if err := b.store.AddSecurityEvent(b.ctx, &store.SecurityEvent{At: b.now, Kind: "canary.apikey", Severity: store.SeverityCritical, Subject: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		b.sender.Tick(b.ctx)
+		b.now = b.now.Add(time.Minute)
+	}
+	orders, err := b.store.FreezeOrders(b.ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orders) != 1 {
+		t.Errorf("%d freeze orders for one event, want 1", len(orders))
 	}
 }

@@ -21,8 +21,10 @@ const (
 	RuleCanarySubscriber = "canary-subscriber"
 	// RuleReconcileUnknown: a provider lists a message tocsin did not send.
 	RuleReconcileUnknown = "reconcile-unknown"
-	// RuleCanaryCredential: someone used a canary provider credential or
-	// API key.
+	// RuleCanaryCredential: someone used a canary credential operators
+	// planted where only an insider would look (a canary API key). The
+	// credentials in the public decoy files alert but never freeze: anyone
+	// can fetch those.
 	RuleCanaryCredential = "canary-credential"
 )
 
@@ -145,7 +147,7 @@ const notifyEvery = 30 * time.Second
 // ruleFor maps the kinds of events the web tier raises on bait to the
 // auto-freeze rule they answer to ("" for none: told, not frozen).
 func ruleFor(kind string) string {
-	if kind == "canary.credential" {
+	if kind == "canary.apikey" {
 		return RuleCanaryCredential
 	}
 	return ""
@@ -168,12 +170,16 @@ func (s *Sender) handleEvents(ctx context.Context) error {
 	var failed error
 	responded := false
 	for _, e := range evs {
-		if rule := ruleFor(e.Kind); rule != "" && !responded {
-			err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.respond(ctx, q, rule, e.Kind+": "+e.Subject) })
-			if err != nil {
-				return err
+		// Respond once per event, however often its alarm is retried.
+		if rule := ruleFor(e.Kind); rule != "" && !s.responded[e.ID] {
+			if !responded {
+				err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.respond(ctx, q, rule, e.Kind+": "+e.Subject) })
+				if err != nil {
+					return err
+				}
+				responded = true
 			}
-			responded = true
+			s.responded[e.ID] = true
 		}
 		if s.cfg.Alarm != nil {
 			if err := s.cfg.Alarm.Notify(ctx, s.alarmFor(e)); err != nil {
@@ -204,8 +210,10 @@ func (s *Sender) alarmFor(e store.SecurityEvent) alarm.Alarm {
 		sev = alarm.SeverityCritical
 	}
 	a := alarm.Alarm{Kind: e.Kind, Severity: sev, At: e.At, Subject: e.Subject, Detail: e.Detail}
-	if n := e.Net; n != nil && n.SourceAddr != "" {
-		a.Detail += "\nFrom " + n.SourceAddr + " (" + n.UserAgent + ")"
+	if e.Net != nil {
+		// The address stays in the console, under its retention: an alarm
+		// leaves over third-party channels and is kept there.
+		a.Detail += "\nThe request's network details are in the console."
 	}
 	if s.cfg.PublicURL != "" {
 		a.ConsoleURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/console/security"

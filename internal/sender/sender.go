@@ -93,6 +93,7 @@ type Sender struct {
 	primed         bool // first round as primary done: log signed, index built
 	roles          roles
 	nextNotify     time.Time
+	responded      map[int64]bool // events whose auto-freeze rule was carried out
 	nextRelease    time.Time
 	canaries       []Canary
 	canariesRead   time.Time // modification time of the canary file read
@@ -165,12 +166,13 @@ func New(cfg Config) (*Sender, error) {
 		cfg.EventRetention = 365 * 24 * time.Hour
 	}
 	return &Sender{
-		cfg:      cfg,
-		routes:   newRoutes(cfg.Routes),
-		state:    st,
-		sealer:   phone.NewSealer(cfg.Keys.Public()),
-		audience: &audience.Resolver{ZIPs: cfg.ZIPs},
-		wake:     make(chan struct{}, 1),
+		cfg:       cfg,
+		routes:    newRoutes(cfg.Routes),
+		state:     st,
+		sealer:    phone.NewSealer(cfg.Keys.Public()),
+		audience:  &audience.Resolver{ZIPs: cfg.ZIPs},
+		wake:      make(chan struct{}, 1),
+		responded: map[int64]bool{},
 	}, nil
 }
 
@@ -222,6 +224,9 @@ func (s *Sender) Tick(ctx context.Context) {
 	if err != nil {
 		s.cfg.Log.Error("sender leases", "err", err)
 		return
+	}
+	if !r.primary {
+		s.primed = false // another primary may sign meanwhile: take the log over again on return
 	}
 	if r.primary && !s.primed {
 		if err := s.adoptCheckpoint(ctx); err != nil {

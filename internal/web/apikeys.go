@@ -61,7 +61,9 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 		s.cfg.Log.Error("touch API key", "err", err)
 	}
 	if k.Canary {
-		s.baitEvent(r.Context(), r, "canary.apikey", store.SeverityHigh, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
+		// Operators plant canary keys where only someone inside would look:
+		// its use is critical, and freezes outbound (rule canary-credential).
+		s.baitEvent(r.Context(), r, "canary.apikey", store.SeverityCritical, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
 		s.phonyQueue(w, r, key)
 		return
 	}

@@ -123,15 +123,17 @@ func (s *Server) canaryCredential(r *http.Request) string {
 	return ""
 }
 
-// watchCredentials raises a critical event for any request that presents a
-// canary credential, whatever it asks for: someone read our decoy files
-// and is using what they found. The request then goes on as any other with
-// a credential that does not work.
+// watchCredentials raises an event for any request that presents a
+// credential from the decoy files, whatever it asks for: someone fetched a
+// decoy and is trying what it holds. The decoys are served to anyone, so
+// this is an alarm (high), never a trigger that freezes outbound messaging:
+// otherwise anyone could stop the alerts with two requests. The request
+// then goes on as any other with a credential that does not work.
 func (s *Server) watchCredentials(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if what := s.canaryCredential(r); what != "" {
-			s.baitEvent(r.Context(), r, "canary.credential", store.SeverityCritical, what,
-				"a canary credential was used: someone read a decoy file and is trying what it holds")
+			s.baitEvent(r.Context(), r, "canary.decoy_credential", store.SeverityHigh, what,
+				"a credential from a decoy file was used: someone fetched a decoy and is trying what it holds")
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -114,7 +114,7 @@ func TestCanaryAPIKey(t *testing.T) {
 	if strings.Contains(r.body, secret) {
 		t.Error("the canary key's answer holds a real report")
 	}
-	b.wantBaitEvent("canary.apikey", store.SeverityHigh, "python-requests/2.32")
+	b.wantBaitEvent("canary.apikey", store.SeverityCritical, "python-requests/2.32")
 	trail, err := b.st.ListAudit(ctx, 50)
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +200,9 @@ func TestDecoyFilesAndCanaryCredentials(t *testing.T) {
 	req.SetBasicAuth(creds["TWILIO_API_KEY"], creds["TWILIO_API_SECRET"])
 	req.Header.Set("User-Agent", "twilio-python/9.0")
 	b.do(nil, req)
-	e := b.wantBaitEvent("canary.credential", store.SeverityCritical, "twilio-python/9.0")
+	// Anyone can fetch the decoys: using what they hold is an alarm, not a
+	// trigger that could freeze the alerts (that would let anyone stop them).
+	e := b.wantBaitEvent("canary.decoy_credential", store.SeverityHigh, "twilio-python/9.0")
 	if !strings.Contains(e.Subject, "Twilio") {
 		t.Errorf("subject %q", e.Subject)
 	}
@@ -210,8 +212,8 @@ func TestDecoyFilesAndCanaryCredentials(t *testing.T) {
 	if len(q.Reports) == 0 {
 		t.Error("the decoy API key got no phony queue")
 	}
-	if n := len(b.baitEvents("canary.credential")); n != 2 {
-		t.Errorf("%d canary.credential events, want 2", n)
+	if n := len(b.baitEvents("canary.decoy_credential")); n != 2 {
+		t.Errorf("%d canary.decoy_credential events, want 2", n)
 	}
 }
 
