@@ -155,7 +155,7 @@ func benchStore(b *testing.B, d driver, p *population, clients int, intakeFor ti
 		var times []time.Duration
 		for range 5 {
 			start := time.Now()
-			if _, err := st.ReleaseClaims(ctx, "", time.Now().Add(-2*time.Minute)); err != nil {
+			if _, err := st.ReleaseClaims(ctx, "", time.Now().Add(-2*time.Minute), time.Now()); err != nil {
 				b.Fatal(err)
 			}
 			times = append(times, time.Since(start))

@@ -67,6 +67,35 @@ func (s *Sender) takeRoles(ctx context.Context) (roles, error) {
 	return r, nil
 }
 
+// renewEvery bounds how often leases are renewed between batches.
+const renewEvery = 2 * time.Second
+
+// renewLeases renews, between batches of a long round, the leases this
+// process holds, so that none lapses while it works (a lapsed member lease
+// would let its claimed rows go to another sender, and its share of the
+// pace to the others).
+func (s *Sender) renewLeases(ctx context.Context) {
+	s.renewMu.Lock()
+	defer s.renewMu.Unlock()
+	now := s.cfg.Now()
+	if now.Before(s.nextRenew) {
+		return
+	}
+	s.nextRenew = now.Add(renewEvery)
+	names := []string{leaseMember + s.state.id}
+	if s.roles.coordinator {
+		names = append(names, leaseCoordinator)
+	}
+	if s.roles.primary {
+		names = append(names, leasePrimary)
+	}
+	for _, n := range names {
+		if _, err := s.cfg.Store.TryLease(ctx, n, s.state.id, now, s.leaseTTL()); err != nil {
+			s.cfg.Log.Warn("renew lease", "lease", n, "err", err)
+		}
+	}
+}
+
 // sharePace gives this process 1/n of each provider's configured rate.
 func (s *Sender) sharePace(n int) {
 	if n == s.members {

@@ -257,6 +257,7 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 		if ctx.Err() != nil || s.frozen(ctx) || !s.anyRouteUp() {
 			return false, true, nil
 		}
+		s.renewLeases(ctx)
 		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, st.AlertID, s.cfg.Batch, s.state.id, s.cfg.Now())
 		if err != nil {
 			return false, false, err

@@ -94,6 +94,8 @@ type Sender struct {
 	roles          roles
 	nextNotify     time.Time
 	responded      map[int64]bool // events whose auto-freeze rule was carried out
+	renewMu        sync.Mutex     // lanes renew the leases between batches
+	nextRenew      time.Time
 	nextRelease    time.Time
 	canaries       []Canary
 	canariesRead   time.Time // modification time of the canary file read
@@ -210,7 +212,7 @@ func (s *Sender) Tick(ctx context.Context) {
 		// queue. The provider may have taken some of them: sent again, they
 		// carry the same idempotency key, which providers that have one
 		// honour.
-		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.id, s.cfg.Now().Add(-s.cfg.ClaimLease))
+		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.id, s.cfg.Now().Add(-s.cfg.ClaimLease), s.cfg.Now())
 		if err != nil {
 			s.cfg.Log.Error("release claims", "err", err)
 			return
@@ -315,7 +317,7 @@ func (s *Sender) releaseStaleClaims(ctx context.Context) error {
 		return nil
 	}
 	s.nextRelease = now.Add(s.cfg.ClaimLease / 10)
-	n, err := s.cfg.Store.ReleaseClaims(ctx, "", s.cfg.Now().Add(-s.cfg.ClaimLease))
+	n, err := s.cfg.Store.ReleaseClaims(ctx, "", now.Add(-s.cfg.ClaimLease), now)
 	if n > 0 {
 		s.cfg.Log.Warn("ledger rows of a sender that stopped answering go out again", "rows", n)
 	}

@@ -248,8 +248,9 @@ type Alerts interface {
 	ClaimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]DeliveryJob, error)
 	// ReleaseClaims returns to pending the rows left sending by claimer (a
 	// sender starting again after a crash; "" for none) and the rows whose
-	// claim is older than staleBefore (a sender that died).
-	ReleaseClaims(ctx context.Context, claimer string, staleBefore time.Time) (int, error)
+	// claim is older than staleBefore by a sender whose member lease
+	// ("member/<claimer>") is not live at now (a sender that died).
+	ReleaseClaims(ctx context.Context, claimer string, staleBefore, now time.Time) (int, error)
 	// FinishDeliveries records outcomes, each on the row of its AlertID and
 	// Seq.
 	FinishDeliveries(ctx context.Context, ds []tocsin.Delivery) error

@@ -256,16 +256,6 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	return nil
 }
 
-// ReleaseClaims returns rows left sending by claimer, or claimed before
-// staleBefore, to pending.
-func (s q) ReleaseClaims(ctx context.Context, claimer string, staleBefore time.Time) (int, error) {
-	tag, err := s.db.Exec(ctx, `UPDATE deliveries SET status = 'pending'
-		WHERE status = 'sending' AND (($1 <> '' AND claimed_by = $1) OR claimed_at < $2)`, claimer, staleBefore.Unix())
-	if err != nil {
-		return 0, fmt.Errorf("release claims: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
-}
 
 // CompleteAlert marks a sending alert sent once no row is left to send.
 func (s q) CompleteAlert(ctx context.Context, id string) (bool, error) {

@@ -253,17 +253,6 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	return nil
 }
 
-// ReleaseClaims returns rows left sending by claimer, or claimed before
-// staleBefore, to pending.
-func (s q) ReleaseClaims(ctx context.Context, claimer string, staleBefore time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'pending'
-		WHERE status = 'sending' AND ((? != '' AND claimed_by = ?) OR claimed_at < ?)`, claimer, claimer, staleBefore.Unix())
-	if err != nil {
-		return 0, fmt.Errorf("release claims: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
-}
 
 // CompleteAlert marks a sending alert sent once no row is left to send.
 func (s q) CompleteAlert(ctx context.Context, id string) (bool, error) {

@@ -93,3 +93,20 @@ func StartsSince(ctx context.Context, c Conn, t time.Time) ([]store.AlertStart, 
 	}
 	return out, nil
 }
+
+// ReleaseClaims returns to pending the rows left sending by claimer (a
+// sender starting again) and the rows claimed before staleBefore by a
+// sender that holds no live member lease at now (one that died). A live
+// sender's rows stay claimed however long its batch takes (a slow
+// provider's pace).
+func ReleaseClaims(ctx context.Context, c Conn, claimer string, staleBefore, now time.Time) (int, error) {
+	n, err := c.Exec(ctx, `UPDATE deliveries SET status = 'pending'
+		WHERE status = 'sending' AND ((? <> '' AND claimed_by = ?)
+			OR (claimed_at < ? AND NOT EXISTS (
+				SELECT 1 FROM leases WHERE leases.name = 'member/' || deliveries.claimed_by AND leases.expires_at > ?)))`,
+		claimer, claimer, staleBefore.Unix(), now.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	return int(n), nil
+}

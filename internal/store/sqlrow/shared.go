@@ -95,3 +95,7 @@ func (s Shared) MarkNotified(ctx context.Context, ids []int64, at time.Time) err
 func (s Shared) PurgeSecurityEvents(ctx context.Context, netBefore, before time.Time) error {
 	return PurgeSecurityEvents(ctx, s.Conn, netBefore, before)
 }
+
+func (s Shared) ReleaseClaims(ctx context.Context, claimer string, staleBefore, now time.Time) (int, error) {
+	return ReleaseClaims(ctx, s.Conn, claimer, staleBefore, now)
+}

@@ -180,7 +180,7 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		if got := b.claimed(b.claim(t, 1)); !slices.Equal(got, []int{2}) {
 			t.Fatalf("a second claim took %v, want only [2]: claimed rows must not be claimed twice", got)
 		}
-		n, err := b.s.ReleaseClaims(b.ctx, "w1", claimTime.Add(-time.Hour))
+		n, err := b.s.ReleaseClaims(b.ctx, "w1", claimTime.Add(-time.Hour), claimTime)
 		must(t, err)
 		if n != 3 {
 			t.Errorf("released %d rows, want 3", n)
@@ -207,14 +207,19 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		must(t, err)
 		_, err = b.s.ClaimDeliveries(b.ctx, "a1", 1, "me", claimTime)
 		must(t, err)
-		n, err := b.s.ReleaseClaims(b.ctx, "me", claimTime.Add(-10*time.Minute))
+		// "slow" claimed long ago but is alive (a slow provider's pace).
+		_, err = b.s.ClaimDeliveries(b.ctx, "a1", 1, "slow", claimTime.Add(-time.Hour))
+		must(t, err)
+		_, err = b.s.TryLease(b.ctx, "member/slow", "slow", claimTime, time.Minute)
+		must(t, err)
+		n, err := b.s.ReleaseClaims(b.ctx, "me", claimTime.Add(-10*time.Minute), claimTime)
 		must(t, err)
 		if n != 2 {
-			t.Errorf("released %d rows, want 2 (mine and the dead sender's)", n)
+			t.Errorf("released %d rows, want 2 (mine and the dead sender's; not the live slow one's)", n)
 		}
 		jobs := b.claim(t, 10)
-		if got := b.claimed(jobs); !slices.Equal(got, []int{1, 2, 3, 4}) {
-			t.Errorf("claimable after release: %v, want [1 2 3 4] (row 0 is the live sender's)", got)
+		if got := b.claimed(jobs); !slices.Equal(got, []int{1, 2, 4}) {
+			t.Errorf("claimable after release: %v, want [1 2 4] (row 0 is the live sender's, row 3 the slow one's)", got)
 		}
 	})
 
@@ -225,7 +230,7 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		b.finish(t, tocsin.DeliverySent, 0, 3)
 		b.finish(t, tocsin.DeliveryFailed, 1)
 		b.finish(t, tocsin.DeliverySkipped, 4)
-		_, err := b.s.ReleaseClaims(b.ctx, "w1", claimTime.Add(-time.Hour))
+		_, err := b.s.ReleaseClaims(b.ctx, "w1", claimTime.Add(-time.Hour), claimTime)
 		must(t, err)
 		if got := b.claimed(b.claim(t, 10)); !slices.Equal(got, []int{2}) {
 			t.Errorf("claim = %v, want only the unfinished [2]", got)
