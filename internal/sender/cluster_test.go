@@ -260,3 +260,72 @@ func TestPrimaryFailover(t *testing.T) {
 		t.Errorf("a forged checkpoint was taken over silently: %q", b.events(t))
 	}
 }
+
+// A standby primary with an empty directory refuses a replay even when the
+// database writer deleted the alert's start record: the statement is in the
+// transparency log.
+func TestReplayAfterFailoverWithoutStartRecord(t *testing.T) {
+	b := setup(t)
+	skey, _, err := tlog.NewSigner("tocsin-test-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender.cfg.LogKey, b.sender.cfg.LogOrigin = skey, "tocsin-test-log"
+	b.subscribe(t, 2)
+	a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+	b.sender.Tick(b.ctx)
+	before := len(b.lines(t))
+	b.sender.dropLeases(b.ctx)
+	b.attack(t, `DELETE FROM alert_starts WHERE alert_id = ?`, a.ID)
+	b.attack(t, `UPDATE alerts SET state = 'approved' WHERE id = ?`, a.ID)
+	b.attack(t, `DELETE FROM deliveries WHERE alert_id = ?`, a.ID)
+	p2, box := b.worker(t, "standby", false)
+	p2.cfg.LogKey, p2.cfg.LogOrigin = skey, "tocsin-test-log"
+	p2.Tick(b.ctx)
+	if n := len(linesIn(t, box)) + len(b.lines(t)) - before; n != 0 {
+		t.Fatalf("%d messages after the replay", n)
+	}
+	b.refused(t, a, nil, "alert.refused", "transparency log already")
+}
+
+// A database writer rolls the log back (deletes the newest checkpoint and
+// the log's tail) and resets the alert it held, to replay it through a
+// standby: the standby saw the newest checkpoint while it waited, refuses to
+// take the older one over, raises log.tampered, and starts nothing.
+func TestStandbyRefusesARolledBackLog(t *testing.T) {
+	b := setup(t)
+	skey, _, err := tlog.NewSigner("tocsin-test-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender.cfg.LogKey, b.sender.cfg.LogOrigin = skey, "tocsin-test-log"
+	p2, box := b.worker(t, "standby", false)
+	p2.cfg.LogKey, p2.cfg.LogOrigin = skey, "tocsin-test-log"
+	b.subscribe(t, 2)
+	b.alert(t, zip90210, "First alert.", "")
+	b.sender.Tick(b.ctx)
+	first, _, _ := b.store.LatestCheckpoint(b.ctx)
+	a2 := b.alert(t, zip90210, "Second alert.", "")
+	b.sender.Tick(b.ctx)
+	p2.Tick(b.ctx) // the standby watches the newest checkpoint
+	before := len(b.lines(t))
+
+	b.attack(t, `DELETE FROM log_checkpoints WHERE size > ?`, first)
+	b.attack(t, `DELETE FROM log_leaves WHERE idx >= ?`, first)
+	b.attack(t, `DELETE FROM alert_starts WHERE alert_id = ?`, a2.ID)
+	b.attack(t, `UPDATE alerts SET state = 'approved' WHERE id = ?`, a2.ID)
+	b.attack(t, `DELETE FROM deliveries WHERE alert_id = ?`, a2.ID)
+	b.sender.dropLeases(b.ctx)
+	p2.Tick(b.ctx)
+	p2.Tick(b.ctx)
+	if n := len(linesIn(t, box)) + len(b.lines(t)) - before; n != 0 {
+		t.Fatalf("%d messages after the rollback", n)
+	}
+	found := false
+	for _, e := range b.events(t) {
+		found = found || strings.HasPrefix(e, "log.tampered") && strings.Contains(e, "rolled back")
+	}
+	if !found {
+		t.Errorf("no log.tampered event for the rollback: %q", b.events(t))
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/smstext"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -137,6 +138,17 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 		return nil, nil, refuse("alert %s was already started at %s: a replay", a.ID, prev.StartedAt.UTC().Format(time.RFC3339))
 	case tocsin.ErrorCode(err) != tocsin.ENOTFOUND:
 		return nil, nil, err
+	}
+	// The transparency log remembers too: a statement already in it went
+	// out, even if its start record was deleted (a standby primary with an
+	// empty directory has only the database to ask).
+	if entry, err := st.Encode(); err == nil && s.cfg.LogKey != "" {
+		switch i, err := q.LogIndex(ctx, tlog.LeafHash(entry)); {
+		case err == nil:
+			return nil, nil, refuse("alert %s is entry %d of the transparency log already: a replay", a.ID, i)
+		case tocsin.ErrorCode(err) != tocsin.ENOTFOUND:
+			return nil, nil, err
+		}
 	}
 	// Started but never committed: a crash cut the start short; it is
 	// verified again in full and started once more.

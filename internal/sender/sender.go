@@ -85,29 +85,31 @@ type Config struct {
 
 // Sender does the sender's work in a loop until its context ends.
 type Sender struct {
-	cfg            Config
-	routes         []*route
-	nextReconcile  time.Time
-	nextAudit      time.Time
-	released       bool // claims left by an earlier run released
-	primed         bool // first round as primary done: log signed, index built
-	roles          roles
-	nextNotify     time.Time
-	responded      map[int64]bool // events whose auto-freeze rule was carried out
-	renewMu        sync.Mutex     // lanes renew the leases between batches
-	nextRenew      time.Time
-	nextRelease    time.Time
-	canaries       []Canary
-	canariesRead   time.Time // modification time of the canary file read
-	members        int       // live senders sharing the providers' pace
-	index          recipientIndex
-	lastReconciled time.Time
-	freezeMu       sync.Mutex // one lane at a time applies freeze orders
-	state          *state
-	lastRosterErr  string
-	sealer         *phone.Sealer
-	audience       *audience.Resolver
-	wake           chan struct{}
+	cfg             Config
+	routes          []*route
+	nextReconcile   time.Time
+	nextAudit       time.Time
+	released        bool // claims left by an earlier run released
+	primed          bool // first round as primary done: log signed, index built
+	roles           roles
+	nextNotify      time.Time
+	responded       map[int64]bool // events whose auto-freeze rule was carried out
+	renewMu         sync.Mutex     // lanes renew the leases between batches
+	nextRenew       time.Time
+	nextWatch       time.Time
+	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
+	nextRelease     time.Time
+	canaries        []Canary
+	canariesRead    time.Time // modification time of the canary file read
+	members         int       // live senders sharing the providers' pace
+	index           recipientIndex
+	lastReconciled  time.Time
+	freezeMu        sync.Mutex // one lane at a time applies freeze orders
+	state           *state
+	lastRosterErr   string
+	sealer          *phone.Sealer
+	audience        *audience.Resolver
+	wake            chan struct{}
 }
 
 // New checks cfg and returns a Sender.
@@ -272,6 +274,8 @@ func (s *Sender) Tick(ctx context.Context) {
 	}
 	if r.primary {
 		steps = append(steps, step{"audit", s.commitAuditEvery})
+	} else {
+		steps = append(steps, step{"watch log", s.watchCheckpoint})
 	}
 	for _, st := range steps {
 		if ctx.Err() != nil {

@@ -29,6 +29,11 @@ type logState struct {
 	// appended to the log.
 	Roster int   `json:"roster"`
 	Freeze int64 `json:"freeze"`
+	// SeenSize and SeenRoot: the newest checkpoint this sender saw signed
+	// while another was primary (watchCheckpoint); it never adopts an
+	// older one.
+	SeenSize uint64   `json:"seen_size,omitempty"`
+	SeenRoot [32]byte `json:"seen_root"`
 }
 
 const logFile = "log.json"
@@ -302,6 +307,9 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 	}
 	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
+		if s.state.log.SeenSize > 0 {
+			return s.refuseTakeover(ctx, "", fmt.Sprintf("no checkpoint in the database; this sender saw one of %d entries: the log was rolled back; not taken over", s.state.log.SeenSize))
+		}
 		return nil
 	}
 	if err != nil || size <= s.state.log.Size {
@@ -313,7 +321,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 	}
 	cp, err := tlog.Open(signed, vkey, s.cfg.LogOrigin)
 	if err != nil || cp.Size != size {
-		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key: not taken over")
+		return s.refuseTakeover(ctx, fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key: not taken over")
 	}
 	leaves := store.LogLeaves{Q: s.cfg.Store}
 	root, err := tlog.Root(ctx, leaves, cp.Size)
@@ -321,19 +329,31 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 		return err
 	}
 	if root != cp.Root {
-		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed: not taken over")
+		return s.refuseTakeover(ctx, fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed: not taken over")
 	}
 	prev := s.state.log
+	if cp.Size < prev.SeenSize {
+		return s.refuseTakeover(ctx, fmt.Sprint(size), fmt.Sprintf("the newest checkpoint (%d entries) is older than one this sender saw (%d): the log was rolled back; not taken over", cp.Size, prev.SeenSize))
+	}
+	if prev.SeenSize > prev.Size {
+		proof, err := tlog.ConsistencyProof(ctx, leaves, prev.SeenSize, cp.Size)
+		if err != nil {
+			return err
+		}
+		if err := tlog.VerifyConsistency(prev.SeenSize, cp.Size, prev.SeenRoot, cp.Root, proof); err != nil {
+			return s.refuseTakeover(ctx, "", "the newest checkpoint does not extend one this sender saw: the log was forked; not taken over")
+		}
+	}
 	if prev.Size > 0 {
 		proof, err := tlog.ConsistencyProof(ctx, leaves, prev.Size, cp.Size)
 		if err != nil {
 			return err
 		}
 		if err := tlog.VerifyConsistency(prev.Size, cp.Size, prev.Root, cp.Root, proof); err != nil {
-			return s.security(ctx, s.cfg.Store, "log.tampered", "", "the newest checkpoint does not extend the last one this sender signed: not taken over")
+			return s.refuseTakeover(ctx, "", "the newest checkpoint does not extend the last one this sender signed: not taken over")
 		}
 	}
-	l := logState{Size: cp.Size, Root: cp.Root, Audit: prev.Audit, Roster: prev.Roster, Freeze: prev.Freeze}
+	l := logState{Size: cp.Size, Root: cp.Root, Audit: prev.Audit, Roster: prev.Roster, Freeze: prev.Freeze, SeenSize: cp.Size, SeenRoot: cp.Root}
 	for i := range cp.Size {
 		entry, err := s.cfg.Store.LogEntry(ctx, i)
 		if err != nil {
@@ -352,4 +372,84 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 	}
 	s.cfg.Log.Info("took the transparency log over at its newest checkpoint", "size", cp.Size)
 	return s.audit(ctx, s.cfg.Store, "log.takeover", fmt.Sprint(cp.Size), "this sender signs the log from here")
+}
+
+// errTakeover: the log cannot be taken over; the primary starts nothing.
+var errTakeover = errors.New("the transparency log cannot be taken over: see the security events")
+
+// refuseTakeover raises log.tampered once and fails closed: a primary that
+// cannot trust the log starts no alert, since a rolled-back log would let a
+// replay through.
+func (s *Sender) refuseTakeover(ctx context.Context, subject, detail string) error {
+	if !s.takeoverRefused {
+		s.takeoverRefused = true
+		if err := s.security(ctx, s.cfg.Store, "log.tampered", subject, detail); err != nil {
+			return err
+		}
+	}
+	return errTakeover
+}
+
+// watchEvery is how often a sender that is not the primary checks the
+// newest checkpoint.
+const watchEvery = time.Minute
+
+// watchCheckpoint: a sender holding the log key that is not the primary
+// checks the newest checkpoint about once a minute (its signature, that the
+// log holds what it signed, that it extends the last one seen) and
+// remembers it, so that should this sender take the log over it never
+// adopts an older one: a database writer who deletes the newest
+// checkpoints and the log's tail to roll back or fork the log is caught.
+func (s *Sender) watchCheckpoint(ctx context.Context) error {
+	now := s.cfg.Now()
+	if s.cfg.LogKey == "" || now.Before(s.nextWatch) {
+		return nil
+	}
+	s.nextWatch = now.Add(watchEvery)
+	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
+	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l := s.state.log
+	seen := max(l.Size, l.SeenSize)
+	switch {
+	case size < seen:
+		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), fmt.Sprintf("the newest checkpoint has %d entries; this sender saw one of %d: the log was rolled back", size, seen))
+	case size == seen:
+		return nil
+	}
+	vkey, err := tlog.VerifierOf(s.cfg.LogKey)
+	if err != nil {
+		return err
+	}
+	cp, err := tlog.Open(signed, vkey, s.cfg.LogOrigin)
+	if err != nil || cp.Size != size {
+		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key")
+	}
+	leaves := store.LogLeaves{Q: s.cfg.Store}
+	root, err := tlog.Root(ctx, leaves, cp.Size)
+	if err != nil {
+		return err
+	}
+	if root != cp.Root {
+		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed")
+	}
+	baseSize, baseRoot := l.SeenSize, l.SeenRoot
+	if l.Size > baseSize {
+		baseSize, baseRoot = l.Size, l.Root
+	}
+	if baseSize > 0 {
+		proof, err := tlog.ConsistencyProof(ctx, leaves, baseSize, cp.Size)
+		if err != nil {
+			return err
+		}
+		if err := tlog.VerifyConsistency(baseSize, cp.Size, baseRoot, cp.Root, proof); err != nil {
+			return s.security(ctx, s.cfg.Store, "log.tampered", "", "the newest checkpoint does not extend the last one this sender saw: the log was forked")
+		}
+	}
+	l.SeenSize, l.SeenRoot = cp.Size, cp.Root
+	return s.state.saveLog(l)
 }
