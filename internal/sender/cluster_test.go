@@ -329,3 +329,61 @@ func TestStandbyRefusesARolledBackLog(t *testing.T) {
 		t.Errorf("no log.tampered event for the rollback: %q", b.events(t))
 	}
 }
+
+// A database writer sets a finished alert back to sending and its rows back
+// to pending: nothing goes out again, and an event says why. The same for
+// rows of an alert still being sent that were handed over already.
+func TestRewrittenLedgerIsNotResent(t *testing.T) {
+	t.Run("completed alert", func(t *testing.T) {
+		b := setup(t)
+		b.subscribe(t, 3)
+		a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+		for range 3 {
+			b.sender.Tick(b.ctx)
+		}
+		if got, _ := b.store.GetAlert(b.ctx, a.ID); got.State != tocsin.AlertSent {
+			t.Fatalf("alert %s, want sent", got.State)
+		}
+		before := len(b.lines(t))
+		b.attack(t, `UPDATE alerts SET state = 'sending' WHERE id = ?`, a.ID)
+		b.attack(t, `UPDATE deliveries SET status = 'pending', provider_id = '' WHERE alert_id = ?`, a.ID)
+		b.sender.Tick(b.ctx)
+		if n := len(b.lines(t)) - before; n != 0 {
+			t.Fatalf("%d messages after the ledger was reset", n)
+		}
+		b.refused(t, a, nil, "alert.tampered", "completed is sending again")
+	})
+	t.Run("rows of an alert in progress", func(t *testing.T) {
+		b := setup(t)
+		b.sender.cfg.Batch = 1
+		b.subscribe(t, 30)
+		a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+		b.sender.Tick(b.ctx) // a first round
+		sent := b.count(t, a.Ref)
+		b.attack(t, `UPDATE deliveries SET status = 'pending' WHERE alert_id = ? AND status = 'sent'`, a.ID)
+		for range 5 {
+			b.sender.Tick(b.ctx)
+		}
+		for _, n := range b.subscribers30(t) {
+			if c := countTo(b.lines(t), n, a.Ref); c > 1 {
+				t.Fatalf("%s got the alert %d times", n, c)
+			}
+		}
+		found := false
+		for _, e := range b.events(t) {
+			found = found || strings.HasPrefix(e, "ledger.replayed")
+		}
+		if !found || sent == 0 {
+			t.Errorf("no ledger.replayed event (sent %d before the rewrite): %q", sent, b.events(t))
+		}
+	})
+}
+
+// subscribers30 are the numbers subscribe(t, 30) joined.
+func (b *bundle) subscribers30(t *testing.T) []string {
+	var out []string
+	for i := range 30 {
+		out = append(out, "+1310555"+pad4(3000+i))
+	}
+	return out
+}

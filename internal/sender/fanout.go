@@ -225,6 +225,12 @@ func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err e
 			return false, err
 		}
 	}
+	if ok && s.state.sent[a.ID].Completed {
+		if err := s.security(ctx, s.cfg.Store, "alert.tampered", a.ID, "an alert this sender saw completed is sending again: a replay; not sent"); err != nil {
+			return false, err
+		}
+		return false, s.cfg.Store.RefuseAlert(ctx, a.ID)
+	}
 	if !ok {
 		if err := s.security(ctx, s.cfg.Store, "alert.tampered", a.ID, "a sending alert whose statement is not the one the sender verified"); err != nil {
 			return false, err
@@ -288,6 +294,18 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 			}
 		}
 		s.recordSent(ctx, sent)
+		replayed := 0
+		for _, d := range out {
+			if d.Error == errReplayed {
+				replayed++
+			}
+		}
+		if replayed > 0 {
+			if err := s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.replayed", Severity: store.SeverityCritical, Subject: st.AlertID,
+				Detail: fmt.Sprintf("%d ledger rows this sender handed over already came back to be sent: someone rewrote the ledger; not sent again", replayed)}); err != nil {
+				return false, false, err
+			}
+		}
 		for _, d := range out {
 			if d.Error == errForged {
 				if err := s.security(ctx, s.cfg.Store, "ledger.forged", st.AlertID, fmt.Sprintf("ledger row for subscriber %d not written by the sender, or a number swapped: not sent", d.SubscriberID)); err != nil {
@@ -325,6 +343,10 @@ func (s *Sender) sendBatch(ctx context.Context, st *trust.Statement, jobs []stor
 // subscriber's number was swapped.
 const errForged = "forged ledger row"
 
+// errReplayed marks a row this sender handed over already that came back
+// as pending.
+const errReplayed = "handed over already: the ledger was rewritten"
+
 func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.DeliveryJob) tocsin.Delivery {
 	d := j.Delivery
 	switch {
@@ -336,6 +358,12 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 		return d
 	case !s.cfg.Now().Before(st.ValidUntil):
 		d.Status, d.Error = tocsin.DeliveryFailed, "expired before it could be sent"
+		return d
+	}
+	if s.handed.seen(st.AlertID, j.Seq) {
+		// Handed over once already by this sender, and back as pending:
+		// someone rewrote the ledger. Not sent again.
+		d.Status, d.Error = tocsin.DeliveryFailed, errReplayed
 		return d
 	}
 	to, err := s.cfg.Keys.OpenKnown(j.Sealed, j.PhoneHash)
@@ -352,6 +380,7 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 	switch {
 	case err == nil:
 		d.Status, d.ProviderID, d.Provider = tocsin.DeliverySent, res.ProviderID, provider
+		s.handed.mark(st.AlertID, j.Seq)
 	case errors.Is(err, errNoRoute):
 		d.Status, d.Error = tocsin.DeliveryPending, err.Error() // waits; no provider to blame
 	case errors.Is(err, sms.ErrPermanent) || j.Attempts >= maxAttempts:
@@ -380,6 +409,11 @@ func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
 	finished, err := s.cfg.Store.CompleteAlert(ctx, a.ID)
 	if err != nil || !finished {
 		return err
+	}
+	if st, err := trust.DecodeStatement(a.Statement); err == nil {
+		if err := s.state.markCompleted(a.ID, st.Digest(), s.cfg.Now()); err != nil {
+			return err
+		}
 	}
 	s.cfg.Log.Info("alert sent", "alert", a.ID)
 	return s.audit(ctx, s.cfg.Store, "alert.sent", a.ID, "")

@@ -98,6 +98,7 @@ type Sender struct {
 	nextRenew       time.Time
 	nextWatch       time.Time
 	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
+	handed          handedOver
 	nextRelease     time.Time
 	canaries        []Canary
 	canariesRead    time.Time // modification time of the canary file read

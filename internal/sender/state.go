@@ -34,6 +34,9 @@ type sentAlert struct {
 	// Committed: the ledger was committed. An alert recorded as started but
 	// not committed was cut short by a crash and may be started once more.
 	Committed bool
+	// Completed: this sender saw its whole ledger done; it is never sent
+	// again, whatever the database says.
+	Completed bool
 }
 
 type freezeState struct {
@@ -91,7 +94,7 @@ func (st *state) loadSent() error {
 		if len(fields) == 3 {
 			fields = append(fields, "committed") // the first format had no phase
 		}
-		if len(fields) != 4 || (fields[3] != "started" && fields[3] != "committed") {
+		if len(fields) != 4 || (fields[3] != "started" && fields[3] != "committed" && fields[3] != "completed") {
 			continue // a torn last line from a crash: the alert was not started
 		}
 		d, err1 := hex.DecodeString(fields[1])
@@ -100,7 +103,8 @@ func (st *state) loadSent() error {
 			continue
 		}
 		prev := st.sent[fields[0]]
-		st.sent[fields[0]] = sentAlert{Digest: [32]byte(d), At: time.Unix(sec, 0), Committed: prev.Committed || fields[3] == "committed"}
+		st.sent[fields[0]] = sentAlert{Digest: [32]byte(d), At: time.Unix(sec, 0),
+			Committed: prev.Committed || fields[3] == "committed" || fields[3] == "completed", Completed: prev.Completed || fields[3] == "completed"}
 	}
 	return sc.Err()
 }
@@ -126,6 +130,24 @@ func (st *state) markCommitted(id string) error {
 		return err
 	}
 	s.Committed = true
+	st.sent[id] = s
+	return nil
+}
+
+// markCompleted records that the alert's ledger was done, as this sender
+// saw it: a ledger set back to pending later is a replay.
+func (st *state) markCompleted(id string, digest [32]byte, at time.Time) error {
+	if s, ok := st.sent[id]; ok && s.Completed {
+		return nil
+	}
+	if err := st.appendSent(id, digest, at, "completed"); err != nil {
+		return err
+	}
+	s := st.sent[id]
+	if s.Digest == ([32]byte{}) {
+		s.Digest, s.At = digest, at
+	}
+	s.Committed, s.Completed = true, true
 	st.sent[id] = s
 	return nil
 }
