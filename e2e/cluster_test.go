@@ -110,6 +110,16 @@ func TestTwoWebTwoSendersOnPostgres(t *testing.T) {
 	})
 	checkExactlyOnce(t, readOutbox(t, provider), row.Ref, numbers)
 
+	// The shared outbox merges a repeated idempotency key, as a provider
+	// with one would; the ledger tells how many rows were handed over more
+	// than once: at most the killed sender's batches in flight (2 lanes of
+	// 200), never a whole share.
+	again := countRows(t, db, `SELECT count(*) FROM deliveries WHERE alert_id = $1 AND attempts > 1`, row.ID)
+	t.Logf("rows claimed more than once: %d", again)
+	if again > 400 {
+		t.Errorf("%d rows were claimed more than once; want at most the dead sender's batches in flight (400)", again)
+	}
+
 	// Both senders took their share of the ledger.
 	shares := claimShares(t, db, row.ID)
 	t.Logf("ledger rows by sender: %v", shares)
@@ -179,4 +189,21 @@ func copySubscribers(t *testing.T, url string, subs []*tocsin.Subscriber) {
 	if err != nil {
 		t.Fatalf("copy subscribers: %v", err)
 	}
+}
+
+// countRows runs a count query with one argument.
+func countRows(t *testing.T, url, query string, arg any) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, query, arg).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
