@@ -34,6 +34,7 @@ func TestRedactDB(t *testing.T) {
 		"postgres://tocsin:s3cret@db:5432/tocsin": "postgres://tocsin:xxxxx@db:5432/tocsin",
 		"postgres://db/tocsin":                    "postgres://db/tocsin",
 		"/srv/tocsin/tocsin.db":                   "/srv/tocsin/tocsin.db",
+		"postgres://db/tocsin?user=t&password=s3": "postgres://db/tocsin?password=xxxxx&user=t",
 	} {
 		if got := redactDB(in); got != want {
 			t.Errorf("redactDB(%q) = %q, want %q", in, got, want)

@@ -100,42 +100,47 @@ var phonyTexts = map[tocsin.Category][]string{
 
 var phonyPlaces = []string{"near the laundromat", "by the bus stop", "outside the market", "at the corner by the school", "in the parking lot", ""}
 
-// phonyQueue answers with a plausible queue made up for this key: the same
-// reports on every call within an hour, in the real answer's form, and
-// nothing real in it.
+// phonyQueue answers with a plausible queue made up for this key, in the
+// real answer's form, with nothing real in it. Each hour of the last 36
+// holds 0 to 2 made-up reports drawn from the key and that hour alone, so a
+// report keeps its id, place and times from one call to the next, new ones
+// appear as time passes and old ones leave, as in a live queue.
 func (s *Server) phonyQueue(w http.ResponseWriter, r *http.Request, key string) {
-	now := s.cfg.Now().UTC().Truncate(time.Minute)
-	m := hmac.New(sha256.New, s.cfg.CSRFKey)
-	m.Write([]byte("tocsin/phony-queue/v1\x00" + key))
-	binary.Write(m, binary.BigEndian, now.Truncate(time.Hour).Unix())
-	seed := m.Sum(nil)
-	rng := rand.New(rand.NewChaCha8([32]byte(seed)))
+	now := s.cfg.Now().UTC()
 	cats := tocsin.Categories()
-	n := 3 + rng.IntN(7)
-	out := make([]apiQueueReport, 0, n)
-	for range n {
-		zip := phonyZIPs[rng.IntN(len(phonyZIPs))]
-		p, ok := s.cfg.ZIPs.Lookup(zip)
-		if !ok {
-			continue
+	var out []apiQueueReport
+	for h := 0; h < 36; h++ {
+		slot := now.Truncate(time.Hour).Add(-time.Duration(h) * time.Hour)
+		m := hmac.New(sha256.New, s.cfg.CSRFKey)
+		m.Write([]byte("tocsin/phony-queue/v2\x00" + key))
+		binary.Write(m, binary.BigEndian, slot.Unix())
+		rng := rand.New(rand.NewChaCha8([32]byte(m.Sum(nil))))
+		for range rng.IntN(3) {
+			received := slot.Add(time.Duration(rng.IntN(60)) * time.Minute)
+			zip := phonyZIPs[rng.IntN(len(phonyZIPs))]
+			p, ok := s.cfg.ZIPs.Lookup(zip)
+			cat := cats[rng.IntN(len(cats))]
+			texts := phonyTexts[cat]
+			idb := make([]byte, 10)
+			for i := range idb {
+				idb[i] = byte(rng.UintN(256))
+			}
+			dLat, dLon := (rng.Float64()-0.5)*0.02, (rng.Float64()-0.5)*0.02
+			text, place, observed, verified := texts[rng.IntN(len(texts))], phonyPlaces[rng.IntN(len(phonyPlaces))], rng.IntN(20), rng.IntN(3) == 0
+			if !ok || received.After(now) {
+				continue // drawn all the same, so later draws do not shift
+			}
+			p.Lat += dLat
+			p.Lon += dLon
+			c := geo.CellCenter(geo.SnapCell(p))
+			state := tocsin.ReportNew
+			if verified {
+				state = tocsin.ReportVerified
+			}
+			out = append(out, apiQueueReport{ID: strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(idb)),
+				Category: string(cat), Description: text, Place: place, ZIP: zip,
+				Lat: round6(c.Lat), Lon: round6(c.Lon), ObservedAt: received.Add(-time.Duration(observed) * time.Minute), ReceivedAt: received, State: string(state)})
 		}
-		p.Lat += (rng.Float64() - 0.5) * 0.02
-		p.Lon += (rng.Float64() - 0.5) * 0.02
-		c := geo.CellCenter(geo.SnapCell(p))
-		cat := cats[rng.IntN(len(cats))]
-		texts := phonyTexts[cat]
-		idb := make([]byte, 10)
-		for i := range idb {
-			idb[i] = byte(rng.UintN(256))
-		}
-		received := now.Add(-time.Duration(rng.IntN(36*60)) * time.Minute)
-		state := tocsin.ReportNew
-		if rng.IntN(3) == 0 {
-			state = tocsin.ReportVerified
-		}
-		out = append(out, apiQueueReport{ID: strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(idb)),
-			Category: string(cat), Description: texts[rng.IntN(len(texts))], Place: phonyPlaces[rng.IntN(len(phonyPlaces))], ZIP: zip,
-			Lat: round6(c.Lat), Lon: round6(c.Lon), ObservedAt: received.Add(-time.Duration(rng.IntN(20)) * time.Minute), ReceivedAt: received, State: string(state)})
 	}
 	slices.SortFunc(out, func(a, b apiQueueReport) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
 	writeJSON(w, http.StatusOK, map[string]any{"reports": out})

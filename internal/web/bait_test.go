@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
@@ -55,6 +56,7 @@ func (b *bundle) wantBaitEvent(kind, severity, ua string) store.SecurityEvent {
 type queueBody struct {
 	Reports []struct {
 		ID, Category, Description, ZIP, State string
+		ReceivedAt                            string `json:"received_at"`
 		Lat, Lon                              float64
 	} `json:"reports"`
 }
@@ -129,10 +131,22 @@ func TestCanaryAPIKey(t *testing.T) {
 	if !found {
 		t.Error("the canary.apikey event is not in the audit trail")
 	}
-	// The same phony queue on the next call: it looks like a live system.
+	// The same phony queue on the next call, and ten minutes later the
+	// same reports with the same times: it looks like a live system.
 	_, again := b.queue(canary, "python-requests/2.32")
 	if len(again.Reports) != len(q.Reports) || again.Reports[0].ID != q.Reports[0].ID {
 		t.Error("the phony queue changes between two calls")
+	}
+	b.clock.Advance(10 * time.Minute)
+	_, later := b.queue(canary, "python-requests/2.32")
+	byID := map[string]string{}
+	for _, rp := range later.Reports {
+		byID[rp.ID] = rp.ReceivedAt
+	}
+	for _, rp := range q.Reports {
+		if at, ok := byID[rp.ID]; ok && at != rp.ReceivedAt {
+			t.Errorf("phony report %s was received at %s, ten minutes later at %s", rp.ID, rp.ReceivedAt, at)
+		}
 	}
 
 	// Bad keys: a clear error, nothing read.

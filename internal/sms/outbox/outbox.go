@@ -16,7 +16,6 @@ import (
 	"io"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/sms"
@@ -71,10 +70,10 @@ func Open(path string, now func() time.Time) (*Provider, error) {
 // locked runs fn holding the file's lock, which every process sharing the
 // file takes around reading the new lines and appending one.
 func (p *Provider) locked(fn func() error) error {
-	if err := syscall.Flock(int(p.f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := lockFile(p.f); err != nil {
 		return fmt.Errorf("outbox: lock: %w", err)
 	}
-	defer syscall.Flock(int(p.f.Fd()), syscall.LOCK_UN)
+	defer unlockFile(p.f)
 	return fn()
 }
 
@@ -93,8 +92,15 @@ func (p *Provider) catchUp() error {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	end := bytes.LastIndexByte(b, '\n')
-	if end < 0 {
-		return nil // a line still being written
+	if end < len(b)-1 {
+		// A torn last line (a writer died mid-line; writers hold the
+		// lock, so none is still writing): end it, so the next line
+		// stands on its own. The torn one is dropped.
+		if _, err := p.f.Write([]byte{'\n'}); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		b = append(b, '\n')
+		end = len(b) - 1
 	}
 	for _, line := range bytes.Split(b[:end], []byte{'\n'}) {
 		var l Line

@@ -108,3 +108,43 @@ func TestSharedOutbox(t *testing.T) {
 		t.Errorf("%d lines and %d ids for 25 keys sent twice through two handles", lines, len(ids))
 	}
 }
+
+// A line torn by a writer that died mid-line does not swallow the next one.
+func TestTornLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "outbox.jsonl")
+	to, _ := phone.Parse("+13105550123", "US")
+	ctx := context.Background()
+	p, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Send(ctx, sms.Message{To: to, Body: "one", IdempotencyKey: "k1"}); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"id":"OB00000002","to":"+1310`) // torn
+	f.Close()
+	p, err = Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.Send(ctx, sms.Message{To: to, Body: "two", IdempotencyKey: "k2"}); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	p2, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Close()
+	res, err := p2.Send(ctx, sms.Message{To: to, Body: "two", IdempotencyKey: "k2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if strings.Count(string(raw), `"body":"two"`) != 1 || res.ProviderID == "" {
+		t.Errorf("after a torn line, k2 was written %d times:\n%s", strings.Count(string(raw), `"body":"two"`), raw)
+	}
+}
