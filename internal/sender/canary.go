@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
@@ -125,7 +126,18 @@ func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbou
 	if err != nil {
 		return err
 	}
-	if id, ok := signed[m.Body]; ok {
+	id, ok := signed[m.Body]
+	if !ok {
+		// What carriers do to a text on the way (line breaks, spacing,
+		// case) does not make a genuine alert an intruder's.
+		for text, aid := range signed {
+			if sameText(text, m.Body) {
+				id, ok = aid, true
+				break
+			}
+		}
+	}
+	if ok {
 		detail := "a genuine alert reached the canary"
 		if start, err := q.GetStart(ctx, id); err == nil {
 			detail = fmt.Sprintf("a genuine alert reached the canary %s after it was started", m.ReceivedAt.Sub(start.StartedAt).Round(time.Second))
@@ -168,4 +180,10 @@ func excerpt(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// sameText compares two texts as a phone shows them: spacing, line breaks
+// and case aside.
+func sameText(a, b string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
