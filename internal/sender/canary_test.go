@@ -321,3 +321,36 @@ func TestRespondOnceWhileAlarmDown(t *testing.T) {
 		t.Errorf("%d freeze orders for one event, want 1", len(orders))
 	}
 }
+
+// The correction reaches subscribers of a point and radius too, not only
+// those of a ZIP code.
+func TestCorrectionReachesPointSubscribers(t *testing.T) {
+	b := setup(t)
+	b.subscribe(t, 1)
+	pt := geo.Point{Lat: 34.0901, Lon: -118.4065}
+	n, _ := phone.Parse("+13105550777", "US")
+	sealed, _ := b.sealer.Seal(n)
+	point := &tocsin.Subscriber{PhoneHash: b.keys.Hash(n), Sealed: sealed, Lang: tocsin.English, Active: true,
+		Areas: []tocsin.SubscriberArea{{Cell: geo.SnapCell(pt), RadiusM: 2000}}, CreatedAt: b.now, UpdatedAt: b.now}
+	if err := b.store.SaveSubscriber(b.ctx, point); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.InTx(b.ctx, func(q store.Querier) error { return b.sender.draftCorrection(b.ctx, q) }); err != nil {
+		t.Fatal(err)
+	}
+	drafts, _ := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertDraft}, 10)
+	if len(drafts) != 1 || drafts[0].Area.Circle == nil {
+		t.Fatalf("correction drafts %+v: no circle for the point subscriber", drafts)
+	}
+	rs, err := b.sender.resolve(b.ctx, b.store, drafts[0].Area)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rs {
+		found = found || r.SubscriberID == point.ID
+	}
+	if !found || len(rs) != 2 {
+		t.Errorf("the correction reaches %d subscribers (point subscriber: %v), want both", len(rs), found)
+	}
+}

@@ -3,12 +3,14 @@ package sender
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/alarm"
+	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -114,7 +116,8 @@ func (s *Sender) draftCorrection(ctx context.Context, q store.Querier) error {
 			zips = append(zips, a.ZIP)
 		}
 	}
-	if len(zips) == 0 {
+	circle := pointsCircle(areas)
+	if len(zips) == 0 && circle == nil {
 		return nil
 	}
 	slices.Sort(zips)
@@ -130,7 +133,7 @@ func (s *Sender) draftCorrection(ctx context.Context, q store.Querier) error {
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft,
 		BodyEN: s.cfg.Name + ": a text saying your information was sent to the authorities did NOT come from us. We have not shared your information." + verify,
 		BodyES: s.cfg.Name + ": un mensaje que dice que su información fue enviada a las autoridades NO vino de nosotros. No hemos compartido su información." + strings.Replace(verify, "Check any text at", "Verifique cualquier mensaje en", 1),
-		Area:   tocsin.Area{ZIPs: zips}, CreatedBy: correctionBy, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(24 * time.Hour).Truncate(time.Second), VerifyURL: vurl}
+		Area:   tocsin.Area{ZIPs: zips, Circle: circle}, CreatedBy: correctionBy, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(24 * time.Hour).Truncate(time.Second), VerifyURL: vurl}
 	st := trust.StatementOf(a, s.audience.StatementCells(a.Area), trust.AudienceBound(len(subs)))
 	if a.Statement, err = st.Encode(); err != nil {
 		return err
@@ -219,4 +222,32 @@ func (s *Sender) alarmFor(e store.SecurityEvent) alarm.Alarm {
 		a.ConsoleURL = strings.TrimRight(s.cfg.PublicURL, "/") + "/console/security"
 	}
 	return a
+}
+
+// pointsCircle is a circle around every point subscription (an area with
+// no ZIP code), for a correction that must reach them too: centred on their
+// mean, as wide as the farthest one's reach, at most tocsin.MaxRadiusM (a
+// subscription beyond that is left to the operators, who see the draft).
+func pointsCircle(areas []store.AreaCandidate) *tocsin.Circle {
+	var pts []geo.Point
+	var reach []float64
+	for _, a := range areas {
+		if a.ZIP == "" {
+			pts = append(pts, geo.CellCenter(a.Cell))
+			reach = append(reach, a.RadiusM)
+		}
+	}
+	if len(pts) == 0 {
+		return nil
+	}
+	var c geo.Point
+	for _, p := range pts {
+		c.Lat += p.Lat / float64(len(pts))
+		c.Lon += p.Lon / float64(len(pts))
+	}
+	r := float64(tocsin.MinRadiusM)
+	for i, p := range pts {
+		r = max(r, geo.DistanceMeters(c, p)+reach[i])
+	}
+	return &tocsin.Circle{Lat: c.Lat, Lon: c.Lon, RadiusM: min(math.Ceil(r), tocsin.MaxRadiusM)}
 }
