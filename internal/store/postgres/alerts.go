@@ -256,7 +256,6 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	return nil
 }
 
-
 // CompleteAlert marks a sending alert sent once no row is left to send.
 func (s q) CompleteAlert(ctx context.Context, id string) (bool, error) {
 	tag, err := s.db.Exec(ctx, `UPDATE alerts SET state = 'sent',

@@ -253,7 +253,6 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	return nil
 }
 
-
 // CompleteAlert marks a sending alert sent once no row is left to send.
 func (s q) CompleteAlert(ctx context.Context, id string) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET state = 'sent',
