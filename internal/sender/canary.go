@@ -77,7 +77,15 @@ func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, 
 		return err
 	}
 	sub := &tocsin.Subscriber{PhoneHash: keys.Hash(number), Sealed: sealed, Lang: tocsin.English, Active: true, Areas: areas, CreatedAt: now, UpdatedAt: now}
-	if err := st.SaveSubscriber(ctx, sub); err != nil {
+	err = st.InTx(ctx, func(q store.Querier) error {
+		if err := q.SaveSubscriber(ctx, sub); err != nil {
+			return err
+		}
+		// The trail says a canary was added (not which subscriber), so a
+		// sender whose directory lacks it can tell (checkCanaries).
+		return q.AppendAudit(ctx, &tocsin.AuditEntry{At: now, Actor: "cli", Action: canaryAddedAction, Detail: "a canary subscriber was added"})
+	})
+	if err != nil {
 		return fmt.Errorf("canary subscriber: %w", err)
 	}
 	cs = append(cs, Canary{Label: label, Hash: hash, Added: now.UTC()})
@@ -186,4 +194,37 @@ func excerpt(s string, n int) string {
 // and case aside.
 func sameText(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+}
+
+// canaryAddedAction is the audit action of a canary subscriber's creation.
+const canaryAddedAction = "canary.subscriber.add"
+
+// checkCanaries compares the canary subscribers this sender knows (its
+// canaries.json) with the number the audit trail says were added: a
+// coordinator without the file would let every text to a canary pass as a
+// subscriber's. A mismatch is a security event, raised once.
+func (s *Sender) checkCanaries(ctx context.Context) error {
+	if s.canariesChecked {
+		return nil
+	}
+	s.canariesChecked = true
+	trail, err := s.cfg.Store.AuditChain(ctx)
+	if err != nil {
+		return err
+	}
+	added := 0
+	for _, l := range trail {
+		if l.Entry.Action == canaryAddedAction {
+			added++
+		}
+	}
+	known, err := ReadCanaries(s.cfg.StateDir)
+	if err != nil {
+		return err
+	}
+	if len(known) >= added {
+		return nil
+	}
+	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.missing", Severity: store.SeverityHigh, Subject: s.state.id,
+		Detail: fmt.Sprintf("this sender knows %d canary subscribers; %d were added: copy %s from the sender where they were added, or texts to them pass unseen", len(known), added, CanaryFile)})
 }

@@ -354,3 +354,26 @@ func TestCorrectionReachesPointSubscribers(t *testing.T) {
 		t.Errorf("the correction reaches %d subscribers (point subscriber: %v), want both", len(rs), found)
 	}
 }
+
+// A coordinator whose directory lacks the canary file says so: texts to
+// canaries would pass unseen.
+func TestCoordinatorWithoutCanaryFile(t *testing.T) {
+	b := setup(t)
+	b.addCanary(t, "line-2", "+13105559001")
+	b.sender.Tick(b.ctx)
+	for _, e := range b.events(t) {
+		if strings.HasPrefix(e, "canary.missing") {
+			t.Fatalf("the sender that has the file raised %s", e)
+		}
+	}
+	b.sender.dropLeases(b.ctx)
+	w, _ := b.worker(t, "w", true)
+	w.Tick(b.ctx)
+	found := false
+	for _, e := range b.events(t) {
+		found = found || strings.HasPrefix(e, "canary.missing")
+	}
+	if !found {
+		t.Errorf("a coordinator without the canary file raised nothing: %q", b.events(t))
+	}
+}

@@ -99,6 +99,7 @@ type Sender struct {
 	nextWatch       time.Time
 	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
 	handed          handedOver
+	canariesChecked bool
 	nextRelease     time.Time
 	canaries        []Canary
 	canariesRead    time.Time // modification time of the canary file read
@@ -255,6 +256,7 @@ func (s *Sender) Tick(ctx context.Context) {
 	var steps []step
 	if r.coordinator {
 		steps = append(steps, []step{
+			{"canaries", s.checkCanaries},
 			{"hooks", s.handleHooks},
 			{"inbound", s.handleInbound},
 			{"signups", s.handleSignups},
