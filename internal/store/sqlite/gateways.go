@@ -58,8 +58,7 @@ func (s q) RecordReceipt(ctx context.Context, providerID, status string, at time
 			WHERE receipts.status NOT IN ('delivered', 'undelivered', 'failed')`, providerID, status, at.Unix()); err != nil {
 			return err
 		}
-		res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET receipt = ?, receipt_at = ?
-			WHERE provider_id = ? AND provider_id <> '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`, status, at.Unix(), providerID)
+		res, err := s.db.ExecContext(ctx, receiptSQL, status, at.Unix(), providerID)
 		if err != nil {
 			return err
 		}
@@ -142,3 +141,8 @@ func (s q) PurgeSent(ctx context.Context, before time.Time) error {
 	}
 	return nil
 }
+
+// receiptSQL records a receipt on the ledger row with a provider id; the
+// provider_id <> ” term lets it use the partial index of those rows.
+const receiptSQL = `UPDATE deliveries SET receipt = ?, receipt_at = ?
+	WHERE provider_id = ? AND provider_id <> '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`

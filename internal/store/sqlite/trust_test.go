@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -115,34 +114,3 @@ func TestTrustInvalid(t *testing.T) {
 
 // claimTime is when the tests' worker "w1" claims ledger rows.
 var claimTime = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
-
-// The look-ups that must not read the whole ledger use their partial
-// indexes: a receipt by provider id, and the claims of a dead sender.
-func TestLedgerLookupsUseIndexes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "t.db")
-	db := open(t, path)
-	db.Close()
-	raw := rawDB(t, path)
-	for query, index := range map[string]string{
-		`UPDATE deliveries SET receipt = 'delivered' WHERE provider_id = 'SM1' AND provider_id <> '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`: "deliveries_provider_id",
-		`UPDATE deliveries SET status = 'pending' WHERE status = 'sending' AND (('' != '' AND claimed_by = '') OR claimed_at < 5)`:                              "deliveries_sending",
-	} {
-		rows, err := raw.Query("EXPLAIN QUERY PLAN " + query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if !strings.Contains(strings.Join(plan, "; "), index) {
-			t.Errorf("%.60s… does not use %s: %v", query, index, plan)
-		}
-	}
-}

@@ -100,13 +100,17 @@ func StartsSince(ctx context.Context, c Conn, t time.Time) ([]store.AlertStart, 
 // sender's rows stay claimed however long its batch takes (a slow
 // provider's pace).
 func ReleaseClaims(ctx context.Context, c Conn, claimer string, staleBefore, now time.Time) (int, error) {
-	n, err := c.Exec(ctx, `UPDATE deliveries SET status = 'pending'
-		WHERE status = 'sending' AND ((? <> '' AND claimed_by = ?)
-			OR (claimed_at < ? AND NOT EXISTS (
-				SELECT 1 FROM leases WHERE leases.name = 'member/' || deliveries.claimed_by AND leases.expires_at > ?)))`,
-		claimer, claimer, staleBefore.Unix(), now.UnixMilli())
+	n, err := c.Exec(ctx, ReleaseClaimsSQL, claimer, claimer, staleBefore.Unix(), now.UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("release claims: %w", err)
 	}
 	return int(n), nil
 }
+
+// ReleaseClaimsSQL is ReleaseClaims's statement (claimer, claimer, stale
+// before in Unix seconds, now in Unix milliseconds). Its status = 'sending'
+// term lets it read only the partial index of claimed rows.
+const ReleaseClaimsSQL = `UPDATE deliveries SET status = 'pending'
+	WHERE status = 'sending' AND ((? <> '' AND claimed_by = ?)
+		OR (claimed_at < ? AND NOT EXISTS (
+			SELECT 1 FROM leases WHERE leases.name = 'member/' || deliveries.claimed_by AND leases.expires_at > ?)))`
