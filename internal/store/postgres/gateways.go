@@ -9,44 +9,6 @@ import (
 	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
-// AddHookRequest queues a sealed webhook request for the sender.
-func (s q) AddHookRequest(ctx context.Context, h *store.HookRequest) error {
-	err := s.db.QueryRow(ctx, `INSERT INTO hook_requests (provider, sealed, received_at) VALUES ($1, $2, $3) RETURNING id`,
-		h.Provider, h.Sealed, sqlrow.Unix(h.ReceivedAt)).Scan(&h.ID)
-	if err != nil {
-		return fmt.Errorf("add hook request: %w", err)
-	}
-	return nil
-}
-
-// ListHookRequests returns queued webhook requests, oldest first.
-func (s q) ListHookRequests(ctx context.Context, limit int) ([]store.HookRequest, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, provider, sealed, received_at FROM hook_requests ORDER BY id LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list hook requests: %w", err)
-	}
-	defer rows.Close()
-	var out []store.HookRequest
-	for rows.Next() {
-		var h store.HookRequest
-		var at int64
-		if err := rows.Scan(&h.ID, &h.Provider, &h.Sealed, &at); err != nil {
-			return nil, fmt.Errorf("scan hook request: %w", err)
-		}
-		h.ReceivedAt = sqlrow.FromUnix(at)
-		out = append(out, h)
-	}
-	return out, rows.Err()
-}
-
-// DeleteHookRequest removes a handled webhook request.
-func (s q) DeleteHookRequest(ctx context.Context, id int64) error {
-	if _, err := s.db.Exec(ctx, `DELETE FROM hook_requests WHERE id = $1`, id); err != nil {
-		return fmt.Errorf("delete hook request: %w", err)
-	}
-	return nil
-}
-
 // RecordReceipt stores a receipt on the ledger row with this provider id.
 // A final receipt is not overwritten by a late intermediate one.
 func (s q) RecordReceipt(ctx context.Context, providerID, status string, at time.Time) (bool, error) {
@@ -58,8 +20,7 @@ func (s q) RecordReceipt(ctx context.Context, providerID, status string, at time
 			WHERE receipts.status NOT IN ('delivered', 'undelivered', 'failed')`, providerID, status, at.Unix()); err != nil {
 			return err
 		}
-		tag, err := s.db.Exec(ctx, `UPDATE deliveries SET receipt = $1, receipt_at = $2
-			WHERE provider_id = $3 AND provider_id <> '' AND receipt NOT IN ('delivered', 'undelivered', 'failed')`, status, at.Unix(), providerID)
+		tag, err := s.db.Exec(ctx, sqlrow.Rebind(sqlrow.ReceiptSQL), status, at.Unix(), providerID)
 		if err != nil {
 			return err
 		}
@@ -70,20 +31,6 @@ func (s q) RecordReceipt(ctx context.Context, providerID, status string, at time
 		return false, fmt.Errorf("record receipt: %w", err)
 	}
 	return n > 0, nil
-}
-
-// DeliveryCounts sums an alert's ledger.
-func (s q) DeliveryCounts(ctx context.Context, alertID string) (store.DeliveryCounts, error) {
-	var c store.DeliveryCounts
-	err := s.db.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE status = 'sent'),
-			count(*) FILTER (WHERE receipt = 'delivered'),
-			count(*) FILTER (WHERE receipt IN ('undelivered', 'failed'))
-		FROM deliveries WHERE alert_id = $1`, alertID).Scan(&c.Accepted, &c.Delivered, &c.Undelivered)
-	if err != nil {
-		return c, fmt.Errorf("delivery counts: %w", err)
-	}
-	return c, nil
 }
 
 // RecordSent notes messages handed to providers, in one statement; an id
@@ -128,12 +75,4 @@ func (s q) KnownSent(ctx context.Context, provider string, ids []string) (map[st
 		return nil, fmt.Errorf("known sent: %w", err)
 	}
 	return known, nil
-}
-
-// PurgeSent forgets sent messages before t.
-func (s q) PurgeSent(ctx context.Context, before time.Time) error {
-	if _, err := s.db.Exec(ctx, `DELETE FROM sent_messages WHERE at < $1`, before.Unix()); err != nil {
-		return fmt.Errorf("purge sent: %w", err)
-	}
-	return nil
 }

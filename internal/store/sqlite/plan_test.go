@@ -22,7 +22,7 @@ func TestLedgerStatementsUseIndexes(t *testing.T) {
 		query, index string
 		args         []any
 	}{
-		{receiptSQL, "deliveries_provider_id", []any{"delivered", 1, "SM1"}},
+		{sqlrow.ReceiptSQL, "deliveries_provider_id", []any{"delivered", 1, "SM1"}},
 		{sqlrow.ReleaseClaimsSQL, "deliveries_sending", []any{"", "", 5, 5000}},
 	} {
 		rows, err := db.db.Query("EXPLAIN QUERY PLAN "+tc.query, tc.args...)
