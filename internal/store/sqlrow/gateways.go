@@ -69,7 +69,7 @@ func (s Shared) PurgeSent(ctx context.Context, before time.Time) error {
 }
 
 // ReceiptSQL records a receipt (status, time, provider id) on the ledger
-// row with that provider id. Its provider_id <> ” term lets it use the
+// row with that provider id. Its test of a non-empty provider id lets it use the
 // partial index of the rows a provider took; a final receipt is not
 // overwritten by a late intermediate one.
 const ReceiptSQL = `UPDATE deliveries SET receipt = ?, receipt_at = ?
