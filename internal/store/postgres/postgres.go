@@ -147,11 +147,6 @@ func conflict(format string, args ...any) error {
 	return tocsin.Errorf(tocsin.ECONFLICT, format, args...)
 }
 
-// invalid builds the EINVALID error of a record the store cannot hold.
-func invalid(format string, args ...any) error {
-	return tocsin.Errorf(tocsin.EINVALID, format, args...)
-}
-
 // one maps pgx.ErrNoRows to ENOTFOUND.
 func one(err error, what string) error {
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -126,11 +126,6 @@ func (d *DB) migrateStep(ctx context.Context, m migrations.Migration) error {
 // notFound and conflict build the normalised errors of the store contract.
 func notFound(what string) error { return tocsin.Errorf(tocsin.ENOTFOUND, "%s not found", what) }
 
-// invalid builds the EINVALID error of a record the store cannot hold.
-func invalid(format string, args ...any) error {
-	return tocsin.Errorf(tocsin.EINVALID, format, args...)
-}
-
 func conflict(format string, args ...any) error {
 	return tocsin.Errorf(tocsin.ECONFLICT, format, args...)
 }
