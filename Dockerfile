@@ -10,7 +10,7 @@
 
 # Must be at least the go directive of go.mod: the official Go images set
 # GOTOOLCHAIN=local and will not fetch a newer toolchain.
-ARG GO_VERSION=1.26.8
+ARG GO_VERSION=1.27.3
 
 FROM golang:${GO_VERSION} AS build
 WORKDIR /src
