@@ -63,7 +63,7 @@ func TestSMSPumping(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	waitSecurityEvent(t, rawDB(t, filepath.Join(s.DataDir, "tocsin.db")), "signup.number_refused", su.ID, "region NG")
+	waitSecurityEvent(t, rawDB(t, filepath.Join(s.DataDir, "tocsin.db")), "signup.number_refused", "region NG", su.ID)
 
 	// Two texts from a US number, each answered: by the second reply the
 	// sender has handled everything queued before the first.

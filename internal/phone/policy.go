@@ -24,6 +24,35 @@ var ErrRegion = errors.New("phone: the service does not text this country")
 // cost, personal number, pager, UAN, voicemail, fixed line, unknown.
 var ErrType = errors.New("phone: the service does not text this kind of number")
 
+// Refusal is the error Policy.Check returns: why the service does not text
+// a number. It names the number's region and type, never the number. It
+// matches ErrRegion or ErrType with errors.Is.
+type Refusal struct {
+	Region string // the number's region, e.g. "NG"
+	Type   string // "" when refused for its region; else "premium rate", "toll free", …
+}
+
+func (r *Refusal) Error() string {
+	if r.Type == "" {
+		return fmt.Sprintf("%v (region %s)", ErrRegion, r.Region)
+	}
+	return fmt.Sprintf("%v (%s)", ErrType, r.Type)
+}
+
+// Is makes errors.Is(r, ErrRegion) or errors.Is(r, ErrType) hold.
+func (r *Refusal) Is(target error) bool {
+	return (target == ErrRegion && r.Type == "") || (target == ErrType && r.Type != "")
+}
+
+// Reason is a short reason for events and logs: "region NG", "premium
+// rate".
+func (r *Refusal) Reason() string {
+	if r.Type == "" {
+		return "region " + r.Region
+	}
+	return r.Type
+}
+
 // USAndTerritories are the default regions: the United States, Puerto
 // Rico, Guam, the US Virgin Islands, American Samoa and the Northern
 // Mariana Islands.
@@ -101,21 +130,19 @@ func acceptedType(t phonenumbers.PhoneNumberType) bool {
 	return t == phonenumbers.MOBILE || t == phonenumbers.FIXED_LINE_OR_MOBILE || t == phonenumbers.VOIP
 }
 
-// Check returns nil when the service may text n, or an error wrapping
-// ErrRegion or ErrType. The error names the region or the type, never the
-// number.
+// Check returns nil when the service may text n, or a *Refusal (which
+// matches ErrRegion or ErrType).
 func (p *Policy) Check(n Number) error {
 	pn, err := phonenumbers.Parse(n.E164(), "")
 	if err != nil || !phonenumbers.IsValidNumber(pn) {
-		return fmt.Errorf("%w: %w", ErrType, ErrInvalid)
+		return &Refusal{Region: "?", Type: "invalid"}
 	}
 	region := phonenumbers.GetRegionCodeForNumber(pn)
 	if !slices.Contains(p.regions, region) {
-		return fmt.Errorf("%w (region %s)", ErrRegion, region)
+		return &Refusal{Region: region}
 	}
-	t := phonenumbers.GetNumberType(pn)
-	if !acceptedType(t) {
-		return fmt.Errorf("%w (%s)", ErrType, typeName(t))
+	if t := phonenumbers.GetNumberType(pn); !acceptedType(t) {
+		return &Refusal{Region: region, Type: typeName(t)}
 	}
 	return nil
 }

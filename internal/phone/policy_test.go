@@ -52,6 +52,10 @@ func TestPolicyRefusesPumping(t *testing.T) {
 			if strings.Contains(err.Error(), tt.number[2:]) {
 				t.Fatalf("error %q holds the number", err)
 			}
+			var r *Refusal
+			if !errors.As(err, &r) || r.Reason() == "" {
+				t.Fatalf("error %v is not a Refusal with a reason", err)
+			}
 		})
 	}
 }

@@ -3,6 +3,7 @@ package sender
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,10 +31,13 @@ const DefaultCodesPerBlock = 10
 // tier refuses such numbers at the form, so the row was written to the
 // database directly, or the web role's --sms-countries is wider than the
 // sender's: a security event either way. Nothing is texted.
+//
+// The event's subject is the reason ("region NG", "premium rate"), not the
+// sign-up, so that alarms about many such rows are throttled as one.
 func (s *Sender) refuseSignup(ctx context.Context, q store.Querier, su tocsin.Signup, why error) error {
-	s.cfg.Log.Warn("sign-up for a number outside the SMS policy: nothing texted", "signup", su.ID, "why", why)
-	detail := fmt.Sprintf("a sign-up for a number the SMS policy refuses (%v): the web tier refuses these at the form, so the row was written to the database directly, or the web role's --sms-countries is wider than the sender's. Nothing was texted.", why)
-	if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "signup.number_refused", Severity: store.SeverityHigh, Subject: su.ID, Detail: detail}); err != nil {
+	s.cfg.Log.Warn("sign-up for a number outside the SMS policy: nothing texted", "signup", su.ID, "why", reason(why))
+	detail := fmt.Sprintf("sign-up %s is for a number the SMS policy refuses (%s): the web tier refuses these at the form, so the row was written to the database directly, or the web role's --sms-countries is wider than the sender's. Nothing was texted.", su.ID, reason(why))
+	if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "signup.number_refused", Severity: store.SeverityHigh, Subject: reason(why), Detail: detail}); err != nil {
 		return err
 	}
 	return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
@@ -68,10 +72,19 @@ func (s *Sender) blockAllows(ctx context.Context, q store.Querier, n phone.Numbe
 		Subject: "block " + hex.EncodeToString(block[:6]), Detail: detail})
 }
 
+// reason is a policy refusal's short reason ("region NG", "premium rate").
+func reason(why error) string {
+	var r *phone.Refusal
+	if errors.As(why, &r) {
+		return r.Reason()
+	}
+	return why.Error()
+}
+
 // refuseReply counts a text the sender does not answer because its number
 // is outside the SMS policy.
 func (s *Sender) refuseReply(ctx context.Context, q store.Querier, m tocsin.Inbound, why error) error {
-	s.cfg.Log.Info("no reply to a text from a number outside the SMS policy", "id", m.ID, "why", why)
+	s.cfg.Log.Info("no reply to a text from a number outside the SMS policy", "id", m.ID, "why", reason(why))
 	return s.audit(ctx, q, "inbound.reply_refused", fmt.Sprint(m.ID),
-		fmt.Sprintf("no reply to a number the SMS policy refuses (%v); STOP and REPORT still apply, JOIN and START do not", why))
+		fmt.Sprintf("no reply to a number the SMS policy refuses (%s); STOP, LANG and REPORT still apply, JOIN and START do not", reason(why)))
 }
