@@ -25,6 +25,7 @@ type senderConfig struct {
 	worker                           bool
 	providers                        providerConfig
 	response                         responseConfig
+	sms                              smsPolicyConfig
 }
 
 // runSender runs the privileged sender role on its own: it holds the keys
@@ -43,11 +44,15 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.DurationVar(&c.claimLease, "claim-lease", 2*time.Minute, "ledger rows claimed this long ago by another sender are taken to be a dead sender's and go out again")
 	c.providers.register(fs)
 	c.response.register(fs)
+	c.sms.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if c.db == "" {
 		return errors.New("give --db: the path of the database the web role uses")
+	}
+	if _, err := c.sms.policy(); err != nil {
+		return err
 	}
 	if c.claimLease < time.Second {
 		return fmt.Errorf("--claim-lease %s is too short: a live sender's batch would go out twice; give at least 1s (the default is 2m)", c.claimLease)
@@ -97,6 +102,10 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 	if created {
 		log.Info("created sender keys", "dir", keysDir)
 	}
+	policy, err := c.sms.policy()
+	if err != nil {
+		return nil, nil, err
+	}
 	anchor, err := loadAnchor(keysDir)
 	if err != nil {
 		return nil, nil, err
@@ -122,7 +131,8 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 	cfg := sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
 		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery,
 		LogKey: logKey, LogOrigin: logOrigin,
-		Workers: c.providers.workers, Lanes: c.providers.lanes, Worker: c.worker, ClaimLease: c.claimLease}
+		Workers: c.providers.workers, Lanes: c.providers.lanes, Worker: c.worker, ClaimLease: c.claimLease,
+		SMSPolicy: policy, CodesPerBlockPerHour: c.sms.codesPerBlock}
 	c.response.publicURLHint = strings.TrimRight(c.providers.publicURL, "/")
 	err = c.response.apply(&cfg)
 	if err != nil {

@@ -28,6 +28,7 @@ type serveConfig struct {
 	role, senderPubFile, db               string
 	providers                             providerConfig
 	response                              responseConfig
+	sms                                   smsPolicyConfig
 	poll                                  time.Duration
 	signupsPerHour                        int
 }
@@ -41,6 +42,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.db, "db", "", dbUsage)
 	c.providers.register(fs)
 	c.response.register(fs)
+	c.sms.register(fs)
 	fs.StringVar(&c.role, "role", "all", "all (web and sender in one process) or web (public site, console, API, webhooks: no provider credentials, no key that opens phone numbers; run 'tocsin sender' beside it)")
 	fs.StringVar(&c.senderPubFile, "sender-pub", "", "the sender's public key file (default DATA/keys/sender.pub)")
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
@@ -57,6 +59,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if c.role != "all" && c.role != "web" {
 		return fmt.Errorf("--role must be all or web (the sender runs as 'tocsin sender'), not %q", c.role)
+	}
+	if _, err := c.sms.policy(); err != nil {
+		return err
 	}
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.listen
@@ -90,7 +95,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		// the web role never creates or reads them.
 		var closeSender func()
 		var err error
-		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers, response: c.response, claimLease: 2 * time.Minute}, log)
+		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers, response: c.response, sms: c.sms, claimLease: 2 * time.Minute}, log)
 		if err != nil {
 			return err
 		}
@@ -121,13 +126,17 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
+	policy, err := c.sms.policy()
+	if err != nil {
+		return err
+	}
 	wake := func() {}
 	if snd != nil {
 		wake = snd.Wake
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
 		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.providers.primary == "outbox", ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
-		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor, LogPublicKey: logPub})
+		SignupsPerHour: c.signupsPerHour, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub})
 	if err != nil {
 		return err
 	}

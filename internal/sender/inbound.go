@@ -40,6 +40,9 @@ type inboundCtx struct {
 	sub  *tocsin.Subscriber // nil for a number we do not know
 	lang tocsin.Language
 	now  time.Time
+	// refused: why the SMS policy refuses the number (nil: it does not).
+	// Such a number gets no reply and cannot subscribe.
+	refused error
 }
 
 func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inbound) error {
@@ -64,7 +67,7 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 			}
 		}
 	}
-	in := &inboundCtx{q: q, msg: m, hash: s.cfg.Keys.Hash(from), now: s.cfg.Now()}
+	in := &inboundCtx{q: q, msg: m, hash: s.cfg.Keys.Hash(from), now: s.cfg.Now(), refused: s.cfg.SMSPolicy.Check(from)}
 	in.sub, err = q.GetSubscriberByHash(ctx, in.hash)
 	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return err
@@ -81,6 +84,12 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 	if err != nil {
 		return err
 	}
+	if in.refused != nil {
+		if err := s.refuseReply(ctx, q, m, in.refused); err != nil {
+			return err
+		}
+		reply = ""
+	}
 	if reply != "" {
 		if err := s.queue(ctx, q, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: m.FromSealed, Body: reply, CreatedAt: in.now}); err != nil {
 			return err
@@ -92,9 +101,13 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 
 // dispatch acts on one command and returns the reply ("" for none). A number
 // that has opted out gets no reply except to START, JOIN and HELP, which are
-// its own requests.
+// its own requests. A number outside the SMS policy cannot JOIN or START;
+// its STOP, LANG and REPORT take effect (handleOne drops the reply).
 func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	optedOut := in.sub != nil && !in.sub.Active
+	if in.refused != nil && (cmd.Kind == keyword.Join || cmd.Kind == keyword.Start) {
+		return "", nil // a subscription would text it every alert
+	}
 	switch cmd.Kind {
 	case keyword.Stop:
 		return s.stop(ctx, in)

@@ -49,6 +49,13 @@ type Config struct {
 	Name string
 	// CodesPerHour bounds confirmation codes texted to one number.
 	CodesPerHour int
+	// CodesPerBlockPerHour bounds confirmation codes texted to the numbers
+	// of one block (phone.Number.Block: 10,000 numbers), so that cycling
+	// through a range is stopped; 0 means DefaultCodesPerBlock.
+	CodesPerBlockPerHour int
+	// SMSPolicy is the numbers the sender texts codes and replies to; nil
+	// means phone.DefaultPolicy (the US and its territories).
+	SMSPolicy *phone.Policy
 	// TrustAnchor is the root public key (Ed25519) the roster chain must
 	// verify back to. Without one (before tocsin init) every alert is
 	// refused.
@@ -158,6 +165,12 @@ func New(cfg Config) (*Sender, error) {
 	}
 	if cfg.CodesPerHour <= 0 {
 		cfg.CodesPerHour = 3
+	}
+	if cfg.CodesPerBlockPerHour <= 0 {
+		cfg.CodesPerBlockPerHour = DefaultCodesPerBlock
+	}
+	if cfg.SMSPolicy == nil {
+		cfg.SMSPolicy = phone.DefaultPolicy()
 	}
 	if cfg.ClaimLease <= 0 {
 		cfg.ClaimLease = defaultClaimLease

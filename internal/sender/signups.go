@@ -43,8 +43,9 @@ func (s *Sender) openSignup(su tocsin.Signup) (phone.Number, string, error) {
 	return phone.ParseSignup(b)
 }
 
-// sendCode texts the code, unless the number opted out by STOP or has had too
-// many codes this hour. The web page says the same in every case, so it
+// sendCode texts the code, unless the number is outside the SMS policy,
+// opted out by STOP, or has had too many codes this hour (itself or its
+// block). The web page says the same in every case but the first, so it
 // tells nobody whether a number is subscribed.
 func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup) error {
 	now := s.cfg.Now()
@@ -56,24 +57,15 @@ func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup
 		}
 		return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
 	}
-	hash := s.cfg.Keys.Hash(n)
-	sub, err := q.GetSubscriberByHash(ctx, hash)
-	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
-		return err
+	if why := s.cfg.SMSPolicy.Check(n); why != nil {
+		return s.refuseSignup(ctx, q, su, why)
 	}
-	recent, err := q.CountCodeSends(ctx, hash, now.Add(-time.Hour))
+	hash := s.cfg.Keys.Hash(n)
+	send, err := s.codeAllowed(ctx, q, su, n, hash)
 	if err != nil {
 		return err
 	}
-	switch {
-	case sub != nil && !sub.Active:
-		s.cfg.Log.Info("sign-up code not sent: the number opted out", "signup", su.ID)
-	case recent >= s.cfg.CodesPerHour:
-		s.cfg.Log.Info("sign-up code not sent: too many codes to one number this hour", "signup", su.ID)
-		if err := s.audit(ctx, q, "signup.code_limited", su.ID, "per-number code limit reached"); err != nil {
-			return err
-		}
-	default:
+	if send {
 		sealed, err := s.sealer.Seal(n)
 		if err != nil {
 			return err
@@ -89,12 +81,37 @@ func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup
 	return q.UpdateSignup(ctx, su.ID, tocsin.SignupCodeSent, su.Attempts)
 }
 
+// codeAllowed reports whether a code may go to n: not when it opted out,
+// nor over the per-number or the per-block limit (each refusal audited).
+func (s *Sender) codeAllowed(ctx context.Context, q store.Querier, su tocsin.Signup, n phone.Number, hash []byte) (bool, error) {
+	sub, err := q.GetSubscriberByHash(ctx, hash)
+	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		return false, err
+	}
+	if sub != nil && !sub.Active {
+		s.cfg.Log.Info("sign-up code not sent: the number opted out", "signup", su.ID)
+		return false, nil
+	}
+	recent, err := q.CountCodeSends(ctx, hash, s.cfg.Now().Add(-time.Hour))
+	if err != nil {
+		return false, err
+	}
+	if recent >= s.cfg.CodesPerHour {
+		s.cfg.Log.Info("sign-up code not sent: too many codes to one number this hour", "signup", su.ID)
+		return false, s.audit(ctx, q, "signup.code_limited", su.ID, "per-number code limit reached")
+	}
+	return s.blockAllows(ctx, q, n, su)
+}
+
 // activate turns a confirmed sign-up into a subscription and says so.
 func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup) error {
 	now := s.cfg.Now()
 	n, _, err := s.openSignup(su)
 	if err != nil {
 		return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
+	}
+	if why := s.cfg.SMSPolicy.Check(n); why != nil {
+		return s.refuseSignup(ctx, q, su, why) // a subscription would text it every alert
 	}
 	hash := s.cfg.Keys.Hash(n)
 	sub, err := q.GetSubscriberByHash(ctx, hash)

@@ -207,8 +207,15 @@ type Subscribers interface {
 	// RecordCodeSend notes that a code went to the number with this hash.
 	RecordCodeSend(ctx context.Context, phoneHash []byte, at time.Time) error
 	CountCodeSends(ctx context.Context, phoneHash []byte, since time.Time) (int, error)
-	// PurgeCodeSends forgets code sends before t: they serve the rate limit only.
+	// PurgeCodeSends forgets code sends before t, per number and per block:
+	// they serve the rate limits only.
 	PurgeCodeSends(ctx context.Context, before time.Time) error
+	// RecordBlockCode notes a code to a number of the block (phone.Number.
+	// Block) with this keyed hash: sent, or refused over the block's limit.
+	RecordBlockCode(ctx context.Context, blockHash []byte, at time.Time, refused bool) error
+	// CountBlockCodes counts the codes sent to, and refused to, the block
+	// since t.
+	CountBlockCodes(ctx context.Context, blockHash []byte, since time.Time) (sent, refused int, err error)
 }
 
 // Messages stores inbound texts and one-to-one outbound texts.

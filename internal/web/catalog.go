@@ -91,6 +91,11 @@ func newCatalog() catalog {
 		"confirm.send":      {"Confirm", "Confirmar"},
 		"confirm.done":      {"You are subscribed. A welcome text is on its way.", "Ya estás suscrito. Va en camino un mensaje de bienvenida."},
 
+		// A number the SMS policy refuses (subscribe.go).
+		"subscribe.region":         {"This service only texts numbers in %s.", "Este servicio solo envía mensajes a números de %s."},
+		"subscribe.us_territories": {"the US and its territories", "Estados Unidos y sus territorios"},
+		"subscribe.number_type":    {"We cannot text this kind of number (premium-rate, toll-free, landline or pager). Use a mobile number.", "No podemos enviar mensajes a este tipo de número (de tarificación especial, gratuito, fijo o localizador). Usa un número de celular."},
+
 		"privacy.title":           {"What we store", "Qué guardamos"},
 		"privacy.intro":           {"What we never stored cannot be leaked, hacked or seized. This is everything we keep.", "Lo que nunca guardamos no se puede filtrar, robar ni confiscar. Esto es todo lo que guardamos."},
 		"privacy.reports":         {"Reports", "Reportes"},

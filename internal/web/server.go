@@ -54,6 +54,10 @@ type Config struct {
 	Secure bool
 	// SignupsPerHour bounds web sign-ups across the whole service.
 	SignupsPerHour int
+	// SMSPolicy is the numbers the service texts (phone.Policy): sign-ups
+	// for any other are refused at the form. nil means phone.DefaultPolicy
+	// (the US and its territories).
+	SMSPolicy *phone.Policy
 	// LogPublicKey is the transparency log's public key (the note verifier
 	// key in log.pub), to check checkpoints before showing proofs.
 	LogPublicKey string
@@ -87,6 +91,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.SignupsPerHour <= 0 {
 		cfg.SignupsPerHour = 500
+	}
+	if cfg.SMSPolicy == nil {
+		cfg.SMSPolicy = phone.DefaultPolicy()
 	}
 	t, err := parseTemplates()
 	if err != nil {

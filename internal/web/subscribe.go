@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -41,7 +42,7 @@ func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	d := subscribeData{Phone: r.PostFormValue("phone"), ZIPs: r.PostFormValue("zips"), Lat: r.PostFormValue("lat"),
 		Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), Lang: tocsin.Language(r.PostFormValue("lang"))}
 	p.Data = d
-	su, err := s.newSignup(r, d)
+	su, err := s.newSignup(r, p, d)
 	if err != nil {
 		s.formError(w, r, p, "subscribe", err)
 		return
@@ -50,12 +51,15 @@ func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/subscribe/"+su.ID, http.StatusSeeOther)
 }
 
-func (s *Server) newSignup(r *http.Request, d subscribeData) (*tocsin.Signup, error) {
+func (s *Server) newSignup(r *http.Request, p *page, d subscribeData) (*tocsin.Signup, error) {
 	ctx := r.Context()
 	now := s.cfg.Now()
 	n, err := phone.Parse(d.Phone, "US")
 	if err != nil {
 		return nil, tocsin.FieldError("phone", "that is not a phone number we can text; include the area code")
+	}
+	if why := s.cfg.SMSPolicy.Check(n); why != nil {
+		return nil, s.refusedNumber(p, why)
 	}
 	lang, ok := tocsin.ParseLanguage(string(d.Lang))
 	if !ok {
@@ -87,6 +91,21 @@ func (s *Server) newSignup(r *http.Request, d subscribeData) (*tocsin.Signup, er
 		return nil, err
 	}
 	return su, nil
+}
+
+// refusedNumber is the answer, in the page's language, to a number the SMS
+// policy refuses: one of a country the service does not text, or a
+// premium-rate, toll-free or other number that cannot take a text. Nothing
+// is sealed or queued for it.
+func (s *Server) refusedNumber(p *page, why error) error {
+	if errors.Is(why, phone.ErrRegion) {
+		where := p.T("subscribe.us_territories")
+		if !s.cfg.SMSPolicy.USAndTerritoriesOnly() {
+			where = strings.Join(s.cfg.SMSPolicy.Regions(), ", ")
+		}
+		return tocsin.FieldError("phone", p.T("subscribe.region"), where)
+	}
+	return tocsin.FieldError("phone", "%s", p.T("subscribe.number_type"))
 }
 
 // parseArea reads ZIP codes (separated by spaces or commas) and an optional

@@ -255,12 +255,12 @@ func (s q) CountCodeSends(ctx context.Context, hash []byte, since time.Time) (in
 	return n, err
 }
 
-// PurgeCodeSends forgets code sends before t.
+// PurgeCodeSends forgets code sends before t, per number and per block.
 func (s q) PurgeCodeSends(ctx context.Context, before time.Time) error {
 	if _, err := s.db.Exec(ctx, `DELETE FROM code_sends WHERE at < $1`, before.Unix()); err != nil {
 		return fmt.Errorf("purge code sends: %w", err)
 	}
-	return nil
+	return s.PurgeBlockCodes(ctx, before)
 }
 
 // CountSignupAttempt counts one attempt at a sign-up's code atomically.

@@ -425,4 +425,39 @@ func testSignups(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("after purge: %d code sends, want the 2 of the last hour", n)
 		}
 	})
+
+	t.Run("BlockCodes", func(t *testing.T) {
+		b := setup(t, open)
+		for _, c := range []struct {
+			ago     time.Duration
+			refused bool
+		}{{2 * time.Hour, false}, {10 * time.Minute, false}, {5 * time.Minute, true}, {0, false}, {0, true}} {
+			must(t, b.s.RecordBlockCode(b.ctx, hash("block a"), now.Add(-c.ago), c.refused))
+		}
+		must(t, b.s.RecordBlockCode(b.ctx, hash("block b"), now, false))
+		tests := []struct {
+			who           string
+			since         time.Time
+			sent, refused int
+		}{
+			{"block a", now.Add(-time.Hour), 2, 2},
+			{"block a", now.Add(-3 * time.Hour), 3, 2},
+			{"block a", now.Add(-5 * time.Minute), 1, 2}, // inclusive
+			{"block a", now.Add(time.Second), 0, 0},
+			{"block b", now.Add(-time.Hour), 1, 0},
+			{"block c", now.Add(-time.Hour), 0, 0},
+		}
+		for _, tt := range tests {
+			sent, refused, err := b.s.CountBlockCodes(b.ctx, hash(tt.who), tt.since)
+			must(t, err)
+			if sent != tt.sent || refused != tt.refused {
+				t.Errorf("CountBlockCodes(%s, %v) = %d sent, %d refused; want %d, %d", tt.who, tt.since, sent, refused, tt.sent, tt.refused)
+			}
+		}
+		// Blocks are forgotten with the numbers.
+		must(t, b.s.PurgeCodeSends(b.ctx, now.Add(-time.Hour)))
+		if sent, refused, _ := b.s.CountBlockCodes(b.ctx, hash("block a"), now.Add(-3*time.Hour)); sent != 2 || refused != 2 {
+			t.Errorf("after purge: %d sent, %d refused; want the 2 and 2 of the last hour", sent, refused)
+		}
+	})
 }
