@@ -181,3 +181,30 @@ func (b *bundle) sql(query string, args ...any) {
 }
 
 func hashBytes(h [32]byte) []byte { return h[:] }
+
+// The check page matches through the log, not through a window of recent
+// alert rows: an alert sent before 500 others is still genuine.
+func TestVerifyFindsAnyLoggedAlert(t *testing.T) {
+	b := setup(t)
+	first := b.storedAlert("The first alert: checkpoint at Main and 3rd.", tocsin.AlertDraft, 10)
+	for i := range 500 {
+		b.clock.Advance(time.Second)
+		a := b.storedAlert("Alert number "+strings.Repeat("x", i%7)+" at "+time.Duration(i).String(), tocsin.AlertDraft, 10)
+		b.appendLog(a.Statement)
+	}
+	db, err := sql.Open("sqlite", "file:"+b.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE alerts SET state = 'sent'`); err != nil {
+		t.Fatal(err)
+	}
+	b.appendLog(first.Statement)
+	b.signCheckpoint()
+	r := b.postForm(nil, "/verify", url.Values{"text": {first.Text(tocsin.English)}})
+	if !strings.Contains(r.body, "verdict genuine") || !strings.Contains(r.body, "Ref "+first.Ref) {
+		t.Errorf("/verify does not find the alert sent before 500 others:\n%.2000s", r.body)
+	}
+	wantStatus(t, b.get(nil, "/alerts/"+first.Ref), http.StatusOK)
+}
