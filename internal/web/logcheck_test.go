@@ -11,6 +11,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/web"
 )
 
 // TestForgedSentAlertIsNotGenuine plays a database writer who makes a text
@@ -207,4 +208,13 @@ func TestVerifyFindsAnyLoggedAlert(t *testing.T) {
 		t.Errorf("/verify does not find the alert sent before 500 others:\n%.2000s", r.body)
 	}
 	wantStatus(t, b.get(nil, "/alerts/"+first.Ref), http.StatusOK)
+}
+
+// A web tier given something that is not a log key does not start.
+func TestLogPublicKeyChecked(t *testing.T) {
+	for _, key := range []string{"not a key", "PRIVATE+KEY+tocsin-log+00000000+AQ=="} {
+		if _, err := web.New(web.Config{CSRFKey: make([]byte, 32), LogPublicKey: key}); err == nil {
+			t.Errorf("web.New accepted the log key %q", key)
+		}
+	}
 }
