@@ -63,6 +63,7 @@ func TestTwoWebTwoSendersOnPostgres(t *testing.T) {
 	}
 	worker := startSender(t, snd2, db, "--outbox", outbox, "--worker", "--claim-lease", "3s")
 	copyFile(t, filepath.Join(snd1, "keys", vault.PublicFile), filepath.Join(web1, "keys", vault.PublicFile))
+	copyFile(t, filepath.Join(snd1, "keys", "log.pub"), filepath.Join(web1, "keys", "log.pub"))
 
 	numbers := numbersFrom("+1310", 5_560_000, 100_000)
 	seedStart := time.Now()
@@ -73,7 +74,7 @@ func TestTwoWebTwoSendersOnPostgres(t *testing.T) {
 	// key), the anchor and the sender's public key.
 	w1 := startServerWith(t, serverOptions{dataDir: web1, wantEnrol: true, args: []string{"--role", "web", "--db", db}})
 	c1, csrf := consoleSession(t, w1)
-	for _, f := range []string{"web.key", "trust-anchor.pub", vault.PublicFile} {
+	for _, f := range []string{"web.key", "trust-anchor.pub", vault.PublicFile, "log.pub"} {
 		copyFile(t, filepath.Join(web1, "keys", f), filepath.Join(web2, "keys", f))
 		if err := os.Chmod(filepath.Join(web2, "keys", f), 0o600); err != nil {
 			t.Fatal(err)

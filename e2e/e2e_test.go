@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
+	"github.com/tocsin/tocsin/internal/sender/vault"
 )
 
 const (
@@ -174,6 +176,8 @@ func TestHelpAndVersion(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command", "frobnicate"}, nil},
 		{"sender on a public port", []string{"sender", "--data", t.TempDir(), "--db", filepath.Join(t.TempDir(), "x.db"), "--health", "0.0.0.0:9090"}, 1, []string{"loopback"}, nil},
 		{"web role without the sender's key", []string{"serve", "--role", "web", "--data", web, "--listen", "127.0.0.1:0"}, 1, []string{"sender's public key"}, nil},
+		{"web role without the log's key", []string{"serve", "--role", "web", "--data", webWithSenderPub(t), "--listen", "127.0.0.1:0"}, 1, []string{"log.pub", "--log-pub"}, nil},
+		{"web role with a log key that is not one", []string{"serve", "--role", "web", "--data", webWithSenderPub(t), "--log-pub", notAKey(t), "--listen", "127.0.0.1:0"}, 1, []string{"log.pub"}, nil},
 		{"init without an administrator", []string{"init", "--data", t.TempDir()}, 1, []string{"--admin"}, nil},
 	}
 	for _, tt := range tests {
@@ -196,6 +200,32 @@ func TestHelpAndVersion(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(web, "keys", "sender.key")); err == nil {
 		t.Error("tocsin serve --role web made a sender key")
 	}
+}
+
+// webWithSenderPub is a web role's directory with the sender's public key
+// only.
+func webWithSenderPub(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := t.TempDir()
+	if _, _, err := vault.LoadOrCreate(src); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, filepath.Join(src, vault.PublicFile), filepath.Join(dir, "keys", vault.PublicFile))
+	return dir
+}
+
+// notAKey is a file that does not hold a log key.
+func notAKey(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "log.pub")
+	if err := os.WriteFile(p, []byte("not a key\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestOperatorAddCLI adds an operator from the command line and checks the

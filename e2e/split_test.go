@@ -85,9 +85,11 @@ func TestSplitRolesAndSigkill(t *testing.T) {
 	copyFile(t, filepath.Join(web, "keys", "trust-anchor.pub"), filepath.Join(snd, "keys", "trust-anchor.pub"))
 
 	// The sender makes its keys when it first starts; the web role gets
-	// only the public one.
+	// only the public ones: sender.pub to seal numbers, log.pub to check
+	// the transparency log.
 	sender := startSender(t, snd, db)
 	copyFile(t, filepath.Join(snd, "keys", vault.PublicFile), filepath.Join(web, "keys", vault.PublicFile))
+	copyFile(t, filepath.Join(snd, "keys", "log.pub"), filepath.Join(web, "keys", "log.pub"))
 
 	// 10,000 subscribers in one ZIP (test set-up with the sender's keys).
 	numbers := numbersFrom("+1310556", 0, 10_000)
@@ -160,6 +162,11 @@ func TestSplitRolesAndSigkill(t *testing.T) {
 		t.Errorf("the console lists the alert as %+v, want %d recipients, all sent", got, len(numbers))
 	}
 	t.Logf("after the last restart: %d recipients got the alert, ledger %v", len(refCounts(lines, row.Ref)), ledgerStates(t, db, row.ID))
+	// The web role checks the sender's log with log.pub: the alert's page
+	// shows it in the signed log.
+	if r := c.get("/v/" + row.Ref); r.status != 200 || !strings.Contains(r.body, "inclusion proof checks against the latest checkpoint") {
+		t.Errorf("/v/%s on the web role: %d\n%s", row.Ref, r.status, truncate(r.body, 2000))
+	}
 
 	// The web role's directory: public keys only, no number anywhere, and
 	// nothing in it opens a sealed number.
@@ -238,7 +245,7 @@ func checkWebDir(t *testing.T, web, snd string, numbers []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed := map[string]bool{"trust-anchor.pub": true, vault.PublicFile: true, "web.key": true} // web.key: the CSRF secret
+	allowed := map[string]bool{"trust-anchor.pub": true, vault.PublicFile: true, "log.pub": true, "web.key": true} // web.key: the CSRF secret
 	for _, f := range keyFiles {
 		if !allowed[f] {
 			t.Errorf("the web role's keys/ holds %s; want only %v", f, allowed)

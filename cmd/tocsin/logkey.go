@@ -46,3 +46,17 @@ func loadOrCreateLogKey(keysDir string, log *slog.Logger) (string, error) {
 	log.Info("created the transparency log's signing key", "public", filepath.Join(keysDir, logPublicFile))
 	return skey, nil
 }
+
+// loadLogPublic reads the log's public key (log.pub), which the web tier
+// needs to tell a genuine alert from a row in the database.
+func loadLogPublic(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%w (the web role needs the transparency log's public key to show which alerts are genuine: copy the sender's keys/log.pub here, or give --log-pub)", err)
+	}
+	key := strings.TrimSpace(string(b))
+	if err := tlog.CheckVerifier(key); err != nil {
+		return "", fmt.Errorf("%s: %w (it must hold the sender's keys/log.pub)", path, err)
+	}
+	return key, nil
+}

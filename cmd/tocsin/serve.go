@@ -25,7 +25,7 @@ import (
 
 type serveConfig struct {
 	data, listen, baseURL, name, logLevel string
-	role, senderPubFile, db               string
+	role, senderPubFile, logPubFile, db   string
 	providers                             providerConfig
 	response                              responseConfig
 	sms                                   smsPolicyConfig
@@ -45,6 +45,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.sms.register(fs)
 	fs.StringVar(&c.role, "role", "all", "all (web and sender in one process) or web (public site, console, API, webhooks: no provider credentials, no key that opens phone numbers; run 'tocsin sender' beside it)")
 	fs.StringVar(&c.senderPubFile, "sender-pub", "", "the sender's public key file (default DATA/keys/sender.pub)")
+	fs.StringVar(&c.logPubFile, "log-pub", "", "the transparency log's public key file, to show as genuine only alerts in the signed log (default DATA/keys/log.pub; with --role web, a copy of the sender's keys/log.pub)")
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", time.Second, "how often the sender looks for work when not woken")
@@ -113,9 +114,9 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	logPub := "" // public: to show checked proofs; absent until the sender made it
-	if b, err := os.ReadFile(filepath.Join(keysDir, logPublicFile)); err == nil {
-		logPub = strings.TrimSpace(string(b))
+	logPub, err := loadLogPublic(c.logPub(keysDir))
+	if err != nil {
+		return err
 	}
 	st, err := openStore(ctx, c.data, c.db)
 	if err != nil {
@@ -152,6 +153,13 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	}
 	fmt.Fprintf(stdout, "tocsin (%s) is running at %s (data in %s)\n", c.role, c.baseURL, c.data)
 	return runServers(ctx, ln, srv, snd, log)
+}
+
+func (c serveConfig) logPub(keysDir string) string {
+	if c.logPubFile != "" {
+		return c.logPubFile
+	}
+	return filepath.Join(keysDir, logPublicFile)
 }
 
 func (c serveConfig) senderPub(keysDir string) string {

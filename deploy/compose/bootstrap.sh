@@ -9,8 +9,9 @@
 #                          /volumes/web* to the web replicas.
 #   bootstrap.sh publish   once sender1 is healthy (it has created the
 #                          sender's keys): copies the PUBLIC files the web
-#                          role needs (sender.pub, log.pub, trust-anchor.pub)
-#                          from the sender's keys to the web role's keys, and
+#                          role needs (sender.pub, log.pub, trust-anchor.pub;
+#                          it refuses to start without the first two) from
+#                          the sender's keys to the web role's keys, and
 #                          creates the web role's web.key once, so that every
 #                          web replica reads the same one and none races to
 #                          make its own.

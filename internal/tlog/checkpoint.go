@@ -172,3 +172,12 @@ func VerifierOf(signerKey string) (string, error) {
 	}
 	return vkey, nil
 }
+
+// CheckVerifier reports an error unless verifierKey is a note verifier key
+// (the contents of log.pub) that [Open] can use.
+func CheckVerifier(verifierKey string) error {
+	if _, err := note.NewVerifier(verifierKey); err != nil {
+		return fmt.Errorf("tlog: verifier key: %w", err)
+	}
+	return nil
+}

@@ -43,13 +43,15 @@ func newCatalog() catalog {
 		"alert.valid":       {"Valid until", "Válida hasta"},
 		"alert.genuine":     {"This alert was sent by this service. A text that claims to come from us but whose Ref code is not on this site was not sent by us.", "Esta alerta fue enviada por este servicio. Un mensaje que dice venir de nosotros pero cuyo código Ref no está en este sitio no lo enviamos nosotros."},
 
-		"alert.log":           {"In the public log", "En el registro público"},
-		"alert.log.verified":  {"This alert is in the public transparency log: its inclusion proof checks against the latest checkpoint signed with the log's key.", "Esta alerta está en el registro público de transparencia: su prueba de inclusión se verifica con el último punto de control firmado con la clave del registro."},
-		"alert.log.unchecked": {"This alert is in the public transparency log (proof below); check it yourself against the log's public key.", "Esta alerta está en el registro público de transparencia (prueba abajo); verifícala tú con la clave pública del registro."},
-		"alert.log.entry":     {"Entry", "Entrada"},
-		"alert.log.size":      {"of a log of", "de un registro de"},
-		"alert.log.proof":     {"Inclusion proof (RFC 6962)", "Prueba de inclusión (RFC 6962)"},
-		"alert.log.check":     {"Check it without trusting this site:", "Verifícalo sin confiar en este sitio:"},
+		"alert.log":          {"In the public log", "En el registro público"},
+		"alert.log.verified": {"This alert is in the public transparency log: its inclusion proof checks against the latest checkpoint signed with the log's key.", "Esta alerta está en el registro público de transparencia: su prueba de inclusión se verifica con el último punto de control firmado con la clave del registro."},
+		"alert.log.entry":    {"Entry", "Entrada"},
+		"alert.log.size":     {"of a log of", "de un registro de"},
+		"alert.log.proof":    {"Inclusion proof (RFC 6962)", "Prueba de inclusión (RFC 6962)"},
+		"alert.log.check":    {"Check it without trusting this site:", "Verifícalo sin confiar en este sitio:"},
+
+		"unlogged.title": {"Not in the public log", "No está en el registro público"},
+		"unlogged.text":  {"No alert with this reference is in our signed public transparency log, so this site does not show it as sent by us. If a text message brought you here, treat it as fake: do not follow its instructions or links. If an alert was sent in the last minute, reload this page shortly.", "Ninguna alerta con este código está en nuestro registro público de transparencia firmado, así que este sitio no la muestra como enviada por nosotros. Si un mensaje de texto te trajo aquí, trátalo como falso: no sigas sus instrucciones ni enlaces. Si se envió una alerta hace un minuto, vuelve a cargar esta página en un momento."},
 
 		"notfound.title": {"Not found", "No encontrado"},
 		"notfound.text":  {"There is nothing here. If you followed a link from a text message that claims to come from us, that message may be fake.", "Aquí no hay nada. Si seguiste un enlace de un mensaje que dice venir de nosotros, ese mensaje puede ser falso."},
@@ -154,7 +156,8 @@ func newCatalog() catalog {
 		"alerts.howto":  {"An alert goes out when enough operators have signed exactly what it says, each with their own key:", "Una alerta sale cuando suficientes operadores han firmado exactamente lo que dice, cada uno con su propia clave:"},
 
 		"verify.title":   {"Is this message real?", "¿Es real este mensaje?"},
-		"verify.intro":   {"Paste a text message that claims to come from us. We check it against every alert we have sent.", "Pega un mensaje de texto que dice venir de nosotros. Lo comparamos con cada alerta que hemos enviado."},
+		"verify.intro":   {"Paste a text message that claims to come from us. We check it against every alert in our signed public transparency log, which holds every alert we have sent.", "Pega un mensaje de texto que dice venir de nosotros. Lo comparamos con cada alerta de nuestro registro público de transparencia firmado, que contiene cada alerta que hemos enviado."},
+		"verify.logged":  {"It is in our signed public transparency log, checked against the log's public key: entry", "Está en nuestro registro público de transparencia firmado, verificado con la clave pública del registro: entrada"},
 		"verify.paste":   {"The message", "El mensaje"},
 		"verify.check":   {"Check", "Verificar"},
 		"verify.empty":   {"Paste the text of the message (at most 2,000 characters).", "Pega el texto del mensaje (hasta 2.000 caracteres)."},

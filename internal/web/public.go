@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/store"
-	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 
 	"github.com/tocsin/tocsin"
@@ -50,14 +48,21 @@ func toPublic(a tocsin.Alert, lang tocsin.Language) publicAlert {
 		Area: a.Area, SentAt: a.ApprovedAt, ValidUntil: a.ValidUntil}
 }
 
+// recentAlerts lists the recent alerts in the checked transparency log;
+// an alert row that says it was sent but is not in the log is left out
+// (and reported).
 func (s *Server) recentAlerts(r *http.Request, lang tocsin.Language, limit int) ([]publicAlert, error) {
-	as, err := s.cfg.Store.ListAlerts(r.Context(), publicStates(), limit)
+	ctx := r.Context()
+	as, err := s.cfg.Store.ListAlerts(ctx, publicStates(), limit)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]publicAlert, len(as))
-	for i, a := range as {
-		out[i] = toPublic(a, lang)
+	s.refreshLog(ctx)
+	out := make([]publicAlert, 0, len(as))
+	for _, a := range as {
+		if s.logged(ctx, &a) {
+			out = append(out, toPublic(a, lang))
+		}
 	}
 	return out, nil
 }
@@ -90,60 +95,49 @@ func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "privacy", s.newPage(r, "privacy.title"))
 }
 
-// alertPageData is an alert as signed, and its place in the log.
+// alertPageData is an alert as signed, and its place in the checked log.
 type alertPageData struct {
 	publicAlert
-	Logged   bool
-	Index    uint64
-	Size     uint64
-	Root     string
-	Proof    []string
-	Verified bool // the proof checks against a checkpoint signed with the log's key
+	Index uint64
+	Size  uint64
+	Root  string
+	Proof []string
 }
 
 // alertPage shows one alert by its reference code (/alerts/{ref} and
 // /v/{ref}): the alert as signed and the proof that it is in the
-// transparency log under the latest signed checkpoint.
+// transparency log under the newest checkpoint that verifies with the log's
+// public key. An alert row that is not in that log is not shown: the page
+// says it is not in the public log, with a 404.
 func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	p := s.newPage(r, "alert.title")
 	ref := strings.ToUpper(strings.TrimSpace(r.PathValue("ref")))
-	a, err := s.cfg.Store.GetAlertByRef(r.Context(), ref)
+	a, err := s.cfg.Store.GetAlertByRef(ctx, ref)
 	if err != nil || (a.State != tocsin.AlertSending && a.State != tocsin.AlertSent) {
 		s.notFound(w, r)
 		return
 	}
-	d := alertPageData{publicAlert: toPublic(*a, p.Lang)}
-	s.logProof(r, a, &d)
-	p.Data = d
-	s.render(w, r, http.StatusOK, "alert", p)
-}
-
-// logProof fills in the alert's inclusion proof, when it is in the log.
-func (s *Server) logProof(r *http.Request, a *tocsin.Alert, d *alertPageData) {
-	ctx := r.Context()
-	leaf := tlog.LeafHash(a.Statement)
-	i, err := s.cfg.Store.LogIndex(ctx, leaf)
-	if err != nil {
-		return
-	}
-	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
-	if err != nil || i >= size {
-		return
-	}
-	proof, err := tlog.InclusionProof(ctx, store.LogLeaves{Q: s.cfg.Store}, i, size)
-	if err != nil {
-		return
-	}
-	d.Logged, d.Index, d.Size = true, i, size
-	for _, h := range proof {
-		d.Proof = append(d.Proof, base64.StdEncoding.EncodeToString(h[:]))
-	}
-	if s.cfg.LogPublicKey != "" {
-		if cp, err := tlog.Open(signed, s.cfg.LogPublicKey, "tocsin-log"); err == nil && cp.Size == size {
-			d.Root = base64.StdEncoding.EncodeToString(cp.Root[:])
-			d.Verified = tlog.VerifyInclusion(leaf, i, size, cp.Root, proof) == nil
+	s.refreshLog(ctx)
+	ok := s.logged(ctx, a)
+	var in inclusion
+	if ok {
+		if in, err = s.logv.find(ctx, a.Statement); err != nil {
+			s.cfg.Log.Error("inclusion proof", "ref", a.Ref, "err", err)
+			ok = false
 		}
 	}
+	if !ok {
+		p = s.newPage(r, "unlogged.title")
+		s.render(w, r, http.StatusNotFound, "unlogged", p)
+		return
+	}
+	d := alertPageData{publicAlert: toPublic(*a, p.Lang), Index: in.Index, Size: in.Size, Root: base64.StdEncoding.EncodeToString(in.Root[:])}
+	for _, h := range in.Proof {
+		d.Proof = append(d.Proof, base64.StdEncoding.EncodeToString(h[:]))
+	}
+	p.Data = d
+	s.render(w, r, http.StatusOK, "alert", p)
 }
 
 // apiAlerts lists recent public alerts as JSON.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 func TestPublicPagesBothLanguages(t *testing.T) {
@@ -122,11 +123,18 @@ func TestPublicAlerts(t *testing.T) {
 		Area: tocsin.Area{ZIPs: []string{"90210"}}, CreatedBy: "x", CreatedAt: t0, ValidUntil: t0.Add(time.Hour)}
 	approved := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertApproved, BodyEN: "approved, not yet sending",
 		Area: tocsin.Area{ZIPs: []string{"90210"}}, CreatedBy: "x", CreatedAt: t0, ValidUntil: t0.Add(time.Hour)}
+	// The sent alert is in the transparency log, as the sender puts it.
+	var err error
+	if sent.Statement, err = trust.StatementOf(sent, nil, 50).Encode(); err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range []*tocsin.Alert{sent, draft, approved} {
 		if err := b.st.CreateAlert(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
+	b.appendLog(sent.Statement)
+	b.signCheckpoint()
 
 	r = b.get(nil, "/api/v1/alerts")
 	wantStatus(t, r, http.StatusOK)
@@ -138,7 +146,7 @@ func TestPublicAlerts(t *testing.T) {
 		t.Fatalf("%d public alerts, want only the sent one: %s", len(out.Alerts), r.body)
 	}
 	a := out.Alerts[0]
-	if a.Ref != sent.Ref || a.Text != sent.BodyEN || a.TextES != sent.BodyES || !a.Confirmed || strings.Join(a.Area.ZIPs, ",") != "90210" ||
+	if a.Ref != sent.Ref || a.Text != sent.Text(tocsin.English) || a.TextES != sent.Text(tocsin.Spanish) || !a.Confirmed || strings.Join(a.Area.ZIPs, ",") != "90210" ||
 		!a.SentAt.Equal(sent.ApprovedAt) || !a.ValidUntil.Equal(sent.ValidUntil) {
 		t.Errorf("public alert %+v", a)
 	}
@@ -151,7 +159,7 @@ func TestPublicAlerts(t *testing.T) {
 	r = b.get(nil, "/api/v1/alerts", "Accept-Language", "es")
 	out.Alerts = nil
 	json.Unmarshal([]byte(r.body), &out)
-	if len(out.Alerts) != 1 || out.Alerts[0].Text != sent.BodyES {
+	if len(out.Alerts) != 1 || out.Alerts[0].Text != sent.Text(tocsin.Spanish) {
 		t.Errorf("Spanish API text: %s", r.body)
 	}
 

@@ -10,6 +10,7 @@ package web
 
 import (
 	"embed"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/tlog"
 )
 
 //go:embed templates/*.html
@@ -59,7 +61,9 @@ type Config struct {
 	// (the US and its territories).
 	SMSPolicy *phone.Policy
 	// LogPublicKey is the transparency log's public key (the note verifier
-	// key in log.pub), to check checkpoints before showing proofs.
+	// key in log.pub). The public pages show as genuine only alerts whose
+	// statement is in the log under a checkpoint it verifies; without it,
+	// none.
 	LogPublicKey string
 	// TrustAnchor is the root public key the roster chain verifies back to
 	// (public; nil before tocsin init).
@@ -73,6 +77,8 @@ type Server struct {
 	tmpl     *templates
 	audience *audience.Resolver
 	mux      *http.ServeMux
+	logv     *logView // the transparency log as checked with LogPublicKey
+	seen     unloggedSeen
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -95,11 +101,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SMSPolicy == nil {
 		cfg.SMSPolicy = phone.DefaultPolicy()
 	}
+	if cfg.LogPublicKey != "" {
+		if err := tlog.CheckVerifier(cfg.LogPublicKey); err != nil {
+			return nil, fmt.Errorf("the transparency log's public key (log.pub): %w", err)
+		}
+	}
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey)}
 	s.routes()
 	return s, nil
 }

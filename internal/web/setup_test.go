@@ -25,6 +25,7 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
+	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/web"
 )
 
@@ -65,6 +66,8 @@ type bundle struct {
 	ts      *httptest.Server
 	wakes   atomic.Int64
 	trust   *testTrust // the roster and operator keys; nil unless setupSigned
+	logKey  string     // the transparency log's signer key (the sender's log.key)
+	cfg     web.Config
 }
 
 // setup starts a web tier; opts change the config before web.New.
@@ -85,7 +88,11 @@ func setup(t *testing.T, opts ...func(*web.Config)) *bundle {
 	if err != nil {
 		t.Fatalf("LoadZIPs: %v", err)
 	}
-	b := &bundle{t: t, st: st, dbPath: dbPath, keys: keys, zips: zips, clock: &fakeClock{t: t0}}
+	logKey, logPub, err := tlog.NewSigner("tocsin-log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bundle{t: t, st: st, dbPath: dbPath, keys: keys, zips: zips, clock: &fakeClock{t: t0}, logKey: logKey}
 	cfg := web.Config{
 		Store:    st,
 		Sealer:   phone.NewSealer(keys.Public()),
@@ -96,21 +103,31 @@ func setup(t *testing.T, opts ...func(*web.Config)) *bundle {
 		CSRFKey:  bytes.Repeat([]byte{7}, 32),
 		Wake:     func() { b.wakes.Add(1) },
 		DevHooks: true,
+
+		LogPublicKey: logPub,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	b.srv, err = web.New(cfg)
+	b.cfg = cfg
+	b.restart()
+	b.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.handler.ServeHTTP(w, r) }))
+	t.Cleanup(b.ts.Close)
+	return b
+}
+
+// restart replaces the web tier by a new one on the same database and
+// config, as a restarted process: it remembers nothing.
+func (b *bundle) restart() {
+	b.t.Helper()
+	srv, err := web.New(b.cfg)
 	if err != nil {
-		t.Fatalf("web.New: %v", err)
+		b.t.Fatalf("web.New: %v", err)
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.AddInsecureBypassPattern("POST /api/")
 	cop.AddInsecureBypassPattern("POST /hooks/")
-	b.handler = cop.Handler(b.srv)
-	b.ts = httptest.NewServer(b.handler)
-	t.Cleanup(b.ts.Close)
-	return b
+	b.srv, b.handler = srv, cop.Handler(srv)
 }
 
 // client returns an HTTP client with a cookie jar that does not follow

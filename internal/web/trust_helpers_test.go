@@ -15,6 +15,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 	"github.com/tocsin/tocsin/internal/web"
 )
@@ -198,7 +199,52 @@ func (b *bundle) storedAlert(body string, state tocsin.AlertState, maxRecipients
 	if err := b.st.CreateAlert(context.Background(), a); err != nil {
 		b.t.Fatal(err)
 	}
+	if state == tocsin.AlertSending || state == tocsin.AlertSent {
+		b.appendLog(a.Statement) // as the sender does when it starts an alert
+		b.signCheckpoint()
+	}
 	return a
+}
+
+// appendLog appends an entry to the transparency log, as the sender does.
+func (b *bundle) appendLog(entry []byte) {
+	b.t.Helper()
+	ctx := context.Background()
+	size, err := b.st.LogSize(ctx)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := b.st.LogAppend(ctx, size, tlog.LeafHash(entry), entry); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// signCheckpoint signs a checkpoint of the whole log with the log's key,
+// as the sender does.
+func (b *bundle) signCheckpoint() {
+	b.t.Helper()
+	b.putCheckpoint(b.logKey)
+}
+
+// putCheckpoint stores a checkpoint of the whole stored log signed with key.
+func (b *bundle) putCheckpoint(key string) {
+	b.t.Helper()
+	ctx := context.Background()
+	size, err := b.st.LogSize(ctx)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	root, err := tlog.Root(ctx, store.LogLeaves{Q: b.st}, size)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	signed, err := tlog.Sign(tlog.Checkpoint{Origin: "tocsin-log", Size: size, Root: root}, key)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := b.st.PutCheckpoint(ctx, size, signed); err != nil {
+		b.t.Fatal(err)
+	}
 }
 
 // signedDraft is a draft alert with a statement; see storedAlert.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -19,6 +20,12 @@ type verifyData struct {
 	Text    string
 	Checked bool
 	Genuine *publicAlert
+	// Index and Size: the genuine alert's entry in the checked log, and the
+	// size of the checkpoint it is under.
+	Index, Size uint64
+	// Unlogged: the text is an alert row's that says it was sent, but it is
+	// not in the checked log.
+	Unlogged bool
 }
 
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) {
@@ -27,11 +34,19 @@ func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "verify", p)
 }
 
+// unloggedScan bounds the alert rows compared with a text that is not in
+// the log, to say why it is not verified (matching itself goes through the
+// log, with no limit).
+const unloggedScan = 500
+
 // verifySubmit answers "did this service send this text?". A genuine alert
-// is one whose signed text matches what was pasted, allowing for what
-// phones do to text (spacing, line breaks, quote styles, a lost reference
-// line); anything else is shown as not sent by this service.
+// is one whose signed statement is in the transparency log under a
+// checkpoint that verifies with the log's public key, and one of whose
+// texts matches what was pasted, allowing for what phones do to text
+// (spacing, line breaks, quote styles, a lost reference line); anything
+// else is shown as not sent by this service, whatever the database says.
 func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	p := s.newPage(r, "verify.title")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	text := r.PostFormValue("text")
@@ -43,21 +58,36 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Checked = true
-	as, err := s.cfg.Store.ListAlerts(r.Context(), publicStates(), 500)
-	if err != nil {
+	s.refreshLog(ctx)
+	pasted := normalise(text)
+	if i, leaf, st, ok := s.logv.match(pasted); ok {
+		pa := s.fromLog(ctx, st, leaf, p.Lang)
+		d.Genuine, d.Index, d.Size = &pa, i, s.logv.size()
+	} else if a, err := s.unloggedMatch(ctx, pasted); err != nil {
 		s.formError(w, r, p, "verify", err)
 		return
-	}
-	pasted := normalise(text)
-	for _, a := range as {
-		if matches(pasted, a) {
-			pa := toPublic(a, p.Lang)
-			d.Genuine = &pa
-			break
-		}
+	} else if a != nil {
+		d.Unlogged = true
+		s.unlogged(ctx, a)
 	}
 	p.Data = d
 	s.render(w, r, http.StatusOK, "verify", p)
+}
+
+// unloggedMatch finds, among the recent alert rows that say they were sent,
+// one whose text is the pasted one: it is not in the log, or the text
+// would have matched there.
+func (s *Server) unloggedMatch(ctx context.Context, pasted string) (*tocsin.Alert, error) {
+	as, err := s.cfg.Store.ListAlerts(ctx, publicStates(), unloggedScan)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		if matches(pasted, a) {
+			return &a, nil
+		}
+	}
+	return nil, nil
 }
 
 // matches reports whether a pasted, normalised text is one of the alert's
