@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 
 	"net/http"
@@ -71,10 +72,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	d := homeData{Alerts: alerts}
 	// A notice of the last 30 days heads the page: people who got a fake
 	// text come here first.
-	if ns, err := s.cfg.Store.ListNotices(r.Context(), 1); err == nil && len(ns) == 1 && s.cfg.Now().Sub(ns[0].PublishedAt) < 30*24*time.Hour {
-		v := viewNotice(ns[0], p.Lang)
-		d.Notice = &v
-	}
+	// Only a notice that operators signed and the sender put in the log.
+	d.Notice = s.homeNotice(r.Context(), p.Lang)
 	p.Data = d
 	s.render(w, r, http.StatusOK, "home", p)
 }
@@ -120,8 +119,13 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 
 // logProof fills in the alert's inclusion proof, when it is in the log.
 func (s *Server) logProof(r *http.Request, a *tocsin.Alert, d *alertPageData) {
-	ctx := r.Context()
-	leaf := tlog.LeafHash(a.Statement)
+	s.logProofOf(r.Context(), a.Statement, d)
+}
+
+// logProofOf fills in the inclusion proof of a log entry, when it is in
+// the log.
+func (s *Server) logProofOf(ctx context.Context, entry []byte, d *alertPageData) {
+	leaf := tlog.LeafHash(entry)
 	i, err := s.cfg.Store.LogIndex(ctx, leaf)
 	if err != nil {
 		return
@@ -139,7 +143,7 @@ func (s *Server) logProof(r *http.Request, a *tocsin.Alert, d *alertPageData) {
 		d.Proof = append(d.Proof, base64.StdEncoding.EncodeToString(h[:]))
 	}
 	if s.cfg.LogPublicKey != "" {
-		if cp, err := tlog.Open(signed, s.cfg.LogPublicKey, "tocsin-log"); err == nil && cp.Size == size {
+		if cp, err := tlog.Open(signed, s.cfg.LogPublicKey, s.cfg.LogOrigin); err == nil && cp.Size == size {
 			d.Root = base64.StdEncoding.EncodeToString(cp.Root[:])
 			d.Verified = tlog.VerifyInclusion(leaf, i, size, cp.Root, proof) == nil
 		}

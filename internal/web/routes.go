@@ -30,6 +30,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/alerts", s.apiAlerts)
 	m.HandleFunc("GET /api/v1/alerts/{id}/statement", s.alertStatement)
 	m.HandleFunc("POST /api/v1/alerts/{id}/approvals", s.submitApproval)
+	m.HandleFunc("GET /api/v1/notices/{id}/statement", s.noticeStatementHandler)
+	m.HandleFunc("POST /api/v1/notices/{id}/approvals", s.submitNoticeApproval)
 	m.HandleFunc("GET /api/v1/freeze-orders", s.listFreezeOrders)
 	m.HandleFunc("POST /api/v1/freeze-orders", s.submitFreezeOrder)
 
@@ -73,5 +75,5 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /console/canaries", s.operator(s.canaries))
 	m.HandleFunc("POST /console/canaries", s.operator(s.createCanary))
 	m.HandleFunc("GET /console/notices", s.operator(s.consoleNotices))
-	m.HandleFunc("POST /console/notices", s.operator(s.publishNotice))
+	m.HandleFunc("POST /console/notices", s.operator(s.draftNotice))
 }

@@ -57,6 +57,9 @@ type Config struct {
 	// LogPublicKey is the transparency log's public key (the note verifier
 	// key in log.pub), to check checkpoints before showing proofs.
 	LogPublicKey string
+	// LogOrigin names the transparency log (its checkpoints' first line;
+	// "tocsin-log" by default). Notices are drafted for it.
+	LogOrigin string
 	// TrustAnchor is the root public key the roster chain verifies back to
 	// (public; nil before tocsin init).
 	TrustAnchor []byte
@@ -66,6 +69,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	events   *eventLimiter
+	notices  noticeChecks
 	tmpl     *templates
 	audience *audience.Resolver
 	mux      *http.ServeMux
@@ -84,6 +88,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Wake == nil {
 		cfg.Wake = func() {}
+	}
+	if cfg.LogOrigin == "" {
+		cfg.LogOrigin = "tocsin-log"
 	}
 	if cfg.SignupsPerHour <= 0 {
 		cfg.SignupsPerHour = 500
