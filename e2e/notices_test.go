@@ -16,7 +16,7 @@ import (
 // (one admin is not enough, even when a database writer marks the notice
 // approved) and the sender has put it in the transparency log; then it
 // heads the home page and its statement is an entry under the signed
-// checkpoint.
+// checkpoint, which `tocsin verify --notice` proves against log.pub.
 func TestSignedNotice(t *testing.T) {
 	s := startSignedServer(t)
 	c, csrf := consoleSession(t, s)
@@ -69,9 +69,15 @@ func TestSignedNotice(t *testing.T) {
 	if !found {
 		t.Errorf("the notice's statement is not among the %d entries under the checkpoint", size)
 	}
-	res := runCLI(t, "verify", "--server", s.URL, "--log-key", filepath.Join(s.DataDir, "keys", "log.pub"), "--state", filepath.Join(t.TempDir(), "seen.json"))
-	if res.code != 0 || !strings.Contains(res.stdout, "The log is consistent") {
-		t.Errorf("tocsin verify: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	verify := func(id string) cliResult {
+		return runCLI(t, "verify", "--server", s.URL, "--log-key", filepath.Join(s.DataDir, "keys", "log.pub"), "--state", filepath.Join(t.TempDir(), "seen.json"), "--notice", id)
+	}
+	res := verify(id)
+	if res.code != 0 || !strings.Contains(res.stdout, "Notice "+id+" is in the log: \""+title+"\"") || !strings.Contains(res.stdout, "The log is consistent") {
+		t.Errorf("tocsin verify --notice: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if res := verify(lone); res.code == 0 {
+		t.Errorf("tocsin verify --notice proved a refused notice:\n%s", res.stdout)
 	}
 	for _, e := range securityEvents(t, db) {
 		if e.Kind == "notice.tampered" || e.Kind == "log.tampered" {

@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /log/proof/inclusion", s.logInclusion)
 	m.HandleFunc("GET /log/proof/consistency", s.logConsistency)
 	m.HandleFunc("GET /log/alerts/{ref}", s.logAlert)
+	m.HandleFunc("GET /log/notices/{id}", s.logNotice)
 	m.HandleFunc("GET /notices", s.publicNotices)
 	m.HandleFunc("GET /notices/{id}", s.publicNotice)
 	m.HandleFunc("GET /verify", s.verifyForm)
