@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
+	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -300,15 +302,10 @@ func (s *Server) verifyNotice(ctx context.Context, n tocsin.Notice) (sn *shownNo
 	case st.Titles["en"] != n.TitleEN || st.Titles["es"] != n.TitleES || st.Bodies["en"] != n.BodyEN || st.Bodies["es"] != n.BodyES:
 		return nil, "its text differs from the text operators signed", nil
 	}
-	r, err := s.roster(ctx)
+	v, qerr, err := s.noticeSigners(ctx, n.ID, st)
 	if err != nil {
 		return nil, "", err
 	}
-	as, err := s.cfg.Store.ListNoticeApprovals(ctx, n.ID)
-	if err != nil {
-		return nil, "", err
-	}
-	v, qerr := trust.CheckNoticeApprovals(r, st, toApprovals(as))
 	if qerr != nil {
 		return nil, "its signatures do not suffice: " + qerr.Error(), nil
 	}
@@ -316,6 +313,43 @@ func (s *Server) verifyNotice(ctx context.Context, n tocsin.Notice) (sn *shownNo
 		return nil, why, err
 	}
 	return &shownNotice{st: st, signers: strings.Join(v.Signers, ", ")}, "", nil
+}
+
+// noticeSigners counts a notice's signatures against the latest verified
+// roster version and, failing that, against each earlier verified version:
+// the sender checked them against the version in effect when it published
+// the notice, and a roster changed since (a key revoked after an incident)
+// must not take a genuine notice down. qerr says why none suffices.
+func (s *Server) noticeSigners(ctx context.Context, id string, st *trust.NoticeStatement) (v trust.Verdict, qerr, err error) {
+	as, err := s.cfg.Store.ListNoticeApprovals(ctx, id)
+	if err != nil {
+		return v, nil, err
+	}
+	rows, err := s.cfg.Store.RosterChain(ctx)
+	if err != nil {
+		return v, nil, err
+	}
+	chain := make([]trust.SignedRoster, len(rows))
+	for i, r := range rows {
+		chain[i] = trust.SignedRoster{Body: r.Body, Signatures: store.RosterSigs(r.Sigs)}
+	}
+	qerr = fmt.Errorf("%w: no verified roster", trust.ErrQuorum)
+	seen := map[int]bool{}
+	for i := len(chain); i > 0 && len(s.cfg.TrustAnchor) == ed25519.PublicKeySize; i-- {
+		r, _ := trust.VerifyChain(ed25519.PublicKey(s.cfg.TrustAnchor), chain[:i])
+		if r == nil || seen[r.Version] {
+			continue
+		}
+		seen[r.Version] = true
+		var verr error
+		if v, verr = trust.CheckNoticeApprovals(r, st, toApprovals(as)); verr == nil {
+			return v, nil, nil
+		}
+		if len(seen) == 1 {
+			qerr = verr // say why by the latest version
+		}
+	}
+	return v, qerr, nil
 }
 
 // inLog says why entry is not in the transparency log under the latest

@@ -235,3 +235,33 @@ func TestCanariesPage(t *testing.T) {
 	wantStatus(t, disp.get("/console/canaries"), http.StatusForbidden)
 	wantStatus(t, disp.post("/console/canaries", url.Values{"kind": {"apikey"}, "name": {"x"}}), http.StatusForbidden)
 }
+
+// A roster change after a notice was published (a key revoked after the
+// incident) does not take the genuine notice down: its signatures counted
+// under the version in effect when the sender published it.
+func TestNoticeSurvivesRosterChange(t *testing.T) {
+	b := setupSigned(t, b0withLog)
+	admin := b.login("ana", "admin")
+	id := b.draftNotice(admin, url.Values{"title_en": {"Fake texts"}, "body_en": {"We did not send them."}})
+	decodeApproval(t, b.approveNotice(id, "ana"))
+	decodeApproval(t, b.approveNotice(id, "ned"))
+	b.senderPublishes(id)
+
+	v2 := *b.trust.roster
+	v2.Version, v2.Prev, v2.IssuedAt = 2, b.trust.roster.Digest(), t0.Add(time.Hour)
+	v2.Members = nil
+	for _, m := range b.trust.roster.Members {
+		if m.Name != "ned" {
+			v2.Members = append(v2.Members, m)
+		}
+	}
+	b.putRoster(&v2, b.key("ana"))
+	other := b.draftNotice(admin, url.Values{"title_en": {"Another"}, "body_en": {"Text."}})
+	wantStatus(t, b.approveNotice(other, "ned"), http.StatusForbidden) // version 2 is in effect
+	if !b.noticeShown(id) {
+		t.Fatal("a notice published under roster version 1 is hidden under version 2")
+	}
+	if n := len(b.securityEvents("notice.tampered")); n != 0 {
+		t.Errorf("%d notice.tampered events", n)
+	}
+}
