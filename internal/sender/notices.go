@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -45,7 +46,11 @@ func (s *Sender) publishNotice(ctx context.Context, n *tocsin.Notice) error {
 		return err
 	}
 	if why != "" {
-		if err := s.security(ctx, s.cfg.Store, kind, n.ID, why+": not published"); err != nil {
+		sev := store.SeverityWarning
+		if kind == "notice.tampered" {
+			sev = store.SeverityHigh // only a database writer changes a signed notice
+		}
+		if err := s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: kind, Severity: sev, Subject: n.ID, Detail: why + ": not published"}); err != nil {
 			return err
 		}
 		return s.cfg.Store.RefuseNotice(ctx, n.ID)

@@ -278,7 +278,8 @@ func (s *Server) checkNotice(ctx context.Context, n tocsin.Notice) (shownNotice,
 	}
 	if why != "" {
 		s.notices.put(k, nil)
-		s.securityf(ctx, "notice.tampered", n.ID, "a notice marked published is not shown: %s", why)
+		// High: only a database writer makes a published notice that fails.
+		s.securityAt(ctx, store.SeverityHigh, "notice.tampered", n.ID, "a notice marked published is not shown: "+why)
 		return shownNotice{}, false
 	}
 	s.notices.put(k, sn)

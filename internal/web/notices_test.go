@@ -137,8 +137,9 @@ func TestNoticeAttacks(t *testing.T) {
 		if b.noticeShown(id) || b.noticeShown("old1") {
 			t.Fatal("a notice row written into the database is shown")
 		}
-		if n := len(b.securityEvents("notice.tampered")); n != 2 {
-			t.Errorf("%d notice.tampered events, want 2", n)
+		evs := b.securityEvents("notice.tampered")
+		if len(evs) != 2 || evs[0].Severity != "high" {
+			t.Errorf("notice.tampered events %+v, want 2 of severity high", evs)
 		}
 	})
 	for _, edit := range []string{"statement and text", "text only"} {
