@@ -42,16 +42,37 @@ type APIKey struct {
 // APIScopeReportsRead lets a key read the report queue.
 const APIScopeReportsRead = "reports:read"
 
-// Notice is a public incident notice: what happened, in plain words.
+// Notice is a public incident notice: what happened, in plain words. It is
+// a statement in the service's name: operators sign Statement (package
+// trust's notice statement) as they sign an alert, and only the sender
+// publishes it, by appending Statement to the transparency log. The title
+// and body fields repeat the statement's text for the console; the public
+// pages show the statement's own text.
 type Notice struct {
 	ID          string
 	TitleEN     string
 	TitleES     string
 	BodyEN      string
 	BodyES      string
-	PublishedBy string
-	PublishedAt time.Time
+	State       NoticeState
+	Statement   []byte // the canonical notice statement operators sign
+	CreatedBy   string
+	CreatedAt   time.Time
+	PublishedBy string    // the signers, as the sender counted them
+	PublishedAt time.Time // when the sender appended it to the log
 }
+
+// NoticeState is where a notice stands.
+type NoticeState string
+
+// Notice states: composed, signed by enough operators (as the web tier
+// counted them), published by the sender, refused by the sender.
+const (
+	NoticeDraft     NoticeState = "draft"
+	NoticeApproved  NoticeState = "approved"
+	NoticePublished NoticeState = "published"
+	NoticeRefused   NoticeState = "refused"
+)
 
 // Enrolment is a one-time link that lets an operator set a password and a
 // second factor. Only the hash of its token is stored.

@@ -34,6 +34,7 @@ func commands() []command {
 		{"key", "create your operator signing key (key new)", runKey},
 		{"roster", "show, propose or sign a roster version (roster show|propose|sign)", runRoster},
 		{"alert", "show or approve (sign) an alert (alert show|approve ID)", runAlert},
+		{"notice", "show or approve (sign) an incident notice (notice show|approve ID)", runNotice},
 		{"freeze", "stop all outbound messaging (any one operator)", runFreeze},
 		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", runUnfreeze},
 		{"operator", "manage console operators (operator add)", runOperator},

@@ -137,7 +137,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
 		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.providers.primary == "outbox", ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
-		SignupsPerHour: c.signupsPerHour, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub})
+		SignupsPerHour: c.signupsPerHour, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub, LogOrigin: logOrigin})
 	if err != nil {
 		return err
 	}

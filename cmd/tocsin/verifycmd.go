@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"strings"
 
@@ -25,13 +26,14 @@ type witnessState struct {
 // runVerify checks a server's transparency log without trusting the server:
 // the checkpoint's signature against a pinned public key, consistency with
 // the last checkpoint seen (a log that forked or rewrote history fails), and
-// optionally that an alert is in the log.
+// optionally that an alert or a notice is in the log.
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("verify", "Checks a server's transparency log against its pinned public key and the last checkpoint seen; with --alert, that an alert is in it.", stderr)
+	fs := flagSet("verify", "Checks a server's transparency log against its pinned public key and the last checkpoint seen; with --alert or --notice, that an alert or an incident notice is in it.", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
 	keyArg := fs.String("log-key", "", "the log's public key (the contents of log.pub), or a file holding it")
 	statePath := fs.String("state", "tocsin-verify.json", "where to remember the last checkpoint seen")
 	ref := fs.String("alert", "", "an alert's reference code to check for inclusion")
+	notice := fs.String("notice", "", "an incident notice's id to check for inclusion")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +67,13 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		fmt.Fprintf(stdout, "Alert %s is in the log.\n", strings.ToUpper(*ref))
+	}
+	if *notice != "" {
+		st, err := checkNotice(ctx, c, *notice, cp)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Notice %s is in the log: %q, valid until %s.\n", st.ID, st.Titles["en"], st.ValidUntil.UTC().Format("2006-01-02"))
 	}
 	b, _ := json.Marshal(witnessState{Size: cp.Size, Root: base64.StdEncoding.EncodeToString(cp.Root[:])})
 	if err := os.WriteFile(*statePath, b, 0o644); err != nil {
@@ -140,16 +149,55 @@ func checkConsistency(ctx context.Context, c *api, prev *witnessState, cp tlog.C
 	return nil
 }
 
-// checkAlert proves an alert's statement is in the log.
-func checkAlert(ctx context.Context, c *api, ref string, cp tlog.Checkpoint) error {
+// logEntryAt fetches a log entry the server says is at path's index.
+func logEntryAt(ctx context.Context, c *api, path string) (uint64, []byte, error) {
 	var found struct {
 		Index uint64 `json:"index"`
 		Entry string `json:"entry"`
 	}
-	if _, err := c.do(ctx, "GET", "/log/alerts/"+ref, nil, &found); err != nil {
-		return err
+	if _, err := c.do(ctx, "GET", path, nil, &found); err != nil {
+		return 0, nil, err
 	}
 	entry, err := base64.StdEncoding.DecodeString(found.Entry)
+	return found.Index, entry, err
+}
+
+// checkIncluded proves entry is at index in the log of checkpoint cp.
+func checkIncluded(ctx context.Context, c *api, entry []byte, index uint64, cp tlog.Checkpoint) error {
+	raw, err := c.do(ctx, "GET", fmt.Sprintf("/log/proof/inclusion?index=%d&size=%d", index, cp.Size), nil, nil)
+	if err != nil {
+		return err
+	}
+	proof, err := decodeProof(raw)
+	if err != nil {
+		return err
+	}
+	return tlog.VerifyInclusion(tlog.LeafHash(entry), index, cp.Size, cp.Root, proof)
+}
+
+// checkNotice proves a notice's statement is in the log: published, as
+// the service's operators signed it (the sender appends nothing else).
+func checkNotice(ctx context.Context, c *api, id string, cp tlog.Checkpoint) (*trust.NoticeStatement, error) {
+	index, entry, err := logEntryAt(ctx, c, "/log/notices/"+url.PathEscape(id))
+	if err != nil {
+		return nil, err
+	}
+	st, err := trust.DecodeNotice(entry)
+	if err != nil {
+		return nil, fmt.Errorf("the entry is not a notice statement: %w", err)
+	}
+	if st.ID != id {
+		return nil, fmt.Errorf("the entry the server gave is notice %s, not %s", st.ID, id)
+	}
+	if err := checkIncluded(ctx, c, entry, index, cp); err != nil {
+		return nil, fmt.Errorf("notice %s is not in the log: %w", id, err)
+	}
+	return st, nil
+}
+
+// checkAlert proves an alert's statement is in the log.
+func checkAlert(ctx context.Context, c *api, ref string, cp tlog.Checkpoint) error {
+	index, entry, err := logEntryAt(ctx, c, "/log/alerts/"+ref)
 	if err != nil {
 		return err
 	}
@@ -161,15 +209,7 @@ func checkAlert(ctx context.Context, c *api, ref string, cp tlog.Checkpoint) err
 	if !strings.Contains(texts, "Ref "+strings.ToUpper(ref)) && !strings.Contains(texts, "/v/"+strings.ToUpper(ref)) {
 		return fmt.Errorf("the entry the server gave is not alert %s", ref)
 	}
-	raw, err := c.do(ctx, "GET", fmt.Sprintf("/log/proof/inclusion?index=%d&size=%d", found.Index, cp.Size), nil, nil)
-	if err != nil {
-		return err
-	}
-	proof, err := decodeProof(raw)
-	if err != nil {
-		return err
-	}
-	if err := tlog.VerifyInclusion(tlog.LeafHash(entry), found.Index, cp.Size, cp.Root, proof); err != nil {
+	if err := checkIncluded(ctx, c, entry, index, cp); err != nil {
 		return fmt.Errorf("alert %s is not in the log: %w", ref, err)
 	}
 	return nil

@@ -277,7 +277,7 @@ func (s *Sender) Tick(ctx context.Context) {
 		}...)
 	}
 	if r.primary {
-		steps = append(steps, step{"start alerts", s.startAlerts})
+		steps = append(steps, step{"start alerts", s.startAlerts}, step{"notices", s.publishNotices})
 	}
 	steps = append(steps, step{"deliver alerts", s.deliverAlerts})
 	if r.coordinator {

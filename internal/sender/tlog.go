@@ -83,7 +83,9 @@ func (s *Sender) logStatement(ctx context.Context, q store.Querier, st *trust.St
 
 // signCheckpoint signs a checkpoint of the whole log after checking that it
 // extends the last one the sender signed (the old entries are untouched) and
-// that every new entry is a statement this sender started. Anything else is
+// that every new entry is a statement this sender started (or a roster
+// version, freeze order or audit head it logs, or a notice signed by
+// enough operators). Anything else is
 // a rewritten or forged log: a security event, and nothing is signed.
 func (s *Sender) signCheckpoint(ctx context.Context) error {
 	if s.cfg.LogKey == "" {
@@ -112,6 +114,11 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 			continue
 		}
 		if ok, err := s.ownTrustEntry(ctx, entry); err != nil {
+			return err
+		} else if ok {
+			continue
+		}
+		if ok, err := s.ownNotice(ctx, entry); err != nil {
 			return err
 		} else if ok {
 			continue

@@ -67,12 +67,29 @@ type APIKeys interface {
 	RevokeAPIKey(ctx context.Context, id string, at time.Time) error
 }
 
-// Notices stores public incident notices.
+// Notices stores public incident notices, their statements and approvals.
+// The store checks no signature: the sender publishes a notice only with
+// enough valid ones, and the web tier shows only what is in the log.
 type Notices interface {
-	PublishNotice(ctx context.Context, n *tocsin.Notice) error
+	// CreateNotice stores a draft notice with its statement; ECONFLICT if
+	// the id is taken.
+	CreateNotice(ctx context.Context, n *tocsin.Notice) error
 	GetNotice(ctx context.Context, id string) (*tocsin.Notice, error)
-	// ListNotices returns the newest notices first.
-	ListNotices(ctx context.Context, limit int) ([]tocsin.Notice, error)
+	// ListNotices returns notices in state (all when ""), the most recently
+	// published first, then the most recently created.
+	ListNotices(ctx context.Context, state tocsin.NoticeState, limit int) ([]tocsin.Notice, error)
+	// ApproveNotice moves a draft to approved, PublishNotice an approved
+	// notice to published (the sender, after appending it to the log), and
+	// RefuseNotice an approved one to refused; ECONFLICT from another
+	// state, ENOTFOUND for no such notice.
+	ApproveNotice(ctx context.Context, id string) error
+	PublishNotice(ctx context.Context, id, by string, at time.Time) error
+	RefuseNotice(ctx context.Context, id string) error
+	// AddNoticeApproval stores an approval of a notice (its id in
+	// AlertID); a second one by the same key replaces the first.
+	// ENOTFOUND if the notice does not exist.
+	AddNoticeApproval(ctx context.Context, a *Approval) error
+	ListNoticeApprovals(ctx context.Context, noticeID string) ([]Approval, error)
 }
 
 // AlertStart is the primary sender's record that it verified an alert's
@@ -304,7 +321,8 @@ type Signed struct {
 	Sigs []Sig
 }
 
-// Approval is one operator's signature over an alert statement.
+// Approval is one operator's signature over an alert statement, or over a
+// notice statement (AlertID is then the notice's id).
 type Approval struct {
 	AlertID   string
 	Kind      string // "ed25519"; room for "webauthn"

@@ -11,6 +11,10 @@
 //     chain of threshold-signed versions anchored in an offline root key,
 //     in the pattern of TUF root metadata;
 //   - the k-of-n quorum check of approvals (CheckApprovals);
+//   - the notice statement (NoticeStatement) of a public incident notice,
+//     signed in a domain of its own (SignNotice, VerifyNoticeApproval) and
+//     counted by CheckNoticeApprovals against the policy's strictest alert
+//     rule (Policy.NoticeSignatures), since a notice reaches everyone;
 //   - the signed freeze/unfreeze orders of the kill switch, and
 //     ReplayFreeze/VerifyFreezeState, the strict verifier of a whole order
 //     history for third parties (every order signed, no gaps, any invalid
@@ -34,7 +38,7 @@
 //   - trust anything read from the database that is not signed: a roster is
 //     believed only through VerifyChain from the configured root key, an
 //     alert only through CheckApprovals over the digest of its canonical
-//     encoding, an unfreeze only with its threshold of roster signatures
+//     encoding, a notice only through CheckNoticeApprovals, an unfreeze only with its threshold of roster signatures
 //     (a freeze only stops sending, so it may be obeyed unsigned);
 //   - hold, generate or store an operator's private key on the server: keys
 //     are created by NewKeyFile on the operator's own device and opened only

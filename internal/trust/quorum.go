@@ -44,7 +44,22 @@ func CheckApprovals(r *Roster, st *Statement, recipients int, as []Approval) (Ve
 	if recipients < 0 {
 		return v, fmt.Errorf("%w: negative audience %d", ErrQuorum, recipients)
 	}
+	v = r.tally(approvalDomain, digest, st.AlertID, as)
 	v.Need = r.Policy.SignaturesFor(max(recipients, st.MaxRecipients))
+	if recipients > st.MaxRecipients {
+		return v, fmt.Errorf("%w: %d recipients resolved, more than the %d the signers approved", ErrQuorum, recipients, st.MaxRecipients)
+	}
+	if len(v.Signers) < v.Need {
+		return v, fmt.Errorf("%w: need %d signatures from distinct operators, have %d", ErrQuorum, v.Need, len(v.Signers))
+	}
+	return v, nil
+}
+
+// tally counts the distinct admins and dispatchers of r whose approvals
+// verify over domain || digest and are labelled for id (or unlabelled); it
+// says why each other approval does not count.
+func (r *Roster) tally(domain string, digest [32]byte, id string, as []Approval) Verdict {
+	var v Verdict
 	for i := range as {
 		a := &as[i]
 		m, ok := r.Member(a.KeyID)
@@ -53,15 +68,15 @@ func CheckApprovals(r *Roster, st *Statement, recipients int, as []Approval) (Ve
 			v.Problems = append(v.Problems, fmt.Sprintf("approval %d: key %s is not in the verified roster (version %d)", i+1, clip(string(a.KeyID)), r.Version))
 			continue
 		case m.Role != RoleAdmin && m.Role != RoleDispatcher:
-			v.Problems = append(v.Problems, fmt.Sprintf("approval %d: %s is a %s and cannot approve alerts", i+1, m.Name, m.Role))
+			v.Problems = append(v.Problems, fmt.Sprintf("approval %d: %s is a %s and cannot approve", i+1, m.Name, m.Role))
 			continue
 		}
-		if err := VerifyApproval(m.key(a.KeyID), digest, a); err != nil {
+		if err := verifyApprovalIn(domain, m.key(a.KeyID), digest, a); err != nil {
 			v.Problems = append(v.Problems, fmt.Sprintf("approval %d by %s: %v", i+1, m.Name, err))
 			continue
 		}
-		if a.AlertID != "" && a.AlertID != st.AlertID {
-			v.Problems = append(v.Problems, fmt.Sprintf("approval %d by %s: labelled for alert %q, not %q", i+1, m.Name, clip(a.AlertID), st.AlertID))
+		if a.AlertID != "" && a.AlertID != id {
+			v.Problems = append(v.Problems, fmt.Sprintf("approval %d by %s: labelled for alert or notice %q, not %q", i+1, m.Name, clip(a.AlertID), id))
 			continue
 		}
 		if slices.Contains(v.Signers, m.Name) {
@@ -71,11 +86,5 @@ func CheckApprovals(r *Roster, st *Statement, recipients int, as []Approval) (Ve
 		v.Signers = append(v.Signers, m.Name)
 	}
 	slices.Sort(v.Signers)
-	if recipients > st.MaxRecipients {
-		return v, fmt.Errorf("%w: %d recipients resolved, more than the %d the signers approved", ErrQuorum, recipients, st.MaxRecipients)
-	}
-	if len(v.Signers) < v.Need {
-		return v, fmt.Errorf("%w: need %d signatures from distinct operators, have %d", ErrQuorum, v.Need, len(v.Signers))
-	}
-	return v, nil
+	return v
 }

@@ -19,6 +19,7 @@ const (
 	approvalDomain = "tocsin/alert-approval/v1\x00"
 	rosterDomain   = "tocsin/roster/v1\x00"
 	freezeDomain   = "tocsin/freeze/v1\x00"
+	noticeDomain   = "tocsin/notice-approval/v1\x00"
 )
 
 // KeyID names a public key: "ed25519:" followed by the first 16 characters
@@ -40,7 +41,8 @@ const KindEd25519 Kind = "ed25519"
 
 // Approval is one operator's signature over the digest of a statement.
 // Only Kind, KeyID, Digest and Signature are authenticated; AlertID and
-// SignedAt are informational (the digest already binds the alert id).
+// SignedAt are informational (the digest already binds the alert id). A
+// notice's approval carries the notice id in AlertID.
 type Approval struct {
 	AlertID   string
 	Digest    [32]byte
@@ -83,6 +85,11 @@ func SignStatement(priv ed25519.PrivateKey, st *Statement, now time.Time) (*Appr
 // over digest. It checks the kind, that a names pub's KeyID, that a's digest
 // is digest (and not zero), and the signature itself.
 func VerifyApproval(pub ed25519.PublicKey, digest [32]byte, a *Approval) error {
+	return verifyApprovalIn(approvalDomain, pub, digest, a)
+}
+
+// verifyApprovalIn checks a as a signature over domain || digest.
+func verifyApprovalIn(domain string, pub ed25519.PublicKey, digest [32]byte, a *Approval) error {
 	switch {
 	case a == nil:
 		return fmt.Errorf("%w: no approval", ErrApproval)
@@ -97,7 +104,7 @@ func VerifyApproval(pub ed25519.PublicKey, digest [32]byte, a *Approval) error {
 	case a.Digest != digest:
 		return fmt.Errorf("%w: signed a different statement (digest %s…, not %s…)", ErrApproval,
 			hex.EncodeToString(a.Digest[:6]), hex.EncodeToString(digest[:6]))
-	case len(a.Signature) != ed25519.SignatureSize || !ed25519.Verify(pub, domainMessage(approvalDomain, digest), a.Signature):
+	case len(a.Signature) != ed25519.SignatureSize || !ed25519.Verify(pub, domainMessage(domain, digest), a.Signature):
 		return fmt.Errorf("%w: bad signature", ErrApproval)
 	}
 	return nil

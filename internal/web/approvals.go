@@ -188,7 +188,11 @@ func keyOf(m *trust.Member, id trust.KeyID) ed25519.PublicKey {
 // limited per minute, so that a flood cannot bury the real ones: past the
 // limit they are counted, and the count is recorded with the next event.
 func (s *Server) securityf(ctx context.Context, kind, subject, format string, args ...any) {
-	detail := fmt.Sprintf(format, args...)
+	s.securityAt(ctx, "", kind, subject, fmt.Sprintf(format, args...))
+}
+
+// securityAt is securityf with a severity ("" for the default, warning).
+func (s *Server) securityAt(ctx context.Context, severity, kind, subject, detail string) {
 	s.cfg.Log.Warn("security event", "kind", kind, "subject", subject, "detail", detail)
 	suppressed, ok := s.events.allow(s.cfg.Now())
 	if !ok {
@@ -197,7 +201,7 @@ func (s *Server) securityf(ctx context.Context, kind, subject, format string, ar
 	if suppressed > 0 {
 		detail += fmt.Sprintf(" (and %d more events in the last minute, not recorded one by one)", suppressed)
 	}
-	if err := s.cfg.Store.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Subject: subject, Detail: detail}); err != nil {
+	if err := s.cfg.Store.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Severity: severity, Subject: subject, Detail: detail}); err != nil {
 		s.cfg.Log.Error("security event not recorded", "err", err)
 		return
 	}

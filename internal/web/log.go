@@ -127,3 +127,18 @@ func (s *Server) logAlert(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(a.Statement)})
 }
+
+// logNotice finds a published notice's entry in the log by its id.
+func (s *Server) logNotice(w http.ResponseWriter, r *http.Request) {
+	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
+	if err != nil || len(n.Statement) == 0 || n.State != tocsin.NoticePublished {
+		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no published notice has this id"))
+		return
+	}
+	i, err := s.cfg.Store.LogIndex(r.Context(), tlog.LeafHash(n.Statement))
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(n.Statement)})
+}

@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /log/proof/inclusion", s.logInclusion)
 	m.HandleFunc("GET /log/proof/consistency", s.logConsistency)
 	m.HandleFunc("GET /log/alerts/{ref}", s.logAlert)
+	m.HandleFunc("GET /log/notices/{id}", s.logNotice)
 	m.HandleFunc("GET /notices", s.publicNotices)
 	m.HandleFunc("GET /notices/{id}", s.publicNotice)
 	m.HandleFunc("GET /verify", s.verifyForm)
@@ -30,6 +31,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/alerts", s.apiAlerts)
 	m.HandleFunc("GET /api/v1/alerts/{id}/statement", s.alertStatement)
 	m.HandleFunc("POST /api/v1/alerts/{id}/approvals", s.submitApproval)
+	m.HandleFunc("GET /api/v1/notices/{id}/statement", s.noticeStatementHandler)
+	m.HandleFunc("POST /api/v1/notices/{id}/approvals", s.submitNoticeApproval)
 	m.HandleFunc("GET /api/v1/freeze-orders", s.listFreezeOrders)
 	m.HandleFunc("POST /api/v1/freeze-orders", s.submitFreezeOrder)
 
@@ -73,5 +76,5 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /console/canaries", s.operator(s.canaries))
 	m.HandleFunc("POST /console/canaries", s.operator(s.createCanary))
 	m.HandleFunc("GET /console/notices", s.operator(s.consoleNotices))
-	m.HandleFunc("POST /console/notices", s.operator(s.publishNotice))
+	m.HandleFunc("POST /console/notices", s.operator(s.draftNotice))
 }

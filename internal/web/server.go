@@ -65,6 +65,9 @@ type Config struct {
 	// statement is in the log under a checkpoint it verifies; without it,
 	// none.
 	LogPublicKey string
+	// LogOrigin names the transparency log (its checkpoints' first line;
+	// "tocsin-log" by default). Notices are drafted for it.
+	LogOrigin string
 	// TrustAnchor is the root public key the roster chain verifies back to
 	// (public; nil before tocsin init).
 	TrustAnchor []byte
@@ -74,6 +77,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	events   *eventLimiter
+	notices  noticeChecks
 	tmpl     *templates
 	audience *audience.Resolver
 	mux      *http.ServeMux
@@ -94,6 +98,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Wake == nil {
 		cfg.Wake = func() {}
+	}
+	if cfg.LogOrigin == "" {
+		cfg.LogOrigin = "tocsin-log"
 	}
 	if cfg.SignupsPerHour <= 0 {
 		cfg.SignupsPerHour = 500

@@ -36,7 +36,7 @@ func (s Shared) StartsSince(ctx context.Context, t time.Time) ([]store.AlertStar
 	return StartsSince(ctx, s.Conn, t)
 }
 
-// API keys and notices.
+// API keys (notices: notices.go).
 
 func (s Shared) CreateAPIKey(ctx context.Context, k *tocsin.APIKey) error {
 	return CreateAPIKey(ctx, s.Conn, k)
@@ -56,18 +56,6 @@ func (s Shared) TouchAPIKey(ctx context.Context, id string, at time.Time) error 
 
 func (s Shared) RevokeAPIKey(ctx context.Context, id string, at time.Time) error {
 	return RevokeAPIKey(ctx, s.Conn, id, at)
-}
-
-func (s Shared) PublishNotice(ctx context.Context, n *tocsin.Notice) error {
-	return PublishNotice(ctx, s.Conn, n)
-}
-
-func (s Shared) GetNotice(ctx context.Context, id string) (*tocsin.Notice, error) {
-	return GetNotice(ctx, s.Conn, id)
-}
-
-func (s Shared) ListNotices(ctx context.Context, limit int) ([]tocsin.Notice, error) {
-	return ListNotices(ctx, s.Conn, limit)
 }
 
 // Security events.

@@ -65,21 +65,56 @@ func testCanaryOperator(t *testing.T, open func(t *testing.T) store.Store) {
 func testNotices(t *testing.T, open func(t *testing.T) store.Store) {
 	b := setup(t, open)
 	for i, id := range []string{"n1", "n2"} {
-		must(t, b.s.PublishNotice(b.ctx, &tocsin.Notice{ID: id, TitleEN: "Fake texts", TitleES: "Mensajes falsos", BodyEN: "We did not send them.", BodyES: "No los enviamos.",
-			PublishedBy: "ana", PublishedAt: now.Add(time.Duration(i) * time.Hour)}))
+		must(t, b.s.CreateNotice(b.ctx, &tocsin.Notice{ID: id, TitleEN: "Fake texts", TitleES: "Mensajes falsos", BodyEN: "We did not send them.", BodyES: "No los enviamos.",
+			Statement: []byte("statement " + id), CreatedBy: "ana", CreatedAt: now.Add(time.Duration(i) * time.Hour)}))
 	}
-	wantCode(t, b.s.PublishNotice(b.ctx, &tocsin.Notice{ID: "n1", TitleEN: "x", BodyEN: "y", PublishedBy: "z"}), tocsin.ECONFLICT)
-	wantCode(t, b.s.PublishNotice(b.ctx, &tocsin.Notice{ID: "n3"}), tocsin.EINVALID)
-	list, err := b.s.ListNotices(b.ctx, 10)
+	wantCode(t, b.s.CreateNotice(b.ctx, &tocsin.Notice{ID: "n1", TitleEN: "x", BodyEN: "y", Statement: []byte("s"), CreatedBy: "z"}), tocsin.ECONFLICT)
+	wantCode(t, b.s.CreateNotice(b.ctx, &tocsin.Notice{ID: "n3", TitleEN: "x", BodyEN: "y", CreatedBy: "z"}), tocsin.EINVALID)
+	list, err := b.s.ListNotices(b.ctx, "", 10)
 	must(t, err)
-	if len(list) != 2 || list[0].ID != "n2" {
+	if len(list) != 2 || list[0].ID != "n2" || list[0].State != tocsin.NoticeDraft {
 		t.Fatalf("ListNotices = %+v", list)
 	}
 	n, err := b.s.GetNotice(b.ctx, "n1")
 	must(t, err)
-	if n.BodyES != "No los enviamos." || !n.PublishedAt.Equal(now) || n.PublishedBy != "ana" {
+	if n.BodyES != "No los enviamos." || !n.CreatedAt.Equal(now) || n.CreatedBy != "ana" || string(n.Statement) != "statement n1" || !n.PublishedAt.IsZero() {
 		t.Errorf("GetNotice = %+v", n)
 	}
 	_, err = b.s.GetNotice(b.ctx, "n9")
 	wantCode(t, err, tocsin.ENOTFOUND)
+
+	// draft → approved → published; n2 approved → refused.
+	wantCode(t, b.s.PublishNotice(b.ctx, "n1", "ana, ben", now), tocsin.ECONFLICT)
+	must(t, b.s.ApproveNotice(b.ctx, "n1"))
+	wantCode(t, b.s.ApproveNotice(b.ctx, "n1"), tocsin.ECONFLICT)
+	wantCode(t, b.s.ApproveNotice(b.ctx, "n9"), tocsin.ENOTFOUND)
+	must(t, b.s.PublishNotice(b.ctx, "n1", "ana, ben", now.Add(3*time.Hour)))
+	wantCode(t, b.s.RefuseNotice(b.ctx, "n1"), tocsin.ECONFLICT)
+	must(t, b.s.ApproveNotice(b.ctx, "n2"))
+	must(t, b.s.RefuseNotice(b.ctx, "n2"))
+	pub, err := b.s.ListNotices(b.ctx, tocsin.NoticePublished, 10)
+	must(t, err)
+	if len(pub) != 1 || pub[0].ID != "n1" || pub[0].PublishedBy != "ana, ben" || !pub[0].PublishedAt.Equal(now.Add(3*time.Hour)) {
+		t.Fatalf("published = %+v", pub)
+	}
+	if all, _ := b.s.ListNotices(b.ctx, "", 10); len(all) != 2 || all[0].ID != "n1" || all[1].State != tocsin.NoticeRefused {
+		t.Fatalf("ListNotices after publishing = %+v", all)
+	}
+
+	// Approvals, one per key, replaced by the same key.
+	ap := &store.Approval{AlertID: "n1", Kind: "ed25519", KeyID: "ed25519:k1", Digest: []byte{1}, Signature: []byte{2}, SignedAt: now}
+	must(t, b.s.AddNoticeApproval(b.ctx, ap))
+	ap.Signature = []byte{3}
+	must(t, b.s.AddNoticeApproval(b.ctx, ap))
+	must(t, b.s.AddNoticeApproval(b.ctx, &store.Approval{AlertID: "n1", Kind: "ed25519", KeyID: "ed25519:k0", Digest: []byte{1}, Signature: []byte{4}, SignedAt: now}))
+	wantCode(t, b.s.AddNoticeApproval(b.ctx, &store.Approval{AlertID: "n9", Kind: "ed25519", KeyID: "k", Digest: []byte{1}, Signature: []byte{2}}), tocsin.ENOTFOUND)
+	wantCode(t, b.s.AddNoticeApproval(b.ctx, &store.Approval{AlertID: "n1", Kind: "ed25519", Digest: []byte{1}, Signature: []byte{2}}), tocsin.EINVALID)
+	as, err := b.s.ListNoticeApprovals(b.ctx, "n1")
+	must(t, err)
+	if len(as) != 2 || as[0].KeyID != "ed25519:k0" || as[1].Signature[0] != 3 || as[1].AlertID != "n1" || !as[1].SignedAt.Equal(now) {
+		t.Fatalf("ListNoticeApprovals = %+v", as)
+	}
+	if as, _ := b.s.ListApprovals(b.ctx, "n1"); len(as) != 0 {
+		t.Error("a notice's approvals are listed as an alert's")
+	}
 }

@@ -1,0 +1,318 @@
+package trust
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrInvalidNotice is wrapped by every error about a notice statement that
+// cannot be encoded or decoded.
+var ErrInvalidNotice = errors.New("invalid notice statement")
+
+// NoticeHeader is the first line of an encoded notice statement. No other
+// format shares it, so a notice can never be read as an alert, nor an alert
+// as a notice.
+const NoticeHeader = "tocsin notice statement v1"
+
+// Notice limits.
+const (
+	MaxNoticeTitleBytes = 600                 // per language, one line
+	MaxNoticeBodyBytes  = 16000               // per language
+	MaxNoticeValidity   = 30 * 24 * time.Hour // valid-until − valid-from
+	maxOriginBytes      = 255
+)
+
+// NoticeStatement is a public incident notice exactly as it is shown: the
+// title and body in each language, the window in which it heads the home
+// page, and the origin (the name of the transparency log it is published
+// in). Operators sign its digest; the sender appends it to the log only
+// with enough signatures, and the web tier shows only what is in the log.
+type NoticeStatement struct {
+	ID         string            // random nonce id, [a-z0-9]{8,64}
+	Origin     string            // the log's origin (its checkpoints' first line), e.g. "tocsin-log"
+	CreatedAt  time.Time         // UTC, second precision
+	ValidFrom  time.Time         // not before CreatedAt
+	ValidUntil time.Time         // after ValidFrom, at most MaxNoticeValidity later
+	Titles     map[string]string // "en" (required), "es" (optional): one line each
+	Bodies     map[string]string // "en" (required), "es" (optional)
+}
+
+func noticeErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidNotice, fmt.Sprintf(format, args...))
+}
+
+func (s *NoticeStatement) normalized() (*NoticeStatement, error) {
+	if s == nil {
+		return nil, noticeErr("no notice")
+	}
+	n := *s
+	if !validAlertID(n.ID) {
+		return nil, noticeErr("notice id %q must be %d to %d characters a-z 0-9", clip(n.ID), minAlertIDLen, maxAlertIDLen)
+	}
+	if err := checkOrigin(n.Origin); err != nil {
+		return nil, err
+	}
+	n.CreatedAt, n.ValidFrom, n.ValidUntil = normTime(n.CreatedAt), normTime(n.ValidFrom), normTime(n.ValidUntil)
+	for _, f := range []struct {
+		what string
+		t    time.Time
+	}{{"created time", n.CreatedAt}, {"valid-from time", n.ValidFrom}, {"valid-until time", n.ValidUntil}} {
+		if err := checkTime(f.what, f.t); err != nil {
+			return nil, noticeErr("%v", err)
+		}
+	}
+	switch w := n.ValidUntil.Sub(n.ValidFrom); {
+	case n.ValidFrom.Before(n.CreatedAt):
+		return nil, noticeErr("valid-from %s is before the creation time %s", fmtTime(n.ValidFrom), fmtTime(n.CreatedAt))
+	case w <= 0:
+		return nil, noticeErr("valid-until %s is not after valid-from %s", fmtTime(n.ValidUntil), fmtTime(n.ValidFrom))
+	case w > MaxNoticeValidity:
+		return nil, noticeErr("valid for %s, more than %s", w, MaxNoticeValidity)
+	}
+	var err error
+	if n.Titles, err = noticeTexts("title", n.Titles, MaxNoticeTitleBytes, true); err != nil {
+		return nil, err
+	}
+	if n.Bodies, err = noticeTexts("body", n.Bodies, MaxNoticeBodyBytes, false); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// noticeTexts checks the texts of one field: English required, only en and
+// es, each within the character rules of alert texts; empty ones dropped.
+func noticeTexts(what string, in map[string]string, maxBytes int, oneLine bool) (map[string]string, error) {
+	out := make(map[string]string, len(in))
+	for lang, t := range in {
+		if !isStatementLang(lang) {
+			return nil, noticeErr("language %q is not supported (en, es)", clip(lang))
+		}
+		if t == "" {
+			continue
+		}
+		if err := checkText("the "+lang+" "+what, t, maxBytes); err != nil {
+			return nil, noticeErr("%v", err)
+		}
+		if oneLine && strings.Contains(t, "\n") {
+			return nil, noticeErr("the %s %s is more than one line", lang, what)
+		}
+		out[lang] = t
+	}
+	if out["en"] == "" {
+		return nil, noticeErr("the English %s is missing", what)
+	}
+	return out, nil
+}
+
+// checkOrigin: 1–255 bytes of printable ASCII without a space or '+' (a
+// checkpoint origin tocsin can sign).
+func checkOrigin(o string) error {
+	if o == "" || len(o) > maxOriginBytes {
+		return noticeErr("the origin must be 1 to %d bytes", maxOriginBytes)
+	}
+	for i := 0; i < len(o); i++ {
+		if c := o[i]; c <= 0x20 || c >= 0x7f || c == '+' {
+			return noticeErr("the origin %q must be printable ASCII without a space or '+'", clip(o))
+		}
+	}
+	return nil
+}
+
+// Encode returns the canonical encoding of s (see FORMAT.md). It fails,
+// wrapping ErrInvalidNotice, when a field is invalid. s is not modified.
+func (s *NoticeStatement) Encode() ([]byte, error) {
+	n, err := s.normalized()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\nid %s\norigin %s\ncreated %s\nvalid-from %s\nvalid-until %s\n",
+		NoticeHeader, n.ID, n.Origin, fmtTime(n.CreatedAt), fmtTime(n.ValidFrom), fmtTime(n.ValidUntil))
+	for _, lang := range statementLangs() {
+		for _, f := range []struct {
+			key string
+			m   map[string]string
+		}{{"title", n.Titles}, {"body", n.Bodies}} {
+			if t, ok := f.m[lang]; ok {
+				fmt.Fprintf(&b, "%s %s %d\n%s\n", f.key, lang, len(t), t)
+			}
+		}
+	}
+	b.WriteString("end\n")
+	return b.Bytes(), nil
+}
+
+// Digest returns the SHA-256 of the canonical encoding, or zero when s does
+// not encode.
+func (s *NoticeStatement) Digest() [32]byte { return digestOf(s) }
+
+// IsNotice reports whether b starts like a notice statement (a log entry's
+// kind, before it is decoded).
+func IsNotice(b []byte) bool { return bytes.HasPrefix(b, []byte(NoticeHeader+"\n")) }
+
+// DecodeNotice parses a canonical notice statement, strictly.
+func DecodeNotice(b []byte) (*NoticeStatement, error) {
+	s, err := decodeNotice(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidNotice, err)
+	}
+	if ok, err := reencodes(s, b); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, noticeErr("not in canonical form")
+	}
+	return s, nil
+}
+
+func decodeNotice(b []byte) (*NoticeStatement, error) {
+	r := &lineReader{b: b}
+	if err := r.exact(NoticeHeader); err != nil {
+		return nil, err
+	}
+	s := &NoticeStatement{Titles: map[string]string{}, Bodies: map[string]string{}}
+	var err error
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{"id", &s.ID}, {"origin", &s.Origin}} {
+		if *f.v, err = r.field(f.key); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []struct {
+		key string
+		t   *time.Time
+	}{{"created", &s.CreatedAt}, {"valid-from", &s.ValidFrom}, {"valid-until", &s.ValidUntil}} {
+		v, err := r.field(f.key)
+		if err != nil {
+			return nil, err
+		}
+		if *f.t, err = parseTime(f.key, v); err != nil {
+			return nil, err
+		}
+	}
+	for r.peek() != "end" {
+		key, rest, _ := strings.Cut(r.peek(), " ")
+		m, limit := s.Titles, MaxNoticeTitleBytes
+		switch key {
+		case "title":
+		case "body":
+			m, limit = s.Bodies, MaxNoticeBodyBytes
+		default:
+			_, err := r.next()
+			if err != nil {
+				return nil, err
+			}
+			return nil, fmt.Errorf("line %d: want a title, body or end line", r.line)
+		}
+		lang, n, _ := strings.Cut(rest, " ")
+		if _, err := r.next(); err != nil {
+			return nil, err
+		}
+		if _, dup := m[lang]; dup || !isStatementLang(lang) {
+			return nil, fmt.Errorf("line %d: %s in language %q repeated or not supported", r.line, key, clip(lang))
+		}
+		size, err := parseInt(key+" length", n, 1, int64(limit))
+		if err != nil {
+			return nil, err
+		}
+		t, err := r.raw(int(size))
+		if err != nil {
+			return nil, err
+		}
+		m[lang] = string(t)
+	}
+	if err := r.end(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Describe renders s for a person about to sign it (`tocsin notice show`).
+func (s *NoticeStatement) Describe() string {
+	n, err := s.normalized()
+	if err != nil {
+		return "INVALID NOTICE — do not approve: " + err.Error() + "\n"
+	}
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	p("Notice %s — a public statement in the service's name, in the log %s\n", n.ID, n.Origin)
+	p("Created:     %s\n", fmtTime(n.CreatedAt))
+	p("Heads the home page from %s until %s (%s)\n", fmtTime(n.ValidFrom), fmtTime(n.ValidUntil), n.ValidUntil.Sub(n.ValidFrom))
+	for _, lang := range statementLangs() {
+		if t, ok := n.Titles[lang]; ok {
+			p("Title (%s): | %s\n", lang, t)
+		}
+		if t, ok := n.Bodies[lang]; ok {
+			p("Text (%s), one line after each \"| \":\n", lang)
+			for l := range strings.SplitSeq(t, "\n") {
+				p("  | %s\n", l)
+			}
+		}
+	}
+	d := n.Digest()
+	p("Digest:      %s\n", hex.EncodeToString(d[:]))
+	p("Signing publishes exactly this text, in the transparency log, in the service's name.\n")
+	return b.String()
+}
+
+// SignNotice signs s with priv: an Ed25519 signature over
+// "tocsin/notice-approval/v1\x00" || s.Digest(). The approval's AlertID
+// carries the notice id.
+func SignNotice(priv ed25519.PrivateKey, s *NoticeStatement, now time.Time) (*Approval, error) {
+	if len(priv) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("%w: not an Ed25519 private key", ErrApproval)
+	}
+	enc, err := s.Encode()
+	if err != nil {
+		return nil, err
+	}
+	d := sha256.Sum256(enc)
+	return &Approval{
+		AlertID:   s.ID,
+		Digest:    d,
+		Kind:      KindEd25519,
+		KeyID:     KeyIDOf(priv.Public().(ed25519.PublicKey)),
+		Signature: ed25519.Sign(priv, domainMessage(noticeDomain, d)),
+		SignedAt:  normTime(now),
+	}, nil
+}
+
+// VerifyNoticeApproval is VerifyApproval for a notice: the signature must
+// be over "tocsin/notice-approval/v1\x00" || digest. An alert approval
+// never verifies here, nor a notice approval in VerifyApproval.
+func VerifyNoticeApproval(pub ed25519.PublicKey, digest [32]byte, a *Approval) error {
+	return verifyApprovalIn(noticeDomain, pub, digest, a)
+}
+
+// NoticeSignatures is how many distinct operators must sign a notice: as
+// many as an alert to the largest audience needs (the policy's strictest
+// alert rule), since a notice reaches everyone.
+func (p Policy) NoticeSignatures() int { return p.SignaturesFor(MaxAudience) }
+
+// CheckNoticeApprovals counts the distinct admins and dispatchers of the
+// verified roster r whose approvals verify over s's digest in the notice
+// domain, and requires r.Policy.NoticeSignatures() of them. The error wraps
+// ErrQuorum when there are too few; the Verdict is filled in either way.
+func CheckNoticeApprovals(r *Roster, s *NoticeStatement, as []Approval) (Verdict, error) {
+	var v Verdict
+	if r == nil {
+		return v, fmt.Errorf("%w: no verified roster", ErrQuorum)
+	}
+	enc, err := s.Encode()
+	if err != nil {
+		return v, err
+	}
+	v = r.tally(noticeDomain, sha256.Sum256(enc), s.ID, as)
+	v.Need = r.Policy.NoticeSignatures()
+	if len(v.Signers) < v.Need {
+		return v, fmt.Errorf("%w: need %d signatures from distinct operators, have %d", ErrQuorum, v.Need, len(v.Signers))
+	}
+	return v, nil
+}

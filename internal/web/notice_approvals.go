@@ -1,0 +1,116 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/trust"
+)
+
+// noticeStatementHandler serves exactly what a notice's approval signs.
+func (s *Server) noticeStatementHandler(w http.ResponseWriter, r *http.Request) {
+	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
+	if err != nil || len(n.Statement) == 0 {
+		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no notice with that id has a statement"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(n.Statement)
+}
+
+// submitNoticeApproval takes one operator's signature over a notice's
+// statement, as submitApproval does for an alert: a key outside the
+// verified roster, or a signature that does not verify over the notice
+// (an alert's signature among them), is refused with a security event.
+// When enough operators have signed, the sender is told; it verifies
+// everything again and publishes the notice in the log.
+func (s *Server) submitNoticeApproval(w http.ResponseWriter, r *http.Request) {
+	var body apiApproval
+	if err := decodeJSON(w, r, &body, "signed_at"); err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	res, err := s.approveNotice(r.Context(), r.PathValue("id"), body)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, res)
+}
+
+func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
+	n, err := s.cfg.Store.GetNotice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if n.State != tocsin.NoticeDraft && n.State != tocsin.NoticeApproved {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice is %s: it takes no more approvals", n.State)
+	}
+	st, err := trust.DecodeNotice(n.Statement)
+	if err != nil {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice has no valid statement to sign")
+	}
+	if !s.cfg.Now().Before(st.ValidUntil) {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice expired at %s: draft a new one", st.ValidUntil.UTC().Format(time.RFC3339))
+	}
+	r, err := s.roster(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "there is no verified roster yet: an administrator must run tocsin init")
+	}
+	ap, err := parseApproval(n.ID, body)
+	if err != nil {
+		return nil, err
+	}
+	member, ok := r.Member(ap.KeyID)
+	if !ok || !r.CanApprove(ap.KeyID) {
+		s.securityf(ctx, "approval.refused", n.ID, "notice approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
+		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve notices", ap.KeyID)
+	}
+	if err := trust.VerifyNoticeApproval(keyOf(member, ap.KeyID), st.Digest(), ap); err != nil {
+		s.securityf(ctx, "approval.refused", n.ID, "notice approval by %s does not verify over this notice's statement: %v", member.Name, err)
+		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this notice's statement (it may have been signed over other text, or be an alert's signature)")
+	}
+	err = s.cfg.Store.AddNoticeApproval(ctx, &store.Approval{AlertID: n.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
+		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
+	if err != nil {
+		return nil, err
+	}
+	s.auditf(ctx, member.Name, "notice.sign", n.ID, string(ap.KeyID))
+	return s.approveNoticeIfQuorum(ctx, n, st, r)
+}
+
+// approveNoticeIfQuorum hands the notice to the sender once enough
+// distinct operators have signed.
+func (s *Server) approveNoticeIfQuorum(ctx context.Context, n *tocsin.Notice, st *trust.NoticeStatement, r *trust.Roster) (*approvalResult, error) {
+	as, err := s.cfg.Store.ListNoticeApprovals(ctx, n.ID)
+	if err != nil {
+		return nil, err
+	}
+	v, qerr := trust.CheckNoticeApprovals(r, st, toApprovals(as))
+	res := &approvalResult{Signers: v.Signers, Need: v.Need}
+	if res.Signers == nil {
+		res.Signers = []string{}
+	}
+	if qerr != nil {
+		return res, nil
+	}
+	if n.State == tocsin.NoticeDraft {
+		err := s.cfg.Store.ApproveNotice(ctx, n.ID)
+		if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			return nil, err
+		}
+		s.auditf(ctx, strings.Join(v.Signers, ", "), "notice.approve", n.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
+		s.cfg.Wake()
+	}
+	res.Approved = true
+	return res, nil
+}
