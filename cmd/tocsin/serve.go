@@ -126,7 +126,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		wake = snd.Wake
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
-		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.providers.primary == "outbox", ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
+		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.devHook(), ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
 		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor, LogPublicKey: logPub})
 	if err != nil {
 		return err
@@ -143,6 +143,14 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	}
 	fmt.Fprintf(stdout, "tocsin (%s) is running at %s (data in %s)\n", c.role, c.baseURL, c.data)
 	return runServers(ctx, ln, srv, snd, log)
+}
+
+// devHook reports whether POST /hooks/sms/dev is open: only in the
+// all-in-one process whose provider is outbox (the default, for a first
+// try). It takes any number as the sender of any text, so the web role,
+// whatever its flags, never opens it.
+func (c serveConfig) devHook() bool {
+	return c.role == "all" && c.providers.primary == "outbox"
 }
 
 func (c serveConfig) senderPub(keysDir string) string {
