@@ -617,3 +617,32 @@ func TestTwilioRevokedKey(t *testing.T) {
 		}
 	})
 }
+
+// TestTwilioReplayedInbound plays someone who captured one signed inbound
+// text (the request Twilio posted, signature and all) and posts it to the
+// running server again, twice: the text is acted on once (one reply at the
+// fake Twilio), and each replay raises webhook.replayed and draws nothing.
+// A status callback replayed counts its delivery once.
+func TestTwilioReplayedInbound(t *testing.T) {
+	fake := newTwilioFake(t)
+	s := startTwilioServer(t, fake)
+	db := rawDB(t, filepath.Join(s.DataDir, "tocsin.db"))
+
+	const resident = "+13105551101"
+	inboundSeq++
+	form := inboundForm(resident, "HELP", inboundSeq)
+	sig := twiliotest.Sign(twToken, hookURL(s), form)
+	for i := range 3 {
+		if st := postTwilioHook(t, s, form, sig); st != http.StatusOK {
+			t.Fatalf("post %d of the signed text: status %d", i+1, st)
+		}
+		waitHooksHandled(t, db)
+	}
+	twilioBarrier(t, s, db) // any reply the replays caused has gone out by now
+	if got := fakeTo(fake, resident); len(got) != 1 {
+		t.Errorf("one signed text posted three times drew %d replies, want 1", len(got))
+	}
+	if n := countEvents(t, db, "webhook.replayed"); n != 2 {
+		t.Errorf("%d webhook.replayed events, want 2: %q", n, securityEvents(t, db))
+	}
+}

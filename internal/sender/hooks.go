@@ -49,12 +49,31 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		if err != nil {
 			return err
 		}
-		return s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+		var seen []byte
+		err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+			seen = nil
+			if ev.Inbound.ID != "" {
+				replayed, hash, err := s.hookReplayed(ctx, q, h.Provider, ev.Inbound.ID)
+				seen = hash
+				if err != nil {
+					return err
+				}
+				if replayed {
+					if err := s.security(ctx, q, "webhook.replayed", h.Provider, "an inbound text the sender already acted on (the same signed request again, or the provider retrying one it acted on): ignored, no reply"); err != nil {
+						return err
+					}
+					return q.DeleteHookRequest(ctx, h.ID)
+				}
+			}
 			if err := s.handleOne(ctx, q, in); err != nil {
 				return err
 			}
 			return q.DeleteHookRequest(ctx, h.ID)
 		})
+		if err == nil {
+			s.remember(seen)
+		}
+		return err
 	}
 	return s.cfg.Store.DeleteHookRequest(ctx, h.ID)
 }

@@ -112,6 +112,7 @@ type Sender struct {
 	sealer          *phone.Sealer
 	audience        *audience.Resolver
 	wake            chan struct{}
+	seen            hooksSeen // webhook requests acted on (replay.go)
 }
 
 // New checks cfg and returns a Sender.
@@ -179,6 +180,7 @@ func New(cfg Config) (*Sender, error) {
 		audience:  &audience.Resolver{ZIPs: cfg.ZIPs},
 		wake:      make(chan struct{}, 1),
 		responded: map[int64]bool{},
+		seen:      hooksSeen{},
 	}, nil
 }
 
@@ -296,6 +298,9 @@ func (s *Sender) expire(ctx context.Context) error {
 		return err
 	}
 	if err := s.cfg.Store.PurgeCodeSends(ctx, now.Add(-24*time.Hour)); err != nil {
+		return err
+	}
+	if err := s.forgetHooksSeen(ctx, now); err != nil {
 		return err
 	}
 	if err := s.cfg.Store.PurgeSecurityEvents(ctx, now.Add(-s.cfg.EventNetworkRetention), now.Add(-s.cfg.EventRetention)); err != nil {

@@ -28,6 +28,7 @@
 package twilio
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -440,7 +441,8 @@ func (p *Provider) Verify(h sms.Hook) error {
 // ParseHook verifies h (see Verify) and decodes it: a status callback
 // (MessageStatus) becomes a Receipt, an inbound text (From and Body) an
 // InboundText, with To the number of ours it reached (zero when To is
-// absent or not a phone number: the text is kept all the same). A request that verifies but is neither, has an unknown
+// absent or not a phone number: the text is kept all the same) and ID its
+// MessageSid (required: the sender refuses a replay by it). A request that verifies but is neither, has an unknown
 // status, or comes from something that is not a phone number is an error
 // that is not sms.ErrForged.
 func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
@@ -473,7 +475,12 @@ func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 		if err != nil {
 			to = ""
 		}
-		return sms.Event{Inbound: &sms.InboundText{From: from, To: to, Body: f.Get("Body")}}, nil
+		id := cmp.Or(f.Get("MessageSid"), f.Get("SmsMessageSid"), f.Get("SmsSid"))
+		if id == "" {
+			// Without it a replay could not be told from a new text.
+			return sms.Event{}, errors.New("twilio hook: inbound text without MessageSid")
+		}
+		return sms.Event{Inbound: &sms.InboundText{From: from, To: to, Body: f.Get("Body"), ID: id}}, nil
 	}
 	return sms.Event{}, errors.New("twilio hook: neither a status callback nor an inbound text")
 }

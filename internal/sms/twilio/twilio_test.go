@@ -649,6 +649,7 @@ func TestParseHookInbound(t *testing.T) {
 		{"from a channel address", inbound("whatsapp:+13105550123", "hola"), "", "", ""},
 		{"from a short code", inbound("12", "hi"), "", "", ""},
 		{"neither status nor text", url.Values{"AccountSid": {account}, "MessageSid": {"SM1"}}, "", "", ""},
+		{"without MessageSid", withoutSid(inbound("+13105550123", "STOP")), "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -671,8 +672,18 @@ func TestParseHookInbound(t *testing.T) {
 			if got := ev.Inbound.To.E164(); got != tt.wantTo {
 				t.Errorf("To = %q, want %q", got, tt.wantTo)
 			}
+			if ev.Inbound.ID != "SMin" {
+				t.Errorf("ID = %q, want the MessageSid SMin", ev.Inbound.ID)
+			}
 		})
 	}
+}
+
+func withoutSid(f url.Values) url.Values {
+	f.Del("MessageSid")
+	f.Del("SmsMessageSid")
+	f.Del("SmsSid")
+	return f
 }
 
 // TestStatusCallbackEndToEnd: send, let the fake POST a signed status
