@@ -89,6 +89,7 @@ func doctor(role, data, baseURL string, pc *providerConfig) []finding {
 	if role == "all" && pc.primary == "outbox" {
 		devHook(add, baseURL)
 	}
+	canaryHook(add, role, pc)
 	if role != "web" && pc.primary == "outbox" {
 		add(false, "the outbox provider sends nothing: it writes every message to %s (for trials only)", filepath.Join(data, "outbox.jsonl"))
 	}
@@ -101,6 +102,17 @@ func doctor(role, data, baseURL string, pc *providerConfig) []finding {
 		}
 	}
 	return out
+}
+
+// canaryHook checks the canary subscribers' own inbound path: the sender
+// must hold what checks it, and it must belong to another account.
+func canaryHook(add func(bool, string, ...any), role string, pc *providerConfig) {
+	if pc.canaryHook == "" || role == "web" {
+		return
+	}
+	if _, err := pc.canaryVerifier(); err != nil {
+		add(true, "--canary-hook %s: %v: texts to the canary subscribers on the other account would all be refused, unseen", pc.canaryHook, err)
+	}
 }
 
 // devHook reports the open dev hook of an all-in-one outbox server: an

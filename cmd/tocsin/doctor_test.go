@@ -22,6 +22,9 @@ func TestDoctor(t *testing.T) {
 		{"dev hook open to the internet", []string{"--role", "all", "--base-url", "https://alerts.example.org"}, 1, "POST /hooks/sms/dev is open", ""},
 		{"web role as the docs write it", []string{"--role", "web", "--base-url", "https://alerts.example.org"}, 0, "ok: nothing to report", "hooks/sms/dev"},
 		{"dev hook closed with a real provider", []string{"--role", "all", "--provider", "kannel", "--base-url", "https://alerts.example.org"}, 0, "", "hooks/sms/dev"},
+		{"canary account without its token", []string{"--role", "sender", "--canary-hook", "twilio"}, 1, "canary account's auth token is missing", ""},
+		{"canary account is the sending account", []string{"--role", "sender", "--provider", "twilio", "--twilio-auth-token", "tok", "--canary-hook", "twilio", "--canary-twilio-auth-token", "tok"}, 1, "is the sending account's auth token", ""},
+		{"canary token in the web role", []string{"--role", "web", "--canary-hook", "twilio", "--canary-twilio-auth-token", "tok2"}, 1, "canary-twilio-auth-token", ""},
 		{"kannel hook secret that can send", []string{"--provider", "kannel", "--kannel-password", "same", "--kannel-hook-secret", "same"}, 1, "must not be able to send", ""},
 	}
 	for _, tt := range tests {

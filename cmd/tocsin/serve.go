@@ -55,6 +55,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("provider credentials (%s) do not belong in the web role: give them to tocsin sender only", strings.Join(creds, ", "))
 		}
 	}
+	if h := c.providers.canaryHook; h != "" && h != "twilio" && h != "kannel" {
+		return fmt.Errorf("--canary-hook must be twilio or kannel, not %q", h)
+	}
 	if c.role != "all" && c.role != "web" {
 		return fmt.Errorf("--role must be all or web (the sender runs as 'tocsin sender'), not %q", c.role)
 	}
@@ -126,7 +129,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		wake = snd.Wake
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
-		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.devHook(), ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
+		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.devHook(), ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, CanaryHook: c.providers.canaryHook, Secure: strings.HasPrefix(c.baseURL, "https://"),
 		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor, LogPublicKey: logPub})
 	if err != nil {
 		return err

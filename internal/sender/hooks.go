@@ -45,37 +45,49 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		}
 		s.cfg.Log.Debug("delivery receipt", "provider", h.Provider, "status", string(ev.Receipt.Status), "ledger", found)
 	case ev.Inbound != nil:
-		in, err := s.sealInbound(h, ev.Inbound)
-		if err != nil {
-			return err
-		}
-		var seen []byte
-		err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
-			seen = nil
-			if ev.Inbound.ID != "" {
-				replayed, hash, err := s.hookReplayed(ctx, q, h.Provider, ev.Inbound.ID)
-				seen = hash
-				if err != nil {
-					return err
-				}
-				if replayed {
-					if err := s.security(ctx, q, "webhook.replayed", h.Provider, "an inbound text the sender already acted on (the same signed request again, or the provider retrying one it acted on): ignored, no reply"); err != nil {
-						return err
-					}
-					return q.DeleteHookRequest(ctx, h.ID)
-				}
-			}
-			if err := s.handleOne(ctx, q, in); err != nil {
-				return err
-			}
-			return q.DeleteHookRequest(ctx, h.ID)
-		})
-		if err == nil {
-			s.remember(seen)
-		}
-		return err
+		return s.hookInbound(ctx, h, ev.Inbound)
 	}
 	return s.cfg.Store.DeleteHookRequest(ctx, h.ID)
+}
+
+// hookInbound acts on a verified inbound text once: a replay of one acted
+// on is refused; a text through the canary hook goes to the canaries'
+// check, any other is handled like an inbound row. The request is deleted
+// in the same transaction.
+func (s *Sender) hookInbound(ctx context.Context, h store.HookRequest, t *sms.InboundText) error {
+	in, err := s.sealInbound(h, t)
+	if err != nil {
+		return err
+	}
+	var seen []byte
+	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+		seen = nil
+		if t.ID != "" {
+			replayed, hash, err := s.hookReplayed(ctx, q, h.Provider, t.ID)
+			seen = hash
+			if err != nil {
+				return err
+			}
+			if replayed {
+				if err := s.security(ctx, q, "webhook.replayed", h.Provider, "an inbound text the sender already acted on (the same signed request again, or the provider retrying one it acted on): ignored, no reply"); err != nil {
+					return err
+				}
+				return q.DeleteHookRequest(ctx, h.ID)
+			}
+		}
+		if h.Provider == CanaryHookName {
+			if err := s.canaryHookText(ctx, q, in, t); err != nil {
+				return err
+			}
+		} else if err := s.handleOne(ctx, q, in); err != nil {
+			return err
+		}
+		return q.DeleteHookRequest(ctx, h.ID)
+	})
+	if err == nil {
+		s.remember(seen)
+	}
+	return err
 }
 
 // sealInbound turns a provider's inbound text into the sender's inbound
@@ -105,6 +117,12 @@ func (s *Sender) parseHook(h store.HookRequest) (sms.Event, error) {
 	var hook sms.Hook
 	if err := json.Unmarshal(b, &hook); err != nil || hook.Provider != h.Provider {
 		return sms.Event{}, fmt.Errorf("%w: not a hook request", sms.ErrForged)
+	}
+	if h.Provider == CanaryHookName {
+		if s.cfg.CanaryHook == nil {
+			return sms.Event{}, errors.New("no canary hook is configured (--canary-hook)")
+		}
+		return s.cfg.CanaryHook.ParseHook(hook)
 	}
 	for _, r := range s.routes {
 		if wh, ok := r.Provider.(sms.Webhooks); ok && r.Provider.Name() == h.Provider {

@@ -75,6 +75,11 @@ type Config struct {
 	// AutoFreeze: the rules (RuleCanarySubscriber, …) that freeze outbound
 	// messaging at once; nil means every rule.
 	AutoFreeze map[string]bool
+	// CanaryHook checks the webhooks of the canary subscribers' own
+	// account or carrier (another Twilio account, another carrier's
+	// Kannel), queued as hook requests of provider CanaryHookName: every
+	// text arriving there is a text to a canary. Nil for none.
+	CanaryHook sms.Webhooks
 	// PublicURL is the site's address, for the links in a correction and in
 	// alarms ("" for none).
 	PublicURL string

@@ -418,7 +418,9 @@ func parseDate(s string) (time.Time, bool) {
 // webhook is signed over the URL alone, and the query parameters the web
 // tier puts into h.Form for a GET make it fail here, closed, as ErrForged.
 // The all-in-one server can answer 403 at once on failure.
-func (p *Provider) Verify(h sms.Hook) error {
+func (p *Provider) Verify(h sms.Hook) error { return verify(p.validator, h) }
+
+func verify(validator client.RequestValidator, h sms.Hook) error {
 	if h.Signature == "" {
 		return fmt.Errorf("%w: no X-Twilio-Signature", sms.ErrForged)
 	}
@@ -432,7 +434,7 @@ func (p *Provider) Verify(h sms.Hook) error {
 		}
 		params[k] = vs[0]
 	}
-	if !p.validator.Validate(h.URL, params, h.Signature) {
+	if !validator.Validate(h.URL, params, h.Signature) {
 		return fmt.Errorf("%w: X-Twilio-Signature does not match", sms.ErrForged)
 	}
 	return nil
@@ -449,7 +451,11 @@ func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 	if err := p.Verify(h); err != nil {
 		return sms.Event{}, err
 	}
-	f := h.Form
+	return decode(h.Form, p.now)
+}
+
+// decode reads a verified request's parameters (see ParseHook).
+func decode(f url.Values, now func() time.Time) (sms.Event, error) {
 	if st := f.Get("MessageStatus"); st != "" && st != "received" && st != "receiving" {
 		status, ok := receiptStatus(st)
 		if !ok {
@@ -462,7 +468,7 @@ func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 		if sid == "" {
 			return sms.Event{}, errors.New("twilio hook: status callback without MessageSid")
 		}
-		return sms.Event{Receipt: &sms.Receipt{ProviderID: sid, Status: status, Error: f.Get("ErrorCode"), At: p.now().UTC()}}, nil
+		return sms.Event{Receipt: &sms.Receipt{ProviderID: sid, Status: status, Error: f.Get("ErrorCode"), At: now().UTC()}}, nil
 	}
 	if f.Has("From") && f.Has("Body") {
 		from, err := phone.Parse(f.Get("From"), "US")

@@ -733,3 +733,34 @@ func TestStatusCallbackEndToEnd(t *testing.T) {
 		t.Fatalf("event %+v", r.ev)
 	}
 }
+
+// The canary account's verifier: signed by that account's token, an
+// inbound text; signed by any other token (the sending account's), or for
+// another account, a forgery; a status callback, an error.
+func TestVerifier(t *testing.T) {
+	const other = "AC00000000000000000000000000000042"
+	const otherToken = "canaryAccountAuthToken0123456789"
+	v, err := twilio.NewVerifier(other, otherToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := url.Values{"AccountSid": {other}, "From": {"+13105550123"}, "To": {"+13105559001"}, "Body": {"hi"}, "MessageSid": {"SM1"}}
+	ev, err := v.ParseHook(signed(otherToken, callback, text))
+	if err != nil || ev.Inbound == nil || ev.Inbound.ID != "SM1" || ev.Inbound.To.E164() != "+13105559001" {
+		t.Fatalf("a signed text: %+v, %v", ev, err)
+	}
+	if _, err := v.ParseHook(signed(token, callback, text)); !errors.Is(err, sms.ErrForged) {
+		t.Errorf("signed with the sending account's token: %v, want a forgery", err)
+	}
+	elsewhere := url.Values{"AccountSid": {account}, "From": {"+13105550123"}, "Body": {"hi"}, "MessageSid": {"SM2"}}
+	if _, err := v.ParseHook(signed(otherToken, callback, elsewhere)); !errors.Is(err, sms.ErrForged) {
+		t.Errorf("for another account: %v, want a forgery", err)
+	}
+	status := url.Values{"AccountSid": {other}, "MessageSid": {"SM3"}, "MessageStatus": {"delivered"}}
+	if _, err := v.ParseHook(signed(otherToken, callback, status)); err == nil || errors.Is(err, sms.ErrForged) {
+		t.Errorf("a status callback: %v, want an error that is not a forgery", err)
+	}
+	if _, err := twilio.NewVerifier(other, ""); err == nil {
+		t.Error("a verifier without a token")
+	}
+}
