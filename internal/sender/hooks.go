@@ -61,25 +61,18 @@ func (s *Sender) hookInbound(ctx context.Context, h store.HookRequest, t *sms.In
 	}
 	var seen []byte
 	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
-		seen = nil
-		if t.ID != "" {
-			replayed, hash, err := s.hookReplayed(ctx, q, h.Provider, t.ID)
-			seen = hash
-			if err != nil {
-				return err
-			}
-			if replayed {
-				if err := s.security(ctx, q, "webhook.replayed", h.Provider, "an inbound text the sender already acted on (the same signed request again, or the provider retrying one it acted on): ignored, no reply"); err != nil {
-					return err
-				}
-				return q.DeleteHookRequest(ctx, h.ID)
-			}
+		replayed, hash, err := s.refuseReplay(ctx, q, h.Provider, t.ID)
+		seen = hash
+		switch {
+		case err != nil:
+			return err
+		case replayed:
+		case h.Provider == CanaryHookName:
+			err = s.canaryHookText(ctx, q, in, t)
+		default:
+			err = s.handleOne(ctx, q, in)
 		}
-		if h.Provider == CanaryHookName {
-			if err := s.canaryHookText(ctx, q, in, t); err != nil {
-				return err
-			}
-		} else if err := s.handleOne(ctx, q, in); err != nil {
+		if err != nil {
 			return err
 		}
 		return q.DeleteHookRequest(ctx, h.ID)

@@ -37,6 +37,21 @@ func (s *Sender) hookReplayed(ctx context.Context, q store.Querier, provider, id
 	return false, hash, nil
 }
 
+// refuseReplay records the provider's request id ("" for none: nothing
+// to tell a replay by) and, for one acted on before, raises
+// webhook.replayed and reports it, to be dropped without a reply.
+func (s *Sender) refuseReplay(ctx context.Context, q store.Querier, provider, id string) (bool, []byte, error) {
+	if id == "" {
+		return false, nil, nil
+	}
+	replayed, hash, err := s.hookReplayed(ctx, q, provider, id)
+	if err != nil || !replayed {
+		return false, hash, err
+	}
+	return true, nil, s.security(ctx, q, "webhook.replayed", provider,
+		"an inbound text the sender already acted on (the same signed request again, or the provider retrying one it acted on): ignored, no reply")
+}
+
 // remember keeps a committed hash in memory.
 func (s *Sender) remember(hash []byte) {
 	if hash != nil {
