@@ -154,6 +154,21 @@ func (s *Sender) canaryHookText(ctx context.Context, q store.Querier, m tocsin.I
 	return s.canaryText(ctx, q, m, c)
 }
 
+// errNoCanaryHook: a request reached the canary hook of a sender that has
+// nothing to check it with.
+var errNoCanaryHook = errors.New("no canary hook is configured (--canary-hook)")
+
+// canaryUnchecked raises, once per process, that texts to canaries on
+// another account arrive but cannot be checked: those canaries are blind.
+func (s *Sender) canaryUnchecked(ctx context.Context) error {
+	if s.canaryBlind {
+		return nil
+	}
+	s.canaryBlind = true
+	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.id,
+		Detail: "texts reach /hooks/sms/canary but this sender has no --canary-hook to check them with: they are dropped, and canaries on another account catch nothing"})
+}
+
 // canaryText handles a text that reached a canary subscriber: a genuine
 // alert (its delivery time is noted), or the sign of an intruder (a
 // critical event, a freeze if the rule says so, a correction draft). It

@@ -468,3 +468,28 @@ func TestCanaryOnAnotherAccount(t *testing.T) {
 		t.Errorf("%d hook requests left", len(hs))
 	}
 }
+
+// A sender without a canary hook cannot check what reaches /hooks/sms/canary:
+// it says so once (canary.unchecked, high), and acts on none of it.
+func TestCanaryHookUnchecked(t *testing.T) {
+	b := setup(t)
+	before := len(b.lines(t))
+	for _, sid := range []string{"SM01", "SM02"} {
+		b.canaryHook(t, otherToken, "+12025550177", "+13105559001", "JOIN 90210", sid)
+	}
+	n := 0
+	for _, e := range b.events(t) {
+		if strings.HasPrefix(e, "canary.unchecked: ") {
+			n++
+		}
+	}
+	if n != 1 || len(b.events(t)) != 1 {
+		t.Errorf("events %q, want one canary.unchecked", b.events(t))
+	}
+	if len(b.lines(t)) != before || b.subscriber(t, "+12025550177") != nil {
+		t.Error("a text through an unchecked canary hook was acted on")
+	}
+	if hs, _ := b.store.ListHookRequests(b.ctx, 10); len(hs) != 0 {
+		t.Errorf("%d hook requests left", len(hs))
+	}
+}

@@ -36,6 +36,10 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		if err := s.security(ctx, s.cfg.Store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
 			return err
 		}
+	case errors.Is(err, errNoCanaryHook):
+		if err := s.canaryUnchecked(ctx); err != nil {
+			return err
+		}
 	case err != nil:
 		s.cfg.Log.Warn("webhook request dropped", "provider", h.Provider, "err", err)
 	case ev.Receipt != nil:
@@ -113,7 +117,7 @@ func (s *Sender) parseHook(h store.HookRequest) (sms.Event, error) {
 	}
 	if h.Provider == CanaryHookName {
 		if s.cfg.CanaryHook == nil {
-			return sms.Event{}, errors.New("no canary hook is configured (--canary-hook)")
+			return sms.Event{}, errNoCanaryHook
 		}
 		return s.cfg.CanaryHook.ParseHook(hook)
 	}

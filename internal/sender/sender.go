@@ -105,6 +105,7 @@ type Sender struct {
 	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
 	handed          handedOver
 	canariesChecked bool
+	canaryBlind     bool // canary.unchecked raised
 	nextRelease     time.Time
 	canaries        []Canary
 	canariesRead    time.Time // modification time of the canary file read
