@@ -101,10 +101,11 @@ func TestSplitRolesAndSigkill(t *testing.T) {
 	}
 	c, csrf := consoleSession(t, s)
 
-	// A resident texts in through the web role's dev hook: the web role
-	// seals the number, and only the sender can open it and reply.
+	// A resident's text, as the web role queues it (sealed to the sender:
+	// the web role has no dev hook): only the sender can open the number
+	// and reply.
 	const resident = "+13105550123"
-	c.sms(resident, "JOIN 90211")
+	queueInboundRow(t, db, filepath.Join(web, "keys", vault.PublicFile), resident, "JOIN 90211")
 	waitFor(t, "the sender's reply to the JOIN", func() (bool, string) {
 		lines := readOutbox(t, snd)
 		return len(linesTo(lines, resident)) > 0, describeOutbox(lines)

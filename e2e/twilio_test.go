@@ -617,3 +617,128 @@ func TestTwilioRevokedKey(t *testing.T) {
 		}
 	})
 }
+
+// TestTwilioReplayedInbound plays someone who captured one signed inbound
+// text (the request Twilio posted, signature and all) and posts it to the
+// running server again, twice: the text is acted on once (one reply at the
+// fake Twilio), and each replay raises webhook.replayed and draws nothing.
+// A status callback replayed counts its delivery once.
+func TestTwilioReplayedInbound(t *testing.T) {
+	fake := newTwilioFake(t)
+	s := startTwilioServer(t, fake)
+	db := rawDB(t, filepath.Join(s.DataDir, "tocsin.db"))
+
+	const resident = "+13105551101"
+	inboundSeq++
+	form := inboundForm(resident, "HELP", inboundSeq)
+	sig := twiliotest.Sign(twToken, hookURL(s), form)
+	for i := range 3 {
+		if st := postTwilioHook(t, s, form, sig); st != http.StatusOK {
+			t.Fatalf("post %d of the signed text: status %d", i+1, st)
+		}
+		waitHooksHandled(t, db)
+	}
+	twilioBarrier(t, s, db) // any reply the replays caused has gone out by now
+	if got := fakeTo(fake, resident); len(got) != 1 {
+		t.Errorf("one signed text posted three times drew %d replies, want 1", len(got))
+	}
+	if n := countEvents(t, db, "webhook.replayed"); n != 2 {
+		t.Errorf("%d webhook.replayed events, want 2: %q", n, securityEvents(t, db))
+	}
+}
+
+// The canary subscribers' own Twilio account (not the sending account).
+const (
+	twCanaryAccount = "AC00000000000000000000000000000042"
+	twCanaryToken   = "e2eCanaryAccountToken0123456789Z"
+)
+
+// postCanaryHook posts a text to /hooks/sms/canary as the canary account's
+// Twilio would, signed with token, and waits until the sender took it.
+func postCanaryHook(t *testing.T, s *server, db *sql.DB, token, from, to, body string) {
+	t.Helper()
+	inboundSeq++
+	form := inboundForm(from, body, inboundSeq)
+	form.Set("AccountSid", twCanaryAccount)
+	form.Set("To", to)
+	u := s.URL + "/hooks/sms/canary"
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", twiliotest.Sign(token, u, form))
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("POST /hooks/sms/canary: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /hooks/sms/canary: status %d", resp.StatusCode)
+	}
+	waitHooksHandled(t, db)
+}
+
+// TestTwilioCanaryOnAnotherAccount runs a canary subscriber on another
+// Twilio account against the real binary: the sending account (the fake)
+// sends it the genuine alert like anyone, and the canary account's webhook
+// posts what it receives to /hooks/sms/canary. The genuine alert raises
+// nothing; a request signed with the sending account's token (someone
+// holding that account) is a forgery that changes nothing; the attacker's
+// text raises canary.subscriber and freezes, with no reply.
+func TestTwilioCanaryOnAnotherAccount(t *testing.T) {
+	fake := newTwilioFake(t)
+	s := startTwilioServer(t, fake, "--canary-hook", "twilio", "--canary-twilio-account-sid", twCanaryAccount,
+		"--canary-twilio-auth-token", twCanaryToken)
+	c, csrf := consoleSession(t, s)
+	dbPath := filepath.Join(s.DataDir, "tocsin.db")
+	db := rawDB(t, dbPath)
+	seedSubscribers(t, dbPath, filepath.Join(s.DataDir, "keys"), "90210", numbersFrom("+1310556", 0, 3))
+	const canary, attacker = "+13105559009", "+12025550177"
+	res := runCLI(t, "canary", "subscriber", "add", "--data", s.DataDir, "--number", canary, "--zip", "90210", "--label", "line-9", "--other-account")
+	if res.code != 0 {
+		t.Fatalf("tocsin canary subscriber add --other-account: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if res := runCLI(t, "canary", "subscriber", "list", "--data", s.DataDir); !strings.Contains(res.stdout, "another account") {
+		t.Errorf("canary list does not say line-9 receives on another account:\n%s", res.stdout)
+	}
+
+	row := approveAlert(t, s, c, csrf, alertDraft{bodyEN: "Checkpoint confirmed at Main and 3rd. Avoid the area.", zips: "90210"})
+	waitFor(t, "the alert sent", func() (bool, string) {
+		st := alertState(t, db, row.ID)
+		return st == "sent", "state " + st
+	})
+	got := fakeTo(fake, canary)
+	if len(got) != 1 {
+		t.Fatalf("the canary got %d messages from the sending account, want the alert", len(got))
+	}
+	postCanaryHook(t, s, db, twCanaryToken, twFrom, canary, got[0].Body)
+	if evs := securityEvents(t, db); len(evs) != 0 || hasFreezeOrder(t, db) {
+		t.Fatalf("the genuine alert at the other account's canary raised %q", evs)
+	}
+
+	const fake2026 = "Your information has been sent to the authorities."
+	postCanaryHook(t, s, db, twToken, attacker, canary, fake2026)
+	if n, m := countEvents(t, db, "webhook.forged"), countEvents(t, db, "canary.subscriber"); n != 1 || m != 0 {
+		t.Fatalf("signed with the sending account's token: %d webhook.forged, %d canary.subscriber; want 1 and 0", n, m)
+	}
+	postCanaryHook(t, s, db, twCanaryToken, attacker, canary, fake2026)
+	if n := countEvents(t, db, "canary.subscriber"); n != 1 {
+		t.Errorf("%d canary.subscriber events, want 1: %q", n, securityEvents(t, db))
+	}
+	if !hasFreezeOrder(t, db) {
+		t.Error("no freeze order after the attacker's text, want the sender's auto-freeze")
+	}
+	if got := fakeTo(fake, attacker); len(got) != 0 {
+		t.Errorf("the attacker got %d texts", len(got))
+	}
+}
+
+func hasFreezeOrder(t *testing.T, db *sql.DB) bool {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM freeze_orders`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}

@@ -38,6 +38,7 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	number := fs.String("number", "", "a number of your provider account that receives texts (its inbound texts reach tocsin)")
 	zip := fs.String("zip", "", "the ZIP code it subscribes to, like a real subscriber's")
 	label := fs.String("label", "", "a name for it that says nothing to an outsider, e.g. twilio-2")
+	other := fs.Bool("other-account", false, "the number is on another provider account or carrier than the one tocsin sends through, and its inbound texts reach /hooks/sms/canary (see --canary-hook): whoever holds the sending account can neither list it nor silence it")
 	if err := parse(fs, args[2:]); err != nil {
 		return err
 	}
@@ -52,7 +53,11 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintln(stdout, "No canary subscribers.")
 		}
 		for _, c := range cs {
-			fmt.Fprintf(stdout, "%s\tadded %s\n", c.Label, c.Added.Format(time.RFC3339))
+			where := "the sending account"
+			if c.OtherAccount {
+				where = "another account (canary hook)"
+			}
+			fmt.Fprintf(stdout, "%s\tadded %s\t%s\n", c.Label, c.Added.Format(time.RFC3339), where)
 		}
 		return nil
 	case "add":
@@ -81,7 +86,7 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer st.Close()
 	areas := []tocsin.SubscriberArea{{ZIP: *zip, Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM}}
-	if err := sender.AddCanarySubscriber(ctx, st, keys, stateDir, *label, n, areas, time.Now()); err != nil {
+	if err := sender.AddCanarySubscriber(ctx, st, keys, stateDir, *label, *other, n, areas, time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Canary subscriber %s added in %s. Copy %s to every sender's state directory.\n", *label, *zip, filepath.Join(stateDir, sender.CanaryFile))

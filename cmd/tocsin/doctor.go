@@ -86,6 +86,10 @@ func doctor(role, data, baseURL string, pc *providerConfig) []finding {
 	if (pc.primary == "kannel" || pc.fallback == "kannel") && pc.kannelSecret != "" && pc.kannelSecret == pc.kannelPass {
 		add(true, "--kannel-hook-secret is the sendsms password: the secret Kannel sends to tocsin must not be able to send")
 	}
+	if role == "all" && pc.primary == "outbox" {
+		devHook(add, baseURL)
+	}
+	canaryHook(add, role, pc)
 	if role != "web" && pc.primary == "outbox" {
 		add(false, "the outbox provider sends nothing: it writes every message to %s (for trials only)", filepath.Join(data, "outbox.jsonl"))
 	}
@@ -98,6 +102,39 @@ func doctor(role, data, baseURL string, pc *providerConfig) []finding {
 		}
 	}
 	return out
+}
+
+// canaryHook checks the canary subscribers' own inbound path: the sender
+// must hold what checks it, and it must belong to another account.
+func canaryHook(add func(bool, string, ...any), role string, pc *providerConfig) {
+	if pc.canaryHook == "" || role == "web" {
+		return
+	}
+	if _, err := pc.canaryVerifier(); err != nil {
+		add(true, "--canary-hook %s: %v: texts to the canary subscribers on the other account would all be refused, unseen", pc.canaryHook, err)
+	}
+}
+
+// devHook reports the open dev hook of an all-in-one outbox server: an
+// error when the site is reachable beyond this machine, a warning on
+// loopback (a first try).
+func devHook(add func(bool, string, ...any), baseURL string) {
+	const what = "POST /hooks/sms/dev is open (all-in-one with the outbox provider): it takes any number as the sender of any text, so whoever reaches it can STOP any subscriber or text a canary and freeze all sending"
+	if baseURL != "" && !loopbackURL(baseURL) {
+		add(true, "%s, and --base-url %s is not loopback: choose a real provider, or run tocsin serve --role web beside tocsin sender (the web role never opens it)", what, baseURL)
+		return
+	}
+	add(false, "%s; keep the server on a loopback address (trials only)", what)
+}
+
+// loopbackURL reports whether a URL's host is this machine.
+func loopbackURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // httpsOrLoopback accepts https URLs, and http on a loopback host (trials).

@@ -11,19 +11,30 @@ func TestDoctor(t *testing.T) {
 		args []string
 		exit int
 		want string
+		not  string // a finding that must not be there
 	}{
-		{"a clean trial", []string{"--role", "all"}, 0, "outbox provider sends nothing"},
-		{"credentials in the web role", []string{"--role", "web", "--provider", "twilio", "--twilio-api-secret", "s3cret"}, 1, "provider credentials in the web role"},
-		{"webhooks over http", []string{"--base-url", "http://alerts.example.org"}, 1, "is not HTTPS"},
-		{"auth token instead of an API key", []string{"--provider", "twilio", "--twilio-auth-token", "tok", "--base-url", "https://a.example.org"}, 1, "create an API key"},
-		{"account SID as API key", []string{"--provider", "twilio", "--twilio-api-key", "AC0123", "--twilio-auth-token", "tok"}, 1, "is the account SID"},
-		{"kannel hook secret that can send", []string{"--provider", "kannel", "--kannel-password", "same", "--kannel-hook-secret", "same"}, 1, "must not be able to send"},
+		{"a clean trial", []string{"--role", "all"}, 0, "outbox provider sends nothing", ""},
+		{"credentials in the web role", []string{"--role", "web", "--provider", "twilio", "--twilio-api-secret", "s3cret"}, 1, "provider credentials in the web role", ""},
+		{"webhooks over http", []string{"--base-url", "http://alerts.example.org"}, 1, "is not HTTPS", ""},
+		{"auth token instead of an API key", []string{"--provider", "twilio", "--twilio-auth-token", "tok", "--base-url", "https://a.example.org"}, 1, "create an API key", ""},
+		{"account SID as API key", []string{"--provider", "twilio", "--twilio-api-key", "AC0123", "--twilio-auth-token", "tok"}, 1, "is the account SID", ""},
+		{"dev hook open on loopback", []string{"--role", "all"}, 0, "POST /hooks/sms/dev is open", ""},
+		{"dev hook open to the internet", []string{"--role", "all", "--base-url", "https://alerts.example.org"}, 1, "POST /hooks/sms/dev is open", ""},
+		{"web role as the docs write it", []string{"--role", "web", "--base-url", "https://alerts.example.org"}, 0, "ok: nothing to report", "hooks/sms/dev"},
+		{"dev hook closed with a real provider", []string{"--role", "all", "--provider", "kannel", "--base-url", "https://alerts.example.org"}, 0, "", "hooks/sms/dev"},
+		{"canary account without its token", []string{"--role", "sender", "--canary-hook", "twilio"}, 1, "canary account's auth token is missing", ""},
+		{"canary account is the sending account", []string{"--role", "sender", "--provider", "twilio", "--twilio-auth-token", "tok", "--canary-hook", "twilio", "--canary-twilio-auth-token", "tok"}, 1, "is the sending account's auth token", ""},
+		{"canary token in the web role", []string{"--role", "web", "--canary-hook", "twilio", "--canary-twilio-auth-token", "tok2"}, 1, "canary-twilio-auth-token", ""},
+		{"kannel hook secret that can send", []string{"--provider", "kannel", "--kannel-password", "same", "--kannel-hook-secret", "same"}, 1, "must not be able to send", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := cli(t, tt.exit, append([]string{"doctor", "--data", t.TempDir()}, tt.args...)...)
 			if !strings.Contains(out, tt.want) {
 				t.Errorf("doctor said:\n%s\nwant %q", out, tt.want)
+			}
+			if tt.not != "" && strings.Contains(out, tt.not) {
+				t.Errorf("doctor said:\n%s\nwant nothing about %q", out, tt.not)
 			}
 		})
 	}

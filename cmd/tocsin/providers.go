@@ -33,6 +33,10 @@ type providerConfig struct {
 	kannelFrom, kannelSMSC  string
 	kannelSecret            string
 	outboxPath              string
+	// The canary subscribers' own inbound path (another account or carrier).
+	canaryHook                           string
+	canaryTwilioAccount, canaryTwilioTok string
+	canaryKannelSecret                   string
 }
 
 func (c *providerConfig) register(fs *flag.FlagSet) {
@@ -58,6 +62,34 @@ func (c *providerConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.kannelFrom, "kannel-from", "", "sender id or number")
 	fs.StringVar(&c.kannelSMSC, "kannel-smsc", "", "smsc-id to route through")
 	fs.StringVar(&c.kannelSecret, "kannel-hook-secret", "", "secret in Kannel's calls to /hooks/sms/kannel; it cannot send (secret: prefer the _FILE form)")
+	fs.StringVar(&c.canaryHook, "canary-hook", "", "twilio or kannel: the inbound path of canary subscribers on another provider account or carrier, taken at /hooks/sms/canary; empty for none")
+	fs.StringVar(&c.canaryTwilioAccount, "canary-twilio-account-sid", "", "the canary subscribers' own Twilio account SID (AC…, not the sending account)")
+	fs.StringVar(&c.canaryTwilioTok, "canary-twilio-auth-token", "", "that account's auth token, only to check its webhook signatures; sender only (secret: prefer the _FILE form)")
+	fs.StringVar(&c.canaryKannelSecret, "canary-kannel-hook-secret", "", "secret in the canary carrier's Kannel calls to /hooks/sms/canary; sender only (secret: prefer the _FILE form)")
+}
+
+// canaryVerifier builds the check of the canary hook's requests (nil when
+// there is none).
+func (c *providerConfig) canaryVerifier() (sms.Webhooks, error) {
+	switch c.canaryHook {
+	case "":
+		return nil, nil
+	case "twilio":
+		if c.canaryTwilioTok != "" && c.canaryTwilioTok == c.twilioToken {
+			return nil, errors.New("--canary-twilio-auth-token is the sending account's auth token: canaries on the sending account can be listed and skipped by whoever holds it; use another account")
+		}
+		if c.canaryTwilioAccount != "" && c.canaryTwilioAccount == c.twilioAccount {
+			return nil, errors.New("--canary-twilio-account-sid is the sending account: use another account")
+		}
+		return twilio.NewVerifier(c.canaryTwilioAccount, c.canaryTwilioTok)
+	case "kannel":
+		if c.canaryKannelSecret != "" && c.canaryKannelSecret == c.kannelSecret {
+			return nil, errors.New("--canary-kannel-hook-secret is the sending Kannel's hook secret: give the canary gateway its own")
+		}
+		return kannel.NewVerifier(c.canaryKannelSecret, "")
+	default:
+		return nil, fmt.Errorf("unknown --canary-hook %q: use twilio or kannel", c.canaryHook)
+	}
 }
 
 // routes builds the providers in order of preference.
@@ -139,6 +171,9 @@ func (c *providerConfig) credentials() []string {
 	var out []string
 	for _, s := range []struct{ name, v string }{
 		{"twilio-api-secret", c.twilioKey}, {"twilio-auth-token", c.twilioToken}, {"kannel-password", c.kannelPass}, // not the Kannel hook secret: it cannot send
+		// The canary account's token could send from it; its secret, in
+		// the web tier, would let an intruder forge a canary's texts.
+		{"canary-twilio-auth-token", c.canaryTwilioTok}, {"canary-kannel-hook-secret", c.canaryKannelSecret},
 	} {
 		if s.v != "" {
 			out = append(out, s.name)

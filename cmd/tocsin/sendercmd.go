@@ -128,7 +128,13 @@ func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.S
 		st.Close()
 		return nil, nil, err
 	}
-	cfg := sender.Config{Store: st, Keys: keys, Routes: routes, ZIPs: zips, Log: log.With("role", "sender"),
+	canaryHook, err := c.providers.canaryVerifier()
+	if err != nil {
+		closeRoutes()
+		st.Close()
+		return nil, nil, err
+	}
+	cfg := sender.Config{Store: st, Keys: keys, Routes: routes, CanaryHook: canaryHook, ZIPs: zips, Log: log.With("role", "sender"),
 		Poll: c.poll, Name: c.name, TrustAnchor: anchor, StateDir: filepath.Join(c.data, "sender"), ReconcileEvery: c.providers.reconcileEvery,
 		LogKey: logKey, LogOrigin: logOrigin,
 		Workers: c.providers.workers, Lanes: c.providers.lanes, Worker: c.worker, ClaimLease: c.claimLease,

@@ -58,6 +58,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("provider credentials (%s) do not belong in the web role: give them to tocsin sender only", strings.Join(creds, ", "))
 		}
 	}
+	if h := c.providers.canaryHook; h != "" && h != "twilio" && h != "kannel" {
+		return fmt.Errorf("--canary-hook must be twilio or kannel, not %q", h)
+	}
 	if c.role != "all" && c.role != "web" {
 		return fmt.Errorf("--role must be all or web (the sender runs as 'tocsin sender'), not %q", c.role)
 	}
@@ -136,7 +139,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		wake = snd.Wake
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
-		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.providers.primary == "outbox", ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
+		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.devHook(), ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, CanaryHook: c.providers.canaryHook, Secure: strings.HasPrefix(c.baseURL, "https://"),
 		SignupsPerHour: c.signupsPerHour, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub, LogOrigin: logOrigin})
 	if err != nil {
 		return err
@@ -160,6 +163,14 @@ func (c serveConfig) logPub(keysDir string) string {
 		return c.logPubFile
 	}
 	return filepath.Join(keysDir, logPublicFile)
+}
+
+// devHook reports whether POST /hooks/sms/dev is open: only in the
+// all-in-one process whose provider is outbox (the default, for a first
+// try). It takes any number as the sender of any text, so the web role,
+// whatever its flags, never opens it.
+func (c serveConfig) devHook() bool {
+	return c.role == "all" && c.providers.primary == "outbox"
 }
 
 func (c serveConfig) senderPub(keysDir string) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender/vault"
+	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -36,6 +37,10 @@ type Canary struct {
 	Label string    `json:"label"`
 	Hash  string    `json:"hash"` // hex keyed hash of the number (vault.Keys.Hash)
 	Added time.Time `json:"added"`
+	// OtherAccount: the number belongs to another provider account or
+	// carrier than the one tocsin sends through; its texts arrive through
+	// the canary hook.
+	OtherAccount bool `json:"other_account,omitempty"`
 }
 
 // ReadCanaries reads the canary subscribers of a state directory (none when
@@ -57,8 +62,10 @@ func ReadCanaries(stateDir string) ([]Canary, error) {
 
 // AddCanarySubscriber subscribes number to zip as a canary: it stores the
 // subscriber as the sender stores a JOIN (sealed, hashed) and records it in
-// the state directory's canary file (mode 0600).
-func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, stateDir, label string, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
+// the state directory's canary file (mode 0600). otherAccount says the
+// number is on another provider account or carrier (its texts arrive
+// through the canary hook).
+func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, stateDir, label string, otherAccount bool, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
 	if label == "" {
 		return errors.New("a canary needs a label (for example the provider number's name)")
 	}
@@ -88,7 +95,7 @@ func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, 
 	if err != nil {
 		return fmt.Errorf("canary subscriber: %w", err)
 	}
-	cs = append(cs, Canary{Label: label, Hash: hash, Added: now.UTC()})
+	cs = append(cs, Canary{Label: label, Hash: hash, Added: now.UTC(), OtherAccount: otherAccount})
 	b, _ := json.MarshalIndent(cs, "", "  ")
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return err
@@ -123,6 +130,43 @@ func (s *Sender) canaryFor(hash []byte) (*Canary, error) {
 		}
 	}
 	return nil, nil
+}
+
+// CanaryHookName is the provider name of the canary hook's requests
+// (/hooks/sms/canary): the inbound path of canary subscribers on another
+// provider account or carrier.
+const CanaryHookName = "canary"
+
+// canaryHookText handles a text that arrived through the canary hook. That
+// path serves only canaries, so every text on it is checked as one: a text
+// to a number no canary of this sender has is still a canary's.
+func (s *Sender) canaryHookText(ctx context.Context, q store.Querier, m tocsin.Inbound, t *sms.InboundText) error {
+	var c *Canary
+	if !t.To.IsZero() {
+		var err error
+		if c, err = s.canaryFor(s.cfg.Keys.Hash(t.To)); err != nil {
+			return err
+		}
+	}
+	if c == nil {
+		c = &Canary{Label: "canary account", OtherAccount: true}
+	}
+	return s.canaryText(ctx, q, m, c)
+}
+
+// errNoCanaryHook: a request reached the canary hook of a sender that has
+// nothing to check it with.
+var errNoCanaryHook = errors.New("no canary hook is configured (--canary-hook)")
+
+// canaryUnchecked raises, once per process, that texts to canaries on
+// another account arrive but cannot be checked: those canaries are blind.
+func (s *Sender) canaryUnchecked(ctx context.Context) error {
+	if s.canaryBlind {
+		return nil
+	}
+	s.canaryBlind = true
+	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.id,
+		Detail: "texts reach /hooks/sms/canary but this sender has no --canary-hook to check them with: they are dropped, and canaries on another account catch nothing"})
 }
 
 // canaryText handles a text that reached a canary subscriber: a genuine

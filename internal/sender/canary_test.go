@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"github.com/tocsin/tocsin/internal/alarm"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sms/twilio"
+	"github.com/tocsin/tocsin/internal/sms/twilio/twiliotest"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -61,7 +64,7 @@ func (b *bundle) addCanary(t *testing.T, label, number string) {
 	}
 	p, _ := b.zips.Lookup("90210")
 	areas := []tocsin.SubscriberArea{{ZIP: "90210", Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM}}
-	if err := AddCanarySubscriber(b.ctx, b.store, b.keys, b.state, label, n, areas, b.now); err != nil {
+	if err := AddCanarySubscriber(b.ctx, b.store, b.keys, b.state, label, false, n, areas, b.now); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -375,5 +378,118 @@ func TestCoordinatorWithoutCanaryFile(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("a coordinator without the canary file raised nothing: %q", b.events(t))
+	}
+}
+
+// canaryHook posts a text as the canary account's Twilio would, signed with
+// token over the canary hook's URL, and runs the sender once.
+func (b *bundle) canaryHook(t *testing.T, token, from, to, body, sid string) {
+	t.Helper()
+	form := url.Values{"AccountSid": {otherAccount}, "From": {from}, "To": {to}, "Body": {body}, "MessageSid": {sid}, "SmsStatus": {"received"}}
+	sig := twiliotest.Sign(token, "https://example.org/hooks/sms/"+CanaryHookName, form)
+	m := map[string]string{}
+	for k := range form {
+		m[k] = form.Get(k)
+	}
+	b.hook(t, CanaryHookName, sig, m)
+}
+
+const (
+	otherAccount = "AC00000000000000000000000000000042"
+	otherToken   = "canaryAccountAuthToken0123456789"
+)
+
+// Canary subscribers on another account: the attacker holding the sending
+// account cannot list them, and their texts arrive through the canary
+// hook, checked with that account's token. A genuine alert arriving there
+// raises nothing; a text the ledger did not send raises canary.subscriber
+// and freezes, with no reply; a request not signed by the canary account
+// (here: signed with the sending account's token) is a forgery and changes
+// nothing.
+func TestCanaryOnAnotherAccount(t *testing.T) {
+	b := setup(t)
+	v, err := twilio.NewVerifier(otherAccount, otherToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender.cfg.CanaryHook = v
+	b.subscribe(t, 3)
+	const ours, canary, attacker = "+13105550100", "+13105559001", "+12025550177"
+	n, _ := phone.Parse(canary, "US")
+	p, _ := b.zips.Lookup("90210")
+	if err := AddCanarySubscriber(b.ctx, b.store, b.keys, b.state, "other-1", true, n,
+		[]tocsin.SubscriberArea{{ZIP: "90210", Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM}}, b.now); err != nil {
+		t.Fatal(err)
+	}
+	kinds := func() map[string]int {
+		out := map[string]int{}
+		for _, e := range b.events(t) {
+			out[e[:strings.Index(e, ":")]]++
+		}
+		return out
+	}
+
+	a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+	b.sender.Tick(b.ctx)
+	var genuine string
+	for _, m := range b.sent(t, canary) {
+		if strings.Contains(m, "Ref "+a.Ref) {
+			genuine = m
+		}
+	}
+	if genuine == "" {
+		t.Fatalf("the genuine alert did not reach the canary: %q", b.sent(t, canary))
+	}
+	b.canaryHook(t, otherToken, ours, canary, genuine, "SM01")
+	if k := kinds(); len(k) != 0 || b.sender.frozen(b.ctx) {
+		t.Fatalf("a genuine alert at the other account's canary raised %v (frozen %v)", k, b.sender.frozen(b.ctx))
+	}
+
+	const fake = "Your information has been sent to the authorities."
+	before := len(b.lines(t))
+	b.canaryHook(t, "sendingAccountAuthToken012345678", attacker, canary, fake, "SM02")
+	if k := kinds(); k["webhook.forged"] != 1 || k["canary.subscriber"] != 0 || b.sender.frozen(b.ctx) {
+		t.Fatalf("a text not signed by the canary account: events %v, frozen %v; want one webhook.forged only", k, b.sender.frozen(b.ctx))
+	}
+	b.canaryHook(t, otherToken, attacker, canary, fake, "SM03")
+	if k := kinds(); k["canary.subscriber"] != 1 {
+		t.Errorf("a text the ledger did not send, at the other account's canary: events %v, want one canary.subscriber", k)
+	}
+	if !b.sender.frozen(b.ctx) {
+		t.Error("outbound is not frozen")
+	}
+	if after := len(b.lines(t)); after != before {
+		t.Errorf("%d texts went out after the attack (a reply to the attacker?)", after-before)
+	}
+	if sub := b.subscriber(t, attacker); sub != nil {
+		t.Error("a text to the canary subscribed its sender")
+	}
+	if hs, _ := b.store.ListHookRequests(b.ctx, 10); len(hs) != 0 {
+		t.Errorf("%d hook requests left", len(hs))
+	}
+}
+
+// A sender without a canary hook cannot check what reaches /hooks/sms/canary:
+// it says so once (canary.unchecked, high), and acts on none of it.
+func TestCanaryHookUnchecked(t *testing.T) {
+	b := setup(t)
+	before := len(b.lines(t))
+	for _, sid := range []string{"SM01", "SM02"} {
+		b.canaryHook(t, otherToken, "+12025550177", "+13105559001", "JOIN 90210", sid)
+	}
+	n := 0
+	for _, e := range b.events(t) {
+		if strings.HasPrefix(e, "canary.unchecked: ") {
+			n++
+		}
+	}
+	if n != 1 || len(b.events(t)) != 1 {
+		t.Errorf("events %q, want one canary.unchecked", b.events(t))
+	}
+	if len(b.lines(t)) != before || b.subscriber(t, "+12025550177") != nil {
+		t.Error("a text through an unchecked canary hook was acted on")
+	}
+	if hs, _ := b.store.ListHookRequests(b.ctx, 10); len(hs) != 0 {
+		t.Errorf("%d hook requests left", len(hs))
 	}
 }

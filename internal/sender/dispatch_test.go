@@ -68,7 +68,7 @@ func (p *fakeProvider) ParseHook(h sms.Hook) (sms.Event, error) {
 	if err != nil {
 		return sms.Event{}, err
 	}
-	return sms.Event{Inbound: &sms.InboundText{From: n, Body: h.Form.Get("Body")}}, nil
+	return sms.Event{Inbound: &sms.InboundText{From: n, Body: h.Form.Get("Body"), ID: h.Form.Get("MessageSid")}}, nil
 }
 
 func temporary(n int) error { return fmt.Errorf("%w: 503", sms.ErrTemporary) }

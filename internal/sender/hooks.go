@@ -36,6 +36,10 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		if err := s.security(ctx, s.cfg.Store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
 			return err
 		}
+	case errors.Is(err, errNoCanaryHook):
+		if err := s.canaryUnchecked(ctx); err != nil {
+			return err
+		}
 	case err != nil:
 		s.cfg.Log.Warn("webhook request dropped", "provider", h.Provider, "err", err)
 	case ev.Receipt != nil:
@@ -45,18 +49,42 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		}
 		s.cfg.Log.Debug("delivery receipt", "provider", h.Provider, "status", string(ev.Receipt.Status), "ledger", found)
 	case ev.Inbound != nil:
-		in, err := s.sealInbound(h, ev.Inbound)
+		return s.hookInbound(ctx, h, ev.Inbound)
+	}
+	return s.cfg.Store.DeleteHookRequest(ctx, h.ID)
+}
+
+// hookInbound acts on a verified inbound text once: a replay of one acted
+// on is refused; a text through the canary hook goes to the canaries'
+// check, any other is handled like an inbound row. The request is deleted
+// in the same transaction.
+func (s *Sender) hookInbound(ctx context.Context, h store.HookRequest, t *sms.InboundText) error {
+	in, err := s.sealInbound(h, t)
+	if err != nil {
+		return err
+	}
+	var seen []byte
+	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+		replayed, hash, err := s.refuseReplay(ctx, q, h.Provider, t.ID)
+		seen = hash
+		switch {
+		case err != nil:
+			return err
+		case replayed:
+		case h.Provider == CanaryHookName:
+			err = s.canaryHookText(ctx, q, in, t)
+		default:
+			err = s.handleOne(ctx, q, in)
+		}
 		if err != nil {
 			return err
 		}
-		return s.cfg.Store.InTx(ctx, func(q store.Querier) error {
-			if err := s.handleOne(ctx, q, in); err != nil {
-				return err
-			}
-			return q.DeleteHookRequest(ctx, h.ID)
-		})
+		return q.DeleteHookRequest(ctx, h.ID)
+	})
+	if err == nil {
+		s.remember(seen)
 	}
-	return s.cfg.Store.DeleteHookRequest(ctx, h.ID)
+	return err
 }
 
 // sealInbound turns a provider's inbound text into the sender's inbound
@@ -86,6 +114,12 @@ func (s *Sender) parseHook(h store.HookRequest) (sms.Event, error) {
 	var hook sms.Hook
 	if err := json.Unmarshal(b, &hook); err != nil || hook.Provider != h.Provider {
 		return sms.Event{}, fmt.Errorf("%w: not a hook request", sms.ErrForged)
+	}
+	if h.Provider == CanaryHookName {
+		if s.cfg.CanaryHook == nil {
+			return sms.Event{}, errNoCanaryHook
+		}
+		return s.cfg.CanaryHook.ParseHook(hook)
 	}
 	for _, r := range s.routes {
 		if wh, ok := r.Provider.(sms.Webhooks); ok && r.Provider.Name() == h.Provider {

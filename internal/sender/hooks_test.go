@@ -2,9 +2,11 @@ package sender
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sms"
@@ -151,4 +153,71 @@ func mustParse(t *testing.T, s string) phone.Number {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestWebhookReplayed plays someone who captured one signed inbound text
+// (a HELP, with its MessageSid) and posts it again: once to the running
+// sender, once after deleting its record from the database, and once to a
+// sender started afresh. The text is acted on once (one reply); each
+// replay raises webhook.replayed and draws nothing.
+func TestWebhookReplayed(t *testing.T) {
+	b := setup(t)
+	p := &fakeProvider{name: "p"}
+	b.sender.routes = newRoutes([]Route{{Provider: p}})
+	form := map[string]string{"From": "+12025550177", "Body": "HELP", "MessageSid": "SM0123456789"}
+	replayed := func() int {
+		n := 0
+		for _, e := range b.events(t) {
+			if strings.HasPrefix(e, "webhook.replayed: ") {
+				n++
+			}
+		}
+		return n
+	}
+	b.hook(t, "p", "good", form)
+	if p.calls != 1 || replayed() != 0 {
+		t.Fatalf("the first request: %d replies, %d replay events; want 1 and 0", p.calls, replayed())
+	}
+	b.hook(t, "p", "good", form)
+	if p.calls != 1 || replayed() != 1 {
+		t.Errorf("the same request again: %d replies, %d replay events; want 1 and 1", p.calls, replayed())
+	}
+	// A database writer forgets the hash: the running sender remembers.
+	b.attack(t, `DELETE FROM hooks_seen`)
+	b.hook(t, "p", "good", form)
+	if p.calls != 1 || replayed() != 2 {
+		t.Errorf("after hooks_seen was emptied: %d replies, %d replay events; want 1 and 2", p.calls, replayed())
+	}
+	// Another text (another MessageSid) is answered; a new sender (a
+	// restart, or another coordinator) knows it from the database.
+	form2 := map[string]string{"From": "+12025550177", "Body": "HELP", "MessageSid": "SM99"}
+	b.hook(t, "p", "good", form2)
+	s2, err := New(Config{Store: b.store, Keys: b.keys, Routes: []Route{{Provider: p}}, ZIPs: b.zips, Now: func() time.Time { return b.now }, StateDir: b.state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.sender = s2
+	b.hook(t, "p", "good", form2)
+	if p.calls != 2 || replayed() != 3 {
+		t.Errorf("a second text, then replayed to a new sender: %d replies, %d replay events; want 2 and 3", p.calls, replayed())
+	}
+	// Past the replay window the hash is forgotten (the same id is then
+	// taken as new: the window bounds how old a replay must be).
+	b.now = b.now.Add(HookReplayWindow + time.Hour)
+	b.sender.Tick(b.ctx)
+	db, err := sql.Open("sqlite", "file:"+b.dbPath+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var left int
+	if err := db.QueryRowContext(b.ctx, `SELECT count(*) FROM hooks_seen`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d hashes kept past the replay window (%v)", left, err)
+	}
+	if len(b.sender.seen) != 0 {
+		t.Errorf("%d hashes kept in memory past the replay window", len(b.sender.seen))
+	}
+	if hs, _ := b.store.ListHookRequests(b.ctx, 10); len(hs) != 0 {
+		t.Errorf("%d hook requests left", len(hs))
+	}
 }

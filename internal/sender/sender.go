@@ -82,6 +82,11 @@ type Config struct {
 	// AutoFreeze: the rules (RuleCanarySubscriber, …) that freeze outbound
 	// messaging at once; nil means every rule.
 	AutoFreeze map[string]bool
+	// CanaryHook checks the webhooks of the canary subscribers' own
+	// account or carrier (another Twilio account, another carrier's
+	// Kannel), queued as hook requests of provider CanaryHookName: every
+	// text arriving there is a text to a canary. Nil for none.
+	CanaryHook sms.Webhooks
 	// PublicURL is the site's address, for the links in a correction and in
 	// alarms ("" for none).
 	PublicURL string
@@ -107,6 +112,7 @@ type Sender struct {
 	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
 	handed          handedOver
 	canariesChecked bool
+	canaryBlind     bool // canary.unchecked raised
 	nextRelease     time.Time
 	canaries        []Canary
 	canariesRead    time.Time // modification time of the canary file read
@@ -119,6 +125,7 @@ type Sender struct {
 	sealer          *phone.Sealer
 	audience        *audience.Resolver
 	wake            chan struct{}
+	seen            hooksSeen // webhook requests acted on (replay.go)
 }
 
 // New checks cfg and returns a Sender.
@@ -192,6 +199,7 @@ func New(cfg Config) (*Sender, error) {
 		audience:  &audience.Resolver{ZIPs: cfg.ZIPs},
 		wake:      make(chan struct{}, 1),
 		responded: map[int64]bool{},
+		seen:      hooksSeen{},
 	}, nil
 }
 
@@ -309,6 +317,9 @@ func (s *Sender) expire(ctx context.Context) error {
 		return err
 	}
 	if err := s.cfg.Store.PurgeCodeSends(ctx, now.Add(-24*time.Hour)); err != nil {
+		return err
+	}
+	if err := s.forgetHooksSeen(ctx, now); err != nil {
 		return err
 	}
 	if err := s.cfg.Store.PurgeSecurityEvents(ctx, now.Add(-s.cfg.EventNetworkRetention), now.Add(-s.cfg.EventRetention)); err != nil {

@@ -26,6 +26,10 @@ type InboundText struct {
 	// named something that is not a phone number (a short code).
 	To   phone.Number
 	Body string
+	// ID is the provider's id of the text (Twilio's MessageSid), by which
+	// the sender recognises a replayed request; "" when the provider gives
+	// none.
+	ID string
 }
 
 // ReceiptStatus is a provider's final or intermediate word on a message.

@@ -144,6 +144,12 @@ type Gateways interface {
 	AddHookRequest(ctx context.Context, h *HookRequest) error
 	ListHookRequests(ctx context.Context, limit int) ([]HookRequest, error)
 	DeleteHookRequest(ctx context.Context, id int64) error
+	// MarkHookSeen records the keyed hash of a webhook request's provider
+	// id as acted on at; it reports false, changing nothing, when the hash
+	// was recorded already (a replay).
+	MarkHookSeen(ctx context.Context, hash []byte, at time.Time) (bool, error)
+	// PurgeHooksSeen forgets the hashes recorded before t.
+	PurgeHooksSeen(ctx context.Context, before time.Time) error
 	// RecordReceipt stores a receipt on the ledger row with this provider
 	// id; it reports whether there was one.
 	RecordReceipt(ctx context.Context, providerID, status string, at time.Time) (bool, error)

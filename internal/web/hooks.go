@@ -88,7 +88,7 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 			return
 		}
 		s.cfg.Wake()
-		if provider == "twilio" {
+		if provider == "twilio" || (provider == "canary" && s.cfg.CanaryHook == "twilio") {
 			w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))
 			return

@@ -21,6 +21,7 @@ func TestProviderHooks(t *testing.T) {
 	b := setup(t, func(c *web.Config) {
 		c.BaseURL = "https://alerts.example.org"
 		c.ProviderHooks = []string{"twilio", "kannel"}
+		c.CanaryHook = "twilio"
 	})
 	tests := []struct {
 		name, provider string
@@ -32,6 +33,9 @@ func TestProviderHooks(t *testing.T) {
 		{"twilio inbound text", "twilio", func() resp {
 			return b.postForm(nil, "/hooks/sms/twilio", url.Values{"From": {"+13105550123"}, "Body": {"JOIN 90210"}}, "X-Twilio-Signature", "c2lnbmF0dXJl")
 		}, url.Values{"From": {"+13105550123"}, "Body": {"JOIN 90210"}}, "c2lnbmF0dXJl", "https://alerts.example.org/hooks/sms/twilio"},
+		{"text to a canary on another account", "canary", func() resp {
+			return b.postForm(nil, "/hooks/sms/canary", url.Values{"From": {"+13105550123"}, "To": {"+13105559001"}, "Body": {"fake"}}, "X-Twilio-Signature", "b3RoZXI=")
+		}, url.Values{"From": {"+13105550123"}, "To": {"+13105559001"}, "Body": {"fake"}}, "b3RoZXI=", "https://alerts.example.org/hooks/sms/canary"},
 		{"kannel dlr", "kannel", func() resp {
 			return b.get(nil, "/hooks/sms/kannel?secret=s3&kind=dlr&id=m1&status=1")
 		}, url.Values{"secret": {"s3"}, "kind": {"dlr"}, "id": {"m1"}, "status": {"1"}}, "", "https://alerts.example.org/hooks/sms/kannel?secret=s3&kind=dlr&id=m1&status=1"},
@@ -69,6 +73,9 @@ func TestProviderHooks(t *testing.T) {
 	other := setup(t)
 	if r := other.postForm(nil, "/hooks/sms/twilio", url.Values{"From": {"+13105550123"}}); r.StatusCode != http.StatusNotFound && r.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("unconfigured twilio hook: status %d", r.StatusCode)
+	}
+	if r := other.postForm(nil, "/hooks/sms/canary", url.Values{"From": {"+13105550123"}}); r.StatusCode != http.StatusNotFound && r.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("unconfigured canary hook: status %d", r.StatusCode)
 	}
 }
 

@@ -50,6 +50,12 @@ func (s *Server) routes() {
 			m.HandleFunc("GET /hooks/sms/"+p, s.providerHook(p)) // Kannel's get-url and dlr-url
 		}
 	}
+	if s.cfg.CanaryHook != "" {
+		m.HandleFunc("POST /hooks/sms/canary", s.providerHook("canary"))
+		if s.cfg.CanaryHook == "kannel" {
+			m.HandleFunc("GET /hooks/sms/canary", s.providerHook("canary"))
+		}
+	}
 
 	for _, p := range DecoyPaths() {
 		m.HandleFunc("GET "+p, s.decoy)

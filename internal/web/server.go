@@ -48,6 +48,11 @@ type Config struct {
 	// ProviderHooks names the providers whose webhooks are taken at
 	// /hooks/sms/{name} ("twilio", "kannel").
 	ProviderHooks []string
+	// CanaryHook, "twilio" or "kannel", opens /hooks/sms/canary: the
+	// inbound path of canary subscribers on another provider account or
+	// carrier. Its requests are sealed whole to the sender, which checks
+	// them; "" for none.
+	CanaryHook string
 	// KannelHookSecret, when set, lets the web tier check Kannel's calls
 	// itself (the secret cannot send): delivery reports go straight to the
 	// ledger. Without it they are sealed to the sender like other hooks.

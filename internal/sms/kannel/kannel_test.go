@@ -437,3 +437,28 @@ func TestMessageID(t *testing.T) {
 		t.Errorf("MessageID: %s %s", a, b)
 	}
 }
+
+// The canary carrier's verifier: its own secret and kind=mo only.
+func TestVerifier(t *testing.T) {
+	const secret = "canary-gateway-secret-0123"
+	v, err := NewVerifier(secret, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mo := url.Values{"secret": {secret}, "kind": {"mo"}, "from": {"+13105550123"}, "to": {"+13105559001"}, "text": {"hi"}}
+	ev, err := v.ParseHook(sms.Hook{Provider: "canary", Form: mo})
+	if err != nil || ev.Inbound == nil || ev.Inbound.To.E164() != "+13105559001" || ev.Inbound.Body != "hi" {
+		t.Fatalf("a text with the secret: %+v, %v", ev, err)
+	}
+	bad := url.Values{"secret": {"another-secret-0123456789"}, "kind": {"mo"}, "from": {"+13105550123"}, "text": {"hi"}}
+	if _, err := v.ParseHook(sms.Hook{Provider: "canary", Form: bad}); !errors.Is(err, sms.ErrForged) {
+		t.Errorf("another secret: %v, want a forgery", err)
+	}
+	dlr := url.Values{"secret": {secret}, "kind": {"dlr"}, "id": {"m1"}, "status": {"1"}}
+	if _, err := v.ParseHook(sms.Hook{Provider: "canary", Form: dlr}); err == nil || errors.Is(err, sms.ErrForged) {
+		t.Errorf("a delivery report: %v, want an error that is not a forgery", err)
+	}
+	if _, err := NewVerifier("short", ""); err == nil {
+		t.Error("a short secret was accepted")
+	}
+}

@@ -28,6 +28,7 @@
 package twilio
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -417,7 +418,9 @@ func parseDate(s string) (time.Time, bool) {
 // webhook is signed over the URL alone, and the query parameters the web
 // tier puts into h.Form for a GET make it fail here, closed, as ErrForged.
 // The all-in-one server can answer 403 at once on failure.
-func (p *Provider) Verify(h sms.Hook) error {
+func (p *Provider) Verify(h sms.Hook) error { return verify(p.validator, h) }
+
+func verify(validator client.RequestValidator, h sms.Hook) error {
 	if h.Signature == "" {
 		return fmt.Errorf("%w: no X-Twilio-Signature", sms.ErrForged)
 	}
@@ -431,7 +434,7 @@ func (p *Provider) Verify(h sms.Hook) error {
 		}
 		params[k] = vs[0]
 	}
-	if !p.validator.Validate(h.URL, params, h.Signature) {
+	if !validator.Validate(h.URL, params, h.Signature) {
 		return fmt.Errorf("%w: X-Twilio-Signature does not match", sms.ErrForged)
 	}
 	return nil
@@ -440,14 +443,19 @@ func (p *Provider) Verify(h sms.Hook) error {
 // ParseHook verifies h (see Verify) and decodes it: a status callback
 // (MessageStatus) becomes a Receipt, an inbound text (From and Body) an
 // InboundText, with To the number of ours it reached (zero when To is
-// absent or not a phone number: the text is kept all the same). A request that verifies but is neither, has an unknown
+// absent or not a phone number: the text is kept all the same) and ID its
+// MessageSid (required: the sender refuses a replay by it). A request that verifies but is neither, has an unknown
 // status, or comes from something that is not a phone number is an error
 // that is not sms.ErrForged.
 func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 	if err := p.Verify(h); err != nil {
 		return sms.Event{}, err
 	}
-	f := h.Form
+	return decode(h.Form, p.now)
+}
+
+// decode reads a verified request's parameters (see ParseHook).
+func decode(f url.Values, now func() time.Time) (sms.Event, error) {
 	if st := f.Get("MessageStatus"); st != "" && st != "received" && st != "receiving" {
 		status, ok := receiptStatus(st)
 		if !ok {
@@ -460,7 +468,7 @@ func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 		if sid == "" {
 			return sms.Event{}, errors.New("twilio hook: status callback without MessageSid")
 		}
-		return sms.Event{Receipt: &sms.Receipt{ProviderID: sid, Status: status, Error: f.Get("ErrorCode"), At: p.now().UTC()}}, nil
+		return sms.Event{Receipt: &sms.Receipt{ProviderID: sid, Status: status, Error: f.Get("ErrorCode"), At: now().UTC()}}, nil
 	}
 	if f.Has("From") && f.Has("Body") {
 		from, err := phone.Parse(f.Get("From"), "US")
@@ -473,7 +481,12 @@ func (p *Provider) ParseHook(h sms.Hook) (sms.Event, error) {
 		if err != nil {
 			to = ""
 		}
-		return sms.Event{Inbound: &sms.InboundText{From: from, To: to, Body: f.Get("Body")}}, nil
+		id := cmp.Or(f.Get("MessageSid"), f.Get("SmsMessageSid"), f.Get("SmsSid"))
+		if id == "" {
+			// Without it a replay could not be told from a new text.
+			return sms.Event{}, errors.New("twilio hook: inbound text without MessageSid")
+		}
+		return sms.Event{Inbound: &sms.InboundText{From: from, To: to, Body: f.Get("Body"), ID: id}}, nil
 	}
 	return sms.Event{}, errors.New("twilio hook: neither a status callback nor an inbound text")
 }

@@ -649,6 +649,7 @@ func TestParseHookInbound(t *testing.T) {
 		{"from a channel address", inbound("whatsapp:+13105550123", "hola"), "", "", ""},
 		{"from a short code", inbound("12", "hi"), "", "", ""},
 		{"neither status nor text", url.Values{"AccountSid": {account}, "MessageSid": {"SM1"}}, "", "", ""},
+		{"without MessageSid", withoutSid(inbound("+13105550123", "STOP")), "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -671,8 +672,18 @@ func TestParseHookInbound(t *testing.T) {
 			if got := ev.Inbound.To.E164(); got != tt.wantTo {
 				t.Errorf("To = %q, want %q", got, tt.wantTo)
 			}
+			if ev.Inbound.ID != "SMin" {
+				t.Errorf("ID = %q, want the MessageSid SMin", ev.Inbound.ID)
+			}
 		})
 	}
+}
+
+func withoutSid(f url.Values) url.Values {
+	f.Del("MessageSid")
+	f.Del("SmsMessageSid")
+	f.Del("SmsSid")
+	return f
 }
 
 // TestStatusCallbackEndToEnd: send, let the fake POST a signed status
@@ -720,5 +731,36 @@ func TestStatusCallbackEndToEnd(t *testing.T) {
 	}
 	if r.ev.Receipt == nil || r.ev.Receipt.ProviderID != res.ProviderID || r.ev.Receipt.Status != sms.StatusUndelivered || r.ev.Receipt.Error != "30003" {
 		t.Fatalf("event %+v", r.ev)
+	}
+}
+
+// The canary account's verifier: signed by that account's token, an
+// inbound text; signed by any other token (the sending account's), or for
+// another account, a forgery; a status callback, an error.
+func TestVerifier(t *testing.T) {
+	const other = "AC00000000000000000000000000000042"
+	const otherToken = "canaryAccountAuthToken0123456789"
+	v, err := twilio.NewVerifier(other, otherToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := url.Values{"AccountSid": {other}, "From": {"+13105550123"}, "To": {"+13105559001"}, "Body": {"hi"}, "MessageSid": {"SM1"}}
+	ev, err := v.ParseHook(signed(otherToken, callback, text))
+	if err != nil || ev.Inbound == nil || ev.Inbound.ID != "SM1" || ev.Inbound.To.E164() != "+13105559001" {
+		t.Fatalf("a signed text: %+v, %v", ev, err)
+	}
+	if _, err := v.ParseHook(signed(token, callback, text)); !errors.Is(err, sms.ErrForged) {
+		t.Errorf("signed with the sending account's token: %v, want a forgery", err)
+	}
+	elsewhere := url.Values{"AccountSid": {account}, "From": {"+13105550123"}, "Body": {"hi"}, "MessageSid": {"SM2"}}
+	if _, err := v.ParseHook(signed(otherToken, callback, elsewhere)); !errors.Is(err, sms.ErrForged) {
+		t.Errorf("for another account: %v, want a forgery", err)
+	}
+	status := url.Values{"AccountSid": {other}, "MessageSid": {"SM3"}, "MessageStatus": {"delivered"}}
+	if _, err := v.ParseHook(signed(otherToken, callback, status)); err == nil || errors.Is(err, sms.ErrForged) {
+		t.Errorf("a status callback: %v, want an error that is not a forgery", err)
+	}
+	if _, err := twilio.NewVerifier(other, ""); err == nil {
+		t.Error("a verifier without a token")
 	}
 }

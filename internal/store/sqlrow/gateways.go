@@ -46,6 +46,24 @@ func (s Shared) DeleteHookRequest(ctx context.Context, id int64) error {
 	return nil
 }
 
+// MarkHookSeen records a webhook request's keyed hash; false when it was
+// there already.
+func (s Shared) MarkHookSeen(ctx context.Context, hash []byte, at time.Time) (bool, error) {
+	n, err := s.Conn.Exec(ctx, `INSERT INTO hooks_seen (hash, seen_at) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`, hash, Unix(at))
+	if err != nil {
+		return false, fmt.Errorf("mark hook seen: %w", err)
+	}
+	return n == 1, nil
+}
+
+// PurgeHooksSeen forgets the hashes recorded before t.
+func (s Shared) PurgeHooksSeen(ctx context.Context, before time.Time) error {
+	if _, err := s.Conn.Exec(ctx, `DELETE FROM hooks_seen WHERE seen_at < ?`, Unix(before)); err != nil {
+		return fmt.Errorf("purge hooks seen: %w", err)
+	}
+	return nil
+}
+
 // DeliveryCounts sums an alert's ledger.
 func (s Shared) DeliveryCounts(ctx context.Context, alertID string) (store.DeliveryCounts, error) {
 	var c store.DeliveryCounts

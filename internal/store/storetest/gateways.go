@@ -25,6 +25,28 @@ func testGateways(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("after delete: %+v", hs)
 		}
 	})
+	t.Run("HooksSeen", func(t *testing.T) {
+		b := setup(t, open)
+		seen := func(hash string, at time.Time) bool {
+			t.Helper()
+			fresh, err := b.s.MarkHookSeen(b.ctx, []byte(hash), at)
+			must(t, err)
+			return fresh
+		}
+		if !seen("a", now) || !seen("b", now.Add(time.Hour)) {
+			t.Fatal("a first hash is not fresh")
+		}
+		if seen("a", now.Add(time.Minute)) {
+			t.Error("a hash recorded twice is fresh the second time")
+		}
+		must(t, b.s.PurgeHooksSeen(b.ctx, now.Add(time.Minute)))
+		if !seen("a", now.Add(2*time.Hour)) {
+			t.Error("a purged hash is still recorded")
+		}
+		if seen("b", now.Add(2*time.Hour)) {
+			t.Error("a hash newer than the purge was forgotten")
+		}
+	})
 	t.Run("Receipts", func(t *testing.T) {
 		b := setupLedger(t, open)
 		b.sending(t)
