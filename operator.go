@@ -26,8 +26,8 @@ type Operator struct {
 	// login: only someone who knows the password causes them.
 	CodeFailures    int
 	LastCodeFailure time.Time
-	Enrolled     bool
-	CreatedAt    time.Time
+	Enrolled        bool
+	CreatedAt       time.Time
 	// Canary: a decoy account that never logs in; any attempt is a
 	// security event.
 	Canary bool
