@@ -17,10 +17,17 @@ type Operator struct {
 	PasswordHash string // argon2id PHC string
 	TOTPSecret   string
 	TOTPLastStep int64 // the last TOTP step accepted: a code is never accepted twice
-	Failures     int
-	LastFailure  time.Time
-	Enrolled     bool
-	CreatedAt    time.Time
+	// Failures counts wrong passwords from any source within
+	// auth.FailureWindow of the previous one; LastFailure is the last.
+	// They never close the account (see auth.UnderAttack).
+	Failures    int
+	LastFailure time.Time
+	// CodeFailures counts wrong second-factor codes since the last good
+	// login: only someone who knows the password causes them.
+	CodeFailures    int
+	LastCodeFailure time.Time
+	Enrolled        bool
+	CreatedAt       time.Time
 	// Canary: a decoy account that never logs in; any attempt is a
 	// security event.
 	Canary bool

@@ -1,7 +1,7 @@
 // Package auth holds the pure cryptographic and policy primitives behind
 // operator authentication in tocsin's web console: argon2id password
 // hashing, TOTP second factors with replay refusal, random session,
-// enrolment and CSRF tokens, failed-login back-off, and the role/permission
+// enrolment and CSRF tokens, failed-login back-off and the under-attack rule, and the role/permission
 // matrix for admins, dispatchers and viewers.
 //
 // The threat model it serves: whoever holds one operator's password must not

@@ -8,6 +8,13 @@ const (
 	FreeFailures = 3
 	// MaxBackoff caps the back-off delay.
 	MaxBackoff = 15 * time.Minute
+	// FailureWindow is how long a failure is remembered: a network source's
+	// failures against an account, and an account's password failures from
+	// all sources, are forgotten this long after the last one.
+	FailureWindow = time.Hour
+	// ManyFailures is how many password failures from any sources within
+	// FailureWindow put an account under attack (see UnderAttack).
+	ManyFailures = 10
 )
 
 // Backoff returns how long to refuse logins after failures consecutive
@@ -25,10 +32,12 @@ func Backoff(failures int) time.Duration {
 	return min(time.Second<<n, MaxBackoff)
 }
 
-// Locked reports whether an account with failures consecutive failures, the
-// last at lastFailure, is still locked at now, and until when. When not
-// locked, until is the zero time. Callers should apply it to both the
-// password and the second-factor step.
+// Locked reports whether failures consecutive failures, the last at
+// lastFailure, still refuse a try at now, and until when. When not locked,
+// until is the zero time. The web tier applies it to the failures of one
+// network source against one account (password and code alike), and to an
+// account's second-factor failures from all sources, never to an account's
+// password failures: those would let anyone shut an operator out.
 func Locked(failures int, lastFailure, now time.Time) (until time.Time, locked bool) {
 	d := Backoff(failures)
 	if d == 0 {
@@ -39,4 +48,13 @@ func Locked(failures int, lastFailure, now time.Time) (until time.Time, locked b
 		return until, true
 	}
 	return time.Time{}, false
+}
+
+// UnderAttack reports whether an account with failures password failures,
+// the last at lastFailure, is under attack at now: ManyFailures within
+// FailureWindow. Such an account is not closed; it asks for the password
+// and the second-factor code in one step, and answers a wrong one without
+// saying which, so that a guess needs both factors at once.
+func UnderAttack(failures int, lastFailure, now time.Time) bool {
+	return failures >= ManyFailures && now.Sub(lastFailure) < FailureWindow
 }

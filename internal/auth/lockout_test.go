@@ -60,3 +60,26 @@ func TestLocked(t *testing.T) {
 		})
 	}
 }
+
+func TestUnderAttack(t *testing.T) {
+	last := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		failures int
+		now      time.Time
+		want     bool
+	}{
+		{"few failures", ManyFailures - 1, last, false},
+		{"many, just now", ManyFailures, last, true},
+		{"many, within the window", 50, last.Add(FailureWindow - time.Second), true},
+		{"many, window over", 50, last.Add(FailureWindow), false},
+		{"clock went back", ManyFailures, last.Add(-time.Minute), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := UnderAttack(tt.failures, last, tt.now); got != tt.want {
+				t.Errorf("UnderAttack(%d, %v) = %v, want %v", tt.failures, tt.now.Sub(last), got, tt.want)
+			}
+		})
+	}
+}

@@ -296,9 +296,13 @@ type Operators interface {
 	GetOperatorByName(ctx context.Context, username string) (*tocsin.Operator, error)
 	ListOperators(ctx context.Context) ([]tocsin.Operator, error)
 	UpdateOperator(ctx context.Context, o *tocsin.Operator) error
-	// CountLoginFailure adds one failure to an operator atomically and
-	// returns the new count.
-	CountLoginFailure(ctx context.Context, id int64, at time.Time) (int, error)
+	// CountLoginFailure adds one password failure to an operator atomically
+	// and returns the new count; a count whose last failure is before since
+	// starts again at 1.
+	CountLoginFailure(ctx context.Context, id int64, at, since time.Time) (int, error)
+	// CountCodeFailure adds one second-factor failure to an operator
+	// atomically and returns the new count.
+	CountCodeFailure(ctx context.Context, id int64, at time.Time) (int, error)
 	CountOperators(ctx context.Context) (int, error)
 
 	CreateEnrolment(ctx context.Context, e *tocsin.Enrolment) error

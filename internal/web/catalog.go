@@ -122,6 +122,8 @@ func newCatalog() catalog {
 		"login.bad":       {"Wrong name or password.", "Nombre o contraseña incorrectos."},
 		"login.badcode":   {"That code is not right, or was already used.", "Ese código no es correcto o ya se usó."},
 		"login.locked":    {"Too many failed attempts. Try again in", "Demasiados intentos fallidos. Intenta de nuevo en"},
+		"login.badboth":   {"Wrong name, password or code.", "Nombre, contraseña o código incorrectos."},
+		"login.needcode":  {"This account has had many failed log-ins. Enter the code from your authenticator app together with your password.", "Esta cuenta tuvo muchos intentos fallidos. Escribe el código de tu app de autenticación junto con tu contraseña."},
 		"enrol.title":     {"Set up your operator account", "Configura tu cuenta de operador"},
 		"enrol.step1":     {"Add this account to an authenticator app (scan the code or type the secret).", "Agrega esta cuenta a una app de autenticación (escanea el código o escribe el secreto)."},
 		"enrol.secret":    {"Secret:", "Secreto:"},

@@ -167,7 +167,7 @@ func TestWrongTOTP(t *testing.T) {
 	}
 	wantRedirect(t, b.get(c, "/console"), "/console/login")
 	got, _ := b.st.GetOperator(context.Background(), op.ID)
-	if got.Failures == 0 {
+	if got.CodeFailures == 0 {
 		t.Error("wrong codes are not counted as failures")
 	}
 }
@@ -204,7 +204,7 @@ func TestLockout(t *testing.T) {
 		_, r := b.passwordStep(op.Username, "wrong password number x")
 		wantStatus(t, r, http.StatusUnauthorized)
 	}
-	// Locked now, even with the right password.
+	// This network is held back now, even with the right password.
 	_, r := b.passwordStep(op.Username, testPassword)
 	wantStatus(t, r, http.StatusTooManyRequests)
 	if !strings.Contains(r.text(), "Too many failed attempts. Try again in") {
@@ -224,12 +224,13 @@ func TestLockout(t *testing.T) {
 	if !strings.Contains(r.text(), "Intenta de nuevo") {
 		t.Errorf("Spanish locked page: %q", r.text())
 	}
-	// After the back-off the right password and code work and reset the count.
+	// After the back-off the right password and code work. The account's
+	// count of wrong passwords stays (it decays after auth.FailureWindow).
 	b.clock.Advance(auth.Backoff(auth.FreeFailures) + time.Second)
 	b.loginAs(op)
 	got, _ := b.st.GetOperator(context.Background(), op.ID)
-	if got.Failures != 0 {
-		t.Errorf("failures %d after a good login", got.Failures)
+	if got.Failures != auth.FreeFailures || got.CodeFailures != 0 {
+		t.Errorf("after a good login: %d password failures, %d code failures; want %d, 0", got.Failures, got.CodeFailures, auth.FreeFailures)
 	}
 }
 

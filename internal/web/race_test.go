@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
 )
@@ -182,23 +183,39 @@ func TestRaceTOTPReplay(t *testing.T) {
 	}
 }
 
-// PRODUCT BUG: loginSubmit (login.go) checks the lock-out on an operator read
-// before the password is checked, and loginFailed writes Failures+1 of that
-// stale copy: wrong passwords sent together are all tried and counted once,
-// so the back-off never starts.
+// PRODUCT BUG: loginSubmit (login.go) checked the lock-out on an operator
+// read before the password was checked, and wrote Failures+1 of that stale
+// copy: wrong passwords sent together were all tried and counted once, so
+// the back-off never started. Now each try is counted against its network
+// before it is made: of wrong passwords sent together from one network, at
+// most auth.FreeFailures are tried, the rest are refused, and every one
+// tried is counted for the account.
 func TestRaceLoginFailures(t *testing.T) {
 	b, g := setupGated(t)
 	op := b.newOperator("guessed", "dispatcher")
 	const n = 8
 	g.arm(n)
-	concurrently(t, n, func(i int) (*http.Response, error) {
+	rs := concurrently(t, n, func(i int) (*http.Response, error) {
 		return formRequest(b.client(), b.ts.URL+"/console/login", url.Values{"username": {op.Username}, "password": {fmt.Sprintf("wrong password %d", i)}})
 	})
+	tried := 0
+	for _, r := range rs {
+		switch r.StatusCode {
+		case http.StatusUnauthorized:
+			tried++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("a wrong password answered %d", r.StatusCode)
+		}
+	}
+	if tried > auth.FreeFailures {
+		t.Errorf("%d concurrent wrong passwords from one network were tried, want at most %d", tried, auth.FreeFailures)
+	}
 	got, err := b.st.GetOperator(context.Background(), op.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Failures != n {
-		t.Errorf("%d concurrent wrong passwords recorded as %d failures", n, got.Failures)
+	if got.Failures != tried {
+		t.Errorf("%d wrong passwords tried, recorded as %d failures", tried, got.Failures)
 	}
 }

@@ -13,9 +13,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/audience"
+	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
@@ -76,18 +79,29 @@ type Config struct {
 	// TrustAnchor is the root public key the roster chain verifies back to
 	// (public; nil before tocsin init).
 	TrustAnchor []byte
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for log-in throttling only). Empty: the peer is the
+	// client, and X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 }
+
+// maxThrottled bounds the log-in throttle's memory (about 100 bytes an
+// entry); past it, new sources go uncounted until entries expire, and only
+// the account-wide rules hold.
+const maxThrottled = 100_000
 
 // Server serves HTTP.
 type Server struct {
-	cfg      Config
-	events   *eventLimiter
-	notices  noticeChecks
-	tmpl     *templates
-	audience *audience.Resolver
-	mux      *http.ServeMux
-	logv     *logView // the transparency log as checked with LogPublicKey
-	seen     unloggedSeen
+	cfg       Config
+	events    *eventLimiter
+	throttle  *sourceThrottle
+	warnProxy sync.Once
+	notices   noticeChecks
+	tmpl      *templates
+	audience  *audience.Resolver
+	mux       *http.ServeMux
+	logv      *logView // the transparency log as checked with LogPublicKey
+	seen      unloggedSeen
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -122,7 +136,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey)}
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey)}
 	s.routes()
 	return s, nil
 }

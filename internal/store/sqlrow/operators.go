@@ -64,8 +64,9 @@ func (s Shared) ListOperators(ctx context.Context) ([]tocsin.Operator, error) {
 
 // UpdateOperator saves an operator's credentials and counters.
 func (s Shared) UpdateOperator(ctx context.Context, o *tocsin.Operator) error {
-	n, err := s.Conn.Exec(ctx, `UPDATE operators SET role = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?, failures = ?, last_failure = ?, enrolled = ? WHERE id = ?`,
-		o.Role, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, o.Failures, Unix(o.LastFailure), s.Conn.Bool(o.Enrolled), o.ID)
+	n, err := s.Conn.Exec(ctx, `UPDATE operators SET role = ?, password_hash = ?, totp_secret = ?, totp_last_step = ?, failures = ?, last_failure = ?, enrolled = ?,
+		code_failures = ?, last_code_failure = ? WHERE id = ?`,
+		o.Role, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, o.Failures, Unix(o.LastFailure), s.Conn.Bool(o.Enrolled), o.CodeFailures, Unix(o.LastCodeFailure), o.ID)
 	if err != nil {
 		return fmt.Errorf("update operator: %w", err)
 	}
@@ -164,10 +165,23 @@ func (s Shared) DeleteExpiredSessions(ctx context.Context, now time.Time) error 
 	return nil
 }
 
-// CountLoginFailure adds one failure atomically and returns the new count.
-func (s Shared) CountLoginFailure(ctx context.Context, id int64, at time.Time) (int, error) {
+// CountLoginFailure adds one password failure atomically and returns the
+// new count; a count whose last failure is before since starts again at 1.
+func (s Shared) CountLoginFailure(ctx context.Context, id int64, at, since time.Time) (int, error) {
 	var n int
-	err := s.Conn.QueryRow(ctx, `UPDATE operators SET failures = failures + 1, last_failure = ? WHERE id = ? RETURNING failures`, at.Unix(), id).Scan(&n)
+	err := s.Conn.QueryRow(ctx, `UPDATE operators SET failures = CASE WHEN last_failure < ? THEN 1 ELSE failures + 1 END, last_failure = ?
+		WHERE id = ? RETURNING failures`, Unix(since), Unix(at), id).Scan(&n)
+	if err := one(s.Conn, err, "operator"); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// CountCodeFailure adds one second-factor failure atomically and returns
+// the new count.
+func (s Shared) CountCodeFailure(ctx context.Context, id int64, at time.Time) (int, error) {
+	var n int
+	err := s.Conn.QueryRow(ctx, `UPDATE operators SET code_failures = code_failures + 1, last_code_failure = ? WHERE id = ? RETURNING code_failures`, Unix(at), id).Scan(&n)
 	if err := one(s.Conn, err, "operator"); err != nil {
 		return 0, err
 	}

@@ -7,7 +7,7 @@ const (
 	AlertCols      = `id, ref, state, confirmed, all_clear, body_en, body_es, area, report_ids, created_by, approved_by, created_at, approved_at, valid_until, recipients, sent, failed, statement`
 	APIKeyCols     = `id, name, hash, scope, canary, created_at, last_used_at, revoked_at`
 	NoticeCols     = `id, title_en, title_es, body_en, body_es, published_by, published_at, state, statement, created_by, created_at`
-	OperatorCols   = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at, canary`
+	OperatorCols   = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at, canary, code_failures, last_code_failure`
 	ReportCols     = `id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo IS NOT NULL`
 	SubscriberCols = `id, phone_hash, sealed, lang, active, created_at, updated_at`
 	SignupCols     = `id, sealed, code_hash, lang, area, state, attempts, created_at, expires_at`
@@ -30,9 +30,9 @@ func Alert(sc Scanner, a *tocsin.Alert) error {
 
 // Operator scans a row of OperatorCols into o.
 func Operator(sc Scanner, o *tocsin.Operator) error {
-	var last, created int64
-	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created, &o.Canary)
-	o.LastFailure, o.CreatedAt = FromUnix(last), FromUnix(created)
+	var last, created, lastCode int64
+	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created, &o.Canary, &o.CodeFailures, &lastCode)
+	o.LastFailure, o.CreatedAt, o.LastCodeFailure = FromUnix(last), FromUnix(created), FromUnix(lastCode)
 	return err
 }
 

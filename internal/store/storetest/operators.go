@@ -26,10 +26,11 @@ func wantOperator(t *testing.T, got, want *tocsin.Operator) {
 	t.Helper()
 	if got.ID != want.ID || got.Username != want.Username || got.Role != want.Role || got.PasswordHash != want.PasswordHash ||
 		got.TOTPSecret != want.TOTPSecret || got.TOTPLastStep != want.TOTPLastStep || got.Failures != want.Failures ||
-		got.Enrolled != want.Enrolled {
+		got.Enrolled != want.Enrolled || got.CodeFailures != want.CodeFailures {
 		t.Errorf("operator =\n%+v\nwant\n%+v", got, want)
 	}
 	wantTime(t, "LastFailure", got.LastFailure, want.LastFailure)
+	wantTime(t, "LastCodeFailure", got.LastCodeFailure, want.LastCodeFailure)
 	wantTime(t, "CreatedAt", got.CreatedAt, want.CreatedAt)
 }
 
@@ -37,8 +38,9 @@ func testOperators(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("CountLoginFailure", func(t *testing.T) {
 		b := setup(t, open)
 		o := b.operator(t, newOperator("ana", tocsin.RoleAdmin))
+		since := now.Add(-time.Hour)
 		for i := 1; i <= 2; i++ {
-			n, err := b.s.CountLoginFailure(b.ctx, o.ID, now)
+			n, err := b.s.CountLoginFailure(b.ctx, o.ID, now, since)
 			must(t, err)
 			if n != i {
 				t.Errorf("failure %d: count %d", i, n)
@@ -49,7 +51,41 @@ func testOperators(t *testing.T, open func(t *testing.T) store.Store) {
 		if got.Failures != 2 || !got.LastFailure.Equal(now) {
 			t.Errorf("operator = %d failures, last %v", got.Failures, got.LastFailure)
 		}
-		if _, err := b.s.CountLoginFailure(b.ctx, 999, now); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		// A count whose last failure is older than since starts again.
+		later := now.Add(2 * time.Hour)
+		n, err := b.s.CountLoginFailure(b.ctx, o.ID, later, later.Add(-time.Hour))
+		must(t, err)
+		if n != 1 {
+			t.Errorf("failure after the window: count %d, want 1", n)
+		}
+		if _, err := b.s.CountLoginFailure(b.ctx, 999, now, since); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			t.Errorf("missing: %v, want ENOTFOUND", err)
+		}
+	})
+
+	t.Run("CountCodeFailure", func(t *testing.T) {
+		b := setup(t, open)
+		o := b.operator(t, newOperator("ana", tocsin.RoleAdmin))
+		for i := 1; i <= 3; i++ {
+			n, err := b.s.CountCodeFailure(b.ctx, o.ID, now)
+			must(t, err)
+			if n != i {
+				t.Errorf("code failure %d: count %d", i, n)
+			}
+		}
+		got, err := b.s.GetOperator(b.ctx, o.ID)
+		must(t, err)
+		if got.CodeFailures != 3 || !got.LastCodeFailure.Equal(now) || got.Failures != 0 {
+			t.Errorf("operator = %d code failures, last %v, %d password failures", got.CodeFailures, got.LastCodeFailure, got.Failures)
+		}
+		got.CodeFailures, got.LastCodeFailure = 0, time.Time{}
+		must(t, b.s.UpdateOperator(b.ctx, got))
+		again, err := b.s.GetOperator(b.ctx, o.ID)
+		must(t, err)
+		if again.CodeFailures != 0 || !again.LastCodeFailure.IsZero() {
+			t.Errorf("after reset: %d code failures, last %v", again.CodeFailures, again.LastCodeFailure)
+		}
+		if _, err := b.s.CountCodeFailure(b.ctx, 999, now); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			t.Errorf("missing: %v, want ENOTFOUND", err)
 		}
 	})
@@ -97,12 +133,13 @@ func testOperators(t *testing.T, open func(t *testing.T) store.Store) {
 		o := b.operator(t, newOperator("alma", tocsin.RoleViewer))
 		o.Role, o.PasswordHash, o.TOTPSecret = tocsin.RoleDispatcher, "$argon2id$new", "NEWSECRET"
 		o.TOTPLastStep, o.Failures, o.LastFailure, o.Enrolled = 59_000_123, 2, now, true
+		o.CodeFailures, o.LastCodeFailure = 4, now.Add(-time.Minute)
 		must(t, b.s.UpdateOperator(b.ctx, o))
 		got, err := b.s.GetOperator(b.ctx, o.ID)
 		must(t, err)
 		wantOperator(t, got, o)
 
-		o.Failures, o.LastFailure = 0, time.Time{}
+		o.Failures, o.LastFailure, o.CodeFailures, o.LastCodeFailure = 0, time.Time{}, 0, time.Time{}
 		must(t, b.s.UpdateOperator(b.ctx, o))
 		got, err = b.s.GetOperator(b.ctx, o.ID)
 		must(t, err)
