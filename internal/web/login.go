@@ -21,7 +21,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 // a pending session can do nothing else.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "login.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	ctx := r.Context()
 	name := strings.TrimSpace(r.PostFormValue("username"))
 	pw := r.PostFormValue("password")
@@ -79,7 +81,9 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 // full one under a new token.
 func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "login.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	ctx := r.Context()
 	now := s.cfg.Now()
 	se, err := s.session(r)

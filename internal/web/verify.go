@@ -33,7 +33,9 @@ func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) {
 // line); anything else is shown as not sent by this service.
 func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "verify.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	text := r.PostFormValue("text")
 	d := verifyData{Text: text}
 	if strings.TrimSpace(text) == "" || len(text) > MaxVerifyText || !utf8.ValidString(text) {
