@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -82,6 +83,11 @@ func TestVerifyCatchesAForkedLog(t *testing.T) {
 	}
 	if out := verify(0); !strings.Contains(out, "consistent: 5 entries") {
 		t.Errorf("first check: %s", out)
+	}
+	if fi, err := os.Stat(state); err != nil {
+		t.Fatal(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("the state file has mode %v, want 0600", fi.Mode().Perm())
 	}
 	f.leaves.Append(context.Background(), tlog.LeafHash([]byte("a entry 5")))
 	if out := verify(0); !strings.Contains(out, "consistent: 6 entries") {

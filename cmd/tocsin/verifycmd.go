@@ -76,7 +76,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "Notice %s is in the log: %q, valid until %s.\n", st.ID, st.Titles["en"], st.ValidUntil.UTC().Format("2006-01-02"))
 	}
 	b, _ := json.Marshal(witnessState{Size: cp.Size, Root: base64.StdEncoding.EncodeToString(cp.Root[:])})
-	if err := os.WriteFile(*statePath, b, 0o644); err != nil {
+	if err := os.WriteFile(*statePath, b, 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "The log is consistent: %d entries, root %x.\n", cp.Size, cp.Root)

@@ -160,5 +160,3 @@ func freshSchema(tb testing.TB, base string) string {
 	tb.Helper()
 	return pgtest.FreshSchema(tb, base, "scale", nil)
 }
-
-func pgExec(tb testing.TB, u, query string) { tb.Helper(); pgtest.Exec(tb, u, query) }

@@ -29,6 +29,11 @@ func newCatalog() catalog {
 		"footer.text":   {"A community alert network. We keep no names, addresses or IP addresses of the people we serve.", "Una red comunitaria de alertas. No guardamos nombres, direcciones ni direcciones IP de las personas a quienes servimos."},
 		"form.fix":      {"Please correct the marked fields.", "Por favor corrige los campos marcados."},
 
+		"formerror.toolarge":        {"The form is too large", "El formulario es demasiado grande"},
+		"formerror.toolarge.text":   {"What you sent is larger than this form accepts, so nothing was saved. Go back, shorten it and send it again.", "Lo que enviaste es más grande de lo que acepta este formulario, así que no se guardó nada. Vuelve atrás, acórtalo y envíalo de nuevo."},
+		"formerror.unreadable":      {"The form could not be read", "No se pudo leer el formulario"},
+		"formerror.unreadable.text": {"What you sent is not a form this page can read, so nothing was saved. Go back and send it again.", "Lo que enviaste no es un formulario que esta página pueda leer, así que no se guardó nada. Vuelve atrás y envíalo de nuevo."},
+
 		"home.title":  {"Community alerts", "Alertas comunitarias"},
 		"home.h1":     {"Community rapid-response alerts", "Alertas comunitarias de respuesta rápida"},
 		"home.intro":  {"Neighbours report immigration-enforcement activity; trained volunteers check each report; everyone subscribed for the area gets a text message within minutes.", "Los vecinos reportan actividad de control migratorio; voluntarios capacitados verifican cada reporte; quienes están suscritos en la zona reciben un mensaje de texto en minutos."},

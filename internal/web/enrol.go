@@ -110,7 +110,9 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.enrolPage(r, op, e)
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("password2") {
 		s.formError(w, r, p, "enrol", tocsin.FieldError("password2", "the two passwords differ"))

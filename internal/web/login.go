@@ -39,7 +39,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 // password or the account is under attack: then both are checked at once.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "login.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	ctx := r.Context()
 	name := strings.TrimSpace(r.PostFormValue("username"))
 	pw := r.PostFormValue("password")
@@ -251,7 +253,9 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 // full one under a new token.
 func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "login.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	ctx := r.Context()
 	now := s.cfg.Now()
 	se, err := s.session(r)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -131,4 +132,9 @@ func (b *bundle) exec(query string, args ...any) {
 	if _, err := db.Exec(query, args...); err != nil {
 		b.t.Fatalf("%s: %v", query, err)
 	}
+}
+
+// describe renders a response for a failure message.
+func describe(r resp) string {
+	return fmt.Sprintf("%d %.500s", r.StatusCode, r.body)
 }

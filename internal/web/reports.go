@@ -129,7 +129,13 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "report.title")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxReportForm)
-	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	// ParseForm reads a URL-encoded body (ParseMultipartForm would drop its
+	// error and go on with empty fields); a multipart one is read next.
+	err := r.ParseForm()
+	if err == nil {
+		err = r.ParseMultipartForm(1 << 20)
+	}
+	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		p.Error = p.T("report.toolarge")
 		p.Data = reportFormData{Categories: tocsin.Categories()}
 		s.render(w, r, http.StatusRequestEntityTooLarge, "report", p)

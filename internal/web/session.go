@@ -67,7 +67,9 @@ func (s *Server) operator(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+			if !s.parseForm(w, r, MaxBody) {
+				return
+			}
 			if !auth.CheckCSRF(s.cfg.CSRFKey, se.TokenHash, r.PostFormValue(csrfField)) {
 				s.auditf(r.Context(), op.Username, "security.csrf", r.Pattern, "form post without a valid CSRF token")
 				http.Error(w, "This form has expired. Go back, reload the page and try again.", http.StatusForbidden)

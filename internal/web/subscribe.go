@@ -34,9 +34,7 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 // tells nobody who is subscribed.
 func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "subscribe.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	if err := r.ParseForm(); err != nil {
-		s.formError(w, r, p, "subscribe", bodyError(err))
+	if !s.parseForm(w, r, MaxBody) {
 		return
 	}
 	d := subscribeData{Phone: r.PostFormValue("phone"), ZIPs: r.PostFormValue("zips"), Lat: r.PostFormValue("lat"),
@@ -184,7 +182,9 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = subscribeData{ID: su.ID}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	code := strings.TrimSpace(r.FormValue("code"))
 	// Count the attempt first, atomically: guesses sent at once all count.
 	su, err = s.cfg.Store.CountSignupAttempt(ctx, su.ID, s.cfg.Now(), tocsin.SignupMaxAttempts)

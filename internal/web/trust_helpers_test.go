@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -335,9 +334,4 @@ func decodeOrders(t *testing.T, r resp, status int) []freezeOrderView {
 		t.Fatalf("orders %q: %v", r.body, err)
 	}
 	return out.Orders
-}
-
-// describe renders a response for a failure message.
-func describe(r resp) string {
-	return fmt.Sprintf("%d %.500s", r.StatusCode, r.body)
 }

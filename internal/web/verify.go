@@ -48,7 +48,9 @@ const unloggedScan = 500
 func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := s.newPage(r, "verify.title")
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+	if !s.parseForm(w, r, MaxBody) {
+		return
+	}
 	text := r.PostFormValue("text")
 	d := verifyData{Text: text}
 	if strings.TrimSpace(text) == "" || len(text) > MaxVerifyText || !utf8.ValidString(text) {

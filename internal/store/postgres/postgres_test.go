@@ -27,8 +27,6 @@ func freshSchema(t *testing.T, base string) string {
 	return pgtest.FreshSchema(t, base, "t", map[string]string{"pool_max_conns": "4"})
 }
 
-func exec(t *testing.T, u, sql string) { t.Helper(); pgtest.Exec(t, u, sql) }
-
 func open(t *testing.T, u string) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(t.Context(), u)

@@ -64,6 +64,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// primary key, and a million rows then take several times longer.
 	v.Add("_pragma", "cache_size(-65536)")
 	v.Set("_txlock", "immediate")
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+v.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -504,6 +504,7 @@ func filter(q url.Values) (func(Message) bool, error) {
 		}
 		t, err := parseDate(v)
 		if err != nil {
+			//lint:ignore ST1005 the fake answers with Twilio's own wording
 			return nil, fmt.Errorf("Invalid %s: %s", f.name, v)
 		}
 		*f.t = t
