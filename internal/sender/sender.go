@@ -107,6 +107,7 @@ type Sender struct {
 	index           recipientIndex
 	lastReconciled  time.Time
 	freezeMu        sync.Mutex // one lane at a time applies freeze orders
+	ownFreeze       string     // the reason of the sender's own freeze, until written as an order
 	state           *state
 	lastRosterErr   string
 	sealer          *phone.Sealer

@@ -42,6 +42,10 @@ type sentAlert struct {
 type freezeState struct {
 	Seq    int64 `json:"seq"`
 	Frozen bool  `json:"frozen"`
+	// Digest is the SHA-256 (hex) of order Seq's body as the sender read
+	// it ("none" once it was seen deleted): the order changed or deleted
+	// in the database means the orders were rewritten.
+	Digest string `json:"digest,omitempty"`
 }
 
 const (
