@@ -94,6 +94,7 @@ type Sender struct {
 	roles           roles
 	nextNotify      time.Time
 	responded       map[int64]bool // events whose auto-freeze rule was carried out
+	stalls          map[string]int // alerts whose delivery failed, rounds in a row
 	renewMu         sync.Mutex     // lanes renew the leases between batches
 	nextRenew       time.Time
 	nextWatch       time.Time
@@ -180,6 +181,7 @@ func New(cfg Config) (*Sender, error) {
 		audience:  &audience.Resolver{ZIPs: cfg.ZIPs},
 		wake:      make(chan struct{}, 1),
 		responded: map[int64]bool{},
+		stalls:    map[string]int{},
 	}, nil
 }
 
