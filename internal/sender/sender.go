@@ -173,6 +173,9 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.EventRetention <= 0 {
 		cfg.EventRetention = 365 * 24 * time.Hour
 	}
+	if st.texts, err = loadTexts(cfg.StateDir, cfg.Now().Add(-outboundTTL)); err != nil {
+		return nil, err
+	}
 	return &Sender{
 		cfg:       cfg,
 		routes:    newRoutes(cfg.Routes),
