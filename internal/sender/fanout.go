@@ -339,8 +339,13 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 	return false, false, nil
 }
 
+// forgedEvery bounds how often ledger.forged is raised for one alert.
+const forgedEvery = time.Minute
+
 // forgedRows raises one ledger.forged event for a batch's rows the sender
-// did not write (or whose number was swapped), however many they are.
+// did not write (or whose number was swapped), however many they are, and
+// at most one a minute for an alert (the rows held back are counted into
+// the next).
 func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.Delivery) error {
 	var subs []string
 	for _, d := range out {
@@ -351,9 +356,13 @@ func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.De
 	if len(subs) == 0 {
 		return nil
 	}
+	n, now := s.forgedLimit.allow(alertID, len(subs), s.cfg.Now(), forgedEvery)
+	if !now {
+		return nil
+	}
 	what := fmt.Sprintf("ledger row for subscriber %s", subs[0])
-	if len(subs) > 1 {
-		what = fmt.Sprintf("%d ledger rows (subscribers %s)", len(subs), strings.Join(subs[:min(len(subs), 10)], ", "))
+	if n > 1 {
+		what = fmt.Sprintf("%d ledger rows (subscribers %s…)", n, strings.Join(subs[:min(len(subs), 10)], ", "))
 	}
 	return s.security(ctx, s.cfg.Store, "ledger.forged", alertID, what+" not written by the sender, or a number swapped: not sent; the rest of the alert goes on")
 }

@@ -1,7 +1,9 @@
 package sender
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
 )
@@ -99,4 +101,35 @@ func alertOf(t *testing.T, b *bundle, id string) *tocsin.Alert {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// A writer who sets a forged row back to pending every round gets one
+// ledger.forged event a minute, not one a round.
+func TestForgedLedgerRowSetBackRaisesFewEvents(t *testing.T) {
+	b := setup(t)
+	b.subscribe(t, 1)
+	a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+	approved, _ := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertApproved}, 1)
+	if err := b.sender.startAlert(b.ctx, approved[0]); err != nil {
+		t.Fatal(err)
+	}
+	b.attack(t, `INSERT INTO deliveries (alert_id, subscriber_id, seq, status, mac) VALUES (?, 987654, 50, 'pending', x'00')`, a.ID)
+	// A row another sender holds keeps the alert sending meanwhile.
+	b.attack(t, `INSERT INTO deliveries (alert_id, subscriber_id, seq, status, mac, claimed_by, claimed_at) VALUES (?, 987655, 60, 'sending', x'00', 'other', ?)`, a.ID, b.now.Add(time.Hour).Unix())
+	for range 5 {
+		b.attack(t, `UPDATE deliveries SET status = 'pending' WHERE alert_id = ? AND seq = 50`, a.ID)
+		b.sender.Tick(b.ctx)
+	}
+	if n := b.eventCount(t, "ledger.forged"); n != 1 {
+		t.Errorf("%d ledger.forged events in five rounds within a minute, want 1", n)
+	}
+	b.now = b.now.Add(forgedEvery)
+	b.attack(t, `UPDATE deliveries SET status = 'pending' WHERE alert_id = ? AND seq = 50`, a.ID)
+	b.sender.Tick(b.ctx)
+	if n := b.eventCount(t, "ledger.forged"); n != 2 {
+		t.Errorf("%d ledger.forged events a minute later, want 2", n)
+	}
+	if e := b.events(t)[0]; !strings.Contains(e, "5 ledger rows") {
+		t.Errorf("the second event does not count the rows held back: %s", e)
+	}
 }
