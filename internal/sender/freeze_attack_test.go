@@ -146,38 +146,62 @@ func TestFreezeOrdersRewritten(t *testing.T) {
 
 // The sender's own auto-freeze does not go through the table: a database
 // writer who makes every new freeze order vanish (a trigger) does not stop
-// a canary's alarm from freezing, and the operators' signed unfreeze lifts
-// it.
+// a canary's alarm from freezing, also after a restart, and the operators'
+// signed unfreeze lifts it, as it does when the sender's order is stored.
 func TestAutoFreezeWithoutTheTable(t *testing.T) {
-	b := setup(t)
-	nums := b.subscribe(t, 2)
-	const canary, attacker = "+13105559001", "+12025550177"
-	b.addCanary(t, "twilio-number-2", canary)
-	b.attack(t, `CREATE TRIGGER mallory BEFORE INSERT ON freeze_orders BEGIN SELECT RAISE(IGNORE); END`)
-	b.arrive(t, attacker, canary, "Your information was sent to the authorities.")
-	b.sender.Tick(b.ctx)
-	if !b.hasEvent(t, "canary.subscriber") {
-		t.Fatalf("no canary.subscriber event: %q", b.events(t))
+	tests := []struct {
+		name     string
+		trigger  bool
+		unfreeze int64 // the number of the operators' unfreeze: after the last order they see
+	}{
+		{"its order stored", false, 2},
+		{"its order dropped by a trigger", true, 1},
 	}
-	a := b.alert(t, zip90210, "Checkpoint at Main.", "")
-	b.sender.Tick(b.ctx)
-	for _, n := range nums {
-		if b.gotAlert(t, n, a.Ref) {
-			t.Fatalf("%s got an alert after the canary's alarm: the auto-freeze depended on the freeze_orders table", n)
-		}
-	}
-	// Restarted, it is still frozen.
-	b.sender = b.newSender(t, b.sender.cfg.Provider.(*outboxProvider), b.root.Public().(ed25519PublicKey))
-	b.sender.Tick(b.ctx)
-	if b.gotAlert(t, nums[0], a.Ref) {
-		t.Fatal("after a restart the auto-freeze was forgotten")
-	}
-	b.attack(t, `DROP TRIGGER mallory`)
-	b.order(t, 1, false, "ana", "bob")
-	b.sender.Tick(b.ctx)
-	for _, n := range nums {
-		if !b.gotAlert(t, n, a.Ref) {
-			t.Errorf("%s did not get the alert after the signed unfreeze", n)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := setup(t)
+			nums := b.subscribe(t, 2)
+			const canary, attacker = "+13105559001", "+12025550177"
+			b.addCanary(t, "twilio-number-2", canary)
+			if tt.trigger {
+				b.attack(t, `CREATE TRIGGER mallory BEFORE INSERT ON freeze_orders BEGIN SELECT RAISE(IGNORE); END`)
+			}
+			b.arrive(t, attacker, canary, "Your information was sent to the authorities.")
+			b.sender.Tick(b.ctx)
+			if !b.hasEvent(t, "canary.subscriber") {
+				t.Fatalf("no canary.subscriber event: %q", b.events(t))
+			}
+			if got := b.hasEvent(t, "freeze.unrecorded"); got != tt.trigger {
+				t.Errorf("freeze.unrecorded raised: %v, want %v; events %q", got, tt.trigger, b.events(t))
+			}
+			a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+			b.sender.Tick(b.ctx)
+			for _, n := range nums {
+				if b.gotAlert(t, n, a.Ref) {
+					t.Fatalf("%s got an alert after the canary's alarm: the auto-freeze depended on the freeze_orders table", n)
+				}
+			}
+			// Restarted, it is still frozen.
+			b.sender = b.newSender(t, b.sender.cfg.Provider.(*outboxProvider), b.root.Public().(ed25519PublicKey))
+			b.sender.Tick(b.ctx)
+			if b.gotAlert(t, nums[0], a.Ref) {
+				t.Fatal("after a restart the auto-freeze was forgotten")
+			}
+			if tt.trigger {
+				b.attack(t, `DROP TRIGGER mallory`)
+			}
+			b.order(t, tt.unfreeze, false, "ana")
+			b.sender.Tick(b.ctx)
+			if b.gotAlert(t, nums[0], a.Ref) {
+				t.Fatal("an unfreeze signed by one operator lifted the auto-freeze")
+			}
+			b.signOrder(t, tt.unfreeze, "bob")
+			b.sender.Tick(b.ctx)
+			for _, n := range nums {
+				if !b.gotAlert(t, n, a.Ref) {
+					t.Errorf("%s did not get the alert after the signed unfreeze", n)
+				}
+			}
+		})
 	}
 }
