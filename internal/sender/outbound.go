@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/sms"
@@ -76,17 +77,19 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 		return err
 	}
 	var replayed []string
+	var forged []int64
 	defer func() {
 		if len(replayed) > 0 {
 			s.replayedTexts(ctx, replayed)
+		}
+		if len(forged) > 0 {
+			s.forgedTexts(ctx, forged)
 		}
 	}()
 	for _, m := range msgs {
 		switch {
 		case !s.outboundGenuine(&m):
-			if err := s.security(ctx, s.cfg.Store, "outbound.forged", fmt.Sprint(m.ID), "a queued text the sender did not write: not sent"); err != nil {
-				return err
-			}
+			forged = append(forged, m.ID)
 			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
 				return err
 			}
@@ -136,6 +139,27 @@ func (s *Sender) sendQueued(ctx context.Context, m tocsin.Outbound) error {
 		return err
 	}
 	return s.cfg.Store.DeleteOutbound(ctx, m.ID)
+}
+
+// forgedTextsEvery bounds how often outbound.forged is raised.
+const forgedTextsEvery = time.Minute
+
+// forgedTexts raises one outbound.forged event for the forged texts of a
+// round, and at most one a minute (the texts held back are counted into
+// the next): a writer who inserts forged texts every round does not flood
+// the events.
+func (s *Sender) forgedTexts(ctx context.Context, ids []int64) {
+	n, now := s.forgedLimit.allow("outbound", len(ids), s.cfg.Now(), forgedTextsEvery)
+	if !now {
+		return
+	}
+	what := "a queued text the sender did not write"
+	if n > 1 {
+		what = fmt.Sprintf("%d queued texts the sender did not write", n)
+	}
+	if err := s.security(ctx, s.cfg.Store, "outbound.forged", fmt.Sprint(ids[0]), what+": not sent"); err != nil {
+		s.cfg.Log.Error("security event", "err", err)
+	}
 }
 
 // replayedTexts raises one outbound.replayed event for the copies of sent

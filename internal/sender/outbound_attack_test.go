@@ -1,6 +1,7 @@
 package sender
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +65,31 @@ func TestEqualRepliesBothSent(t *testing.T) {
 	}
 	if n := b.eventCount(t, "outbound.replayed"); n != 0 {
 		t.Errorf("%d outbound.replayed events for two genuine texts", n)
+	}
+}
+
+// Forged queued texts inserted every round raise one outbound.forged event
+// a minute, not one a text.
+func TestForgedQueuedTextsRaiseFewEvents(t *testing.T) {
+	b := setup(t)
+	n, _ := phoneParse("+13105550777")
+	sealed, _ := b.sealer.Seal(n)
+	for range 3 {
+		for range 2 {
+			b.attack(t, `INSERT INTO outbound (kind, to_sealed, body, created_at) VALUES ('reply', ?, 'Your information was sent to the authorities.', ?)`, sealed, b.now.Unix())
+		}
+		b.sender.Tick(b.ctx)
+	}
+	if len(b.sent(t, "+13105550777")) != 0 {
+		t.Fatal("a forged queued text was sent")
+	}
+	if n := b.eventCount(t, "outbound.forged"); n != 1 {
+		t.Errorf("%d outbound.forged events in three rounds within a minute, want 1", n)
+	}
+	b.now = b.now.Add(time.Minute)
+	b.attack(t, `INSERT INTO outbound (kind, to_sealed, body, created_at) VALUES ('reply', ?, 'x', ?)`, sealed, b.now.Unix())
+	b.sender.Tick(b.ctx)
+	if e := b.events(t)[0]; !strings.HasPrefix(e, "outbound.forged: 5 queued texts") {
+		t.Errorf("the next event does not count the texts held back: %s", e)
 	}
 }

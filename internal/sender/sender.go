@@ -95,7 +95,7 @@ type Sender struct {
 	nextNotify      time.Time
 	responded       map[int64]bool // events whose auto-freeze rule was carried out
 	stalls          map[string]int // alerts whose delivery failed, rounds in a row
-	forgedLimit     eventLimit     // ledger.forged, per alert
+	forgedLimit     eventLimit     // ledger.forged per alert, outbound.forged
 	renewMu         sync.Mutex     // lanes renew the leases between batches
 	nextRenew       time.Time
 	nextWatch       time.Time
