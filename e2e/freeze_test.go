@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 // The sender's defaults, which bound what may still go out once a freeze
@@ -198,4 +200,44 @@ func TestFreezeAfterStrayUnfreeze(t *testing.T) {
 		t.Fatalf("an alert approved after a freeze went out to %d subscribers (state %s): the freeze after an unfreeze signed by one operator was never applied; events %q",
 			n, alertState(t, db, row.ID), securityEvents(t, db))
 	}
+}
+
+// TestFreezeOrderGap: someone with write access to the database inserts a
+// freeze order two numbers past the last one. Every later freeze (here the
+// console's button) still stops the next alert, the stray row raises
+// freeze.gap, and the operators' signed unfreeze lets the alert go out.
+func TestFreezeOrderGap(t *testing.T) {
+	s := startSignedServer(t)
+	c, csrf := consoleSession(t, s)
+	dbPath := filepath.Join(s.DataDir, "tocsin.db")
+	few := numbersFrom("+1212559", 0, 2)
+	seedSubscribers(t, dbPath, filepath.Join(s.DataDir, "keys"), "10001", few)
+	db := rawDB(t, dbPath)
+
+	stray, err := (&trust.FreezeOrder{Seq: 2, At: time.Now(), Reason: "mallory"}).Encode() // an unsigned unfreeze
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, db, `INSERT INTO freeze_orders (seq, body) VALUES (2, ?)`, stray)
+	r := c.postForm("/console/freeze", url.Values{"csrf": {csrf}})
+	mustRedirect(t, "POST /console/freeze", r, "/console/security")
+	if st := freezeState(t, c); st != "frozen" {
+		t.Errorf("after the freeze the console says %s", st)
+	}
+	row := saveDraft(t, c, csrf, alertDraft{bodyEN: "Checkpoint at 7th Ave and 34th St. Avoid the area.", zips: "10001"})
+	approveCLI(t, s, row.ID, "ana")
+	senderBarrier(t, c, db)
+	if n := len(refCounts(readOutbox(t, s.DataDir), row.Ref)); n != 0 {
+		t.Fatalf("an alert approved after the console's freeze went out to %d subscribers (state %s): the order inserted out of sequence disabled the kill switch; events %q",
+			n, alertState(t, db, row.ID), securityEvents(t, db))
+	}
+	waitSecurityEvent(t, db, "freeze.gap", "2", "treated as a freeze")
+
+	freezeCLI(t, s, "unfreeze", "ana")
+	freezeCLI(t, s, "unfreeze", "bob")
+	waitWithin(t, fanoutTimeout, "the alert sent after the signed unfreeze", func() (bool, string) {
+		st := alertState(t, db, row.ID)
+		return st == "sent", st
+	})
+	checkExactlyOnce(t, readOutbox(t, s.DataDir), row.Ref, few)
 }

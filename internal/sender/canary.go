@@ -215,7 +215,7 @@ func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbou
 // approval.
 func (s *Sender) respond(ctx context.Context, q store.Querier, rule, why string) error {
 	if s.cfg.AutoFreeze[rule] {
-		if err := s.freezeWith(ctx, q, "auto-freeze ("+rule+"): "+why); err != nil {
+		if err := s.freezeWith("auto-freeze (" + rule + "): " + why); err != nil {
 			return err
 		}
 	}

@@ -44,16 +44,39 @@ func (s *Sender) deliverAlerts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// One alert that cannot go on (its ledger unreadable, whatever a
+	// database writer did to it) does not hold up the others.
+	var errs []error
 	for _, a := range sending {
 		more, err := s.deliver(ctx, &a)
 		if err != nil {
-			return fmt.Errorf("alert %s: %w", a.ID, err)
+			errs = append(errs, fmt.Errorf("alert %s: %w", a.ID, err))
+			if err := s.stalled(ctx, a.ID, err); err != nil {
+				errs = append(errs, err)
+			}
+			continue
 		}
+		delete(s.stalls, a.ID)
 		if more {
 			s.Wake() // come back at once, after a look at inbound texts such as STOP
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// stallRounds is how many rounds in a row an alert's delivery may fail
+// before it is a security event: a database that is briefly busy is not.
+const stallRounds = 5
+
+// stalled counts an alert's failed rounds, and raises ledger.stalled once
+// when they reach stallRounds: an alert stuck sending must not go unseen.
+func (s *Sender) stalled(ctx context.Context, alertID string, cause error) error {
+	s.stalls[alertID]++
+	if s.stalls[alertID] != stallRounds {
+		return nil
+	}
+	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.stalled", Severity: store.SeverityHigh, Subject: alertID,
+		Detail: fmt.Sprintf("the alert's delivery failed %d rounds in a row (%v); other alerts go on", stallRounds, cause)})
 }
 
 // roundBatches bounds the batches sent per alert in one round, so that
@@ -306,18 +329,42 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 				return false, false, err
 			}
 		}
-		for _, d := range out {
-			if d.Error == errForged {
-				if err := s.security(ctx, s.cfg.Store, "ledger.forged", st.AlertID, fmt.Sprintf("ledger row for subscriber %d not written by the sender, or a number swapped: not sent", d.SubscriberID)); err != nil {
-					return false, false, err
-				}
-			}
+		if err := s.forgedRows(ctx, st.AlertID, out); err != nil {
+			return false, false, err
 		}
 		if slices.ContainsFunc(out, func(d tocsin.Delivery) bool { return d.Status == tocsin.DeliveryPending }) {
 			return false, true, nil // the provider is struggling: try again next poll
 		}
 	}
 	return false, false, nil
+}
+
+// forgedEvery bounds how often ledger.forged is raised for one alert.
+const forgedEvery = time.Minute
+
+// forgedRows raises one ledger.forged event for a batch's rows the sender
+// did not write (or whose number was swapped), however many they are, and
+// at most one a minute for an alert (the rows held back are counted into
+// the next).
+func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.Delivery) error {
+	var subs []string
+	for _, d := range out {
+		if d.Error == errForged {
+			subs = append(subs, fmt.Sprint(d.SubscriberID))
+		}
+	}
+	if len(subs) == 0 {
+		return nil
+	}
+	n, now := s.forgedLimit.allow(alertID, len(subs), s.cfg.Now(), forgedEvery)
+	if !now {
+		return nil
+	}
+	what := fmt.Sprintf("ledger row for subscriber %s", subs[0])
+	if n > 1 {
+		what = fmt.Sprintf("%d ledger rows (subscribers %s…)", n, strings.Join(subs[:min(len(subs), 10)], ", "))
+	}
+	return s.security(ctx, s.cfg.Store, "ledger.forged", alertID, what+" not written by the sender, or a number swapped: not sent; the rest of the alert goes on")
 }
 
 // sendBatch hands a batch to the provider with a few messages in flight and

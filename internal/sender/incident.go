@@ -68,23 +68,54 @@ func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.Se
 	return s.audit(ctx, q, "security."+e.Kind, e.Subject, e.Detail)
 }
 
-// freezeWith writes a freeze order of the sender's own (stopping needs no
-// signature) through q; the sender applies it at its next check, before
-// its next batch.
-func (s *Sender) freezeWith(ctx context.Context, q store.Querier, reason string) error {
-	orders, err := q.FreezeOrders(ctx, 0)
-	if err != nil {
-		return err
+// freezeWith freezes this sender at once, in its own record, without the
+// database: an intrusion the sender detected itself stops it whatever a
+// database writer does to the freeze orders, and whether or not the
+// transaction that saw it commits. The order it then writes for the
+// console, the log and the other senders of a cluster (publishFreeze) is
+// written apart from that transaction, and failing to write it changes
+// nothing here. The position in the orders stays: the operators' next
+// signed unfreeze lifts it.
+func (s *Sender) freezeWith(reason string) error {
+	s.freezeMu.Lock()
+	defer s.freezeMu.Unlock()
+	s.ownFreeze = reason
+	if s.state.freeze.Frozen {
+		return nil
 	}
-	seq := int64(1)
-	if n := len(orders); n > 0 {
-		seq = orders[n-1].Seq + 1
+	f := s.state.freeze
+	f.Frozen = true
+	return s.state.saveFreeze(f)
+}
+
+// publishFreeze writes the freeze order of the sender's own freeze, if one
+// waits (stopping needs no signature), after the last order in the table.
+// Called with freezeMu held.
+func (s *Sender) publishFreeze(ctx context.Context) {
+	reason := s.ownFreeze
+	s.ownFreeze = ""
+	err := func() error {
+		orders, err := s.cfg.Store.FreezeOrders(ctx, 0)
+		if err != nil {
+			return err
+		}
+		seq := max(s.state.freeze.Seq, int64(0)) + 1
+		if n := len(orders); n > 0 {
+			seq = max(seq, orders[n-1].Seq+1)
+		}
+		body, err := (&trust.FreezeOrder{Seq: seq, Freeze: true, At: s.cfg.Now(), Reason: reason}).Encode()
+		if err != nil {
+			return err
+		}
+		return s.cfg.Store.PutFreezeOrder(ctx, seq, body)
+	}()
+	if err == nil {
+		return
 	}
-	body, err := (&trust.FreezeOrder{Seq: seq, Freeze: true, At: s.cfg.Now(), Reason: reason}).Encode()
-	if err != nil {
-		return err
+	s.cfg.Log.Error("the sender's own freeze could not be written as an order; it is frozen all the same", "err", err)
+	if err := s.security(ctx, s.cfg.Store, "freeze.unrecorded", "", "the sender froze itself, but its freeze order could not be written to the database: "+err.Error()); err != nil {
+		s.cfg.Log.Error("security event", "err", err)
 	}
-	return q.PutFreezeOrder(ctx, seq, body)
 }
 
 // correctionBy marks the drafts the sender prepares.

@@ -3,73 +3,186 @@ package sender
 import (
 	"context"
 	"crypto/hmac"
-	"strconv"
-
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/store"
-
 	"github.com/tocsin/tocsin/internal/sms"
+	"github.com/tocsin/tocsin/internal/store"
 )
+
+// nonceSize is the length of the random nonce that starts a queued text's
+// MAC: it gives every queued text an identity of its own, so that two
+// equal replies queued in the same second are two texts, and a copy of
+// one is the same text.
+const nonceSize = 16
 
 // queue adds a one-to-one text with the sender's MAC over it.
 func (s *Sender) queue(ctx context.Context, q store.Querier, m *tocsin.Outbound) error {
-	m.MAC = s.outboundMAC(m)
+	nonce := make([]byte, nonceSize)
+	rand.Read(nonce)
+	m.MAC = append(nonce, s.outboundMAC(m, nonce)...)
 	return q.AddOutbound(ctx, m)
 }
 
-// outboundMAC binds a queued text's kind, recipient, body and time.
-func (s *Sender) outboundMAC(m *tocsin.Outbound) []byte {
-	return s.cfg.Keys.MAC("outbound", []byte(m.Kind), m.ToSealed, []byte(m.Body), []byte(strconv.FormatInt(m.CreatedAt.Unix(), 10)))
+// outboundMAC binds a queued text's kind, recipient, body, time and nonce
+// (none for texts queued before nonces).
+func (s *Sender) outboundMAC(m *tocsin.Outbound, nonce []byte) []byte {
+	parts := [][]byte{[]byte(m.Kind), m.ToSealed, []byte(m.Body), []byte(strconv.FormatInt(m.CreatedAt.Unix(), 10))}
+	if nonce != nil {
+		parts = append(parts, nonce)
+	}
+	return s.cfg.Keys.MAC("outbound", parts...)
 }
 
-// sendOutbound sends queued one-to-one texts (replies and codes). A text is
-// deleted only after the provider took it; a crash in between resends it
-// with the same idempotency key, which the provider ignores.
+// outboundGenuine reports whether the sender queued m: its MAC is a nonce
+// and the MAC over the row and that nonce, or (a text queued before
+// nonces) the MAC over the row alone.
+func (s *Sender) outboundGenuine(m *tocsin.Outbound) bool {
+	if len(m.MAC) == nonceSize+32 {
+		return hmac.Equal(m.MAC[nonceSize:], s.outboundMAC(m, m.MAC[:nonceSize]))
+	}
+	return hmac.Equal(m.MAC, s.outboundMAC(m, nil))
+}
+
+// idempotencyKey names a queued text to the provider: by its nonce, so
+// that a copy carries the same key; by id and time for older texts.
+func idempotencyKey(m *tocsin.Outbound) string {
+	if len(m.MAC) == nonceSize+32 {
+		return "out-" + hex.EncodeToString(m.MAC[:nonceSize])
+	}
+	return fmt.Sprintf("out-%d-%d", m.ID, m.CreatedAt.Unix())
+}
+
+// sendOutbound sends queued one-to-one texts (replies and codes), each at
+// most once. A text is recorded as handed over (in the state directory)
+// and then deleted only after the provider took it; a crash in between
+// resends it with the same idempotency key, which the provider ignores. A
+// text the sender did not queue, one it handed over already (a copy a
+// database writer put back), and one older than outboundTTL are not sent.
 func (s *Sender) sendOutbound(ctx context.Context) error {
 	if s.frozen(ctx) {
 		return nil // a freeze stops every outbound text, replies included
+	}
+	now := s.cfg.Now()
+	if err := s.state.texts.prune(now.Add(-outboundTTL)); err != nil {
+		return err
 	}
 	msgs, err := s.cfg.Store.ListOutbound(ctx, 100)
 	if err != nil {
 		return err
 	}
+	var replayed []string
+	var forged []int64
+	defer func() {
+		if len(replayed) > 0 {
+			s.replayedTexts(ctx, replayed)
+		}
+		if len(forged) > 0 {
+			s.forgedTexts(ctx, forged)
+		}
+	}()
 	for _, m := range msgs {
-		if !hmac.Equal(m.MAC, s.outboundMAC(&m)) {
-			if err := s.security(ctx, s.cfg.Store, "outbound.forged", fmt.Sprint(m.ID), "a queued text the sender did not write: not sent"); err != nil {
-				return err
-			}
-			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		to, err := s.cfg.Keys.Open(m.ToSealed)
-		if err != nil {
-			s.cfg.Log.Warn("outbound text whose number does not open; dropped", "id", m.ID)
-			if err := s.audit(ctx, s.cfg.Store, "security.outbound_unsealable", fmt.Sprint(m.ID), "queued text whose number does not open with the sender key"); err != nil {
-				return err
-			}
-			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
-				return err
-			}
-			continue
-		}
-		provider, res, err := s.handOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: fmt.Sprintf("out-%d-%d", m.ID, m.CreatedAt.Unix())})
-		if err == nil && res.ProviderID != "" {
-			s.recordSent(ctx, []store.SentMessage{{Provider: provider, ProviderID: res.ProviderID}})
-		}
 		switch {
-		case errors.Is(err, sms.ErrPermanent):
-			s.cfg.Log.Warn("one-to-one text refused by the provider", "id", m.ID, "kind", string(m.Kind), "err", err)
-		case err != nil:
-			return fmt.Errorf("send outbound %d: %w", m.ID, err)
+		case !s.outboundGenuine(&m):
+			forged = append(forged, m.ID)
+			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
+				return err
+			}
+			continue
+		case s.state.texts.sent(m.MAC):
+			replayed = append(replayed, hex.EncodeToString(m.MAC))
+			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
+				return err
+			}
+			continue
+		case !m.CreatedAt.After(now.Add(-outboundTTL)):
+			s.cfg.Log.Warn("queued text older than its time to live; not sent", "id", m.ID, "kind", string(m.Kind), "queued", m.CreatedAt)
+			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
+				return err
+			}
+			continue
 		}
-		if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
+		if err := s.sendQueued(ctx, m); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sendQueued hands one genuine queued text over, records it and deletes
+// its row.
+func (s *Sender) sendQueued(ctx context.Context, m tocsin.Outbound) error {
+	to, err := s.cfg.Keys.Open(m.ToSealed)
+	if err != nil {
+		s.cfg.Log.Warn("outbound text whose number does not open; dropped", "id", m.ID)
+		if err := s.audit(ctx, s.cfg.Store, "security.outbound_unsealable", fmt.Sprint(m.ID), "queued text whose number does not open with the sender key"); err != nil {
+			return err
+		}
+		return s.cfg.Store.DeleteOutbound(ctx, m.ID)
+	}
+	provider, res, err := s.handOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: idempotencyKey(&m)})
+	if err == nil && res.ProviderID != "" {
+		s.recordSent(ctx, []store.SentMessage{{Provider: provider, ProviderID: res.ProviderID}})
+	}
+	switch {
+	case errors.Is(err, sms.ErrPermanent):
+		s.cfg.Log.Warn("one-to-one text refused by the provider", "id", m.ID, "kind", string(m.Kind), "err", err)
+	case err != nil:
+		return fmt.Errorf("send outbound %d: %w", m.ID, err)
+	}
+	if err := s.state.texts.record(m.MAC, m.CreatedAt); err != nil {
+		return err
+	}
+	return s.cfg.Store.DeleteOutbound(ctx, m.ID)
+}
+
+// forgedTextsEvery bounds how often outbound.forged is raised.
+const forgedTextsEvery = time.Minute
+
+// forgedTexts raises one outbound.forged event for the forged texts of a
+// round, and at most one a minute (the texts held back are counted into
+// the next): a writer who inserts forged texts every round does not flood
+// the events.
+func (s *Sender) forgedTexts(ctx context.Context, ids []int64) {
+	n, now := s.forgedLimit.allow("outbound", len(ids), s.cfg.Now(), forgedTextsEvery)
+	if !now {
+		return
+	}
+	what := "a queued text the sender did not write"
+	if n > 1 {
+		what = fmt.Sprintf("%d queued texts the sender did not write", n)
+	}
+	if err := s.security(ctx, s.cfg.Store, "outbound.forged", fmt.Sprint(ids[0]), what+": not sent"); err != nil {
+		s.cfg.Log.Error("security event", "err", err)
+	}
+}
+
+// replayedTexts raises one outbound.replayed event for the copies of sent
+// texts seen in one round, if any of them was not reported before: a
+// writer who puts the same copies back every round gets one event, not
+// one a round.
+func (s *Sender) replayedTexts(ctx context.Context, macs []string) {
+	var fresh []string
+	for _, k := range macs {
+		if !s.state.texts.reported[k] {
+			fresh = append(fresh, k)
+		}
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	err := s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "outbound.replayed", Severity: store.SeverityHigh,
+		Detail: fmt.Sprintf("%d queued texts the sender handed over already were queued again (copies put back in the database): not sent again", len(fresh))})
+	if err != nil {
+		s.cfg.Log.Error("security event", "err", err)
+		return // raised again next round
+	}
+	for _, k := range fresh {
+		s.state.texts.reported[k] = true
+	}
 }

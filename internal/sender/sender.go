@@ -106,6 +106,8 @@ type Sender struct {
 	roles           roles
 	nextNotify      time.Time
 	responded       map[int64]bool // events whose auto-freeze rule was carried out
+	stalls          map[string]int // alerts whose delivery failed, rounds in a row
+	forgedLimit     eventLimit     // ledger.forged per alert, outbound.forged
 	renewMu         sync.Mutex     // lanes renew the leases between batches
 	nextRenew       time.Time
 	nextWatch       time.Time
@@ -120,6 +122,7 @@ type Sender struct {
 	index           recipientIndex
 	lastReconciled  time.Time
 	freezeMu        sync.Mutex // one lane at a time applies freeze orders
+	ownFreeze       string     // the reason of the sender's own freeze, until written as an order
 	state           *state
 	lastRosterErr   string
 	sealer          *phone.Sealer
@@ -191,6 +194,9 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.EventRetention <= 0 {
 		cfg.EventRetention = 365 * 24 * time.Hour
 	}
+	if st.texts, err = loadTexts(cfg.StateDir, cfg.Now().Add(-outboundTTL)); err != nil {
+		return nil, err
+	}
 	return &Sender{
 		cfg:       cfg,
 		routes:    newRoutes(cfg.Routes),
@@ -200,6 +206,7 @@ func New(cfg Config) (*Sender, error) {
 		wake:      make(chan struct{}, 1),
 		responded: map[int64]bool{},
 		seen:      hooksSeen{},
+		stalls:    map[string]int{},
 	}, nil
 }
 

@@ -18,14 +18,15 @@ import (
 // state is what the sender keeps outside the database, in a directory only
 // it can write: the alerts it has started (so that an alert id is sent at
 // most once, whatever the database says), the digest it verified for each,
-// and the freeze orders it has applied. An attacker who rewrites the
-// database cannot roll any of it back.
+// the freeze orders it has applied and the queued texts it handed over.
+// An attacker who rewrites the database cannot roll any of it back.
 type state struct {
 	dir    string
 	id     string // this sender's name in the ledger's claims, kept across restarts
 	sent   map[string]sentAlert
 	freeze freezeState
 	log    logState
+	texts  *sentTexts // the queued texts handed over (texts.go)
 }
 
 type sentAlert struct {
@@ -42,6 +43,10 @@ type sentAlert struct {
 type freezeState struct {
 	Seq    int64 `json:"seq"`
 	Frozen bool  `json:"frozen"`
+	// Digest is the SHA-256 (hex) of order Seq's body as the sender read
+	// it ("none" once it was seen deleted): the order changed or deleted
+	// in the database means the orders were rewritten.
+	Digest string `json:"digest,omitempty"`
 }
 
 const (

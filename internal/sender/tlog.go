@@ -192,10 +192,15 @@ func (s *Sender) logTrust(ctx context.Context) (bool, error) {
 			if o.Seq > s.state.freeze.Seq {
 				break
 			}
-			if err := s.appendEntry(ctx, o.Body); err != nil {
-				return false, err
+			// A row that is no order (a database writer's) froze, but is
+			// not published.
+			if fo, err := trust.DecodeFreezeOrder(o.Body); err == nil && fo.Seq == o.Seq {
+				if err := s.appendEntry(ctx, o.Body); err != nil {
+					return false, err
+				}
+				added = true
 			}
-			s.state.log.Freeze, added = o.Seq, true
+			s.state.log.Freeze = o.Seq
 		}
 	}
 	return added, nil

@@ -19,6 +19,9 @@ type freezeOrderView struct {
 	Reason  string   `json:"reason"`
 	Body    string   `json:"body"` // base64 of the canonical order: what a signer signs
 	Signers []string `json:"signers"`
+	// odd: the order does not decode, or does not follow the one before by
+	// one; the sender takes it as a freeze whatever it says.
+	odd bool
 }
 
 func (s *Server) freezeOrders(ctx context.Context) ([]freezeOrderView, error) {
@@ -31,10 +34,14 @@ func (s *Server) freezeOrders(ctx context.Context) ([]freezeOrderView, error) {
 		return nil, err
 	}
 	out := make([]freezeOrderView, 0, len(orders))
+	var prev int64
 	for _, o := range orders {
-		v := freezeOrderView{Seq: o.Seq, Body: base64.StdEncoding.EncodeToString(o.Body), Signers: []string{}}
-		if fo, err := trust.DecodeFreezeOrder(o.Body); err == nil {
+		v := freezeOrderView{Seq: o.Seq, Body: base64.StdEncoding.EncodeToString(o.Body), Signers: []string{}, odd: o.Seq != prev+1}
+		prev = o.Seq
+		if fo, err := trust.DecodeFreezeOrder(o.Body); err == nil && fo.Seq == o.Seq {
 			v.Freeze, v.Reason = fo.Freeze, fo.Reason
+		} else {
+			v.odd = true
 		}
 		if r != nil {
 			v.Signers = append(v.Signers, r.OrderSigners(o.Body, store.RosterSigs(o.Sigs))...)
@@ -195,7 +202,7 @@ func (s *Server) securityEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	d := securityData{Events: events, Orders: orders}
 	for _, o := range orders { // as the sender sees it, roughly: the last order that took effect
-		if o.Freeze {
+		if o.Freeze || o.odd {
 			d.Frozen = true
 		} else if ros, _ := s.roster(ctx); ros != nil && len(o.Signers) >= max(1, ros.Policy.UnfreezeThreshold) {
 			d.Frozen = false

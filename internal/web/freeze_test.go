@@ -258,3 +258,35 @@ func TestSecurityPage(t *testing.T) {
 	wantRedirect(t, oc.post("/console/logout", nil), "/")
 	wantRedirect(t, oc.get("/console/security"), "/console/login")
 }
+
+// An order a database writer inserted out of sequence, or one that does
+// not decode, is shown as frozen, as the sender takes it.
+func TestSecurityPageShowsStrayOrdersAsFrozen(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		seq  int64
+		body func(t *testing.T) []byte
+	}{
+		{"unfreeze at max+2", 2, func(t *testing.T) []byte {
+			body, err := (&trust.FreezeOrder{Seq: 2, At: t0, Reason: "mallory"}).Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return body
+		}},
+		{"garbage", 1, func(t *testing.T) []byte { return []byte("not an order") }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := setupSigned(t)
+			if err := b.st.PutFreezeOrder(context.Background(), tt.seq, tt.body(t)); err != nil {
+				t.Fatal(err)
+			}
+			oc := b.login("vic", "viewer")
+			page := oc.get("/console/security")
+			wantStatus(t, page, http.StatusOK)
+			if !strings.Contains(page.text(), "Outbound messaging is FROZEN") {
+				t.Error("the security page does not show a stray order as frozen")
+			}
+		})
+	}
+}

@@ -178,15 +178,19 @@ func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claim
 	return jobs, nil
 }
 
-// fillJobs reads what the sender needs of each job's subscriber.
+// fillJobs reads what the sender needs of each job's subscriber. A job
+// whose subscriber is not there is left without a number (and inactive),
+// and rows naming the same subscriber (which a database writer can make)
+// each get it: the sender refuses what it did not write, row by row, and
+// one such row must not stop the rest.
 func (s q) fillJobs(ctx context.Context, jobs []store.DeliveryJob) error {
 	if len(jobs) == 0 {
 		return nil
 	}
-	byID := make(map[int64]int, len(jobs))
+	byID := make(map[int64][]int, len(jobs))
 	ids := make([]int64, len(jobs))
 	for i := range jobs {
-		byID[jobs[i].SubscriberID] = i
+		byID[jobs[i].SubscriberID] = append(byID[jobs[i].SubscriberID], i)
 		ids[i] = jobs[i].SubscriberID
 	}
 	rows, err := s.db.Query(ctx, `SELECT id, sealed, phone_hash, lang, active FROM subscribers WHERE id = ANY($1)`, ids)
@@ -194,7 +198,6 @@ func (s q) fillJobs(ctx context.Context, jobs []store.DeliveryJob) error {
 		return fmt.Errorf("claim subscribers: %w", err)
 	}
 	defer rows.Close()
-	found := 0
 	for rows.Next() {
 		var id int64
 		var sealed, phoneHash []byte
@@ -203,17 +206,13 @@ func (s q) fillJobs(ctx context.Context, jobs []store.DeliveryJob) error {
 		if err := rows.Scan(&id, &sealed, &phoneHash, &lang, &active); err != nil {
 			return fmt.Errorf("scan subscriber: %w", err)
 		}
-		if i, ok := byID[id]; ok {
+		for _, i := range byID[id] {
 			j := &jobs[i]
 			j.Sealed, j.PhoneHash, j.Lang, j.Active = sealed, phoneHash, lang, active
-			found++
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("claim subscribers: %w", err)
-	}
-	if found != len(jobs) {
-		return notFound("subscriber")
 	}
 	return nil
 }

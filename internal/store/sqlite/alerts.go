@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -145,10 +146,14 @@ func (s q) ClaimDeliveries(ctx context.Context, alertID string, limit int, claim
 }
 
 func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claimer string, at time.Time) ([]store.DeliveryJob, error) {
-	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, claimed_at = ?
+	// SQLite keeps whatever type a writer puts in a column: a row whose
+	// seq is not an integer cannot be finished by its seq and is never
+	// claimed; other columns are read as integers whatever they hold (the
+	// sender's MAC check refuses such a row).
+	rows, err := s.db.QueryContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = CAST(attempts AS INTEGER) + 1, claimed_by = ?, claimed_at = ?
 		WHERE alert_id = ? AND seq IN (
-			SELECT seq FROM deliveries WHERE alert_id = ? AND status = 'pending' ORDER BY seq LIMIT ?)
-		RETURNING subscriber_id, seq, attempts, mac`, claimer, at.Unix(), alertID, alertID, limit)
+			SELECT seq FROM deliveries WHERE alert_id = ? AND status = 'pending' AND typeof(seq) = 'integer' ORDER BY seq LIMIT ?)
+		RETURNING CAST(subscriber_id AS INTEGER), seq, attempts, CAST(mac AS BLOB)`, claimer, at.Unix(), alertID, alertID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -172,46 +177,45 @@ func (s q) claimDeliveries(ctx context.Context, alertID string, limit int, claim
 	return jobs, nil
 }
 
-// fillJobs reads what the sender needs of each job's subscriber.
+// fillJobs reads what the sender needs of each job's subscriber. A job
+// whose subscriber is not there is left without a number (and inactive),
+// and rows naming the same subscriber (which a database writer can make)
+// each get it: the sender refuses what it did not write, row by row, and
+// one such row must not stop the rest.
 func (s q) fillJobs(ctx context.Context, jobs []store.DeliveryJob) error {
-	byID := make(map[int64]int, len(jobs))
+	byID := make(map[int64][]int, len(jobs))
 	for i := range jobs {
-		byID[jobs[i].SubscriberID] = i
+		byID[jobs[i].SubscriberID] = append(byID[jobs[i].SubscriberID], i)
 	}
 	const chunk = 500 // ids per SELECT, under SQLite's variable limit
-	found := 0
 	for start := 0; start < len(jobs); start += chunk {
 		end := min(start+chunk, len(jobs))
 		args := make([]any, 0, end-start)
 		for i := start; i < end; i++ {
 			args = append(args, jobs[i].SubscriberID)
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT id, sealed, phone_hash, lang, active FROM subscribers WHERE id IN (`+placeholders(end-start)+`)`, args...)
+		rows, err := s.db.QueryContext(ctx, `SELECT id, CAST(sealed AS BLOB), CAST(phone_hash AS BLOB), CAST(lang AS TEXT), active IS 1 FROM subscribers WHERE id IN (`+placeholders(end-start)+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("claim subscribers: %w", err)
 		}
 		for rows.Next() {
 			var id int64
 			var sealed, phoneHash []byte
-			var lang tocsin.Language
+			var lang sql.NullString
 			var active bool
 			if err := rows.Scan(&id, &sealed, &phoneHash, &lang, &active); err != nil {
 				rows.Close()
 				return fmt.Errorf("scan subscriber: %w", err)
 			}
-			if i, ok := byID[id]; ok {
+			for _, i := range byID[id] {
 				j := &jobs[i]
-				j.Sealed, j.PhoneHash, j.Lang, j.Active = sealed, phoneHash, lang, active
-				found++
+				j.Sealed, j.PhoneHash, j.Lang, j.Active = sealed, phoneHash, tocsin.Language(lang.String), active
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("claim subscribers: %w", err)
 		}
-	}
-	if found != len(jobs) {
-		return notFound("subscriber")
 	}
 	return nil
 }
@@ -253,13 +257,15 @@ func (s q) finishDeliveries(ctx context.Context, ds []tocsin.Delivery) error {
 	return nil
 }
 
-// CompleteAlert marks a sending alert sent once no row is left to send.
+// CompleteAlert marks a sending alert sent once no row is left to send (a
+// row whose seq is not an integer, which only a database writer makes, is
+// never claimed, and does not hold the alert).
 func (s q) CompleteAlert(ctx context.Context, id string) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE alerts SET state = 'sent',
 			sent = (SELECT count(*) FROM deliveries WHERE alert_id = ?1 AND status = 'sent'),
 			failed = (SELECT count(*) FROM deliveries WHERE alert_id = ?1 AND status = 'failed')
 		WHERE id = ?1 AND state = 'sending'
-		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE alert_id = ?1 AND status IN ('pending', 'sending'))`, id)
+		AND NOT EXISTS (SELECT 1 FROM deliveries WHERE alert_id = ?1 AND status IN ('pending', 'sending') AND typeof(seq) = 'integer')`, id)
 	if err != nil {
 		return false, fmt.Errorf("complete alert: %w", err)
 	}

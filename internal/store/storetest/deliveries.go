@@ -170,6 +170,28 @@ func testDeliveries(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	// A ledger row whose subscriber is not there (deleted, or a row a
+	// database writer made up) does not make the claim fail: it comes back
+	// without a number and inactive, beside the others, each filled.
+	t.Run("ClaimMissingSubscriber", func(t *testing.T) {
+		b := setupLedger(t, open)
+		rs := slices.Clone(b.rs)
+		rs[1].SubscriberID = 1 << 40 // nobody
+		must(t, b.s.CreateLedger(b.ctx, "a1", rs))
+		jobs := b.claim(t, 10)
+		if len(jobs) != len(rs) {
+			t.Fatalf("claimed %d rows, want %d", len(jobs), len(rs))
+		}
+		for i, j := range jobs {
+			switch {
+			case i == 1 && (j.SubscriberID != 1<<40 || j.Sealed != nil || j.PhoneHash != nil || j.Active):
+				t.Errorf("job for nobody = %+v, want no number, inactive", j)
+			case i != 1 && !bytes.Equal(j.Sealed, b.subs[i].Sealed):
+				t.Errorf("job %d: sealed %q, want %q", i, j.Sealed, b.subs[i].Sealed)
+			}
+		}
+	})
+
 	// Rows claimed by one worker are never claimed by another; a sender
 	// that crashed after claiming left rows sending, and ReleaseClaims (run
 	// when a sender starts) puts them back, counting the attempt.
