@@ -29,7 +29,7 @@ type serveConfig struct {
 	providers                             providerConfig
 	response                              responseConfig
 	poll                                  time.Duration
-	signupsPerHour                        int
+	limits                                web.Limits
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,7 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", time.Second, "how often the sender looks for work when not woken")
-	fs.IntVar(&c.signupsPerHour, "signups-per-hour", 500, "web sign-ups accepted per hour across the service")
+	registerLimits(fs, &c.limits)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
 		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.providers.primary == "outbox", ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, Secure: strings.HasPrefix(c.baseURL, "https://"),
-		SignupsPerHour: c.signupsPerHour, TrustAnchor: anchor, LogPublicKey: logPub})
+		Limits: c.limits, TrustAnchor: anchor, LogPublicKey: logPub})
 	if err != nil {
 		return err
 	}

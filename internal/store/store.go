@@ -63,8 +63,8 @@ type Limits interface {
 	// Each bucket is changed by one statement, so replicas taking from the
 	// same bucket at once never take more than it holds.
 	TakeTokens(ctx context.Context, buckets []Bucket, now time.Time) (empty []int, err error)
-	// CountRefusal adds one to kind's count for the hour of at.
-	CountRefusal(ctx context.Context, kind string, at time.Time) error
+	// CountRefusals adds n to kind's count for the hour of at.
+	CountRefusals(ctx context.Context, kind string, n int, at time.Time) error
 	// Refusals returns the counts of the hours from since's on, oldest
 	// first, then by kind.
 	Refusals(ctx context.Context, since time.Time) ([]RefusalCount, error)

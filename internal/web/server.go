@@ -52,8 +52,8 @@ type Config struct {
 	KannelHookSecret string
 	// Secure marks cookies Secure and sends HSTS (served over TLS).
 	Secure bool
-	// SignupsPerHour bounds web sign-ups across the whole service.
-	SignupsPerHour int
+	// Limits bound what anonymous callers can spend (limits.go).
+	Limits Limits
 	// LogPublicKey is the transparency log's public key (the note verifier
 	// key in log.pub), to check checkpoints before showing proofs.
 	LogPublicKey string
@@ -66,6 +66,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	events   *eventLimiter
+	limits   *limiter
 	tmpl     *templates
 	audience *audience.Resolver
 	mux      *http.ServeMux
@@ -85,14 +86,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Wake == nil {
 		cfg.Wake = func() {}
 	}
-	if cfg.SignupsPerHour <= 0 {
-		cfg.SignupsPerHour = 500
-	}
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, limits: newLimiter(cfg.Limits, cfg.CSRFKey), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux()}
 	s.routes()
 	return s, nil
 }

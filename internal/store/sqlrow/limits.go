@@ -56,13 +56,13 @@ func TakeTokens(ctx context.Context, c Conn, buckets []store.Bucket, now time.Ti
 	return empty, nil
 }
 
-// CountRefusal adds one to kind's count for the hour of at.
-func CountRefusal(ctx context.Context, c Conn, kind string, at time.Time) error {
-	if kind == "" {
-		return invalid("a refusal needs a kind")
+// CountRefusals adds n to kind's count for the hour of at.
+func CountRefusals(ctx context.Context, c Conn, kind string, n int, at time.Time) error {
+	if kind == "" || n < 1 {
+		return invalid("a refusal count needs a kind and a number")
 	}
-	_, err := c.Exec(ctx, `INSERT INTO rate_refusals (kind, hour, n) VALUES (?, ?, 1)
-		ON CONFLICT (kind, hour) DO UPDATE SET n = rate_refusals.n + 1`, kind, Unix(at.Truncate(time.Hour)))
+	_, err := c.Exec(ctx, `INSERT INTO rate_refusals (kind, hour, n) VALUES (?, ?, ?)
+		ON CONFLICT (kind, hour) DO UPDATE SET n = rate_refusals.n + excluded.n`, kind, Unix(at.Truncate(time.Hour)), n)
 	if err != nil {
 		return fmt.Errorf("count refusal: %w", err)
 	}

@@ -106,8 +106,8 @@ func (s Shared) TakeTokens(ctx context.Context, buckets []store.Bucket, now time
 	return TakeTokens(ctx, s.Conn, buckets, now)
 }
 
-func (s Shared) CountRefusal(ctx context.Context, kind string, at time.Time) error {
-	return CountRefusal(ctx, s.Conn, kind, at)
+func (s Shared) CountRefusals(ctx context.Context, kind string, n int, at time.Time) error {
+	return CountRefusals(ctx, s.Conn, kind, n, at)
 }
 
 func (s Shared) Refusals(ctx context.Context, since time.Time) ([]store.RefusalCount, error) {

@@ -102,15 +102,16 @@ func testTakeTokensRace(t *testing.T, open func(t *testing.T) store.Store) {
 
 func testRefusals(t *testing.T, open func(t *testing.T) store.Store) {
 	b := setup(t, open)
-	must(t, b.s.CountRefusal(b.ctx, "signup:prefix", now))
-	must(t, b.s.CountRefusal(b.ctx, "signup:prefix", now.Add(time.Minute)))
-	must(t, b.s.CountRefusal(b.ctx, "report:cell", now))
-	must(t, b.s.CountRefusal(b.ctx, "report:cell", now.Add(time.Hour)))
-	wantCode(t, b.s.CountRefusal(b.ctx, "", now), tocsin.EINVALID)
+	must(t, b.s.CountRefusals(b.ctx, "signup:prefix", 1, now))
+	must(t, b.s.CountRefusals(b.ctx, "signup:prefix", 2, now.Add(time.Minute)))
+	must(t, b.s.CountRefusals(b.ctx, "report:cell", 1, now))
+	must(t, b.s.CountRefusals(b.ctx, "report:cell", 1, now.Add(time.Hour)))
+	wantCode(t, b.s.CountRefusals(b.ctx, "", 1, now), tocsin.EINVALID)
+	wantCode(t, b.s.CountRefusals(b.ctx, "x", 0, now), tocsin.EINVALID)
 	got, err := b.s.Refusals(b.ctx, now)
 	must(t, err)
 	h := now.Truncate(time.Hour)
-	want := []store.RefusalCount{{Kind: "report:cell", Hour: h, N: 1}, {Kind: "signup:prefix", Hour: h, N: 2}, {Kind: "report:cell", Hour: h.Add(time.Hour), N: 1}}
+	want := []store.RefusalCount{{Kind: "report:cell", Hour: h, N: 1}, {Kind: "signup:prefix", Hour: h, N: 3}, {Kind: "report:cell", Hour: h.Add(time.Hour), N: 1}}
 	if len(got) != len(want) {
 		t.Fatalf("Refusals = %+v, want %+v", got, want)
 	}
