@@ -20,7 +20,7 @@ import (
 
 // Limits bounds, per hour, what callers who are not signed in can spend.
 // Each is a token bucket in the database, shared by every web replica: it
-// holds an hour's worth and refills continuously. Zero fields take the
+// refills continuously and holds ten minutes' worth (see hourly). Zero fields take the
 // defaults (DefaultLimits).
 //
 // A request takes a token from the buckets of its area (and, for a
@@ -91,9 +91,15 @@ const powTTL = 20 * time.Minute
 // front (on the form it serves) after it found a service-wide bucket empty.
 const loadMemory = 2 * time.Minute
 
-// hourly is a bucket holding perHour tokens, refilled at perHour an hour.
+// hourly is a bucket refilled at perHour an hour that holds ten minutes'
+// worth: at least 6 (or perHour, when fewer), so that a few people at once
+// are never refused, and a flood gets a sixth of the hour at most.
 func hourly(key string, perHour int) store.Bucket {
-	return store.Bucket{Key: key, Rate: float64(perHour) / 3600, Burst: float64(max(perHour, 1))}
+	burst := perHour / 6
+	if burst < 6 {
+		burst = min(perHour, 6)
+	}
+	return store.Bucket{Key: key, Rate: float64(perHour) / 3600, Burst: float64(max(burst, 1))}
 }
 
 // errPoW asks the caller for a proof of work: the service-wide limit is
@@ -317,7 +323,7 @@ func (s *Server) flushRefusals(ctx context.Context, now time.Time) {
 }
 
 // purgeLimits forgets, every ten minutes, the buckets idle for an hour
-// (full again by then: an hour's worth is the most a bucket holds) and the
+// (full again by then: a bucket holds at most an hour's worth) and the
 // counts older than a week.
 func (s *Server) purgeLimits(ctx context.Context, now time.Time) {
 	l := s.limits
