@@ -58,11 +58,12 @@ type RefusalCount struct {
 
 // Limits holds the abuse limits that every web replica shares.
 type Limits interface {
-	// TakeTokens takes one token from every bucket, or from none: it
-	// returns the indexes of the buckets that had none (nil when taken).
-	// Each bucket is changed by one statement, so replicas taking from the
-	// same bucket at once never take more than it holds.
-	TakeTokens(ctx context.Context, buckets []Bucket, now time.Time) (empty []int, err error)
+	// TakeTokens takes one token from every bucket, in order, or from
+	// none: it returns the index of the first bucket that had none, or -1
+	// when every token was taken. Each bucket is changed by one statement,
+	// so replicas taking from the same bucket at once never take more than
+	// it holds.
+	TakeTokens(ctx context.Context, buckets []Bucket, now time.Time) (empty int, err error)
 	// CountRefusals adds n to kind's count for the hour of at.
 	CountRefusals(ctx context.Context, kind string, n int, at time.Time) error
 	// Refusals returns the counts of the hours from since's on, oldest

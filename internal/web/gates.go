@@ -41,7 +41,7 @@ func (s *Server) keyGate(k *tocsin.APIKey) gate {
 		if err != nil {
 			return err
 		}
-		if len(empty) > 0 {
+		if empty >= 0 {
 			s.countRefusal(ctx, refusedAPIKey, now)
 			return tocsin.Errorf(tocsin.ETOOMANY, "this API key has sent its %d reports of the last hour; try again in a few minutes", per)
 		}

@@ -191,19 +191,21 @@ func (s *Server) admit(ctx context.Context, kind string, scoped []store.Bucket, 
 		}
 		solved = true
 	}
+	// The service-wide bucket first: under a flood it is the empty one, and
+	// a request it holds back costs one statement.
 	buckets := scoped
 	if !solved {
-		buckets = append(scoped[:len(scoped):len(scoped)], l.global(kind))
+		buckets = append([]store.Bucket{l.global(kind)}, scoped...)
 	}
 	empty, err := s.cfg.Store.TakeTokens(ctx, buckets, now)
 	if err != nil {
 		return err
 	}
-	if len(empty) == 0 {
+	if empty < 0 {
 		return nil
 	}
-	if empty[0] < len(scoped) {
-		s.countRefusal(ctx, bucketKind(buckets[empty[0]].Key), now)
+	if solved || empty > 0 {
+		s.countRefusal(ctx, bucketKind(buckets[empty].Key), now)
 		return tocsin.Errorf(tocsin.ETOOMANY, "%s", tooManyMessage(kind))
 	}
 	l.mu.Lock()

@@ -102,7 +102,7 @@ func (s Shared) ReleaseClaims(ctx context.Context, claimer string, staleBefore, 
 
 // Abuse limits.
 
-func (s Shared) TakeTokens(ctx context.Context, buckets []store.Bucket, now time.Time) ([]int, error) {
+func (s Shared) TakeTokens(ctx context.Context, buckets []store.Bucket, now time.Time) (int, error) {
 	return TakeTokens(ctx, s.Conn, buckets, now)
 }
 
