@@ -5,6 +5,11 @@
 // each challenge with an HMAC key, so it keeps nothing until a solution is
 // spent, and the expiry is in the signed salt.
 //
+// It is written here, in about a hundred lines, because the ALTCHA project's
+// own Go library (github.com/altcha-org/altcha-lib-go) is not served by the
+// Go module proxy; the format is the same, so ALTCHA's widget can use
+// GET /api/v1/challenge as its challenge URL.
+//
 // A challenge holds random bytes and a time only: it must never hold
 // anything about who asked (no address, no cookie, no number).
 package pow
