@@ -99,6 +99,19 @@ func TestFlood(t *testing.T) {
 	if people.codes != people.signups {
 		t.Errorf("%d codes confirmed for %d sign-ups", people.codes, people.signups)
 	}
+	// The flood replays a solution the people sent: it is asked again.
+	for _, sol := range people.spent[:min(len(people.spent), 3)] {
+		v := url.Values{"category": {"raid"}, "zip": {"60601"}, "description": {"replayed"}, "altcha": {sol}}
+		resp, err := hc.PostForm(s.URL+"/report", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests || !bytes.Contains(b, []byte("data-pow=")) {
+			t.Errorf("a replayed proof of work answered %d: %s", resp.StatusCode, truncate(string(b), 400))
+		}
+	}
 }
 
 // floodStats counts the flooder's requests by answer.
@@ -188,6 +201,7 @@ type personStats struct {
 	mu                      sync.Mutex
 	signups, codes, reports int
 	solves                  []time.Duration
+	spent                   []string // the solutions sent, to replay
 	failures                []string
 }
 
@@ -233,6 +247,7 @@ func (p *person) postForm(path string, v url.Values) (int, string, http.Header) 
 	}
 	p.stats.mu.Lock()
 	p.stats.solves = append(p.stats.solves, took)
+	p.stats.spent = append(p.stats.spent, sol.Encode())
 	p.stats.mu.Unlock()
 	v.Set("altcha", sol.Encode())
 	return p.send(path, v)
