@@ -95,13 +95,19 @@ func TestReportFloodOneAreaLeavesOthers(t *testing.T) {
 	if _, code, _ := jsonError(t, r); code != "too_many_requests" {
 		t.Errorf("code %q, want too_many_requests", code)
 	}
+	// The form says why, and keeps what was typed.
+	r = b.postForm(nil, "/report", url.Values{"category": {"raid"}, "zip": {"90210"}, "description": {"vans on Main"}})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if !strings.Contains(r.text(), "too many reports are coming from this area") || !strings.Contains(r.text(), "vans on Main") {
+		t.Errorf("the form does not say why or lost the text: %.3000s", r.text())
+	}
 	// The flood spent its own area only.
 	b.createReport(reportNYC)
 	// A proof of work does not lift an area's limit.
 	c := powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, "garbage"))
 	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, solve(t, c)), http.StatusTooManyRequests)
-	if n := b.refusals()["report:cell"]; n != 2 {
-		t.Errorf("report:cell refusals counted %d, want 2", n)
+	if n := b.refusals()["report:cell"]; n != 3 {
+		t.Errorf("report:cell refusals counted %d, want 3", n)
 	}
 	// An hour later the area has its share again.
 	b.clock.Advance(time.Hour)

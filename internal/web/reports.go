@@ -176,8 +176,12 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		if tocsin.ErrorCode(err) == tocsin.EINTERNAL {
 			s.cfg.Log.Error("report form", "err", err)
 		}
-		p.Errors[tocsin.ErrorField(err)] = tocsin.ErrorMessage(err)
-		p.Error = p.T("form.fix")
+		if f := tocsin.ErrorField(err); f != "" {
+			p.Errors[f] = tocsin.ErrorMessage(err)
+			p.Error = p.T("form.fix")
+		} else {
+			p.Error = tocsin.ErrorMessage(err) // a limit: nothing to fix in the form
+		}
 		s.render(w, r, statusOf(tocsin.ErrorCode(err)), "report", p)
 		return
 	}
