@@ -320,3 +320,25 @@ func TestLimitsConsole(t *testing.T) {
 		t.Errorf("report:cell row %q does not show 4 refusals", row)
 	}
 }
+
+// TestCodeFloodOneAreaLeavesOthers plays a client guessing codes for
+// sign-ups of one area: that area's bucket refuses, another area's sign-up
+// is confirmed.
+func TestCodeFloodOneAreaLeavesOthers(t *testing.T) {
+	b := limited(t, func(l *web.Limits) { l.CodesPerAreaPerHour = 2 })
+	la := b.signup(signupForm(nil))
+	ny := b.signup(signupForm(func(v url.Values) { v.Set("phone", "212-555-0101"); v.Set("zips", "10001") }))
+	for range 2 {
+		wantStatus(t, b.postForm(nil, "/subscribe/"+la, url.Values{"code": {"000000"}}), http.StatusBadRequest)
+	}
+	r := b.postForm(nil, "/subscribe/"+la, url.Values{"code": {"000000"}})
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if !strings.Contains(r.text(), "too many codes") {
+		t.Errorf("429 page does not say why: %.300s", r.text())
+	}
+	_, code := b.signupCode(ny)
+	wantRedirect(t, b.postForm(nil, "/subscribe/"+ny, url.Values{"code": {code}}), "/subscribe/"+ny)
+	if got := b.refusals()["code:cell"]; got != 1 {
+		t.Errorf("code:cell refusals %d, want 1", got)
+	}
+}
