@@ -49,8 +49,8 @@ type Limits struct {
 // DefaultLimits are the limits of a fresh install.
 var DefaultLimits = Limits{
 	SignupsPerHour: 500, SignupsPerAreaPerHour: 300, SignupsPerPrefixPerHour: 20,
-	ReportsPerHour: 2000, ReportsPerAreaPerHour: 300,
-	CodesPerHour: 2000, CodesPerAreaPerHour: 240,
+	ReportsPerHour: 600, ReportsPerAreaPerHour: 300,
+	CodesPerHour: 1000, CodesPerAreaPerHour: 240,
 	APIKeyReportsPerHour: 1000,
 	PoWMaxNumber:         20000,
 }
