@@ -148,7 +148,7 @@ func areaKey(kind string, p geo.Point) string {
 	return kind + ":cell:" + strconv.FormatUint(geo.AreaCell(p), 16)
 }
 
-// prefixKey names a number's prefix (E.164 less its last 4 digits) by a
+// prefixBucketKey names a number's prefix (E.164 less its last 4 digits) by a
 // keyed hash: a prefix is shared by 10,000 numbers and identifies no one,
 // and the hash keeps even that out of the database.
 func (l *limiter) prefixBucketKey(kind string, n phone.Number) string {
@@ -171,9 +171,10 @@ func (l *limiter) global(kind string) store.Bucket {
 	}
 }
 
-// admit lets an anonymous request of kind go on, or says why not: a
-// *tocsin.Error ETOOMANY when a bucket of its own scope is empty, an *errPoW
-// when the service-wide one is and no valid proof of work came with it.
+// admit lets an anonymous request of kind go on, or says why not: an
+// *errPoW when the service-wide bucket (taken first) is empty and no valid
+// proof of work came with the request, or when the one that came is not
+// valid; a *tocsin.Error ETOOMANY when a bucket of its own scope is empty.
 // scoped are the request's area and prefix buckets; solution is the proof
 // of work it carries ("" for none).
 func (s *Server) admit(ctx context.Context, kind string, scoped []store.Bucket, solution string) error {
