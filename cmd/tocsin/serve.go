@@ -30,7 +30,7 @@ type serveConfig struct {
 	response                              responseConfig
 	sms                                   smsPolicyConfig
 	poll                                  time.Duration
-	signupsPerHour                        int
+	limits                                web.Limits
 	trustedProxies                        prefixList
 }
 
@@ -50,7 +50,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.name, "service-name", "tocsin", "service name shown on pages and in texts")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", time.Second, "how often the sender looks for work when not woken")
-	fs.IntVar(&c.signupsPerHour, "signups-per-hour", 500, "web sign-ups accepted per hour across the service")
+	registerLimits(fs, &c.limits)
 	fs.Var(&c.trustedProxies, "trusted-proxy", "addresses or CIDR prefixes (comma-separated) of the reverse proxies in front of this server: only from them is X-Forwarded-For taken to name the client, for log-in throttling (empty: the peer is the client)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -142,7 +142,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
 		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.devHook(), ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, CanaryHook: c.providers.canaryHook, Secure: strings.HasPrefix(c.baseURL, "https://"),
-		SignupsPerHour: c.signupsPerHour, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub, LogOrigin: logOrigin, TrustedProxies: c.trustedProxies})
+		Limits: c.limits, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub, LogOrigin: logOrigin, TrustedProxies: c.trustedProxies})
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,15 @@ func SnapCell(p Point) uint64 {
 	return uint64(s2.CellIDFromLatLng(p.latLng()).Parent(ReportLevel))
 }
 
+// AreaLevel is the S2 level of the areas abuse limits are counted in: a
+// level-10 cell is about 9 km across.
+const AreaLevel = 10
+
+// AreaCell returns the CellID at AreaLevel containing p.
+func AreaCell(p Point) uint64 {
+	return uint64(s2.CellIDFromLatLng(p.latLng()).Parent(AreaLevel))
+}
+
 // CellCenter returns the centre of the cell id (any level). For an invalid
 // id the result is meaningless; use ValidCell first for untrusted input.
 func CellCenter(id uint64) Point { return pointFromLatLng(s2.CellID(id).LatLng()) }

@@ -63,6 +63,7 @@ type page struct {
 	Errors   map[string]string // field → message
 	Error    string
 	Notice   string
+	PoW      *powPrompt // a proof of work the form carries, under load
 	Data     any
 	cat      catalog
 }

@@ -19,9 +19,10 @@ import (
 // MaxReportForm bounds a report form post, photo included.
 const MaxReportForm = photo.DefaultMaxBytes + 256<<10
 
-// createReport resolves the place of validated input to a coarse cell and
-// stores the report. Nothing about the request is kept.
-func (s *Server) createReport(ctx context.Context, in tocsin.ReportInput) (*tocsin.Report, error) {
+// createReport resolves the place of validated input to a coarse cell,
+// lets admit decide whether the caller may add a report there, and stores
+// the report. Nothing about the request is kept.
+func (s *Server) createReport(ctx context.Context, in tocsin.ReportInput, admit gate) (*tocsin.Report, error) {
 	now := s.cfg.Now()
 	if err := in.Validate(now); err != nil {
 		return nil, err
@@ -34,6 +35,9 @@ func (s *Server) createReport(ctx context.Context, in tocsin.ReportInput) (*tocs
 		if p, ok = s.cfg.ZIPs.Lookup(in.ZIP); !ok {
 			return nil, tocsin.FieldError("zip", "ZIP code %s is not known", in.ZIP)
 		}
+	}
+	if err := admit(ctx, p); err != nil {
+		return nil, err
 	}
 	r := tocsin.NewReport(in, geo.SnapCell(p), now)
 	if err := s.cfg.Store.CreateReport(ctx, r); err != nil {
@@ -58,6 +62,11 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the report as JSON with Content-Type: application/json"))
 		return
 	}
+	admit, canary, err := s.apiReportGate(r)
+	if err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
 	var body apiReport
 	if err := decodeJSON(w, r, &body, "observed_at"); err != nil {
 		s.writeJSONError(w, r, err)
@@ -65,7 +74,20 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 	}
 	in := tocsin.ReportInput{Category: tocsin.Category(body.Category), Description: body.Description, ZIP: body.ZIP,
 		Lat: body.Lat, Lon: body.Lon, PlaceText: body.Place, ObservedAt: body.ObservedAt, Source: tocsin.SourceAPI}
-	rep, err := s.createReport(r.Context(), in)
+	if canary { // answered as if taken; nothing is stored
+		if err := in.Validate(s.cfg.Now()); err != nil {
+			s.writeJSONError(w, r, err)
+			return
+		}
+		rep := tocsin.NewReport(in, 0, s.cfg.Now())
+		writeJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "state": rep.State, "expires_at": rep.ExpiresAt})
+		return
+	}
+	rep, err := s.createReport(r.Context(), in, admit)
+	if e, ok := isPoW(err); ok {
+		s.writePoW(w, e)
+		return
+	}
 	if err != nil {
 		s.writeJSONError(w, r, err)
 		return
@@ -122,6 +144,7 @@ type reportFormData struct {
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "report.title")
 	p.Data = reportFormData{Categories: tocsin.Categories(), Done: r.URL.Query().Get("sent") == "1"}
+	s.carryPoW(p, kindReport)
 	s.render(w, r, http.StatusOK, "report", p)
 }
 
@@ -146,14 +169,25 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	p.Data = d
 	in, err := s.formReport(r, d)
 	if err == nil {
-		_, err = s.createReport(r.Context(), in)
+		_, err = s.createReport(r.Context(), in, s.reportGate(r.FormValue(powField)))
+	}
+	if e, ok := isPoW(err); ok {
+		if in.Photo != nil { // a browser cannot send a file field again by itself
+			p.Errors["photo"] = p.T("pow.photo")
+		}
+		s.askFormPoW(w, r, p, "report", e, in.Photo == nil)
+		return
 	}
 	if err != nil {
 		if tocsin.ErrorCode(err) == tocsin.EINTERNAL {
 			s.cfg.Log.Error("report form", "err", err)
 		}
-		p.Errors[tocsin.ErrorField(err)] = tocsin.ErrorMessage(err)
-		p.Error = p.T("form.fix")
+		if f := tocsin.ErrorField(err); f != "" {
+			p.Errors[f] = tocsin.ErrorMessage(err)
+			p.Error = p.T("form.fix")
+		} else {
+			p.Error = tocsin.ErrorMessage(err) // a limit: nothing to fix in the form
+		}
 		s.render(w, r, statusOf(tocsin.ErrorCode(err)), "report", p)
 		return
 	}

@@ -62,8 +62,8 @@ type Config struct {
 	KannelHookSecret string
 	// Secure marks cookies Secure and sends HSTS (served over TLS).
 	Secure bool
-	// SignupsPerHour bounds web sign-ups across the whole service.
-	SignupsPerHour int
+	// Limits bound what anonymous callers can spend (limits.go).
+	Limits Limits
 	// SMSPolicy is the numbers the service texts (phone.Policy): sign-ups
 	// for any other are refused at the form. nil means phone.DefaultPolicy
 	// (the US and its territories).
@@ -94,6 +94,7 @@ const maxThrottled = 100_000
 type Server struct {
 	cfg       Config
 	events    *eventLimiter
+	limits    *limiter
 	throttle  *sourceThrottle
 	warnProxy sync.Once
 	notices   noticeChecks
@@ -121,9 +122,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LogOrigin == "" {
 		cfg.LogOrigin = "tocsin-log"
 	}
-	if cfg.SignupsPerHour <= 0 {
-		cfg.SignupsPerHour = 500
-	}
 	if cfg.SMSPolicy == nil {
 		cfg.SMSPolicy = phone.DefaultPolicy()
 	}
@@ -136,7 +134,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey)}
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey)}
 	s.routes()
 	return s, nil
 }

@@ -10,14 +10,16 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/store"
 )
 
 type subscribeData struct {
 	Phone, ZIPs, Lat, Lon, Radius string
+	Code                          string // the code typed, kept when the form comes back
 	Lang                          tocsin.Language
 	ID                            string
 	Done                          bool
@@ -26,6 +28,7 @@ type subscribeData struct {
 func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "subscribe.title")
 	p.Data = subscribeData{Lang: p.Lang}
+	s.carryPoW(p, kindSignup)
 	s.render(w, r, http.StatusOK, "subscribe", p)
 }
 
@@ -40,7 +43,11 @@ func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	d := subscribeData{Phone: r.PostFormValue("phone"), ZIPs: r.PostFormValue("zips"), Lat: r.PostFormValue("lat"),
 		Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), Lang: tocsin.Language(r.PostFormValue("lang"))}
 	p.Data = d
-	su, err := s.newSignup(r, p, d)
+	su, err := s.newSignup(r, p, d, r.PostFormValue(powField))
+	if e, ok := isPoW(err); ok {
+		s.askFormPoW(w, r, p, "subscribe", e, true)
+		return
+	}
 	if err != nil {
 		s.formError(w, r, p, "subscribe", err)
 		return
@@ -49,7 +56,7 @@ func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/subscribe/"+su.ID, http.StatusSeeOther)
 }
 
-func (s *Server) newSignup(r *http.Request, p *page, d subscribeData) (*tocsin.Signup, error) {
+func (s *Server) newSignup(r *http.Request, p *page, d subscribeData, solution string) (*tocsin.Signup, error) {
 	ctx := r.Context()
 	now := s.cfg.Now()
 	n, err := phone.Parse(d.Phone, "US")
@@ -70,12 +77,12 @@ func (s *Server) newSignup(r *http.Request, p *page, d subscribeData) (*tocsin.S
 	if c := area.Circle; c != nil && c.RadiusM > tocsin.MaxSubscriberRadiusM {
 		return nil, tocsin.FieldError("radius", "the radius can be at most %d km", tocsin.MaxSubscriberRadiusM/1000)
 	}
-	recent, err := s.cfg.Store.CountSignupsSince(ctx, now.Add(-time.Hour))
-	if err != nil {
+	l := s.limits.limits
+	if err := s.admit(ctx, kindSignup, []store.Bucket{
+		hourly(areaKey(kindSignup, s.areaPoint(area)), l.SignupsPerAreaPerHour),
+		hourly(s.limits.prefixBucketKey(kindSignup, n), l.SignupsPerPrefixPerHour),
+	}, solution); err != nil {
 		return nil, err
-	}
-	if recent >= s.cfg.SignupsPerHour {
-		return nil, tocsin.Errorf(tocsin.ETOOMANY, "too many people are signing up right now; please try again in an hour, or text JOIN and your ZIP code")
 	}
 	code := newCode()
 	id := tocsin.NewID()
@@ -104,6 +111,20 @@ func (s *Server) refusedNumber(p *page, why error) error {
 		return tocsin.FieldError("phone", p.T("subscribe.region"), where)
 	}
 	return tocsin.FieldError("phone", "%s", p.T("subscribe.number_type"))
+}
+
+// areaPoint is where an area is counted for the limits: its first ZIP
+// code's centre, or its circle's.
+func (s *Server) areaPoint(a tocsin.Area) geo.Point {
+	for _, z := range a.ZIPs {
+		if p, ok := s.cfg.ZIPs.Lookup(z); ok {
+			return p
+		}
+	}
+	if a.Circle != nil {
+		return geo.Point{Lat: a.Circle.Lat, Lon: a.Circle.Lon}
+	}
+	return geo.Point{}
 }
 
 // parseArea reads ZIP codes (separated by spaces or commas) and an optional
@@ -186,6 +207,16 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := strings.TrimSpace(r.FormValue("code"))
+	p.Data = subscribeData{ID: su.ID, Code: code}
+	area := hourly(areaKey(kindCode, s.areaPoint(su.Area)), s.limits.limits.CodesPerAreaPerHour)
+	if err := s.admit(ctx, kindCode, []store.Bucket{area}, r.FormValue(powField)); err != nil {
+		if e, ok := isPoW(err); ok {
+			s.askFormPoW(w, r, p, "confirm", e, true)
+			return
+		}
+		s.formError(w, r, p, "confirm", err)
+		return
+	}
 	// Count the attempt first, atomically: guesses sent at once all count.
 	su, err = s.cfg.Store.CountSignupAttempt(ctx, su.ID, s.cfg.Now(), tocsin.SignupMaxAttempts)
 	if err != nil {

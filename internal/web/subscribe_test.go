@@ -247,7 +247,7 @@ func TestSubscribeConfirmExpired(t *testing.T) {
 }
 
 func TestSubscribeGlobalLimit(t *testing.T) {
-	b := setup(t, func(c *web.Config) { c.SignupsPerHour = 2 })
+	b := setup(t, func(c *web.Config) { c.Limits.SignupsPerHour = 2; c.Limits.PoWMaxNumber = -1 })
 	b.signup(signupForm(nil))
 	b.signup(signupForm(func(v url.Values) { v.Set("phone", "310-555-0124") }))
 	r := b.postForm(nil, "/subscribe", signupForm(func(v url.Values) { v.Set("phone", "310-555-0125") }))

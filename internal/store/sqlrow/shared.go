@@ -87,3 +87,25 @@ func (s Shared) PurgeSecurityEvents(ctx context.Context, netBefore, before time.
 func (s Shared) ReleaseClaims(ctx context.Context, claimer string, staleBefore, now time.Time) (int, error) {
 	return ReleaseClaims(ctx, s.Conn, claimer, staleBefore, now)
 }
+
+// Abuse limits.
+
+func (s Shared) TakeTokens(ctx context.Context, buckets []store.Bucket, now time.Time) (int, error) {
+	return TakeTokens(ctx, s.Conn, buckets, now)
+}
+
+func (s Shared) CountRefusals(ctx context.Context, kind string, n int, at time.Time) error {
+	return CountRefusals(ctx, s.Conn, kind, n, at)
+}
+
+func (s Shared) Refusals(ctx context.Context, since time.Time) ([]store.RefusalCount, error) {
+	return Refusals(ctx, s.Conn, since)
+}
+
+func (s Shared) SpendChallenge(ctx context.Context, id string, expires, now time.Time) error {
+	return SpendChallenge(ctx, s.Conn, id, expires, now)
+}
+
+func (s Shared) PurgeLimits(ctx context.Context, before, countsBefore time.Time) error {
+	return PurgeLimits(ctx, s.Conn, before, countsBefore)
+}

@@ -40,6 +40,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open) })
 	t.Run("CanaryOperator", func(t *testing.T) { testCanaryOperator(t, open) })
 	t.Run("Notices", func(t *testing.T) { testNotices(t, open) })
+	t.Run("TakeTokens", func(t *testing.T) { testTakeTokens(t, open) })
+	t.Run("TakeTokensRace", func(t *testing.T) { testTakeTokensRace(t, open) })
+	t.Run("Refusals", func(t *testing.T) { testRefusals(t, open) })
+	t.Run("SpendChallenge", func(t *testing.T) { testSpendChallenge(t, open) })
 }
 
 // now is the suite's fixed clock: whole minutes, because stores may keep

@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+	"time"
+)
+
+// limitKinds are the kinds of refusal the console explains, in its order.
+var limitKinds = []struct{ kind, what string }{
+	{"signup:global", "limits.signup.global"},
+	{"signup:cell", "limits.signup.cell"},
+	{"signup:prefix", "limits.signup.prefix"},
+	{"report:global", "limits.report.global"},
+	{"report:cell", "limits.report.cell"},
+	{"code:global", "limits.code.global"},
+	{"code:cell", "limits.code.cell"},
+	{refusedAPIKey, "limits.apikey"},
+	{refusedPoWBad, "limits.pow.refused"},
+	{refusedPoWReplay, "limits.pow.replayed"},
+}
+
+// limitRow is one kind of limit and what it held back.
+type limitRow struct {
+	Kind, What     string
+	LastHour, Last int64 // the current hour; the last 24 hours
+}
+
+type limitsData struct {
+	Rows   []limitRow
+	Limits Limits
+	Load   []string // kinds for which this replica asks a proof of work now
+}
+
+// limitsPage shows what the abuse limits held back: nothing over a limit
+// is dropped without a count here.
+func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request) {
+	p := s.consolePage(r, "limits.title")
+	now := s.cfg.Now()
+	s.flushRefusals(r.Context(), now)
+	counts, err := s.cfg.Store.Refusals(r.Context(), now.Add(-23*time.Hour))
+	if err != nil {
+		s.formError(w, r, p, "limits", err)
+		return
+	}
+	d := limitsData{Limits: s.limits.limits}
+	index := map[string]int{}
+	for _, k := range limitKinds {
+		index[k.kind] = len(d.Rows)
+		d.Rows = append(d.Rows, limitRow{Kind: k.kind, What: p.T(k.what)})
+	}
+	for _, c := range counts {
+		i, ok := index[c.Kind]
+		if !ok {
+			index[c.Kind] = len(d.Rows)
+			i = len(d.Rows)
+			d.Rows = append(d.Rows, limitRow{Kind: c.Kind})
+		}
+		d.Rows[i].Last += c.N
+		if c.Hour.Equal(now.Truncate(time.Hour)) {
+			d.Rows[i].LastHour += c.N
+		}
+	}
+	for _, k := range []string{kindSignup, kindReport, kindCode} {
+		if s.underLoad(k) {
+			d.Load = append(d.Load, k)
+		}
+	}
+	p.Data = d
+	s.render(w, r, http.StatusOK, "limits", p)
+}
