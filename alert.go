@@ -101,6 +101,13 @@ func (a *Alert) Label(spanish bool) string {
 	return labels[i][j]
 }
 
+// IsCorrection reports whether an alert text, as sent, is a correction's:
+// it starts with the correction label, which only Correction gives.
+func IsCorrection(text string) bool {
+	c := Alert{Correction: true}
+	return strings.HasPrefix(text, c.Label(false)+" ") || strings.HasPrefix(text, c.Label(true)+" ")
+}
+
 // AlertInput is an alert as composed.
 type AlertInput struct {
 	BodyEN    string
