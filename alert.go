@@ -51,6 +51,10 @@ type Alert struct {
 	// Statement is the canonical statement of exactly what goes out (package
 	// trust), fixed when the alert is composed; operators sign its digest.
 	Statement []byte
+	// Correction marks a correction of texts that did not come from the
+	// service (the sender drafts one after an intrusion): its label says
+	// so. It is not stored: the statement holds the labelled texts.
+	Correction bool
 	// VerifyURL, when set at composing, is the public verification page's
 	// prefix (https://host/v/): texts end "Verify: <VerifyURL><Ref>" instead
 	// of "Ref <Ref>". It is not stored: the statement holds the texts.
@@ -80,9 +84,12 @@ func (a *Alert) Reference() string {
 
 // Label is the tag an alert text starts with, in GSM-7 characters only.
 func (a *Alert) Label(spanish bool) string {
-	labels := [3][2]string{{"[CONFIRMED]", "[CONFIRMADO]"}, {"[UNCONFIRMED]", "[SIN CONFIRMAR]"}, {"[ALL CLEAR]", "[TODO DESPEJADO]"}}
+	labels := [4][2]string{{"[CONFIRMED]", "[CONFIRMADO]"}, {"[UNCONFIRMED]", "[SIN CONFIRMAR]"}, {"[ALL CLEAR]", "[TODO DESPEJADO]"},
+		{"[CORRECTION]", "[CORRECCION]"}}
 	i, j := 1, 0
 	switch {
+	case a.Correction:
+		i = 3
 	case a.AllClear:
 		i = 2
 	case a.Confirmed:
@@ -92,6 +99,13 @@ func (a *Alert) Label(spanish bool) string {
 		j = 1
 	}
 	return labels[i][j]
+}
+
+// IsCorrection reports whether an alert text, as sent, is a correction's:
+// it starts with the correction label, which only Correction gives.
+func IsCorrection(text string) bool {
+	c := Alert{Correction: true}
+	return strings.HasPrefix(text, c.Label(false)+" ") || strings.HasPrefix(text, c.Label(true)+" ")
 }
 
 // AlertInput is an alert as composed.

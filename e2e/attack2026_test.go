@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tocsin/tocsin/internal/smstext"
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 // TestAttack2026Replayed replays the 2026 attack against the real binary:
@@ -97,6 +100,23 @@ func TestAttack2026Replayed(t *testing.T) {
 	alerts := c.get("/console/alerts").body
 	if !strings.Contains(alerts, "did NOT come from us") {
 		t.Error("no correction draft in the console")
+	}
+	// The correction as it would be sent: labelled, GSM-7 in at most two
+	// segments, one link, quoting the captured fake.
+	var stmt []byte
+	if err := rawDB(t, filepath.Join(s.DataDir, "tocsin.db")).QueryRow(`SELECT statement FROM alerts WHERE created_by = 'sender'`).Scan(&stmt); err != nil {
+		t.Fatalf("the correction draft: %v", err)
+	}
+	st, err := trust.DecodeStatement(stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, label := range map[string]string{"en": "[CORRECTION] ", "es": "[CORRECCION] "} {
+		text, info := st.Texts[lang], smstext.Analyze(st.Texts[lang])
+		if !strings.HasPrefix(text, label) || info.Encoding != smstext.GSM7 || info.Segments > 2 || strings.Count(text, "http") != 1 ||
+			!strings.Contains(text, `"Your information has been sent to the authorities..."`) {
+			t.Errorf("%s correction (%s, %d segments):\n%s", lang, info.Encoding, info.Segments, text)
+		}
 	}
 	// Nobody replied to the attacker, and the correction waits for signatures.
 	for _, l := range readOutbox(t, s.DataDir) {

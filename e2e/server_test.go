@@ -72,6 +72,7 @@ type serverOptions struct {
 	wantEnrol bool     // wait for the first-administrator link on stdout
 	args      []string // more flags for tocsin serve, such as --role web
 	addr      string   // "" for a free port; else the address to listen on
+	env       []string // more environment variables, such as TMPDIR=…
 }
 
 var enrolLinkRE = regexp.MustCompile(`https?://\S+/enrol/[A-Za-z0-9_-]+`)
@@ -113,7 +114,7 @@ func launch(t *testing.T, o serverOptions) (*server, error) {
 		addr = freeAddr(t)
 	}
 	args := append([]string{"serve", "--data", o.dataDir, "--listen", addr}, o.args...)
-	s, err := startProcess(t, "http://"+addr, o.dataDir, args...)
+	s, err := startProcessEnv(t, "http://"+addr, o.dataDir, o.env, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -133,10 +134,16 @@ func launch(t *testing.T, o serverOptions) (*server, error) {
 // waits until GET url/healthz answers 200.
 func startProcess(t *testing.T, url, dataDir string, args ...string) (*server, error) {
 	t.Helper()
+	return startProcessEnv(t, url, dataDir, nil, args...)
+}
+
+// startProcessEnv is startProcess with more environment variables.
+func startProcessEnv(t *testing.T, url, dataDir string, env []string, args ...string) (*server, error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{URL: url, DataDir: dataDir, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = cleanEnv()
+	cmd.Env = append(cleanEnv(), env...)
 	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
 	cmd.Cancel = func() error { return cmd.Process.Kill() } // last resort; stop sends SIGTERM first
 	cmd.WaitDelay = 5 * time.Second

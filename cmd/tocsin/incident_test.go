@@ -72,3 +72,44 @@ func TestIncidentCommands(t *testing.T) {
 	cli(t, 1, "incident", "iocs", "--data", data, "--since", "later") // not a time
 	cli(t, 1, "incident", "summon", "--data", data)
 }
+
+// TestIncidentReportFreezes: a freeze from the console and an unfreeze,
+// recorded as the web tier and the sender record them (the operator's audit
+// entry, the sender's event and its copy in the audit trail), are listed by
+// `tocsin incident report` once each: who, when, when applied.
+func TestIncidentReportFreezes(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(data, "tocsin.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	for _, a := range []tocsin.AuditEntry{
+		{At: at, Actor: "carmen", Action: "freeze.freeze", Detail: "console"},
+		{At: at.Add(5 * time.Second), Actor: "sender", Action: "security.freeze", Subject: "1", Detail: "console"},
+		{At: at.Add(30 * time.Minute), Actor: "ana, bob", Action: "freeze.unfreeze", Detail: "keys rotated"},
+		{At: at.Add(30*time.Minute + 5*time.Second), Actor: "sender", Action: "security.unfreeze", Subject: "2", Detail: "keys rotated"},
+	} {
+		if err := st.AppendAudit(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range []store.SecurityEvent{
+		{At: at.Add(5 * time.Second), Kind: "freeze", Severity: store.SeverityHigh, Subject: "1", Detail: "console"},
+		{At: at.Add(30*time.Minute + 5*time.Second), Kind: "unfreeze", Severity: store.SeverityHigh, Subject: "2", Detail: "keys rotated"},
+	} {
+		if err := st.AddSecurityEvent(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	report := cli(t, 0, "incident", "report", "--data", data, "--since", "24h")
+	f := func(t time.Time) string { return t.Format("2006-01-02 15:04:05") }
+	want := "- Outbound messaging: not frozen at the end of the record:\n" +
+		"  - **frozen** " + f(at) + " by carmen (applied by the sender " + f(at.Add(5*time.Second)) + ") — console\n" +
+		"  - unfrozen " + f(at.Add(30*time.Minute)) + " by ana, bob (applied by the sender " + f(at.Add(30*time.Minute+5*time.Second)) + ") — keys rotated\n"
+	if !strings.Contains(report, want) {
+		t.Errorf("the report does not list each action once:\n%s\nwant:\n%s", report, want)
+	}
+}

@@ -71,7 +71,7 @@ func (r *reporter) summary() {
 	}
 	rows := reportIndicators(evs)
 	r.f("- Network indicators: %s.\n", countKinds(rows))
-	r.f("- Outbound messaging: %s.\n", freezeSummary(freezes(r.inc)))
+	r.f("- Outbound messaging: %s\n", freezeSummary(freezes(r.inc)))
 	if len(r.known)+len(r.unknown) == 0 {
 		r.f("- Compromised components: none named, so exposure is not assessed.\n\n")
 		return

@@ -16,6 +16,9 @@ func responseKinds() []string {
 }
 
 func isResponse(action string) bool {
+	if isMirror(action) {
+		return false // the event, in the timeline, stands for it
+	}
 	first, _, _ := strings.Cut(action, ".")
 	return slices.Contains(responseKinds(), first) || slices.Contains(responseKinds(), lastSegment(action))
 }

@@ -41,7 +41,7 @@ func TestReport(t *testing.T) {
 		{"Summary", "- Events from 2026-03-14 09:00:05 to 2026-03-14 09:04:00 (3m55s)."},
 		{"Summary", "canary.url ×2"},
 		{"Summary", "- Network indicators: 3 source addresses, 2 user agents, 4 paths."},
-		{"Summary", "**frozen** 2026-03-14 09:03:30 by sender — frozen at the end of the record"},
+		{"Summary", "frozen at the end of the record:\n  - **frozen** 2026-03-14 09:03:30 by the sender — unknown messages at the provider\n"},
 		{"Summary", "(as named, with what they imply): provider credential."},
 		{"Timeline", "| 2026-03-14 09:00:05 | event 41: canary.apikey (critical) | key k\\_7 | canary API key used; from 203.0.113.7 GET /api/v1/subscribers |"},
 		{"Timeline", "| 2026-03-14 09:03:30 | audit: freeze.freeze by sender | – | unknown messages at the provider |"},
@@ -158,9 +158,9 @@ func TestReportFreezeStates(t *testing.T) {
 		{"frozen then unfrozen", severe, []AuditEntry{
 			{At: at(9, 1, 0), Actor: "ana", Action: "freeze.freeze"},
 			{At: at(9, 30, 0), Actor: "ana", Action: "freeze.unfreeze"},
-		}, "**frozen** 2026-03-14 09:01:00 by ana; unfrozen 2026-03-14 09:30:00 by ana — not frozen at the end", "- [ ] Freeze outbound messaging"},
+		}, "not frozen at the end of the record:\n  - **frozen** 2026-03-14 09:01:00 by ana (not applied by the sender in the record)\n  - unfrozen 2026-03-14 09:30:00 by ana (not applied", "- [ ] Freeze outbound messaging"},
 		{"frozen by the sender", append(slices.Clone(severe), Event{ID: 2, At: at(9, 2, 0), Kind: "freeze", Severity: "info"}), nil,
-			"**frozen** 2026-03-14 09:02:00 by the sender — frozen at the end", "- [ ] Outbound messaging is frozen"},
+			"frozen at the end of the record:\n  - **frozen** 2026-03-14 09:02:00 by the sender\n", "- [ ] Outbound messaging is frozen"},
 		{"nothing severe", []Event{{ID: 2, At: at(9, 5, 0), Kind: "canary.url", Severity: "info"}, {ID: 1, At: at(9, 0, 0), Kind: "canary.url"}},
 			nil, "it was not frozen", ""},
 	}
@@ -217,5 +217,44 @@ func TestReportEverythingExposed(t *testing.T) {
 	r = Report(Incident{ID: "i"}, nil, []string{ServerLogs})
 	if !strings.Contains(section(r, "What was exposed"), "Nothing in the inventory") {
 		t.Errorf("exposed with an empty inventory:\n%s", section(r, "What was exposed"))
+	}
+}
+
+// TestReportFreezeOncePerAction: an operator's freeze is in the trail
+// (freeze.freeze by carmen), applied by the sender (event "freeze") and
+// copied into the trail (security.freeze by sender); the report lists it
+// once, with who asked, when, and when the sender applied it. So for an
+// unfreeze, for the sender's own freezes and for an order out of sequence
+// (freeze.gap and freeze, one order).
+func TestReportFreezeOncePerAction(t *testing.T) {
+	inc := Incident{ID: "i",
+		Audit: []AuditEntry{
+			{At: at(9, 1, 0), Actor: "carmen", Action: "freeze.freeze", Detail: "console"},
+			{At: at(9, 1, 5), Actor: "sender", Action: "security.freeze", Subject: "3", Detail: "console"},
+			{At: at(9, 30, 0), Actor: "ana, ben", Action: "freeze.unfreeze", Detail: "rotated"},
+			{At: at(9, 30, 9), Actor: "sender", Action: "security.unfreeze", Subject: "4", Detail: "rotated"},
+			{At: at(9, 40, 0), Actor: "sender", Action: "security.freeze.gap", Subject: "7"},
+			{At: at(9, 40, 0), Actor: "sender", Action: "security.freeze", Subject: "7"},
+			{At: at(9, 50, 0), Actor: "sender", Action: "security.freeze", Subject: "8"},
+		},
+		Events: []Event{
+			{ID: 1, At: at(9, 1, 5), Kind: "freeze", Subject: "3", Detail: "console"},
+			{ID: 2, At: at(9, 30, 9), Kind: "unfreeze", Subject: "4", Detail: "rotated"},
+			{ID: 3, At: at(9, 40, 0), Kind: "freeze.gap", Subject: "7", Detail: "order 7 follows order 4"},
+			{ID: 4, At: at(9, 40, 0), Kind: "freeze", Subject: "7"},
+			{ID: 5, At: at(9, 50, 0), Kind: "freeze", Subject: "8", Detail: "auto-freeze (canary-subscriber)"},
+		},
+	}
+	sum := section(Report(inc, DefaultInventory(), nil), "Summary")
+	want := "- Outbound messaging: frozen at the end of the record:\n" +
+		"  - **frozen** 2026-03-14 09:01:00 by carmen (applied by the sender 2026-03-14 09:01:05) — console\n" +
+		"  - unfrozen 2026-03-14 09:30:00 by ana, ben (applied by the sender 2026-03-14 09:30:09) — rotated\n" +
+		"  - **frozen** 2026-03-14 09:40:00 by the sender — order 7 follows order 4\n" +
+		"  - **frozen** 2026-03-14 09:50:00 by the sender — auto-freeze (canary-subscriber)\n"
+	if !strings.Contains(sum, want) {
+		t.Errorf("summary:\n%s\nwant:\n%s", sum, want)
+	}
+	if n := strings.Count(section(Report(inc, DefaultInventory(), nil), "Response actions"), "\n- "); n != 2 {
+		t.Errorf("%d freeze lines in the response actions, want carmen's and ana's only", n)
 	}
 }

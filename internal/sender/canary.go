@@ -207,19 +207,20 @@ func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbou
 	if err := q.DeleteInbound(ctx, m.ID); err != nil {
 		return err
 	}
-	return s.respond(ctx, q, RuleCanarySubscriber, why)
+	return s.respond(ctx, q, RuleCanarySubscriber, why, m.Body)
 }
 
 // respond carries out the response to an intrusion: freezing outbound at
 // once when rule is on, and a correction for subscribers drafted for
-// approval.
-func (s *Sender) respond(ctx context.Context, q store.Querier, rule, why string) error {
+// approval, quoting the start of fake (the text a canary captured, if
+// any).
+func (s *Sender) respond(ctx context.Context, q store.Querier, rule, why, fake string) error {
 	if s.cfg.AutoFreeze[rule] {
 		if err := s.freezeWith("auto-freeze (" + rule + "): " + why); err != nil {
 			return err
 		}
 	}
-	return s.draftCorrection(ctx, q)
+	return s.draftCorrection(ctx, q, fake)
 }
 
 var digitRun = regexp.MustCompile(`\+?\d[\d\s().-]{5,}\d`)

@@ -172,9 +172,11 @@ func TestCanarySubscribersCatchTheAttack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(drafts) != 1 || drafts[0].CreatedBy != "sender" || !strings.Contains(drafts[0].BodyEN, "did NOT come from us") ||
-		!strings.Contains(drafts[0].BodyEN, "https://alerts.example.org/verify") {
+	if len(drafts) != 1 || drafts[0].CreatedBy != "sender" || !strings.Contains(drafts[0].BodyEN, "did NOT come from us") {
 		t.Fatalf("correction drafts: %+v", drafts)
+	}
+	if en := b.correctionDraft(t)["en"]; !strings.HasPrefix(en, "[CORRECTION] ") || !strings.Contains(en, "https://alerts.example.org/v/"+drafts[0].Ref) {
+		t.Errorf("the correction is not labelled, or lacks its verify link:\n%s", en)
 	}
 	if after := len(b.lines(t)); after != before {
 		t.Errorf("%d texts went out after the attack (a reply to the attacker?)", after-before)
@@ -338,7 +340,7 @@ func TestCorrectionReachesPointSubscribers(t *testing.T) {
 	if err := b.store.SaveSubscriber(b.ctx, point); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.store.InTx(b.ctx, func(q store.Querier) error { return b.sender.draftCorrection(b.ctx, q) }); err != nil {
+	if err := b.store.InTx(b.ctx, func(q store.Querier) error { return b.sender.draftCorrection(b.ctx, q, "") }); err != nil {
 		t.Fatal(err)
 	}
 	drafts, _ := b.store.ListAlerts(b.ctx, []tocsin.AlertState{tocsin.AlertDraft}, 10)

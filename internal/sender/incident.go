@@ -123,8 +123,9 @@ const correctionBy = "sender"
 
 // draftCorrection prepares, once a day at most, a correction to every
 // subscriber as an alert draft: it goes out only once operators approve it
-// with the usual signatures.
-func (s *Sender) draftCorrection(ctx context.Context, q store.Querier) error {
+// with the usual signatures. fake is the text a canary captured, if any:
+// the correction quotes its first words (correctionBodies).
+func (s *Sender) draftCorrection(ctx context.Context, q store.Querier, fake string) error {
 	now := s.cfg.Now()
 	drafts, err := q.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertDraft}, 200)
 	if err != nil {
@@ -156,15 +157,13 @@ func (s *Sender) draftCorrection(ctx context.Context, q store.Querier) error {
 	for _, a := range areas {
 		subs[a.SubscriberID] = true
 	}
-	verify, vurl := "", ""
+	vurl := ""
 	if s.cfg.PublicURL != "" {
-		base := strings.TrimRight(s.cfg.PublicURL, "/")
-		verify, vurl = " Check any text at "+base+"/verify", base+"/v/"
+		vurl = strings.TrimRight(s.cfg.PublicURL, "/") + "/v/"
 	}
-	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft,
-		BodyEN: s.cfg.Name + ": a text saying your information was sent to the authorities did NOT come from us. We have not shared your information." + verify,
-		BodyES: s.cfg.Name + ": un mensaje que dice que su información fue enviada a las autoridades NO vino de nosotros. No hemos compartido su información." + strings.Replace(verify, "Check any text at", "Verifique cualquier mensaje en", 1),
-		Area:   tocsin.Area{ZIPs: zips, Circle: circle}, CreatedBy: correctionBy, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(24 * time.Hour).Truncate(time.Second), VerifyURL: vurl}
+	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft, Correction: true,
+		Area: tocsin.Area{ZIPs: zips, Circle: circle}, CreatedBy: correctionBy, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(24 * time.Hour).Truncate(time.Second), VerifyURL: vurl}
+	correctionBodies(a, s.cfg.Name, fake)
 	st := trust.StatementOf(a, s.audience.StatementCells(a.Area), trust.AudienceBound(len(subs)))
 	if a.Statement, err = st.Encode(); err != nil {
 		return err
@@ -207,7 +206,7 @@ func (s *Sender) handleEvents(ctx context.Context) error {
 		// Respond once per event, however often its alarm is retried.
 		if rule := ruleFor(e.Kind); rule != "" && !s.responded[e.ID] {
 			if !responded {
-				err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.respond(ctx, q, rule, e.Kind+": "+e.Subject) })
+				err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.respond(ctx, q, rule, e.Kind+": "+e.Subject, "") })
 				if err != nil {
 					return err
 				}

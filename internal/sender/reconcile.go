@@ -82,7 +82,7 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 		if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "provider.unknown_messages", Severity: store.SeverityCritical, Subject: name, Detail: why}); err != nil {
 			return err
 		}
-		return s.respond(ctx, q, RuleReconcileUnknown, "reconciliation: "+why)
+		return s.respond(ctx, q, RuleReconcileUnknown, "reconciliation: "+why, "")
 	})
 	if err != nil {
 		return err

@@ -45,8 +45,10 @@ func newCatalog() catalog {
 		"alert.confirmed":   {"Confirmed", "Confirmada"},
 		"alert.unconfirmed": {"Unconfirmed", "Sin confirmar"},
 		"alert.allclear":    {"All clear", "Todo despejado"},
+		"alert.correction":  {"Correction: texts in our name that we did not send", "Corrección: mensajes en nuestro nombre que no enviamos"},
 		"alert.valid":       {"Valid until", "Válida hasta"},
 		"alert.genuine":     {"This alert was sent by this service. A text that claims to come from us but whose Ref code is not on this site was not sent by us.", "Esta alerta fue enviada por este servicio. Un mensaje que dice venir de nosotros pero cuyo código Ref no está en este sitio no lo enviamos nosotros."},
+		"alert.checkother":  {"Another text claims to come from us? Check it here.", "¿Otro mensaje dice venir de nosotros? Verifícalo aquí."},
 
 		"alert.log":          {"In the public log", "En el registro público"},
 		"alert.log.verified": {"This alert is in the public transparency log: its inclusion proof checks against the latest checkpoint signed with the log's key.", "Esta alerta está en el registro público de transparencia: su prueba de inclusión se verifica con el último punto de control firmado con la clave del registro."},

@@ -124,6 +124,7 @@ func (s *Server) fromLog(ctx context.Context, st *trust.Statement, leaf [32]byte
 		if lang == tocsin.Spanish && pa.TextES != "" || pa.Text == "" {
 			pa.Text = pa.TextES
 		}
+		pa.Correction = tocsin.IsCorrection(pa.Text)
 	}
 	pa.Ref = refOf(st)
 	return pa

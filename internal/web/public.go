@@ -24,6 +24,7 @@ type publicAlert struct {
 	TextES     string      `json:"text_es,omitempty"`
 	Confirmed  bool        `json:"confirmed"`
 	AllClear   bool        `json:"all_clear"`
+	Correction bool        `json:"correction,omitempty"` // a correction of texts sent in the service's name
 	Area       tocsin.Area `json:"area"`
 	SentAt     time.Time   `json:"sent_at"`
 	ValidUntil time.Time   `json:"valid_until"`
@@ -44,7 +45,7 @@ func toPublic(a tocsin.Alert, lang tocsin.Language) publicAlert {
 		}
 		a.BodyES = es
 	}
-	return publicAlert{Ref: a.Ref, Text: text, TextES: a.BodyES, Confirmed: a.Confirmed, AllClear: a.AllClear,
+	return publicAlert{Ref: a.Ref, Text: text, TextES: a.BodyES, Confirmed: a.Confirmed, AllClear: a.AllClear, Correction: tocsin.IsCorrection(text),
 		Area: a.Area, SentAt: a.ApprovedAt, ValidUntil: a.ValidUntil}
 }
 

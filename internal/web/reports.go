@@ -152,22 +152,23 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "report.title")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxReportForm)
-	// ParseForm reads a URL-encoded body (ParseMultipartForm would drop its
-	// error and go on with empty fields); a multipart one is read next.
-	err := r.ParseForm()
-	if err == nil {
-		err = r.ParseMultipartForm(1 << 20)
-	}
-	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		p.Error = p.T("report.toolarge")
+	// Every field is read before any is used: a form read in part would
+	// look like one with empty fields.
+	up, err := readReportForm(r)
+	if err != nil {
+		status, key := http.StatusBadRequest, "formerror.unreadable.text"
+		if errors.Is(err, errReportForm) || tocsin.ErrorCode(bodyError(err)) == tocsin.ETOOLARGE {
+			status, key = http.StatusRequestEntityTooLarge, "report.toolarge"
+		}
+		p.Error = p.T(key)
 		p.Data = reportFormData{Categories: tocsin.Categories()}
-		s.render(w, r, http.StatusRequestEntityTooLarge, "report", p)
+		s.render(w, r, status, "report", p)
 		return
 	}
 	d := reportFormData{Categories: tocsin.Categories(), Category: r.FormValue("category"), ZIP: r.FormValue("zip"),
 		Lat: r.FormValue("lat"), Lon: r.FormValue("lon"), Place: r.FormValue("place"), Desc: r.FormValue("description"), Ago: r.FormValue("ago")}
 	p.Data = d
-	in, err := s.formReport(r, d)
+	in, err := s.formReport(d, up)
 	if err == nil {
 		_, err = s.createReport(r.Context(), in, s.reportGate(r.FormValue(powField)))
 	}
@@ -194,8 +195,8 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/report?sent=1", http.StatusSeeOther)
 }
 
-// formReport turns form fields into report input, sanitising the photo.
-func (s *Server) formReport(r *http.Request, d reportFormData) (tocsin.ReportInput, error) {
+// formReport turns form fields and the sanitised photo into report input.
+func (s *Server) formReport(d reportFormData, up reportUpload) (tocsin.ReportInput, error) {
 	in := tocsin.ReportInput{Category: tocsin.Category(d.Category), Description: d.Desc, ZIP: d.ZIP, PlaceText: d.Place, Source: tocsin.SourceWeb}
 	if d.Lat != "" || d.Lon != "" {
 		lat, err1 := strconv.ParseFloat(strings.TrimSpace(d.Lat), 64)
@@ -213,23 +214,9 @@ func (s *Server) formReport(r *http.Request, d reportFormData) (tocsin.ReportInp
 		t := s.cfg.Now().Add(-time.Duration(mins) * time.Minute)
 		in.ObservedAt = &t
 	}
-	f, _, err := r.FormFile("photo")
-	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
-		return in, nil
+	if up.err != nil {
+		return in, photoError(up.err)
 	}
-	if err != nil {
-		return in, tocsin.FieldError("photo", "the photo could not be read")
-	}
-	defer f.Close()
-	img, err := photo.Sanitize(f, photo.DefaultMaxBytes)
-	switch {
-	case errors.Is(err, photo.ErrTooLarge):
-		return in, tocsin.FieldError("photo", "the photo is larger than %d MB", photo.DefaultMaxBytes>>20)
-	case errors.Is(err, photo.ErrDimensions):
-		return in, tocsin.FieldError("photo", "the photo has too many pixels")
-	case err != nil:
-		return in, tocsin.FieldError("photo", "the file is not a JPEG, PNG or GIF picture")
-	}
-	in.Photo = img
+	in.Photo = up.photo
 	return in, nil
 }
