@@ -34,12 +34,19 @@ func newCatalog() catalog {
 		"formerror.unreadable":      {"The form could not be read", "No se pudo leer el formulario"},
 		"formerror.unreadable.text": {"What you sent is not a form this page can read, so nothing was saved. Go back and send it again.", "Lo que enviaste no es un formulario que esta página pueda leer, así que no se guardó nada. Vuelve atrás y envíalo de nuevo."},
 
-		"home.title":  {"Community alerts", "Alertas comunitarias"},
-		"home.h1":     {"Community rapid-response alerts", "Alertas comunitarias de respuesta rápida"},
-		"home.intro":  {"Neighbours report immigration-enforcement activity; trained volunteers check each report; everyone subscribed for the area gets a text message within minutes.", "Los vecinos reportan actividad de control migratorio; voluntarios capacitados verifican cada reporte; quienes están suscritos en la zona reciben un mensaje de texto en minutos."},
-		"home.sms":    {"No data? Text JOIN and your ZIP code (for example JOIN 90210) to our number. Text STOP at any time to end.", "¿Sin datos? Envía ALTA y tu código postal (por ejemplo ALTA 90210) a nuestro número. Envía ALTO cuando quieras para terminar."},
-		"home.recent": {"Recent alerts", "Alertas recientes"},
-		"home.none":   {"No alerts have been sent recently.", "No se han enviado alertas recientemente."},
+		"home.title": {"Community alerts", "Alertas comunitarias"},
+		"home.h1":    {"Community rapid-response alerts", "Alertas comunitarias de respuesta rápida"},
+		"home.intro": {"Neighbours report immigration-enforcement activity; trained volunteers check each report; everyone subscribed for the area gets a text message within minutes.", "Los vecinos reportan actividad de control migratorio; voluntarios capacitados verifican cada reporte; quienes están suscritos en la zona reciben un mensaje de texto en minutos."},
+		"home.sms":   {"No data? Text JOIN and your ZIP code (for example JOIN 90210) to our number. Text STOP at any time to end.", "¿Sin datos? Envía ALTA y tu código postal (por ejemplo ALTA 90210) a nuestro número. Envía ALTO cuando quieras para terminar."},
+
+		// The service's numbers (--sms-number), each a link that opens a
+		// text with the keyword typed: "… to (310) 555-0100 or (310) 555-0101."
+		"home.sms.to":   {"No data? Text JOIN and your ZIP code (for example JOIN 90210) to", "¿Sin datos? Envía ALTA y tu código postal (por ejemplo ALTA 90210) al"},
+		"home.sms.stop": {"Text STOP at any time to end.", "Envía ALTO cuando quieras para terminar."},
+		"sms.join":      {"JOIN", "ALTA"},
+		"sms.or":        {"or", "o"},
+		"home.recent":   {"Recent alerts", "Alertas recientes"},
+		"home.none":     {"No alerts have been sent recently.", "No se han enviado alertas recientemente."},
 
 		"alert.title":       {"Alert", "Alerta"},
 		"alert.confirmed":   {"Confirmed", "Confirmada"},
@@ -97,6 +104,15 @@ func newCatalog() catalog {
 		"confirm.code":      {"Code", "Código"},
 		"confirm.send":      {"Confirm", "Confirmar"},
 		"confirm.done":      {"You are subscribed. A welcome text is on its way.", "Ya estás suscrito. Va en camino un mensaje de bienvenida."},
+
+		// A number that texted STOP gets no code until it texts START. Every
+		// sign-up page says so, whatever the number, so that the page does
+		// not tell who opted out.
+		"subscribe.stopped":    {"Texted STOP to us before? We cannot text you a code until you text START to our number.", "¿Enviaste ALTO o STOP antes? No podemos enviarte un código hasta que envíes START a nuestro número."},
+		"subscribe.stopped.to": {"Texted STOP to us before? We cannot text you a code until you text START to", "¿Enviaste ALTO o STOP antes? No podemos enviarte un código hasta que envíes START al"},
+		"confirm.stop":         {"No code within a minute? If you ever texted STOP to our number, we cannot text you until you opt back in: text START to our number, then sign up again.", "¿No llega el código en un minuto? Si alguna vez enviaste ALTO o STOP a nuestro número, no podemos escribirte hasta que vuelvas a aceptar: envía START a nuestro número y luego suscríbete de nuevo."},
+		"confirm.stop.to":      {"No code within a minute? If you ever texted STOP to our number, we cannot text you until you opt back in: text START to", "¿No llega el código en un minuto? Si alguna vez enviaste ALTO o STOP a nuestro número, no podemos escribirte hasta que vuelvas a aceptar: envía START al"},
+		"confirm.stop.then":    {", then sign up again.", " y luego suscríbete de nuevo."},
 
 		// A number the SMS policy refuses (subscribe.go).
 		"subscribe.region":         {"This service only texts numbers in %s.", "Este servicio solo envía mensajes a números de %s."},

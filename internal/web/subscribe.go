@@ -75,7 +75,11 @@ func (s *Server) newSignup(r *http.Request, p *page, d subscribeData) (*tocsin.S
 		return nil, err
 	}
 	if recent >= s.cfg.SignupsPerHour {
-		return nil, tocsin.Errorf(tocsin.ETOOMANY, "too many people are signing up right now; please try again in an hour, or text JOIN and your ZIP code")
+		to := ""
+		if len(s.cfg.SMSNumbers) > 0 {
+			to = " to " + s.cfg.SMSNumbers[0].String()
+		}
+		return nil, tocsin.Errorf(tocsin.ETOOMANY, "too many people are signing up right now; please try again in an hour, or text JOIN and your ZIP code%s", to)
 	}
 	code := newCode()
 	id := tocsin.NewID()
