@@ -28,6 +28,8 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	baseURL := fs.String("base-url", "", "the site's public URL")
 	var pc providerConfig
 	pc.register(fs)
+	var numbers smsNumbers
+	numbers.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,6 +37,9 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		pc.publicURL = *baseURL
 	}
 	fs2 := doctor(*role, *data, *baseURL, &pc)
+	if f, ok := smsNumberFinding(*role, &pc, numbers); ok {
+		fs2 = append(fs2, f)
+	}
 	severe := 0
 	for _, f := range fs2 {
 		tag := "warning"
@@ -102,6 +107,21 @@ func doctor(role, data, baseURL string, pc *providerConfig) []finding {
 		}
 	}
 	return out
+}
+
+// smsNumberFinding warns when the pages cannot say which number to text:
+// no --sms-number where the pages are served (the web role, or the
+// all-in-one process) with a real provider. The outbox provider of a first
+// try has no number.
+func smsNumberFinding(role string, pc *providerConfig, numbers smsNumbers) (finding, bool) {
+	if len(numbers) > 0 || role == "sender" || (role == "all" && pc.primary == "outbox") {
+		return finding{}, false
+	}
+	text := "no --sms-number: the pages tell people to text JOIN, STOP or START to \"our number\" without saying which; give the number(s) people text, in E.164 form"
+	if pc.twilioFrom != "" {
+		text += " (--twilio-from is " + pc.twilioFrom + ")"
+	}
+	return finding{text: text}, true
 }
 
 // canaryHook checks the canary subscribers' own inbound path: the sender

@@ -32,6 +32,7 @@ type serveConfig struct {
 	poll                                  time.Duration
 	limits                                web.Limits
 	trustedProxies                        prefixList
+	smsNumbers                            smsNumbers
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,6 +45,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.providers.register(fs)
 	c.response.register(fs)
 	c.sms.register(fs)
+	c.smsNumbers.register(fs)
 	fs.StringVar(&c.role, "role", "all", "all (web and sender in one process) or web (public site, console, API, webhooks: no provider credentials, no key that opens phone numbers; run 'tocsin sender' beside it)")
 	fs.StringVar(&c.senderPubFile, "sender-pub", "", "the sender's public key file (default DATA/keys/sender.pub)")
 	fs.StringVar(&c.logPubFile, "log-pub", "", "the transparency log's public key file, to show as genuine only alerts in the signed log (default DATA/keys/log.pub; with --role web, a copy of the sender's keys/log.pub)")
@@ -142,7 +144,8 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	}
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
 		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.devHook(), ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, CanaryHook: c.providers.canaryHook, Secure: strings.HasPrefix(c.baseURL, "https://"),
-		Limits: c.limits, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub, LogOrigin: logOrigin, TrustedProxies: c.trustedProxies})
+		Limits: c.limits, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub, LogOrigin: logOrigin, TrustedProxies: c.trustedProxies,
+		SMSNumbers: c.smsNumbers})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,9 @@
 // one. It must never import the sender's vault (internal/sender/vault), never
 // hold or load a private key or the keyed-hash (HMAC) key, and never write a
 // clear phone number anywhere: every way of printing or encoding a Number
-// except Number.E164 yields a redacted form such as "+1******23".
+// except Number.E164 yields a redacted form such as "+1******23". The
+// service's own numbers, which every page publishes, are a separate type,
+// Public, which prints in the clear.
 package phone
 
 import (

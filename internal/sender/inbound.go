@@ -38,8 +38,11 @@ type inboundCtx struct {
 	msg  tocsin.Inbound
 	hash []byte
 	sub  *tocsin.Subscriber // nil for a number we do not know
-	lang tocsin.Language
-	now  time.Time
+	// optedOut: the number sent STOP (subscribed or not) and has not opted
+	// back in. Nothing but the STOP confirmation goes to it.
+	optedOut bool
+	lang     tocsin.Language
+	now      time.Time
 	// refused: why the SMS policy refuses the number (nil: it does not).
 	// Such a number gets no reply and cannot subscribe.
 	refused error
@@ -72,6 +75,9 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return err
 	}
+	if in.optedOut, err = s.optedOut(ctx, q, in.hash, in.sub); err != nil {
+		return err
+	}
 	cmd := keyword.Parse(m.Body)
 	in.lang = tocsin.English
 	switch {
@@ -100,11 +106,12 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 }
 
 // dispatch acts on one command and returns the reply ("" for none). A number
-// that has opted out gets no reply except to START, JOIN and HELP, which are
-// its own requests. A number outside the SMS policy cannot JOIN or START;
-// its STOP, LANG and REPORT take effect (handleOne drops the reply).
+// that has opted out, subscribed or not, gets no reply except to START,
+// JOIN and HELP, which are its own requests (START and JOIN opt it back
+// in); its REPORT is filed all the same, without a reply. A number outside
+// the SMS policy cannot JOIN or START; its STOP, LANG and REPORT take
+// effect (handleOne drops the reply).
 func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
-	optedOut := in.sub != nil && !in.sub.Active
 	if in.refused != nil && (cmd.Kind == keyword.Join || cmd.Kind == keyword.Start) {
 		return "", nil // a subscription would text it every alert
 	}
@@ -118,7 +125,11 @@ func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Comma
 	case keyword.Help:
 		return s.reply(in, rHelp), nil
 	}
-	if optedOut {
+	if in.optedOut {
+		if cmd.Kind == keyword.Report {
+			_, err := s.report(ctx, in, cmd)
+			return "", err
+		}
 		return "", nil
 	}
 	switch cmd.Kind {
@@ -135,22 +146,32 @@ func (s *Sender) reply(in *inboundCtx, key string, args ...any) string {
 	return replyText(s.cfg.Name, in.lang, key, args...)
 }
 
+// stop records the opt-out by keyed hash, subscribed or not, so that no
+// code, reply or alert goes to the number until it opts back in, and
+// confirms it once.
 func (s *Sender) stop(ctx context.Context, in *inboundCtx) (string, error) {
-	if in.sub == nil {
-		return s.reply(in, rStopped), nil
+	if err := in.q.SetOptOut(ctx, in.hash, in.now); err != nil {
+		return "", err
 	}
-	if !in.sub.Active {
+	if in.optedOut {
 		return "", nil // already confirmed once
 	}
-	in.sub.Active = false
-	in.sub.UpdatedAt = in.now
-	if err := in.q.SaveSubscriber(ctx, in.sub); err != nil {
-		return "", err
+	if in.sub != nil && in.sub.Active {
+		in.sub.Active = false
+		in.sub.UpdatedAt = in.now
+		if err := in.q.SaveSubscriber(ctx, in.sub); err != nil {
+			return "", err
+		}
 	}
 	return s.reply(in, rStopped), nil
 }
 
+// start opts the number back in, and turns its alerts on again if it had
+// any.
 func (s *Sender) start(ctx context.Context, in *inboundCtx) (string, error) {
+	if err := in.q.ClearOptOut(ctx, in.hash); err != nil {
+		return "", err
+	}
 	if in.sub == nil || len(in.sub.Areas) == 0 {
 		return s.reply(in, rStartNoArea), nil
 	}
@@ -190,6 +211,9 @@ func (s *Sender) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) 
 	sub.Active = true
 	sub.UpdatedAt = in.now
 	if err := in.q.SaveSubscriber(ctx, sub); err != nil {
+		return "", err
+	}
+	if err := in.q.ClearOptOut(ctx, in.hash); err != nil { // JOIN opts back in
 		return "", err
 	}
 	return s.reply(in, rJoined, strings.Join(cmd.ZIPs, ", ")), nil

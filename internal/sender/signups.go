@@ -88,9 +88,12 @@ func (s *Sender) codeAllowed(ctx context.Context, q store.Querier, su tocsin.Sig
 	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return false, err
 	}
-	if sub != nil && !sub.Active {
-		s.cfg.Log.Info("sign-up code not sent: the number opted out", "signup", su.ID)
-		return false, nil
+	if out, err := s.optedOut(ctx, q, hash, sub); err != nil || out {
+		if out {
+			s.cfg.Log.Info("sign-up code not sent: the number opted out", "signup", su.ID)
+			err = s.audit(ctx, q, "signup.code_withheld", su.ID, "the number texted STOP and has not texted START since")
+		}
+		return false, err
 	}
 	recent, err := q.CountCodeSends(ctx, hash, s.cfg.Now().Add(-time.Hour))
 	if err != nil {
@@ -114,6 +117,15 @@ func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup
 		return s.refuseSignup(ctx, q, su, why) // a subscription would text it every alert
 	}
 	hash := s.cfg.Keys.Hash(n)
+	if ok, err := s.confirmedAfterOptOut(ctx, q, su, hash); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return s.refuseOptedOutSignup(ctx, q, su)
+	}
+	if err := q.ClearOptOut(ctx, hash); err != nil { // the code typed back opts it in
+		return err
+	}
 	sub, err := q.GetSubscriberByHash(ctx, hash)
 	switch {
 	case tocsin.ErrorCode(err) == tocsin.ENOTFOUND:

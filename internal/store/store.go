@@ -278,6 +278,16 @@ type Subscribers interface {
 	// CountBlockCodes counts the codes sent to, and refused to, the block
 	// since t.
 	CountBlockCodes(ctx context.Context, blockHash []byte, since time.Time) (sent, refused int, err error)
+
+	// SetOptOut records that the number with this keyed hash opted out
+	// (STOP) at t, subscribed or not; a number already opted out keeps the
+	// time it first did. No retention purge forgets an opt-out.
+	SetOptOut(ctx context.Context, phoneHash []byte, at time.Time) error
+	// GetOptOut returns when the number opted out; ENOTFOUND if it has not,
+	// or has opted back in since.
+	GetOptOut(ctx context.Context, phoneHash []byte) (time.Time, error)
+	// ClearOptOut forgets the number's opt-out: it opted back in.
+	ClearOptOut(ctx context.Context, phoneHash []byte) error
 }
 
 // Messages stores inbound texts and one-to-one outbound texts.

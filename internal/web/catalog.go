@@ -34,12 +34,19 @@ func newCatalog() catalog {
 		"formerror.unreadable":      {"The form could not be read", "No se pudo leer el formulario"},
 		"formerror.unreadable.text": {"What you sent is not a form this page can read, so nothing was saved. Go back and send it again.", "Lo que enviaste no es un formulario que esta página pueda leer, así que no se guardó nada. Vuelve atrás y envíalo de nuevo."},
 
-		"home.title":  {"Community alerts", "Alertas comunitarias"},
-		"home.h1":     {"Community rapid-response alerts", "Alertas comunitarias de respuesta rápida"},
-		"home.intro":  {"Neighbours report immigration-enforcement activity; trained volunteers check each report; everyone subscribed for the area gets a text message within minutes.", "Los vecinos reportan actividad de control migratorio; voluntarios capacitados verifican cada reporte; quienes están suscritos en la zona reciben un mensaje de texto en minutos."},
-		"home.sms":    {"No data? Text JOIN and your ZIP code (for example JOIN 90210) to our number. Text STOP at any time to end.", "¿Sin datos? Envía ALTA y tu código postal (por ejemplo ALTA 90210) a nuestro número. Envía ALTO cuando quieras para terminar."},
-		"home.recent": {"Recent alerts", "Alertas recientes"},
-		"home.none":   {"No alerts have been sent recently.", "No se han enviado alertas recientemente."},
+		"home.title": {"Community alerts", "Alertas comunitarias"},
+		"home.h1":    {"Community rapid-response alerts", "Alertas comunitarias de respuesta rápida"},
+		"home.intro": {"Neighbours report immigration-enforcement activity; trained volunteers check each report; everyone subscribed for the area gets a text message within minutes.", "Los vecinos reportan actividad de control migratorio; voluntarios capacitados verifican cada reporte; quienes están suscritos en la zona reciben un mensaje de texto en minutos."},
+		"home.sms":   {"No data? Text JOIN and your ZIP code (for example JOIN 90210) to our number. Text STOP at any time to end.", "¿Sin datos? Envía ALTA y tu código postal (por ejemplo ALTA 90210) a nuestro número. Envía ALTO cuando quieras para terminar."},
+
+		// The service's numbers (--sms-number), each a link that opens a
+		// text with the keyword typed: "… to (310) 555-0100 or (310) 555-0101."
+		"home.sms.to":   {"No data? Text JOIN and your ZIP code (for example JOIN 90210) to", "¿Sin datos? Envía ALTA y tu código postal (por ejemplo ALTA 90210) al"},
+		"home.sms.stop": {"Text STOP at any time to end.", "Envía ALTO cuando quieras para terminar."},
+		"sms.join":      {"JOIN", "ALTA"},
+		"sms.or":        {"or", "o"},
+		"home.recent":   {"Recent alerts", "Alertas recientes"},
+		"home.none":     {"No alerts have been sent recently.", "No se han enviado alertas recientemente."},
 
 		"alert.title":       {"Alert", "Alerta"},
 		"alert.confirmed":   {"Confirmed", "Confirmada"},
@@ -100,6 +107,15 @@ func newCatalog() catalog {
 		"confirm.send":      {"Confirm", "Confirmar"},
 		"confirm.done":      {"You are subscribed. A welcome text is on its way.", "Ya estás suscrito. Va en camino un mensaje de bienvenida."},
 
+		// A number that texted STOP gets no code until it texts START. Every
+		// sign-up page says so, whatever the number, so that the page does
+		// not tell who opted out.
+		"subscribe.stopped":    {"Texted STOP to us before? We cannot text you a code until you text START to our number.", "¿Enviaste ALTO o STOP antes? No podemos enviarte un código hasta que envíes START a nuestro número."},
+		"subscribe.stopped.to": {"Texted STOP to us before? We cannot text you a code until you text START to", "¿Enviaste ALTO o STOP antes? No podemos enviarte un código hasta que envíes START al"},
+		"confirm.stop":         {"No code within a minute? If you ever texted STOP to our number, we cannot text you until you opt back in: text START to our number, then sign up again.", "¿No llega el código en un minuto? Si alguna vez enviaste ALTO o STOP a nuestro número, no podemos escribirte hasta que vuelvas a aceptar: envía START a nuestro número y luego suscríbete de nuevo."},
+		"confirm.stop.to":      {"No code within a minute? If you ever texted STOP to our number, we cannot text you until you opt back in: text START to", "¿No llega el código en un minuto? Si alguna vez enviaste ALTO o STOP a nuestro número, no podemos escribirte hasta que vuelvas a aceptar: envía START al"},
+		"confirm.stop.then":    {", then sign up again.", " y luego suscríbete de nuevo."},
+
 		// A number the SMS policy refuses (subscribe.go).
 		"subscribe.region":         {"This service only texts numbers in %s.", "Este servicio solo envía mensajes a números de %s."},
 		"subscribe.us_territories": {"the US and its territories", "Estados Unidos y sus territorios"},
@@ -114,7 +130,7 @@ func newCatalog() catalog {
 		"privacy.subs":            {"Subscriptions", "Suscripciones"},
 		"privacy.subs.sealed":     {"Your phone number is the only personal datum we hold. It is encrypted to a key that only the sending service has; the public website cannot read it.", "Tu número es el único dato personal que tenemos. Se cifra con una clave que solo tiene el servicio de envío; el sitio web público no puede leerlo."},
 		"privacy.subs.hash":       {"To recognise STOP we keep a keyed fingerprint of the number, whose key also stays with the sending service.", "Para reconocer ALTO guardamos una huella del número con clave, que también se queda en el servicio de envío."},
-		"privacy.subs.stop":       {"We keep the ZIP codes or the place you follow, and your language. Text STOP and nothing more is sent.", "Guardamos los códigos postales o el lugar que sigues y tu idioma. Envía ALTO y no se envía nada más."},
+		"privacy.subs.stop":       {"We keep the ZIP codes or the place you follow, and your language. Text STOP and nothing more is sent: we keep the fingerprint of your number and when you texted STOP, even if you never subscribed, so that it stays so until you text START.", "Guardamos los códigos postales o el lugar que sigues y tu idioma. Envía ALTO y no se envía nada más: guardamos la huella de tu número y cuándo enviaste ALTO, aunque nunca te hayas suscrito, para que siga así hasta que envíes START."},
 		"privacy.logs":            {"Logs", "Registros"},
 		"privacy.limits":          {"Limits against floods", "Límites contra avalanchas"},
 		"privacy.limits.text":     {"To stop one sender from flooding the service, we keep, per area of about 9 km and per phone-number prefix (the number without its last 4 digits, as a keyed fingerprint), only how many more requests it may make this hour; an idle one is deleted after an hour. When many requests arrive, your phone may be asked to do a short calculation; no cookie is set and nothing about you is kept.", "Para impedir que alguien sature el servicio, guardamos, por zona de unos 9 km y por prefijo de número (el número sin sus últimos 4 dígitos, como huella con clave), solo cuántas solicitudes más puede hacer esta hora; lo que no se usa se borra después de una hora. Cuando llegan muchas solicitudes, tu teléfono puede tener que hacer un cálculo corto; no se guarda ninguna cookie ni nada sobre ti."},

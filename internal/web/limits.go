@@ -207,14 +207,14 @@ func (s *Server) admit(ctx context.Context, kind string, scoped []store.Bucket, 
 	}
 	if solved || empty > 0 {
 		s.countRefusal(ctx, bucketKind(buckets[empty].Key), now)
-		return tocsin.Errorf(tocsin.ETOOMANY, "%s", tooManyMessage(kind))
+		return tocsin.Errorf(tocsin.ETOOMANY, "%s%s", tooManyMessage(kind), s.joinNumber(kind))
 	}
 	l.mu.Lock()
 	l.loadUntil[kind] = now.Add(loadMemory)
 	l.mu.Unlock()
 	s.countRefusal(ctx, kind+":global", now)
 	if l.limits.PoWMaxNumber < 0 {
-		return tocsin.Errorf(tocsin.ETOOMANY, "%s", busyMessage(kind))
+		return tocsin.Errorf(tocsin.ETOOMANY, "%s%s", busyMessage(kind), s.joinNumber(kind))
 	}
 	return s.askPoW(kind, "", now)
 }
@@ -265,6 +265,15 @@ func bucketKind(key string) string {
 		}
 	}
 	return key
+}
+
+// joinNumber ends a sign-up's refusal ("… text JOIN and your ZIP code")
+// with the number to text, when the service's number is set.
+func (s *Server) joinNumber(kind string) string {
+	if kind != kindSignup || len(s.cfg.SMSNumbers) == 0 {
+		return ""
+	}
+	return " to " + s.cfg.SMSNumbers[0].String()
 }
 
 // busyMessage says the service-wide limit is reached (with no proof of

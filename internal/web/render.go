@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/phone"
 )
 
 // templates holds every page, each parsed with the layout, checked at start.
@@ -65,7 +66,9 @@ type page struct {
 	Notice   string
 	PoW      *powPrompt // a proof of work the form carries, under load
 	Data     any
-	cat      catalog
+	// SMS are the service's numbers to text (Config.SMSNumbers).
+	SMS []phone.Public
+	cat catalog
 }
 
 // T translates key into the page's language.
@@ -81,7 +84,7 @@ func (p *page) Other() tocsin.Language {
 
 // newPage starts the data of a page for r.
 func (s *Server) newPage(r *http.Request, titleKey string) *page {
-	p := &page{Lang: s.lang(r), Name: s.cfg.Name, Path: r.URL.Path, Errors: map[string]string{}, cat: newCatalog()}
+	p := &page{Lang: s.lang(r), Name: s.cfg.Name, Path: r.URL.Path, Errors: map[string]string{}, SMS: s.cfg.SMSNumbers, cat: newCatalog()}
 	p.Title = p.T(titleKey)
 	return p
 }

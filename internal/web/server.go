@@ -83,6 +83,11 @@ type Config struct {
 	// the client (for log-in throttling only). Empty: the peer is the
 	// client, and X-Forwarded-For is ignored.
 	TrustedProxies []netip.Prefix
+	// SMSNumbers are the service's public numbers, the ones people text
+	// JOIN, STOP, START or REPORT to: every page that names a keyword shows
+	// them, each as a link that opens a text with the keyword typed. Empty:
+	// the pages say "our number".
+	SMSNumbers []phone.Public
 }
 
 // maxThrottled bounds the log-in throttle's memory (about 100 bytes an

@@ -247,13 +247,16 @@ func TestSubscribeConfirmExpired(t *testing.T) {
 }
 
 func TestSubscribeGlobalLimit(t *testing.T) {
-	b := setup(t, func(c *web.Config) { c.Limits.SignupsPerHour = 2; c.Limits.PoWMaxNumber = -1 })
+	b := setup(t, func(c *web.Config) { c.Limits.SignupsPerHour = 2; c.Limits.PoWMaxNumber = -1 }, withSMSNumbers(t, "+13105550100"))
 	b.signup(signupForm(nil))
 	b.signup(signupForm(func(v url.Values) { v.Set("phone", "310-555-0124") }))
 	r := b.postForm(nil, "/subscribe", signupForm(func(v url.Values) { v.Set("phone", "310-555-0125") }))
 	wantStatus(t, r, http.StatusTooManyRequests)
 	if !strings.Contains(r.text(), "too many people are signing up") {
 		t.Errorf("429 page does not say why: %.500s", r.text())
+	}
+	if !strings.Contains(r.text(), "text JOIN and your ZIP code to (310) 555-0100") {
+		t.Errorf("429 page does not say which number to text: %.500s", r.text())
 	}
 	// An hour later sign-ups are taken again.
 	b.clock.Advance(time.Hour + time.Minute)

@@ -426,6 +426,47 @@ func testSignups(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("OptOuts", func(t *testing.T) {
+		b := setup(t, open)
+		if _, err := b.s.GetOptOut(b.ctx, hash("a")); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			t.Fatalf("never opted out: %v, want ENOTFOUND", err)
+		}
+		must(t, b.s.SetOptOut(b.ctx, hash("a"), now.Add(-time.Hour)))
+		must(t, b.s.SetOptOut(b.ctx, hash("a"), now)) // STOP again: keeps the first time
+		must(t, b.s.SetOptOut(b.ctx, hash("b"), now))
+		at, err := b.s.GetOptOut(b.ctx, hash("a"))
+		must(t, err)
+		wantTime(t, "opted out", at, now.Add(-time.Hour))
+		// No retention purge forgets an opt-out, however old.
+		later := now.AddDate(10, 0, 0)
+		must(t, b.s.PurgeCodeSends(b.ctx, later))
+		must(t, b.s.PurgeHooksSeen(b.ctx, later))
+		must(t, b.s.PurgeSent(b.ctx, later))
+		must(t, b.s.PurgeSecurityEvents(b.ctx, later, later))
+		if _, err := b.s.ExpireReports(b.ctx, later); err != nil {
+			t.Fatal(err)
+		}
+		must(t, b.s.DeleteExpiredSessions(b.ctx, later))
+		if _, err := b.s.GetOptOut(b.ctx, hash("a")); err != nil {
+			t.Fatalf("after the purges: %v, want the opt-out kept", err)
+		}
+		// Opting back in forgets it, for that number only; clearing twice
+		// is no error.
+		must(t, b.s.ClearOptOut(b.ctx, hash("a")))
+		must(t, b.s.ClearOptOut(b.ctx, hash("a")))
+		if _, err := b.s.GetOptOut(b.ctx, hash("a")); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+			t.Errorf("after opting back in: %v, want ENOTFOUND", err)
+		}
+		if _, err := b.s.GetOptOut(b.ctx, hash("b")); err != nil {
+			t.Errorf("another number's opt-out: %v, want kept", err)
+		}
+		// In a transaction, as the sender records a STOP with its reply.
+		must(t, b.s.InTx(b.ctx, func(q store.Querier) error { return q.SetOptOut(b.ctx, hash("c"), now) }))
+		if _, err := b.s.GetOptOut(b.ctx, hash("c")); err != nil {
+			t.Errorf("opt-out recorded in a transaction: %v", err)
+		}
+	})
+
 	t.Run("BlockCodes", func(t *testing.T) {
 		b := setup(t, open)
 		for _, c := range []struct {
