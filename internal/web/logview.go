@@ -229,11 +229,12 @@ func (h hashList) Append(context.Context, [32]byte) (uint64, error) {
 }
 
 // refOf is the reference code at the end of a statement's texts ("Ref
-// ABC123" or "Verify: https://…/v/ABC123"), or "".
+// ABC123", "Verify: https://…/v/ABC123" or "Verifica: https://…/v/ABC123"),
+// or "".
 func refOf(st *trust.Statement) string {
 	for _, t := range st.Texts {
 		last := t[strings.LastIndex(t, "\n")+1:]
-		if !strings.HasPrefix(last, "Ref ") && !strings.HasPrefix(last, "Verify: ") || len(last) < tocsin.AlertRefLen {
+		if !strings.HasPrefix(last, "Ref ") && !strings.HasPrefix(last, tocsin.VerifyWordEN) && !strings.HasPrefix(last, tocsin.VerifyWordES) || len(last) < tocsin.AlertRefLen {
 			continue
 		}
 		ref := last[len(last)-tocsin.AlertRefLen:]

@@ -108,7 +108,10 @@ func matches(pasted string, a tocsin.Alert) bool {
 	return false
 }
 
-var refLine = regexp.MustCompile(` ?(ref [a-z0-9]{6}|verify: \S*/v/[a-z0-9]{6})$`)
+// refLine is the reference line at the end of a normalised text: "Ref
+// CODE", or the link after "Verify: " (English, and Spanish before issue 12)
+// or "Verifica: " (Spanish).
+var refLine = regexp.MustCompile(` ?(ref [a-z0-9]{6}|verif(y|ica): \S*/v/[a-z0-9]{6})$`)
 
 func withoutRef(s string) string { return strings.TrimSpace(refLine.ReplaceAllString(s, "")) }
 
