@@ -102,6 +102,7 @@ type Server struct {
 	mux       *http.ServeMux
 	logv      *logView // the transparency log as checked with LogPublicKey
 	seen      unloggedSeen
+	service   serviceTexts // the replies' templates, to recognise them at /verify
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -136,7 +137,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey)}
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey),
+		service: newServiceTexts(cfg.Name)}
 	s.routes()
 	return s, nil
 }
