@@ -99,7 +99,7 @@ type Server struct {
 	notices   noticeChecks
 	tmpl      *templates
 	audience  *audience.Resolver
-	mux       *http.ServeMux
+	mux       *routeMux
 	logv      *logView // the transparency log as checked with LogPublicKey
 	seen      unloggedSeen
 	service   serviceTexts // the replies' templates, to recognise them at /verify
@@ -137,7 +137,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey),
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
 		service: newServiceTexts(cfg.Name)}
 	s.routes()
 	return s, nil

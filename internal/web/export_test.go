@@ -1,0 +1,7 @@
+package web
+
+import "slices"
+
+// RoutesOf returns the patterns registered on the server's mux ("GET
+// /api/v1/alerts", ...), in the order they were registered.
+func RoutesOf(s *Server) []string { return slices.Clone(s.mux.patterns) }
