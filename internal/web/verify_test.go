@@ -1,14 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/replies"
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 // The check page tells a genuine alert from a fake, allowing for what
@@ -270,5 +274,32 @@ func TestAPIVerify(t *testing.T) {
 	es := b.postJSON("/api/v1/verify", js("hola"), "Accept-Language", "es")
 	if !strings.Contains(es.body, "no lo envió este servicio") {
 		t.Errorf("Spanish answer %q", es.body)
+	}
+}
+
+// A Spanish text sent before issue 12 ends with "Verify: " like the
+// English one: it is still found, with and without that line, and the link
+// alone still points to it.
+func TestVerifyOldSpanishReferenceLine(t *testing.T) {
+	b := setup(t)
+	now := b.clock.Now()
+	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertSent, BodyES: "Redada en la fabrica de Olympic.",
+		Area: tocsin.Area{ZIPs: []string{"90210"}}, CreatedBy: "test", CreatedAt: now, ValidUntil: now.Add(time.Hour)}
+	old := "[SIN CONFIRMAR] Redada en la fabrica de Olympic.\nVerify: http://tocsin.test/v/" + a.Ref
+	st := trust.StatementOf(a, geo.Circle{Center: b.zipPoint("90210"), RadiusM: tocsin.ZIPAreaRadiusM}.Cells(8), 10)
+	st.Texts = map[string]string{"es": old}
+	var err error
+	if a.Statement, err = st.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.st.CreateAlert(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	b.appendLog(a.Statement)
+	b.signCheckpoint()
+	for _, text := range []string{old, "Redada en la fabrica de Olympic.", "http://tocsin.test/v/" + a.Ref} {
+		if page, ans := b.verifyBoth(t, text); page != "alert" || ans.Ref != a.Ref {
+			t.Errorf("%q: %s %+v, want the alert %s", text, page, ans, a.Ref)
+		}
 	}
 }
