@@ -102,7 +102,8 @@ type Server struct {
 	mux       *routeMux
 	logv      *logView // the transparency log as checked with LogPublicKey
 	seen      unloggedSeen
-	service   serviceTexts // the replies' templates, to recognise them at /verify
+	service   serviceTexts  // the replies' templates, to recognise them at /verify
+	scans     *eventLimiter // the scans of alert rows for texts not in the log
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -138,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
-		service: newServiceTexts(cfg.Name)}
+		service: newServiceTexts(cfg.Name), scans: &eventLimiter{perMinute: unloggedScansPerMinute}}
 	s.routes()
 	return s, nil
 }

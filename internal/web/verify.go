@@ -45,6 +45,14 @@ type verifyOutcome struct {
 // log, with no limit).
 const unloggedScan = 500
 
+// unloggedScansPerMinute bounds those scans per web process, so that texts
+// that match nothing, posted in a loop to /verify or /api/v1/verify, cost
+// the database little: past it, such a text is still answered not sent,
+// without the scan (the "in our database, but not in the log" note and its
+// alert.unlogged event wait for the next minute; the alert pages and lists
+// still raise it).
+const unloggedScansPerMinute = 600
+
 // check answers "did this service send this text?". A genuine alert is one
 // whose signed statement is in the transparency log under a checkpoint that
 // verifies with the log's public key, and one of whose texts matches what
@@ -65,11 +73,14 @@ func (s *Server) check(ctx context.Context, text string) (verifyOutcome, error) 
 	if key, ok := s.service.match(pasted); ok {
 		return verifyOutcome{Verdict: verdictService, Reply: key}, nil
 	}
+	out := verifyOutcome{Verdict: verdictNotSent}
+	if _, ok := s.scans.allow(s.cfg.Now()); !ok {
+		return out, nil
+	}
 	a, err := s.unloggedMatch(ctx, pasted)
 	if err != nil {
 		return verifyOutcome{}, err
 	}
-	out := verifyOutcome{Verdict: verdictNotSent}
 	if a != nil {
 		out.Unlogged = true
 		s.unlogged(ctx, a)

@@ -13,6 +13,7 @@ import (
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/replies"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web"
 )
 
 // The check page tells a genuine alert from a fake, allowing for what
@@ -301,5 +302,33 @@ func TestVerifyOldSpanishReferenceLine(t *testing.T) {
 		if page, ans := b.verifyBoth(t, text); page != "alert" || ans.Ref != a.Ref {
 			t.Errorf("%q: %s %+v, want the alert %s", text, page, ans, a.Ref)
 		}
+	}
+}
+
+// Texts that match nothing make /verify and the API compare them with the
+// last 500 alert rows; posted in a loop, at most so many a minute are, and
+// the rest are still answered not sent, at once. A forged sent row is
+// reported again once the minute has passed.
+func TestVerifyScansAreLimited(t *testing.T) {
+	b := setup(t)
+	web.SetScansPerMinute(b.srv, 3)
+	forged := b.forgedSentAlert("Your information has been sent to the authorities.")
+	text := forged.Text(tocsin.English)
+	unlogged := func() bool {
+		_, ans := b.verifyBoth(t, text) // two checks: the page and the API
+		if ans.Verdict != "not_sent" {
+			t.Fatalf("the forged row is %s", ans.Verdict)
+		}
+		return ans.Unlogged
+	}
+	if !unlogged() {
+		t.Fatal("the first check does not say the row is not in the log")
+	}
+	if unlogged() {
+		t.Error("past the limit, the rows are still scanned")
+	}
+	b.clock.Advance(time.Minute)
+	if !unlogged() {
+		t.Error("a minute later, the rows are not scanned again")
 	}
 }
