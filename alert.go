@@ -56,8 +56,9 @@ type Alert struct {
 	// so. It is not stored: the statement holds the labelled texts.
 	Correction bool
 	// VerifyURL, when set at composing, is the public verification page's
-	// prefix (https://host/v/): texts end "Verify: <VerifyURL><Ref>" instead
-	// of "Ref <Ref>". It is not stored: the statement holds the texts.
+	// prefix (https://host/v/): texts end "Verify: <VerifyURL><Ref>"
+	// ("Verifica: " in Spanish) instead of "Ref <Ref>". It is not stored:
+	// the statement holds the texts.
 	VerifyURL string
 }
 
@@ -70,16 +71,27 @@ func (a *Alert) Text(lang Language) string {
 	if (lang == Spanish && a.BodyES != "") || body == "" {
 		body, es = a.BodyES, true
 	}
-	return a.Label(es) + " " + strings.TrimSpace(body) + "\n" + a.Reference()
+	return a.Label(es) + " " + strings.TrimSpace(body) + "\n" + a.Reference(es)
 }
 
-// Reference is the last line of every text: the verification link, or the
-// bare reference code when no public URL is known.
-func (a *Alert) Reference() string {
-	if a.VerifyURL != "" {
-		return "Verify: " + a.VerifyURL + a.Ref
+// The words before the verification link at the end of a text, in English
+// and in Spanish. Spanish texts sent before issue 12 say "Verify: " too.
+const (
+	VerifyWordEN = "Verify: "
+	VerifyWordES = "Verifica: "
+)
+
+// Reference is the last line of every text, in the text's language: the
+// verification link, or the bare reference code when no public URL is
+// known.
+func (a *Alert) Reference(spanish bool) string {
+	if a.VerifyURL == "" {
+		return "Ref " + a.Ref
 	}
-	return "Ref " + a.Ref
+	if spanish {
+		return VerifyWordES + a.VerifyURL + a.Ref
+	}
+	return VerifyWordEN + a.VerifyURL + a.Ref
 }
 
 // Label is the tag an alert text starts with, in GSM-7 characters only.

@@ -18,6 +18,7 @@ func TestArchitecture(t *testing.T) {
 		{"./internal/web", []string{"internal/sender", "internal/sms"}},
 		{"./internal/phone", []string{"internal/sender", "internal/sms", "internal/store"}},
 		{"./internal/audience", []string{"internal/sender", "internal/sms", "internal/phone"}},
+		{"./internal/replies", []string{"internal/sender", "internal/sms", "internal/store", "internal/phone"}},
 		{"./internal/store/...", []string{"internal/sender", "internal/sms", "internal/web"}},
 		{".", []string{"internal"}},
 	}

@@ -21,7 +21,7 @@ const (
 	neighbour = "+13105550124" // joins 90210 before the second alert
 )
 
-var refRE = regexp.MustCompile(`\nVerify: http://[0-9.:]+/v/([A-Z0-9]{6})$`)
+var refRE = regexp.MustCompile(`\nVerif(?:y|ica): http://[0-9.:]+/v/([A-Z0-9]{6})$`)
 
 // TestAlertLoop is the acceptance test: a resident subscribes by text, a
 // report comes in, an administrator enrols, logs in with two factors,

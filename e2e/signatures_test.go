@@ -48,7 +48,7 @@ func TestSignaturesRequired(t *testing.T) {
 		"at most 40 recipients", // 30 previewed and a margin of 10
 		"ZIP codes: 90210",
 		"  | [CONFIRMED] " + d.bodyEN + "\n  | Verify: " + s.URL + "/v/" + row.Ref + "\n",
-		"  | [CONFIRMADO] " + d.bodyES + "\n  | Verify: " + s.URL + "/v/" + row.Ref + "\n",
+		"  | [CONFIRMADO] " + d.bodyES + "\n  | Verifica: " + s.URL + "/v/" + row.Ref + "\n",
 		"Digest:      " + row.Digest, // the console shows the digest's first bytes
 	} {
 		if !strings.Contains(show.stdout, want) {

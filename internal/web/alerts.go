@@ -23,6 +23,7 @@ type composeData struct {
 	Preview                bool
 	Recipients             int
 	Reference              string // the last line every text gets (for the live counter)
+	ReferenceES            string // the same in Spanish
 	SegEN, SegES           smstext.Info
 	GSMEN, GSMES           string // GSM-7 versions offered when the text forces UCS-2
 }
@@ -78,7 +79,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 // composeForm starts an alert, filled in from the reports chosen in the queue.
 func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "compose.title")
-	d := composeData{TTL: "120", Reference: s.sampleReference()}
+	d := composeData{TTL: "120", Reference: s.sampleReference(false), ReferenceES: s.sampleReference(true)}
 	for _, id := range r.URL.Query()["report"] {
 		rep, err := s.cfg.Store.GetReport(r.Context(), id)
 		if err != nil {
@@ -122,7 +123,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	// Count what the phone receives: the label, the text and the reference.
 	kind := tocsin.Alert{Confirmed: d.Confirmed, AllClear: d.AllClear, VerifyURL: s.verifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
 	framed := func(spanish bool, body string) string {
-		return kind.Label(spanish) + " " + body + "\n" + kind.Reference()
+		return kind.Label(spanish) + " " + body + "\n" + kind.Reference(spanish)
 	}
 	d.SegEN, d.SegES = smstext.Analyze(framed(false, d.BodyEN)), smstext.Analyze(framed(true, d.BodyES))
 	if d.SegEN.Encoding == smstext.UCS2 {
@@ -131,7 +132,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	if d.SegES.Encoding == smstext.UCS2 {
 		d.GSMES, _ = smstext.ToGSM(d.BodyES)
 	}
-	d.Reference = s.sampleReference()
+	d.Reference, d.ReferenceES = s.sampleReference(false), s.sampleReference(true)
 	p.Data = &d
 	in, err := s.alertInput(d)
 	if err != nil {
@@ -167,9 +168,9 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // sampleReference is the last line of a text, with a placeholder code.
-func (s *Server) sampleReference() string {
+func (s *Server) sampleReference(spanish bool) string {
 	a := tocsin.Alert{VerifyURL: s.verifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
-	return a.Reference()
+	return a.Reference(spanish)
 }
 
 // verifyURL is the prefix of the verification link at the end of every

@@ -154,7 +154,8 @@ func TestAlertStatement(t *testing.T) {
 				t.Errorf("texts %q, want %q", st.Texts, want)
 			}
 			for lang, text := range st.Texts {
-				if !strings.HasSuffix(text, "\nVerify: http://tocsin.test/v/"+a.Ref) {
+				word := map[string]string{"en": "Verify", "es": "Verifica"}[lang] // in the text's language
+				if !strings.HasSuffix(text, "\n"+word+": http://tocsin.test/v/"+a.Ref) {
 					t.Errorf("%s text %q does not end with the reference %s", lang, text, a.Ref)
 				}
 			}

@@ -33,7 +33,8 @@ type logView struct {
 	root   [32]byte   // its root
 	leaves [][32]byte // the leaf hashes under it; len is its size
 	index  map[[32]byte]uint64
-	texts  map[string]uint64 // normalised alert text, with and without its reference line → entry
+	texts  map[string]uint64 // normalised alert text, with and without its label and reference line → entry
+	refs   map[string]uint64 // reference code → entry
 	stmts  map[uint64]*trust.Statement
 	// refused is the digest of the last checkpoint refused, so that each
 	// bad checkpoint raises one event, not one per page view.
@@ -42,7 +43,7 @@ type logView struct {
 
 func newLogView(key string) *logView {
 	origin, _, _ := strings.Cut(key, "+") // a note key is named after the log's origin
-	return &logView{key: key, origin: origin, index: map[[32]byte]uint64{}, texts: map[string]uint64{}, stmts: map[uint64]*trust.Statement{}}
+	return &logView{key: key, origin: origin, index: map[[32]byte]uint64{}, texts: map[string]uint64{}, refs: map[string]uint64{}, stmts: map[uint64]*trust.Statement{}}
 }
 
 // logSource is what the view reads: the newest checkpoint and the entries.
@@ -130,9 +131,12 @@ func (v *logView) add(i uint64, leaf [32]byte, entry []byte) {
 	st.Cells = nil // not shown; the largest part
 	v.stmts[i] = st
 	for _, t := range st.Texts {
-		n := normalise(t)
-		v.texts[n] = i
-		v.texts[withoutRef(n)] = i
+		for _, n := range textVariants(t) {
+			v.texts[n] = i
+		}
+	}
+	if ref := refOf(st); ref != "" {
+		v.refs[ref] = i
 	}
 }
 
@@ -190,6 +194,18 @@ func (v *logView) match(pasted string) (uint64, [32]byte, *trust.Statement, bool
 	return i, v.leaves[i], v.stmts[i], true
 }
 
+// byRef returns the logged statement whose texts end with the reference
+// code: its entry and leaf hash.
+func (v *logView) byRef(ref string) (uint64, [32]byte, *trust.Statement, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	i, ok := v.refs[ref]
+	if !ok {
+		return 0, [32]byte{}, nil, false
+	}
+	return i, v.leaves[i], v.stmts[i], true
+}
+
 // statement returns the alert statement with this leaf hash, if it is in
 // the checked log.
 func (v *logView) statement(leaf [32]byte) (*trust.Statement, bool) {
@@ -229,11 +245,12 @@ func (h hashList) Append(context.Context, [32]byte) (uint64, error) {
 }
 
 // refOf is the reference code at the end of a statement's texts ("Ref
-// ABC123" or "Verify: https://…/v/ABC123"), or "".
+// ABC123", "Verify: https://…/v/ABC123" or "Verifica: https://…/v/ABC123"),
+// or "".
 func refOf(st *trust.Statement) string {
 	for _, t := range st.Texts {
 		last := t[strings.LastIndex(t, "\n")+1:]
-		if !strings.HasPrefix(last, "Ref ") && !strings.HasPrefix(last, "Verify: ") || len(last) < tocsin.AlertRefLen {
+		if !strings.HasPrefix(last, "Ref ") && !strings.HasPrefix(last, tocsin.VerifyWordEN) && !strings.HasPrefix(last, tocsin.VerifyWordES) || len(last) < tocsin.AlertRefLen {
 			continue
 		}
 		ref := last[len(last)-tocsin.AlertRefLen:]

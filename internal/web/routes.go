@@ -29,6 +29,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/reports", s.apiCreateReport)
 	m.HandleFunc("GET /api/v1/challenge", s.apiChallenge)
 	m.HandleFunc("GET /api/v1/reports", s.apiQueue)
+	m.HandleFunc("POST /api/v1/verify", s.apiVerify)
+	m.HandleFunc("GET /api/v1/openapi.json", s.openAPIDoc)
 	m.HandleFunc("GET /api/v1/alerts", s.apiAlerts)
 	m.HandleFunc("GET /api/v1/alerts/{id}/statement", s.alertStatement)
 	m.HandleFunc("POST /api/v1/alerts/{id}/approvals", s.submitApproval)

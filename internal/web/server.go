@@ -105,9 +105,11 @@ type Server struct {
 	notices   noticeChecks
 	tmpl      *templates
 	audience  *audience.Resolver
-	mux       *http.ServeMux
+	mux       *routeMux
 	logv      *logView // the transparency log as checked with LogPublicKey
 	seen      unloggedSeen
+	service   serviceTexts  // the replies' templates, to recognise them at /verify
+	scans     *eventLimiter // the scans of alert rows for texts not in the log
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -139,7 +141,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: http.NewServeMux(), logv: newLogView(cfg.LogPublicKey)}
+	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
+		service: newServiceTexts(cfg.Name), scans: &eventLimiter{perMinute: unloggedScansPerMinute}}
 	s.routes()
 	return s, nil
 }

@@ -185,11 +185,14 @@ func decodeApproval(t *testing.T, r resp) approvalResult {
 
 // storedAlert stores an alert for ZIP 90210 directly, with the statement
 // the composer would have made for an audience bound of maxRecipients.
-func (b *bundle) storedAlert(body string, state tocsin.AlertState, maxRecipients int) *tocsin.Alert {
+func (b *bundle) storedAlert(body string, state tocsin.AlertState, maxRecipients int, opts ...func(*tocsin.Alert)) *tocsin.Alert {
 	b.t.Helper()
 	now := b.clock.Now()
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: state, BodyEN: body,
 		Area: tocsin.Area{ZIPs: []string{"90210"}}, CreatedBy: "test", CreatedAt: now, ValidUntil: now.Add(time.Hour)}
+	for _, o := range opts {
+		o(a)
+	}
 	cells := geo.Circle{Center: b.zipPoint("90210"), RadiusM: tocsin.ZIPAreaRadiusM}.Cells(8)
 	var err error
 	if a.Statement, err = trust.StatementOf(a, cells, maxRecipients).Encode(); err != nil {
