@@ -169,7 +169,7 @@ func (s *Server) serverURL(r *http.Request) string {
 func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "notices.title")
 	if !can(r, auth.ManageOperators) {
-		http.Error(w, "Only an administrator can draft a notice.", http.StatusForbidden)
+		s.forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	now := s.cfg.Now().Truncate(time.Second)

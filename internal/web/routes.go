@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /console/alerts", s.operator(s.alertList))
 	m.HandleFunc("GET /console/alerts/new", s.operator(s.composeForm))
 	m.HandleFunc("POST /console/alerts/new", s.operator(s.composeSubmit))
+	m.HandleFunc("GET /console/freeze", s.operator(s.freezeForm))
 	m.HandleFunc("POST /console/freeze", s.operator(s.consoleFreeze))
 	m.HandleFunc("GET /console/security", s.operator(s.securityEvents))
 	m.HandleFunc("GET /console/audit", s.operator(s.auditTrail))

@@ -83,6 +83,9 @@ type Config struct {
 	// the client (for log-in throttling only). Empty: the peer is the
 	// client, and X-Forwarded-For is ignored.
 	TrustedProxies []netip.Prefix
+	// Location is the time zone pages show times in (each time names
+	// it); nil means UTC.
+	Location *time.Location
 }
 
 // maxThrottled bounds the log-in throttle's memory (about 100 bytes an
@@ -132,7 +135,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("the transparency log's public key (log.pub): %w", err)
 		}
 	}
-	t, err := parseTemplates()
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	t, err := parseTemplates(cfg.Location)
 	if err != nil {
 		return nil, err
 	}
