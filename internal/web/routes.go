@@ -84,4 +84,6 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /console/canaries", s.operator(s.createCanary))
 	m.HandleFunc("GET /console/notices", s.operator(s.consoleNotices))
 	m.HandleFunc("POST /console/notices", s.operator(s.draftNotice))
+	m.HandleFunc("GET /console/notices/{id}/withdraw", s.operator(s.withdrawForm))
+	m.HandleFunc("POST /console/notices/{id}/withdraw", s.operator(s.withdrawNotice))
 }
