@@ -101,7 +101,7 @@ func TestFreeze(t *testing.T) {
 			t.Fatalf("the fan-out did not begin within %v\nstderr:\n%s", fanoutTimeout, s.Stderr)
 		}
 	}
-	r := c.postForm("/console/freeze", url.Values{"csrf": {csrf}})
+	r := c.postForm("/console/freeze", url.Values{"csrf": {csrf}, "confirm": {"yes"}, "reason": {"texts we did not send reported"}})
 	mustRedirect(t, "POST /console/freeze", r, "/console/security")
 	atFreeze := count(bigRow.Ref)
 	waitSecurityEvent(t, db, "freeze", "1", "")
@@ -124,7 +124,9 @@ func TestFreeze(t *testing.T) {
 	// An alert approved while frozen waits.
 	small := alertDraft{bodyEN: "Checkpoint at 7th Ave and 34th St. Avoid the area.", zips: "10001"}
 	smallRow := saveDraft(t, c, csrf, small)
-	approveCLI(t, s, smallRow.ID, "ana")
+	if out := approveCLI(t, s, smallRow.ID, "ana"); !strings.Contains(out, "outbound messaging is FROZEN: the alert is approved and waits") || !strings.Contains(out, "unfreeze signed by 2 operators") {
+		t.Errorf("tocsin alert approve while frozen does not say the alert waits:\n%s", out)
+	}
 	senderBarrier(t, c, db)
 	if n := count(bigRow.Ref); n != frozenAt {
 		t.Fatalf("%d more messages went out while frozen", n-frozenAt)
@@ -219,7 +221,7 @@ func TestFreezeOrderGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustExec(t, db, `INSERT INTO freeze_orders (seq, body) VALUES (2, ?)`, stray)
-	r := c.postForm("/console/freeze", url.Values{"csrf": {csrf}})
+	r := c.postForm("/console/freeze", url.Values{"csrf": {csrf}, "confirm": {"yes"}, "reason": {"texts we did not send reported"}})
 	mustRedirect(t, "POST /console/freeze", r, "/console/security")
 	if st := freezeState(t, c); st != "frozen" {
 		t.Errorf("after the freeze the console says %s", st)

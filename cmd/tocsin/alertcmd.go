@@ -59,6 +59,8 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Signers  []string `json:"signers"`
 		Need     int      `json:"need"`
 		Approved bool     `json:"approved"`
+		Frozen   bool     `json:"frozen"`
+		Unfreeze int      `json:"unfreeze_need"`
 	}
 	body := map[string]any{"kind": ap.Kind, "key_id": ap.KeyID, "digest": fmt.Sprintf("%x", ap.Digest),
 		"signature": base64.StdEncoding.EncodeToString(ap.Signature), "signed_at": ap.SignedAt.UTC().Format(time.RFC3339)}
@@ -66,7 +68,10 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "Signed by %s. Signatures: %d of %d (%s).\n", name, len(res.Signers), res.Need, strings.Join(res.Signers, ", "))
-	if res.Approved {
+	switch {
+	case res.Approved && res.Frozen:
+		fmt.Fprintf(stdout, "Enough operators have signed, but outbound messaging is FROZEN: the alert is approved and waits. It goes out only after an unfreeze signed by %d operators (tocsin unfreeze), and only if it is still valid then.\n", res.Unfreeze)
+	case res.Approved:
 		fmt.Fprintln(stdout, "Enough operators have signed: the sender verifies the alert and sends it.")
 	}
 	return nil

@@ -26,6 +26,8 @@ import (
 type serveConfig struct {
 	data, listen, baseURL, name, logLevel string
 	role, senderPubFile, logPubFile, db   string
+	timezone                              string
+	location                              *time.Location
 	providers                             providerConfig
 	response                              responseConfig
 	sms                                   smsPolicyConfig
@@ -53,6 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.poll, "poll", time.Second, "how often the sender looks for work when not woken")
 	registerLimits(fs, &c.limits)
+	fs.StringVar(&c.timezone, "timezone", "UTC", timezoneUsage)
 	fs.Var(&c.trustedProxies, "trusted-proxy", "addresses or CIDR prefixes (comma-separated) of the reverse proxies in front of this server: only from them is X-Forwarded-For taken to name the client, for log-in throttling (empty: the peer is the client)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -71,6 +74,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := c.sms.policy(); err != nil {
 		return err
 	}
+	loc, err := loadZone(c.timezone)
+	if err != nil {
+		return err
+	}
+	c.location = loc
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.listen
 	}
@@ -145,7 +153,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	srv, err := web.New(web.Config{Store: st, Sealer: phone.NewSealer(pub), ZIPs: zips, Log: log.With("role", "web"), BaseURL: c.baseURL,
 		Name: c.name, CSRFKey: webKey, Wake: wake, DevHooks: c.devHook(), ProviderHooks: c.providers.hooks(), KannelHookSecret: c.providers.kannelSecret, CanaryHook: c.providers.canaryHook, Secure: strings.HasPrefix(c.baseURL, "https://"),
 		Limits: c.limits, SMSPolicy: policy, TrustAnchor: anchor, LogPublicKey: logPub, LogOrigin: logOrigin, TrustedProxies: c.trustedProxies,
-		SMSNumbers: c.smsNumbers})
+		SMSNumbers: c.smsNumbers, Location: c.location})
 	if err != nil {
 		return err
 	}

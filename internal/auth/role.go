@@ -25,6 +25,12 @@ const (
 	Freeze          Action = "freeze"
 )
 
+// Actions lists every action Role.Can knows, for the console's templates
+// and their test.
+func Actions() []Action {
+	return []Action{ViewQueue, TriageReports, ComposeAlert, SendAlert, ManageOperators, Freeze}
+}
+
 // ParseRole parses an exact role name ("admin", "dispatcher" or "viewer").
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {

@@ -24,7 +24,7 @@ const NoticeHeader = "tocsin notice statement v1"
 const (
 	MaxNoticeTitleBytes = 600                 // per language, one line
 	MaxNoticeBodyBytes  = 16000               // per language
-	MaxNoticeValidity   = 30 * 24 * time.Hour // valid-until − valid-from
+	MaxNoticeValidity   = 90 * 24 * time.Hour // valid-until − valid-from
 	maxOriginBytes      = 255
 )
 
@@ -34,13 +34,21 @@ const (
 // in). Operators sign its digest; the sender appends it to the log only
 // with enough signatures, and the web tier shows only what is in the log.
 type NoticeStatement struct {
-	ID         string            // random nonce id, [a-z0-9]{8,64}
-	Origin     string            // the log's origin (its checkpoints' first line), e.g. "tocsin-log"
-	CreatedAt  time.Time         // UTC, second precision
-	ValidFrom  time.Time         // not before CreatedAt
-	ValidUntil time.Time         // after ValidFrom, at most MaxNoticeValidity later
-	Titles     map[string]string // "en" (required), "es" (optional): one line each
-	Bodies     map[string]string // "en" (required), "es" (optional)
+	ID         string    // random nonce id, [a-z0-9]{8,64}
+	Origin     string    // the log's origin (its checkpoints' first line), e.g. "tocsin-log"
+	CreatedAt  time.Time // UTC, second precision
+	ValidFrom  time.Time // not before CreatedAt
+	ValidUntil time.Time // after ValidFrom, at most MaxNoticeValidity later
+	// Replaces is the id of the notice this one is a new version of (""
+	// for a new notice): once this one is published, that one is no
+	// longer shown. Withdraws is the id of the notice this one takes down:
+	// its title and body say why, and it heads no home page. At most one
+	// of the two is set; each needs the same signatures as any notice, so
+	// no one operator can change or take down a published notice.
+	Replaces  string
+	Withdraws string
+	Titles    map[string]string // "en" (required), "es" (optional): one line each
+	Bodies    map[string]string // "en" (required), "es" (optional)
 }
 
 func noticeErr(format string, args ...any) error {
@@ -74,6 +82,18 @@ func (s *NoticeStatement) normalized() (*NoticeStatement, error) {
 		return nil, noticeErr("valid-until %s is not after valid-from %s", fmtTime(n.ValidUntil), fmtTime(n.ValidFrom))
 	case w > MaxNoticeValidity:
 		return nil, noticeErr("valid for %s, more than %s", w, MaxNoticeValidity)
+	}
+	for _, f := range []struct{ what, id string }{{"replaces", n.Replaces}, {"withdraws", n.Withdraws}} {
+		switch {
+		case f.id == "":
+		case !validAlertID(f.id):
+			return nil, noticeErr("%s: notice id %q must be %d to %d characters a-z 0-9", f.what, clip(f.id), minAlertIDLen, maxAlertIDLen)
+		case f.id == n.ID:
+			return nil, noticeErr("a notice cannot name itself in %s", f.what)
+		}
+	}
+	if n.Replaces != "" && n.Withdraws != "" {
+		return nil, noticeErr("a notice either replaces or withdraws another, not both")
 	}
 	var err error
 	if n.Titles, err = noticeTexts("title", n.Titles, MaxNoticeTitleBytes, true); err != nil {
@@ -134,6 +154,12 @@ func (s *NoticeStatement) Encode() ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nid %s\norigin %s\ncreated %s\nvalid-from %s\nvalid-until %s\n",
 		NoticeHeader, n.ID, n.Origin, fmtTime(n.CreatedAt), fmtTime(n.ValidFrom), fmtTime(n.ValidUntil))
+	if n.Replaces != "" {
+		fmt.Fprintf(&b, "replaces %s\n", n.Replaces)
+	}
+	if n.Withdraws != "" {
+		fmt.Fprintf(&b, "withdraws %s\n", n.Withdraws)
+	}
 	for _, lang := range statementLangs() {
 		for _, f := range []struct {
 			key string
@@ -197,6 +223,16 @@ func decodeNotice(b []byte) (*NoticeStatement, error) {
 			return nil, err
 		}
 	}
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{"replaces", &s.Replaces}, {"withdraws", &s.Withdraws}} {
+		if strings.HasPrefix(r.peek(), f.key+" ") {
+			if *f.v, err = r.field(f.key); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for r.peek() != "end" {
 		key, rest, _ := strings.Cut(r.peek(), " ")
 		m, limit := s.Titles, MaxNoticeTitleBytes
@@ -244,7 +280,16 @@ func (s *NoticeStatement) Describe() string {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("Notice %s — a public statement in the service's name, in the log %s\n", n.ID, n.Origin)
 	p("Created:     %s\n", fmtTime(n.CreatedAt))
-	p("Heads the home page from %s until %s (%s)\n", fmtTime(n.ValidFrom), fmtTime(n.ValidUntil), n.ValidUntil.Sub(n.ValidFrom))
+	switch {
+	case n.Withdraws != "":
+		p("WITHDRAWS notice %s: once published, that notice is no longer shown; the text below says why\n", n.Withdraws)
+		p("Signatures accepted until %s\n", fmtTime(n.ValidUntil))
+	case n.Replaces != "":
+		p("REPLACES notice %s: once published, this new version is shown instead\n", n.Replaces)
+		fallthrough
+	default:
+		p("Heads the home page from %s until %s (%s)\n", fmtTime(n.ValidFrom), fmtTime(n.ValidUntil), n.ValidUntil.Sub(n.ValidFrom))
+	}
 	for _, lang := range statementLangs() {
 		if t, ok := n.Titles[lang]; ok {
 			p("Title (%s): | %s\n", lang, t)

@@ -19,7 +19,7 @@ func baseNotice() *NoticeStatement {
 		Origin:     "tocsin-log",
 		CreatedAt:  t0,
 		ValidFrom:  t0,
-		ValidUntil: t0.Add(MaxNoticeValidity),
+		ValidUntil: t0.Add(30 * 24 * time.Hour),
 		Titles: map[string]string{
 			"en": "Fake texts about your information",
 			"es": "Mensajes falsos sobre su información",
@@ -81,7 +81,10 @@ func TestNoticeInvalid(t *testing.T) {
 		{"bad id", func(n *NoticeStatement) { n.ID = "UPPER" }, "notice id"},
 		{"no origin", func(n *NoticeStatement) { n.Origin = "" }, "origin"},
 		{"origin with a space", func(n *NoticeStatement) { n.Origin = "a b" }, "origin"},
-		{"longer than 30 days", func(n *NoticeStatement) { n.ValidUntil = n.ValidUntil.Add(time.Second) }, "more than"},
+		{"longer than 90 days", func(n *NoticeStatement) { n.ValidUntil = n.ValidFrom.Add(MaxNoticeValidity + time.Second) }, "more than"},
+		{"replaces a bad id", func(n *NoticeStatement) { n.Replaces = "NOPE" }, "replaces"},
+		{"withdraws itself", func(n *NoticeStatement) { n.Withdraws = n.ID }, "itself"},
+		{"replaces and withdraws", func(n *NoticeStatement) { n.Replaces, n.Withdraws = "aaaaaaaa1", "bbbbbbbb2" }, "not both"},
 		{"ends before it starts", func(n *NoticeStatement) { n.ValidUntil = n.ValidFrom }, "not after"},
 		{"starts before created", func(n *NoticeStatement) { n.ValidFrom = n.CreatedAt.Add(-time.Second) }, "before the creation"},
 		{"no English title", func(n *NoticeStatement) { delete(n.Titles, "en") }, "English title"},
@@ -113,16 +116,19 @@ func TestDecodeNoticeStrict(t *testing.T) {
 	}
 	alert, _ := baseStatement().Encode()
 	for name, b := range map[string][]byte{
-		"an alert statement":    alert,
-		"trailing data":         append(bytes.Clone(good), 'x'),
-		"CRLF":                  bytes.ReplaceAll(good, []byte("\n"), []byte("\r\n")),
-		"es before en":          swapLangs(good),
-		"length off by one":     bytes.Replace(good, []byte("title en 33\n"), []byte("title en 34\n"), 1),
-		"unknown field":         bytes.Replace(good, []byte("end\n"), []byte("note x\nend\n"), 1),
-		"repeated language":     bytes.Replace(good, []byte("end\n"), []byte("title en 1\nx\nend\n"), 1),
-		"empty title":           bytes.Replace(good, []byte("title es 37\nMensajes falsos sobre su información\n"), []byte("title es 0\n\n"), 1),
-		"non-canonical time":    bytes.Replace(good, []byte("T15:09:26Z"), []byte("T15:09:26+00:00"), 1),
-		"version 2 of a header": bytes.Replace(good, []byte("v1\n"), []byte("v2\n"), 1),
+		"an alert statement":        alert,
+		"trailing data":             append(bytes.Clone(good), 'x'),
+		"CRLF":                      bytes.ReplaceAll(good, []byte("\n"), []byte("\r\n")),
+		"es before en":              swapLangs(good),
+		"length off by one":         bytes.Replace(good, []byte("title en 33\n"), []byte("title en 34\n"), 1),
+		"unknown field":             bytes.Replace(good, []byte("end\n"), []byte("note x\nend\n"), 1),
+		"repeated language":         bytes.Replace(good, []byte("end\n"), []byte("title en 1\nx\nend\n"), 1),
+		"empty title":               bytes.Replace(good, []byte("title es 37\nMensajes falsos sobre su información\n"), []byte("title es 0\n\n"), 1),
+		"non-canonical time":        bytes.Replace(good, []byte("T15:09:26Z"), []byte("T15:09:26+00:00"), 1),
+		"version 2 of a header":     bytes.Replace(good, []byte("v1\n"), []byte("v2\n"), 1),
+		"withdraws before replaces": bytes.Replace(good, []byte("title en 33\n"), []byte("withdraws aaaaaaaa1\nreplaces bbbbbbbb2\ntitle en 33\n"), 1),
+		"replaces after a title":    bytes.Replace(good, []byte("end\n"), []byte("replaces bbbbbbbb2\nend\n"), 1),
+		"replaces twice":            bytes.Replace(good, []byte("title en 33\n"), []byte("replaces bbbbbbbb2\nreplaces bbbbbbbb2\ntitle en 33\n"), 1),
 	} {
 		if _, err := DecodeNotice(b); !errors.Is(err, ErrInvalidNotice) {
 			t.Errorf("%s: DecodeNotice = %v, want ErrInvalidNotice", name, err)
@@ -130,6 +136,40 @@ func TestDecodeNoticeStrict(t *testing.T) {
 	}
 	if _, err := DecodeStatement(good); err == nil {
 		t.Error("a notice decodes as an alert statement")
+	}
+}
+
+// A new version or a withdrawal names the notice it changes in the signed
+// statement, so the change is what the operators sign.
+func TestNoticeReplacesAndWithdraws(t *testing.T) {
+	for _, tt := range []struct {
+		name, line, describe string
+		set                  func(n *NoticeStatement)
+	}{
+		{"replaces", "replaces abcdefgh1\n", "REPLACES notice abcdefgh1", func(n *NoticeStatement) { n.Replaces = "abcdefgh1" }},
+		{"withdraws", "withdraws abcdefgh1\n", "WITHDRAWS notice abcdefgh1", func(n *NoticeStatement) { n.Withdraws = "abcdefgh1" }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n := baseNotice()
+			tt.set(n)
+			enc, err := n.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(enc, []byte("valid-until 2026-04-13T15:09:26Z\n"+tt.line+"title en")) {
+				t.Errorf("encoding:\n%s", enc)
+			}
+			got, err := DecodeNotice(enc)
+			if err != nil || !reflect.DeepEqual(got, n) {
+				t.Fatalf("round trip: %+v, %v", got, err)
+			}
+			if d := got.Describe(); !strings.Contains(d, tt.describe) {
+				t.Errorf("Describe does not say %q:\n%s", tt.describe, d)
+			}
+			if got.Digest() == baseNotice().Digest() {
+				t.Error("the change does not change the digest")
+			}
+		})
 	}
 }
 

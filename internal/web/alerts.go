@@ -78,6 +78,10 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 
 // composeForm starts an alert, filled in from the reports chosen in the queue.
 func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
+	if !can(r, auth.ComposeAlert) {
+		s.forbidden(w, r, auth.ComposeAlert)
+		return
+	}
 	p := s.consolePage(r, "compose.title")
 	d := composeData{TTL: "120", Reference: s.sampleReference(false), ReferenceES: s.sampleReference(true)}
 	for _, id := range r.URL.Query()["report"] {
@@ -114,7 +118,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "compose.title")
 	op := currentOperator(r)
 	if !can(r, auth.ComposeAlert) {
-		http.Error(w, "Your role cannot compose alerts.", http.StatusForbidden)
+		s.forbidden(w, r, auth.ComposeAlert)
 		return
 	}
 	d := composeData{BodyEN: r.PostFormValue("body_en"), BodyES: r.PostFormValue("body_es"), ZIPs: r.PostFormValue("zips"),

@@ -51,6 +51,10 @@ type approvalResult struct {
 	Signers  []string `json:"signers"`
 	Need     int      `json:"need"`
 	Approved bool     `json:"approved"`
+	// Frozen: the alert is approved while outbound messaging is frozen;
+	// it waits for an unfreeze signed by UnfreezeNeed operators.
+	Frozen       bool `json:"frozen,omitempty"`
+	UnfreezeNeed int  `json:"unfreeze_need,omitempty"`
 }
 
 // submitApproval takes one operator's signature over an alert's statement.
@@ -69,6 +73,11 @@ func (s *Server) submitApproval(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeJSONError(w, r, err)
 		return
+	}
+	if res.Approved {
+		if st, err := s.freezeNow(ctx); err == nil && st.Frozen {
+			res.Frozen, res.UnfreezeNeed = true, st.Need
+		}
 	}
 	writeJSON(w, http.StatusCreated, res)
 }

@@ -20,7 +20,7 @@ type auditData struct {
 func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "audit.title")
 	if !can(r, auth.ViewQueue) {
-		http.Error(w, "Your role cannot see the audit trail.", http.StatusForbidden)
+		s.forbidden(w, r, auth.ViewQueue)
 		return
 	}
 	ctx := r.Context()

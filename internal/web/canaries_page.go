@@ -31,7 +31,7 @@ func (s *Server) canaries(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *page, newKey string) {
 	if !can(r, auth.ManageOperators) {
-		http.Error(w, "Only an administrator can see the canaries.", http.StatusForbidden)
+		s.forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	ctx := r.Context()
@@ -79,7 +79,7 @@ func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *page,
 func (s *Server) createCanary(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "canaries.title")
 	if !can(r, auth.ManageOperators) {
-		http.Error(w, "Only an administrator can create canaries.", http.StatusForbidden)
+		s.forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	actor := currentOperator(r).Username

@@ -21,7 +21,7 @@ func (c catalog) text(lang tocsin.Language, key string) string {
 // newCatalog builds the catalog. It is a function, not a package variable,
 // so nothing can change it for every request.
 func newCatalog() catalog {
-	return catalog{
+	c := catalog{
 		"nav.report":    {"Report activity", "Reportar actividad"},
 		"nav.subscribe": {"Get alerts", "Recibir alertas"},
 		"nav.privacy":   {"What we store", "Qué guardamos"},
@@ -294,4 +294,8 @@ func newCatalog() catalog {
 		"compose.preview":     {"Preview", "Vista previa"},
 		"compose.save":        {"Save draft for approval", "Guardar borrador para aprobar"},
 	}
+	for k, v := range operatorCatalog() {
+		c[k] = v
+	}
+	return c
 }

@@ -83,7 +83,7 @@ func (s *Server) reportPhoto(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setReportState(w http.ResponseWriter, r *http.Request) {
 	op := currentOperator(r)
 	if !can(r, auth.TriageReports) {
-		http.Error(w, "Your role cannot change reports.", http.StatusForbidden)
+		s.forbidden(w, r, auth.TriageReports)
 		return
 	}
 	st := tocsin.ReportState(r.PostFormValue("state"))

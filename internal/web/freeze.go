@@ -5,6 +5,9 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
@@ -14,11 +17,12 @@ import (
 
 // freezeOrderView is a freeze order as the API and the console show it.
 type freezeOrderView struct {
-	Seq     int64    `json:"seq"`
-	Freeze  bool     `json:"freeze"`
-	Reason  string   `json:"reason"`
-	Body    string   `json:"body"` // base64 of the canonical order: what a signer signs
-	Signers []string `json:"signers"`
+	Seq     int64     `json:"seq"`
+	Freeze  bool      `json:"freeze"`
+	Reason  string    `json:"reason"`
+	Body    string    `json:"body"` // base64 of the canonical order: what a signer signs
+	Signers []string  `json:"signers"`
+	At      time.Time `json:"-"`
 	// odd: the order does not decode, or does not follow the one before by
 	// one; the sender takes it as a freeze whatever it says.
 	odd bool
@@ -39,7 +43,7 @@ func (s *Server) freezeOrders(ctx context.Context) ([]freezeOrderView, error) {
 		v := freezeOrderView{Seq: o.Seq, Body: base64.StdEncoding.EncodeToString(o.Body), Signers: []string{}, odd: o.Seq != prev+1}
 		prev = o.Seq
 		if fo, err := trust.DecodeFreezeOrder(o.Body); err == nil && fo.Seq == o.Seq {
-			v.Freeze, v.Reason = fo.Freeze, fo.Reason
+			v.Freeze, v.Reason, v.At = fo.Freeze, fo.Reason, fo.At
 		} else {
 			v.odd = true
 		}
@@ -151,38 +155,146 @@ func action(o *trust.FreezeOrder) string {
 	return "unfreeze"
 }
 
+// maxFreezeReason bounds the reason an operator gives for a console freeze.
+const maxFreezeReason = 300
+
+// freezeStatus is the state of outbound messaging as the console shows it.
+type freezeStatus struct {
+	Frozen bool
+	Since  time.Time // when the order that froze was given
+	Reason string    // its reason
+	Need   int       // the signatures an unfreeze needs
+	// Pending is the newest unfreeze order still waiting for signatures
+	// while frozen, if any.
+	Pending *freezeOrderView
+}
+
+// currentFreeze replays the freeze orders as the sender does, roughly:
+// a freeze, or an order that does not decode or breaks the sequence,
+// freezes; an unfreeze counts once it has the roster's threshold of
+// signatures.
+func (s *Server) currentFreeze(ctx context.Context, orders []freezeOrderView) (freezeStatus, error) {
+	ros, err := s.roster(ctx)
+	if err != nil {
+		return freezeStatus{}, err
+	}
+	st := freezeStatus{Need: 1}
+	if ros != nil {
+		st.Need = max(1, ros.Policy.UnfreezeThreshold)
+	}
+	for i, o := range orders {
+		switch {
+		case o.Freeze || o.odd:
+			st.Frozen, st.Since, st.Reason, st.Pending = true, o.At, o.Reason, nil
+		case len(o.Signers) >= st.Need:
+			st = freezeStatus{Need: st.Need}
+		case st.Frozen:
+			st.Pending = &orders[i]
+		}
+	}
+	return st, nil
+}
+
+// freezeNow reads the orders and says whether messaging is frozen.
+func (s *Server) freezeNow(ctx context.Context) (freezeStatus, error) {
+	orders, err := s.freezeOrders(ctx)
+	if err != nil {
+		return freezeStatus{}, err
+	}
+	return s.currentFreeze(ctx, orders)
+}
+
+type freezeFormData struct {
+	Reason string
+	Frozen freezeStatus
+}
+
+// freezeForm asks for a reason and a confirmation before a freeze: the
+// console freezes only from this page's form, never from one click.
+func (s *Server) freezeForm(w http.ResponseWriter, r *http.Request) {
+	if !can(r, auth.Freeze) {
+		s.forbidden(w, r, auth.Freeze)
+		return
+	}
+	s.renderFreezeForm(w, r, s.consolePage(r, "freeze.title"), http.StatusOK, "")
+}
+
+func (s *Server) renderFreezeForm(w http.ResponseWriter, r *http.Request, p *page, status int, reason string) {
+	d := freezeFormData{Reason: reason}
+	if p.Freeze != nil {
+		d.Frozen = *p.Freeze
+	}
+	p.Data = d
+	s.render(w, r, status, "console_freeze", p)
+}
+
 // consoleFreeze stops all outbound messaging at once. Any dispatcher or
 // administrator may freeze, even without a key at hand: stopping is always
-// safe. Unfreezing
+// safe. It takes the confirmation and the reason of the freeze form; the
+// reason goes into the order and the audit trail. It is not offered while
+// frozen, but a confirmed freeze is stored whatever the web tier thinks the
+// state is: the sender decides, and a freeze is never refused. Unfreezing
 // needs the threshold of signed unfreeze orders (tocsin unfreeze).
 func (s *Server) consoleFreeze(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	op := currentOperator(r)
 	if !can(r, auth.Freeze) {
-		http.Error(w, "Your role cannot freeze messaging; ask a dispatcher or an administrator.", http.StatusForbidden)
+		s.forbidden(w, r, auth.Freeze)
 		return
 	}
-	last, err := s.lastOrderSeq(ctx)
-	if err == nil {
-		o := &trust.FreezeOrder{Seq: last + 1, Freeze: true, At: s.cfg.Now(), Reason: "console: frozen by " + op.Username}
-		var body []byte
-		if body, err = o.Encode(); err == nil {
-			err = s.cfg.Store.PutFreezeOrder(ctx, o.Seq, body)
+	p := s.consolePage(r, "freeze.title")
+	reason := strings.Join(strings.Fields(r.PostFormValue("reason")), " ")
+	if r.PostFormValue("confirm") != "yes" {
+		s.renderFreezeForm(w, r, p, http.StatusOK, reason)
+		return
+	}
+	switch {
+	case reason == "":
+		p.Errors["reason"] = p.T("freeze.reason.needed")
+	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > maxFreezeReason:
+		p.Errors["reason"] = p.T("freeze.reason.long")
+	}
+	var err error
+	if len(p.Errors) == 0 {
+		err = s.putConsoleFreeze(ctx, op.Username, reason)
+		if f := tocsin.ErrorField(err); f != "" {
+			p.Errors["reason"], err = tocsin.ErrorMessage(err), nil
 		}
 	}
 	if err != nil {
-		http.Error(w, tocsin.ErrorMessage(err), statusOf(tocsin.ErrorCode(err)))
+		s.cfg.Log.Error("console freeze", "err", err)
+		p.Error = p.T("freeze.failed")
+		s.renderFreezeForm(w, r, p, http.StatusInternalServerError, reason)
 		return
 	}
-	s.auditf(ctx, op.Username, "freeze.freeze", "", "console")
+	if len(p.Errors) > 0 {
+		p.Error = p.T("form.fix")
+		s.renderFreezeForm(w, r, p, http.StatusBadRequest, reason)
+		return
+	}
+	s.auditf(ctx, op.Username, "freeze.freeze", "", "console: "+reason)
 	s.cfg.Wake()
 	http.Redirect(w, r, "/console/security", http.StatusSeeOther)
+}
+
+// putConsoleFreeze stores an unsigned freeze order at the next number.
+func (s *Server) putConsoleFreeze(ctx context.Context, who, reason string) error {
+	last, err := s.lastOrderSeq(ctx)
+	if err != nil {
+		return err
+	}
+	o := &trust.FreezeOrder{Seq: last + 1, Freeze: true, At: s.cfg.Now(), Reason: "console: frozen by " + who + ": " + reason}
+	body, err := o.Encode()
+	if err != nil {
+		return tocsin.FieldError("reason", "the reason cannot go into a freeze order: %v", err)
+	}
+	return s.cfg.Store.PutFreezeOrder(ctx, o.Seq, body)
 }
 
 type securityData struct {
 	Events []store.SecurityEvent
 	Orders []freezeOrderView
-	Frozen bool
+	Freeze freezeStatus
 }
 
 // securityEvents lists what the sender and the web tier refused or
@@ -200,14 +312,11 @@ func (s *Server) securityEvents(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, p, "security", err)
 		return
 	}
-	d := securityData{Events: events, Orders: orders}
-	for _, o := range orders { // as the sender sees it, roughly: the last order that took effect
-		if o.Freeze || o.odd {
-			d.Frozen = true
-		} else if ros, _ := s.roster(ctx); ros != nil && len(o.Signers) >= max(1, ros.Policy.UnfreezeThreshold) {
-			d.Frozen = false
-		}
+	st, err := s.currentFreeze(ctx, orders)
+	if err != nil {
+		s.formError(w, r, p, "security", err)
+		return
 	}
-	p.Data = d
+	p.Data = securityData{Events: events, Orders: orders, Freeze: st}
 	s.render(w, r, http.StatusOK, "security", p)
 }

@@ -44,35 +44,42 @@ func TestConsoleFreeze(t *testing.T) {
 
 	// A viewer's role has no freeze; a dispatcher's and an admin's do,
 	// without a key at hand: stopping is always safe.
-	wantStatus(t, viewer.post("/console/freeze", nil), http.StatusForbidden)
+	wantStatus(t, viewer.post("/console/freeze", url.Values{"confirm": {"yes"}, "reason": {"x"}}), http.StatusForbidden)
 	admin := b.login("ana", "admin")
-	wantRedirect(t, admin.post("/console/freeze", nil), "/console/security")
+	wantRedirect(t, admin.post("/console/freeze", url.Values{"confirm": {"yes"}, "reason": {"canary tripped"}}), "/console/security")
 	b.clock.Advance(time.Minute)
+	// Another signed unfreeze later, a dispatcher freezes again.
+	unfreeze := freezeBody(t, 2, false, t0.Add(time.Minute), "checked")
+	decodeOrders(t, b.postJSON("/api/v1/freeze-orders", freezeJSON(unfreeze, b.key("dee"))), http.StatusCreated)
+	decodeOrders(t, b.postJSON("/api/v1/freeze-orders", freezeJSON(unfreeze, b.key("ned"))), http.StatusCreated)
 	disp := b.login("ned", "dispatcher")
-	wantRedirect(t, disp.post("/console/freeze", nil), "/console/security")
+	wantRedirect(t, disp.post("/console/freeze", url.Values{"confirm": {"yes"}, "reason": {"odd texts"}}), "/console/security")
 
 	orders, err := b.st.FreezeOrders(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(orders) != 2 {
-		t.Fatalf("%d freeze orders, want 2", len(orders))
+	if len(orders) != 3 {
+		t.Fatalf("%d freeze orders, want 3", len(orders))
 	}
-	for i, who := range []string{"ana", "ned"} {
+	for i, who := range []string{"ana: canary tripped", "", "ned: odd texts"} {
+		if who == "" {
+			continue
+		}
 		o := orders[i]
 		fo, err := trust.DecodeFreezeOrder(o.Body)
 		if err != nil {
 			t.Fatalf("order %d does not decode: %v", i+1, err)
 		}
-		if o.Seq != int64(i+1) || fo.Seq != o.Seq || !fo.Freeze || fo.Reason != "console: frozen by "+who || !fo.At.Equal(t0.Add(time.Duration(i)*time.Minute)) {
+		if o.Seq != int64(i+1) || fo.Seq != o.Seq || !fo.Freeze || fo.Reason != "console: frozen by "+who || !fo.At.Equal(t0.Add(time.Duration(i/2)*time.Minute)) {
 			t.Errorf("order %d: %+v", i+1, fo)
 		}
 		if len(o.Sigs) != 0 {
 			t.Errorf("order %d is signed: the server holds no operator key", i+1)
 		}
 	}
-	if b.wakes.Load() != 2 {
-		t.Errorf("the sender was woken %d times, want 2", b.wakes.Load())
+	if b.wakes.Load() != 4 {
+		t.Errorf("the sender was woken %d times, want 4", b.wakes.Load())
 	}
 	if seen := b.auditCount(); seen["freeze.freeze"] != 2 {
 		t.Errorf("audit actions %v", seen)
@@ -81,14 +88,14 @@ func TestConsoleFreeze(t *testing.T) {
 	page = viewer.get("/console/security")
 	wantStatus(t, page, http.StatusOK)
 	text := page.text()
-	for _, want := range []string{"Outbound messaging is FROZEN", "freeze: console: frozen by ana", "freeze: console: frozen by ned", "tocsin unfreeze"} {
+	for _, want := range []string{"Outbound messaging is FROZEN", "freeze: console: frozen by ana: canary tripped", "freeze: console: frozen by ned: odd texts", "tocsin unfreeze"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the security page lacks %q", want)
 		}
 	}
 	// The API lists the same orders, unsigned.
 	api := decodeOrders(t, b.get(nil, "/api/v1/freeze-orders"), http.StatusOK)
-	if len(api) != 2 || api[0].Seq != 1 || !api[0].Freeze || len(api[0].Signers) != 0 || api[1].Reason != "console: frozen by ned" {
+	if len(api) != 3 || api[0].Seq != 1 || !api[0].Freeze || len(api[0].Signers) != 0 || api[2].Reason != "console: frozen by ned: odd texts" {
 		t.Errorf("API orders %+v", api)
 	}
 	if raw, _ := base64.StdEncoding.DecodeString(api[0].Body); string(raw) != string(orders[0].Body) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,14 @@ import (
 const (
 	maxNoticeTitle = 120
 	maxNoticeBody  = 4000
+	// maxListedNotices bounds the published notices read for a page; a
+	// new version or a withdrawal among them takes an older one down.
+	maxListedNotices = 100
+	// A notice heads the home page for 1 to 90 days, 30 unless the
+	// administrator chooses.
+	minNoticeDays, maxNoticeDays, defaultNoticeDays = 1, 90, 30
+	// withdrawalWindow is how long a withdrawal takes signatures.
+	withdrawalWindow = 7 * 24 * time.Hour
 )
 
 // A notice is a statement in the service's name. An administrator drafts
@@ -59,26 +68,52 @@ type shownNotice struct {
 }
 
 // publishedNotices returns up to limit published notices that pass every
-// check, newest first.
+// check and that no other such notice replaces or withdraws, newest first.
 func (s *Server) publishedNotices(ctx context.Context, limit int) ([]shownNotice, error) {
-	ns, err := s.cfg.Store.ListNotices(ctx, tocsin.NoticePublished, limit)
+	all, replaced, err := s.checkedNotices(ctx, limit)
 	if err != nil {
 		return nil, err
 	}
 	var out []shownNotice
-	for _, n := range ns {
-		if sn, ok := s.checkNotice(ctx, n); ok {
+	for _, sn := range all {
+		if replaced[sn.st.ID] == "" {
 			out = append(out, sn)
 		}
 	}
 	return out, nil
 }
 
+// checkedNotices returns up to limit published notices that pass every
+// check, newest first, and which of them (by id) a checked notice replaces
+// or withdraws (mapped to that notice's id). Only a notice that is itself
+// signed and in the log takes another down.
+func (s *Server) checkedNotices(ctx context.Context, limit int) ([]shownNotice, map[string]string, error) {
+	ns, err := s.cfg.Store.ListNotices(ctx, tocsin.NoticePublished, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []shownNotice
+	replaced := map[string]string{}
+	for _, n := range ns {
+		sn, ok := s.checkNotice(ctx, n)
+		if !ok {
+			continue
+		}
+		out = append(out, sn)
+		for _, old := range []string{sn.st.Replaces, sn.st.Withdraws} {
+			if old != "" && replaced[old] == "" {
+				replaced[old] = sn.st.ID
+			}
+		}
+	}
+	return out, replaced, nil
+}
+
 // publicNotices is the public page of incident notices (/notices), newest
 // first; /notices/{id} shows one.
 func (s *Server) publicNotices(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, "notices.title")
-	ns, err := s.publishedNotices(r.Context(), 50)
+	ns, err := s.publishedNotices(r.Context(), maxListedNotices)
 	if err != nil {
 		s.cfg.Log.Error("list notices", "err", err)
 		http.Error(w, "The notices could not be read; try again.", http.StatusInternalServerError)
@@ -105,20 +140,25 @@ func (s *Server) publicNotice(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	if _, replaced, err := s.checkedNotices(r.Context(), maxListedNotices); err == nil && replaced[n.ID] != "" {
+		// A newer version or a withdrawal took its place: show that.
+		http.Redirect(w, r, "/notices/"+replaced[n.ID], http.StatusSeeOther)
+		return
+	}
 	p.Data = []noticeView{viewNotice(sn.st, sn.signers, p.Lang)}
 	s.render(w, r, http.StatusOK, "notices", p)
 }
 
 // homeNotice is the newest checked notice whose window holds now, if any.
 func (s *Server) homeNotice(ctx context.Context, lang tocsin.Language) *noticeView {
-	ns, err := s.publishedNotices(ctx, 10)
+	ns, err := s.publishedNotices(ctx, maxListedNotices)
 	if err != nil {
 		s.cfg.Log.Error("home notice", "err", err)
 		return nil
 	}
 	now := s.cfg.Now()
 	for _, n := range ns {
-		if !now.Before(n.st.ValidFrom) && now.Before(n.st.ValidUntil) {
+		if n.st.Withdraws == "" && !now.Before(n.st.ValidFrom) && now.Before(n.st.ValidUntil) {
 			v := viewNotice(n.st, n.signers, lang)
 			return &v
 		}
@@ -134,21 +174,51 @@ func (s *Server) consoleNotices(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderConsoleNotices(w http.ResponseWriter, r *http.Request, p *page, status int) {
-	ns, err := s.cfg.Store.ListNotices(r.Context(), "", 50)
+	ctx := r.Context()
+	ns, err := s.cfg.Store.ListNotices(ctx, "", 50)
+	var replaced map[string]string
+	if err == nil {
+		_, replaced, err = s.checkedNotices(ctx, maxListedNotices)
+	}
 	if err != nil {
 		s.cfg.Log.Error("list notices", "err", err)
 		http.Error(w, "The notices could not be read; try again.", http.StatusInternalServerError)
 		return
 	}
-	p.Data = struct {
-		Notices  []tocsin.Notice
-		CanWrite bool
-		Form     map[string]string
-		Server   string
-	}{ns, can(r, auth.ManageOperators), map[string]string{
+	d := consoleNoticesData{CanWrite: can(r, auth.ManageOperators), Server: s.serverURL(r), Form: map[string]string{
 		"title_en": r.PostFormValue("title_en"), "title_es": r.PostFormValue("title_es"),
-		"body_en": r.PostFormValue("body_en"), "body_es": r.PostFormValue("body_es")}, s.serverURL(r)}
+		"body_en": r.PostFormValue("body_en"), "body_es": r.PostFormValue("body_es"),
+		"days": r.PostFormValue("days"), "replaces": r.PostFormValue("replaces")}}
+	if d.Form["days"] == "" {
+		d.Form["days"] = strconv.Itoa(defaultNoticeDays)
+	}
+	if id := r.URL.Query().Get("edit"); id != "" && d.CanWrite && r.Method == http.MethodGet {
+		s.prefillEdit(ctx, id, d.Form)
+	}
+	for _, n := range ns {
+		row := consoleNotice{Notice: n, ReplacedBy: replaced[n.ID]}
+		if st, err := trust.DecodeNotice(n.Statement); err == nil {
+			row.Replaces, row.Withdraws, row.ValidUntil = st.Replaces, st.Withdraws, st.ValidUntil
+		}
+		d.Notices = append(d.Notices, row)
+	}
+	p.Data = d
 	s.render(w, r, status, "console_notices", p)
+}
+
+type consoleNoticesData struct {
+	Notices  []consoleNotice
+	CanWrite bool
+	Form     map[string]string
+	Server   string
+}
+
+// consoleNotice is a notice row with what its statement says it changes.
+type consoleNotice struct {
+	tocsin.Notice
+	Replaces, Withdraws string    // from its statement
+	ValidUntil          time.Time // from its statement
+	ReplacedBy          string    // a published notice that replaces or withdraws it
 }
 
 // serverURL is the address operators give `tocsin notice approve`.
@@ -169,16 +239,25 @@ func (s *Server) serverURL(r *http.Request) string {
 func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "notices.title")
 	if !can(r, auth.ManageOperators) {
-		http.Error(w, "Only an administrator can draft a notice.", http.StatusForbidden)
+		s.forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	now := s.cfg.Now().Truncate(time.Second)
 	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: currentOperator(r).Username, CreatedAt: now,
 		TitleEN: strings.TrimSpace(r.PostFormValue("title_en")), TitleES: strings.TrimSpace(r.PostFormValue("title_es")),
 		BodyEN: strings.TrimSpace(r.PostFormValue("body_en")), BodyES: strings.TrimSpace(r.PostFormValue("body_es"))}
-	err := validNotice(n)
+	replaces := strings.TrimSpace(r.PostFormValue("replaces"))
+	days, err := noticeDays(r.PostFormValue("days"))
 	if err == nil {
-		n.Statement, err = s.noticeStatement(&n).Encode()
+		err = validNotice(n)
+	}
+	if err == nil && replaces != "" {
+		err = s.checkEditable(r.Context(), replaces)
+	}
+	if err == nil {
+		st := s.noticeStatement(&n, time.Duration(days)*24*time.Hour)
+		st.Replaces = replaces
+		n.Statement, err = st.Encode()
 		if err != nil {
 			err = tocsin.FieldError("body_en", "the notice cannot be signed as written: %v", err)
 		}
@@ -195,15 +274,19 @@ func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
 		s.renderConsoleNotices(w, r, p, statusOf(tocsin.ErrorCode(err)))
 		return
 	}
-	s.auditf(r.Context(), n.CreatedBy, "notice.draft", n.ID, n.TitleEN)
+	if replaces != "" {
+		s.auditf(r.Context(), n.CreatedBy, "notice.edit", n.ID, fmt.Sprintf("new version of %s, %d days: %s", replaces, days, n.TitleEN))
+	} else {
+		s.auditf(r.Context(), n.CreatedBy, "notice.draft", n.ID, fmt.Sprintf("%d days: %s", days, n.TitleEN))
+	}
 	http.Redirect(w, r, "/console/notices#notice-"+n.ID, http.StatusSeeOther)
 }
 
-// noticeStatement is what operators sign for n: its texts, 30 days from
-// its creation, in this service's log.
-func (s *Server) noticeStatement(n *tocsin.Notice) *trust.NoticeStatement {
+// noticeStatement is what operators sign for n: its texts, valid for the
+// given time from its creation, in this service's log.
+func (s *Server) noticeStatement(n *tocsin.Notice, valid time.Duration) *trust.NoticeStatement {
 	return &trust.NoticeStatement{ID: n.ID, Origin: s.cfg.LogOrigin, CreatedAt: n.CreatedAt, ValidFrom: n.CreatedAt,
-		ValidUntil: n.CreatedAt.Add(trust.MaxNoticeValidity),
+		ValidUntil: n.CreatedAt.Add(valid),
 		Titles:     map[string]string{"en": n.TitleEN, "es": n.TitleES},
 		Bodies:     map[string]string{"en": n.BodyEN, "es": n.BodyES}}
 }

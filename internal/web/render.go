@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/phone"
 )
 
@@ -19,13 +20,13 @@ type templates struct {
 	pages map[string]*template.Template
 }
 
-func parseTemplates() (*templates, error) {
+func parseTemplates(loc *time.Location) (*templates, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		"date": func(t time.Time) string { return formatTime(t, loc) },
 		"join": strings.Join,
 		// para splits a text into its paragraphs (blank-line separated).
 		"para": func(s string) []string {
@@ -53,6 +54,15 @@ func parseTemplates() (*templates, error) {
 	return t, nil
 }
 
+// formatTime shows t in loc, with the zone named: "2026-12-08 01:10 UTC",
+// or "2026-12-07 17:10 PST (America/Los_Angeles)".
+func formatTime(t time.Time, loc *time.Location) string {
+	if loc == nil || loc == time.UTC || loc.String() == "UTC" {
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST") + " (" + loc.String() + ")"
+}
+
 // page is what every template receives.
 type page struct {
 	Lang     tocsin.Language
@@ -68,7 +78,19 @@ type page struct {
 	Data     any
 	// SMS are the service's numbers to text (Config.SMSNumbers).
 	SMS []phone.Public
-	cat catalog
+	// Freeze is the state of outbound messaging, on console pages.
+	Freeze *freezeStatus
+	cat    catalog
+}
+
+// Can reports whether the signed-in operator's role allows action (an
+// auth.Action name): templates offer only what the role may do.
+func (p *page) Can(action string) bool {
+	if p.Operator == nil {
+		return false
+	}
+	role, err := auth.ParseRole(p.Operator.Role)
+	return err == nil && role.Can(auth.Action(action))
 }
 
 // T translates key into the page's language.

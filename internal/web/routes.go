@@ -79,6 +79,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /console/alerts", s.operator(s.alertList))
 	m.HandleFunc("GET /console/alerts/new", s.operator(s.composeForm))
 	m.HandleFunc("POST /console/alerts/new", s.operator(s.composeSubmit))
+	m.HandleFunc("GET /console/freeze", s.operator(s.freezeForm))
 	m.HandleFunc("POST /console/freeze", s.operator(s.consoleFreeze))
 	m.HandleFunc("GET /console/security", s.operator(s.securityEvents))
 	m.HandleFunc("GET /console/limits", s.operator(s.limitsPage))
@@ -87,4 +88,6 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /console/canaries", s.operator(s.createCanary))
 	m.HandleFunc("GET /console/notices", s.operator(s.consoleNotices))
 	m.HandleFunc("POST /console/notices", s.operator(s.draftNotice))
+	m.HandleFunc("GET /console/notices/{id}/withdraw", s.operator(s.withdrawForm))
+	m.HandleFunc("POST /console/notices/{id}/withdraw", s.operator(s.withdrawNotice))
 }

@@ -88,6 +88,9 @@ type Config struct {
 	// them, each as a link that opens a text with the keyword typed. Empty:
 	// the pages say "our number".
 	SMSNumbers []phone.Public
+	// Location is the time zone pages show times in (each time names
+	// it); nil means UTC.
+	Location *time.Location
 }
 
 // maxThrottled bounds the log-in throttle's memory (about 100 bytes an
@@ -137,7 +140,10 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("the transparency log's public key (log.pub): %w", err)
 		}
 	}
-	t, err := parseTemplates()
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	t, err := parseTemplates(cfg.Location)
 	if err != nil {
 		return nil, err
 	}

@@ -72,7 +72,10 @@ func (s *Server) operator(next http.HandlerFunc) http.HandlerFunc {
 			}
 			if !auth.CheckCSRF(s.cfg.CSRFKey, se.TokenHash, r.PostFormValue(csrfField)) {
 				s.auditf(r.Context(), op.Username, "security.csrf", r.Pattern, "form post without a valid CSRF token")
-				http.Error(w, "This form has expired. Go back, reload the page and try again.", http.StatusForbidden)
+				p := s.newPage(r, "expired.title")
+				p.Operator, p.CSRF = op, auth.CSRFToken(s.cfg.CSRFKey, se.TokenHash)
+				p.Data = p.T("expired.text")
+				s.render(w, r, http.StatusForbidden, "forbidden", p)
 				return
 			}
 		}
@@ -87,6 +90,11 @@ func (s *Server) consolePage(r *http.Request, titleKey string) *page {
 	if si, ok := r.Context().Value(operatorCtxKey).(*signedIn); ok {
 		p.Operator = si.op
 		p.CSRF = auth.CSRFToken(s.cfg.CSRFKey, si.session.TokenHash)
+		if st, err := s.freezeNow(r.Context()); err == nil {
+			p.Freeze = &st
+		} else {
+			s.cfg.Log.Error("freeze state", "err", err)
+		}
 	}
 	return p
 }

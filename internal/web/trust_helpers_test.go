@@ -163,9 +163,11 @@ func (b *bundle) approve(id, keyName string) resp {
 
 // approvalResult is the body of a 201 from POST …/approvals.
 type approvalResult struct {
-	Signers  []string `json:"signers"`
-	Need     int      `json:"need"`
-	Approved bool     `json:"approved"`
+	Signers      []string `json:"signers"`
+	Need         int      `json:"need"`
+	Approved     bool     `json:"approved"`
+	Frozen       bool     `json:"frozen"`
+	UnfreezeNeed int      `json:"unfreeze_need"`
 }
 
 func decodeApproval(t *testing.T, r resp) approvalResult {
