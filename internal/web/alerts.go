@@ -79,6 +79,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 	p := s.consolePage(r, "compose.title")
 	d := composeData{TTL: "120", Reference: s.sampleReference()}
+	var gpsCells []uint64
 	for _, id := range r.URL.Query()["report"] {
 		rep, err := s.cfg.Store.GetReport(r.Context(), id)
 		if err != nil {
@@ -89,23 +90,16 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 		if rep.ZIP != "" && !strings.Contains(d.ZIPs, rep.ZIP) {
 			d.ZIPs = strings.TrimSpace(d.ZIPs + " " + rep.ZIP)
 		}
+		if rep.ZIP == "" {
+			gpsCells = append(gpsCells, rep.Cell)
+		}
 		if d.BodyEN == "" {
-			d.BodyEN = fmt.Sprintf("%s reported near %s.", strings.ToUpper(string(rep.Category[:1]))+string(rep.Category[1:]), placeOf(rep))
+			d.BodyEN = fmt.Sprintf("%s reported near %s.", strings.ToUpper(string(rep.Category[:1]))+string(rep.Category[1:]), s.placeOfReport(rep).placeName())
 		}
 	}
+	d.Lat, d.Lon, d.Radius = circleAround(gpsCells)
 	p.Data = d
 	s.render(w, r, http.StatusOK, "compose", p)
-}
-
-func placeOf(r *tocsin.Report) string {
-	switch {
-	case r.PlaceText != "" && r.ZIP != "":
-		return r.PlaceText + " (" + r.ZIP + ")"
-	case r.PlaceText != "":
-		return r.PlaceText
-	default:
-		return r.ZIP
-	}
 }
 
 // composeSubmit previews (recipient count, segments) or saves a draft.

@@ -144,6 +144,7 @@ func newCatalog() catalog {
 		"queue.where":      {"Where", "Dónde"},
 		"queue.state":      {"State", "Estado"},
 		"queue.photo":      {"Photo", "Foto"},
+		"queue.near":       {"near ZIP", "cerca del código postal"},
 		"queue.nearby":     {"nearby reports", "reportes cercanos"},
 		"queue.empty":      {"No reports.", "No hay reportes."},
 		"queue.compose":    {"Compose alert from selected", "Redactar alerta con los seleccionados"},
