@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open) })
 	t.Run("CanaryOperator", func(t *testing.T) { testCanaryOperator(t, open) })
 	t.Run("Notices", func(t *testing.T) { testNotices(t, open) })
+	t.Run("Counts", func(t *testing.T) { testCounts(t, open) })
 }
 
 // now is the suite's fixed clock: whole minutes, because stores may keep
