@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -25,6 +26,18 @@ type composeData struct {
 	Reference              string // the last line every text gets (for the live counter)
 	SegEN, SegES           smstext.Info
 	GSMEN, GSMES           string // GSM-7 versions offered when the text forces UCS-2
+	Ref                    string // the reference code the previewed texts end with, kept when saved
+	Texts                  []textPreview
+}
+
+// textPreview is one text exactly as the statement holds it, so as it is
+// signed and sent, and who receives it.
+type textPreview struct {
+	Lang       string // "en", "es"
+	Text       string
+	Info       smstext.Info
+	Recipients int // subscribers of this language, and of languages without a text of their own
+	Others     int // of Recipients, those of another language
 }
 
 // alertRow is an alert in the console list, with who has signed it.
@@ -138,16 +151,21 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Recipients = len(rs)
+	d.Ref = s.keptRef(r.Context(), r.PostFormValue("ref"))
+	now := s.cfg.Now()
+	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: d.Ref, State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
+		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
+		VerifyURL: s.verifyURL()}
+	st := trust.StatementOf(a, s.audience.StatementCells(in.Area), trust.AudienceBound(d.Recipients))
 	if r.PostFormValue("action") != "save" {
+		if d.Texts, err = s.previewTexts(r.Context(), st, rs); err != nil {
+			s.formError(w, r, p, "compose", err)
+			return
+		}
 		d.Preview = true
 		s.render(w, r, http.StatusOK, "compose", p)
 		return
 	}
-	now := s.cfg.Now()
-	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
-		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
-		VerifyURL: s.verifyURL()}
-	st := trust.StatementOf(a, s.audience.StatementCells(in.Area), trust.AudienceBound(d.Recipients))
 	if a.Statement, err = st.Encode(); err != nil {
 		s.formError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
 		return
@@ -158,6 +176,50 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.auditf(r.Context(), op.Username, "alert.create", a.ID, fmt.Sprintf("%d recipients at preview", d.Recipients))
 	http.Redirect(w, r, "/console/alerts", http.StatusSeeOther)
+}
+
+// keptRef is the reference code a preview showed, when it is well formed
+// and still free, or a new one: the saved alert ends with the code its
+// preview showed.
+func (s *Server) keptRef(ctx context.Context, ref string) string {
+	if len(ref) != tocsin.AlertRefLen || strings.Trim(ref, tocsin.AlertRefAlphabet) != "" {
+		return tocsin.NewAlertRef()
+	}
+	if _, err := s.cfg.Store.GetAlertByRef(ctx, ref); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		return tocsin.NewAlertRef()
+	}
+	return ref
+}
+
+// previewTexts lists the statement's texts, each with its encoding,
+// segments and recipients, counted by the rule the sender sends by.
+func (s *Server) previewTexts(ctx context.Context, st *trust.Statement, rs []tocsin.Recipient) ([]textPreview, error) {
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.SubscriberID
+	}
+	langs, err := s.cfg.Store.SubscriberLangs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []textPreview
+	for _, l := range []tocsin.Language{tocsin.English, tocsin.Spanish} {
+		text, ok := st.Texts[string(l)]
+		if !ok {
+			continue
+		}
+		tp := textPreview{Lang: string(l), Text: text, Info: smstext.Analyze(text)}
+		for sl, n := range langs {
+			if st.TextLang(sl) == tp.Lang {
+				tp.Recipients += n
+				if sl != l {
+					tp.Others += n
+				}
+			}
+		}
+		out = append(out, tp)
+	}
+	return out, nil
 }
 
 // sampleReference is the last line of a text, with a placeholder code.

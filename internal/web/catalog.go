@@ -237,6 +237,11 @@ func newCatalog() catalog {
 		"compose.reaches":     {"This alert reaches", "Esta alerta llega a"},
 		"compose.subscribers": {"subscribers.", "suscriptores."},
 		"compose.preview":     {"Preview", "Vista previa"},
+		"compose.exact":       {"Each text below is exactly what is signed and sent, label and verification line included. Saving keeps this reference code.", "Cada texto de abajo es exactamente lo que se firma y se envía, con la etiqueta y la línea de verificación. Al guardar se conserva este código de referencia."},
+		"compose.lang.en":     {"English text", "Texto en inglés"},
+		"compose.lang.es":     {"Spanish text", "Texto en español"},
+		"compose.recipients":  {"recipients", "destinatarios"},
+		"compose.others":      {"of them chose a language with no text of its own", "de ellos eligieron un idioma sin texto propio"},
 		"compose.save":        {"Save draft for approval", "Guardar borrador para aprobar"},
 	}
 }

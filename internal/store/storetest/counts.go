@@ -57,7 +57,7 @@ func testCounts(t *testing.T, open func(t *testing.T) store.Store) {
 
 	t.Run("Daily", func(t *testing.T) {
 		b := setup(t, open)
-		day := func(ago int) time.Time { return now.Truncate(24 * time.Hour).AddDate(0, 0, -ago) }
+		day := func(ago int) time.Time { return now.Truncate(24*time.Hour).AddDate(0, 0, -ago) }
 		for i, ago := range []int{0, 0, 2, 40} {
 			r := newReport(fmt.Sprintf("r%d", i), tocsin.ReportNew, 0)
 			r.ReceivedAt = day(ago).Add(time.Hour)
