@@ -150,6 +150,23 @@ func TestBrowserConsoleTriageAndCompose(t *testing.T) {
 		}
 	}
 
+	// The same screens in Spanish, at a phone's width.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.URL+"/lang/es?back=/console"), chromedp.WaitReady(`main`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/console", "/console/alerts/new?report=" + gps, "/console/counts"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+path), chromedp.WaitReady(`main`)); err != nil {
+			t.Fatal(err)
+		}
+		checkLayout(t, ctx, path+" in Spanish at 390 px")
+	}
+	if title, _ := chromedp.Run(ctx, chromedp.Text(`h1`)); title != "Cifras" {
+		t.Errorf("the counts screen in Spanish is titled %q", title)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/lang/en?back=/console"), chromedp.WaitReady(`main`)); err != nil {
+		t.Fatal(err)
+	}
+
 	// Triage at a phone's width: the GPS report shows where it is, and
 	// Verify verifies it.
 	row := "#r-" + gps

@@ -164,7 +164,7 @@ func newCatalog() catalog {
 		"counts.lang.en":     {"English", "Inglés"},
 		"counts.lang.es":     {"Spanish", "Español"},
 		"counts.zip":         {"ZIP code", "Código postal"},
-		"counts.few":         {"A ZIP code with only a few subscribers shows \"fewer than 5\": so few could be told apart by someone who knows the place. A subscriber who follows several ZIP codes counts in each.", "Un código postal con pocos suscriptores muestra \"menos de 5\": tan pocos podrían reconocerse por alguien que conoce el lugar. Quien sigue varios códigos postales cuenta en cada uno."},
+		"counts.few":         {"A count of only a few subscribers shows as \"fewer than 5\": so few could be told apart by someone who knows the place. A subscriber who follows several ZIP codes counts in each.", "Una cifra de pocos suscriptores se muestra como \"menos de 5\": tan pocos podrían reconocerse por alguien que conoce el lugar. Quien sigue varios códigos postales cuenta en cada uno."},
 		"counts.fewer":       {"fewer than", "menos de"},
 		"counts.points":      {"Subscribers who follow a place on the map", "Suscriptores que siguen un lugar en el mapa"},
 		"counts.none":        {"None yet.", "Ninguno todavía."},
@@ -256,7 +256,9 @@ func newCatalog() catalog {
 		"compose.exact":       {"Each text below is exactly what is signed and sent, label and verification line included. Saving keeps this reference code.", "Cada texto de abajo es exactamente lo que se firma y se envía, con la etiqueta y la línea de verificación. Al guardar se conserva este código de referencia."},
 		"compose.lang.en":     {"English text", "Texto en inglés"},
 		"compose.lang.es":     {"Spanish text", "Texto en español"},
+		"compose.recipient":   {"recipient", "destinatario"},
 		"compose.recipients":  {"recipients", "destinatarios"},
+		"compose.left":        {"left in the last segment", "libres en el último segmento"},
 		"compose.others":      {"of them chose a language with no text of its own", "de ellos eligieron un idioma sin texto propio"},
 		"compose.save":        {"Save draft for approval", "Guardar borrador para aprobar"},
 	}

@@ -7,17 +7,19 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// minShownCount is the smallest subscriber count the console shows for a
-// ZIP code: a smaller one shows as "fewer than 5", because one or two
+// minShownCount is the smallest subscriber count the counts screen shows:
+// a count from 1 to 4 shows as "fewer than 5", because one or two
 // subscribers in a small ZIP could be told apart by someone who knows the
-// place. Counts by language are service-wide and shown exactly.
+// place. It applies to every subscriber count on the screen (total,
+// languages, map places, ZIPs), so that one cannot be worked out from the
+// others when there are few subscribers in all.
 const minShownCount = 5
 
 // countDays is how many days, today included, the activity table covers.
 const countDays = 30
 
-// shownCount is a count as the console shows it: N, or Few when N is below
-// minShownCount (N is then left zero, so no template can show it).
+// shownCount is a count as the console shows it: N, or Few when N is from
+// 1 to minShownCount-1 (N is then left zero, so no template can show it).
 type shownCount struct {
 	Key string
 	N   int
@@ -25,8 +27,8 @@ type shownCount struct {
 }
 
 type countsData struct {
-	Subscribers int
-	Points      int
+	Subscribers shownCount
+	Points      shownCount
 	ByZIP       []shownCount
 	ByLang      []shownCount
 	Days        []store.DayCount // newest first, every day of the window
@@ -51,20 +53,21 @@ func (s *Server) counts(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, p, "console_counts", err)
 		return
 	}
-	d := countsData{Subscribers: subs.Total, Points: subs.Points, MinShown: minShownCount, Days: everyDay(days, since, today)}
+	d := countsData{Subscribers: suppressed(store.KeyCount{N: subs.Total}), Points: suppressed(store.KeyCount{N: subs.Points}),
+		MinShown: minShownCount, Days: everyDay(days, since, today)}
 	for _, kc := range subs.ByZIP {
 		d.ByZIP = append(d.ByZIP, suppressed(kc))
 	}
 	for _, kc := range subs.ByLang {
-		d.ByLang = append(d.ByLang, shownCount{Key: kc.Key, N: kc.N})
+		d.ByLang = append(d.ByLang, suppressed(kc))
 	}
 	p.Data = d
 	s.render(w, r, http.StatusOK, "console_counts", p)
 }
 
-// suppressed hides a count below minShownCount.
+// suppressed hides a count from 1 to minShownCount-1.
 func suppressed(kc store.KeyCount) shownCount {
-	if kc.N < minShownCount {
+	if kc.N > 0 && kc.N < minShownCount {
 		return shownCount{Key: kc.Key, Few: true}
 	}
 	return shownCount{Key: kc.Key, N: kc.N}

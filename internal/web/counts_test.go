@@ -13,7 +13,7 @@ import (
 )
 
 // TestConsoleCounts: the counts screen shows subscribers per ZIP code and
-// per language, a ZIP with fewer than 5 as "fewer than 5", and the reports
+// per language, any count from 1 to 4 as "fewer than 5", and the reports
 // and alerts sent on each of the last 30 days; any operator may read it.
 func TestConsoleCounts(t *testing.T) {
 	b := setup(t)
@@ -55,7 +55,7 @@ func TestConsoleCounts(t *testing.T) {
 		{"by-zip", "90210", "<td>7</td>"},
 		{"by-zip", "10001", "<td>fewer than 5</td>"},
 		{"by-lang", "English", "<td>7</td>"},
-		{"by-lang", "Spanish", "<td>3</td>"},
+		{"by-lang", "Spanish", "<td>fewer than 5</td>"},
 		{"by-day", t0.Format("2006-01-02"), "<td>1</td><td>1</td>"},
 		{"by-day", t0.AddDate(0, 0, -1).Format("2006-01-02"), "<td>0</td><td>0</td>"},
 		{"by-day", t0.AddDate(0, 0, -3).Format("2006-01-02"), "<td>1</td><td>1</td>"},
@@ -68,11 +68,31 @@ func TestConsoleCounts(t *testing.T) {
 	if got := strings.Count(regexp.MustCompile(`(?s)<table class="queue counts" id="by-day">.*?</table>`).FindString(text), "<tr><td>"); got != 30 {
 		t.Errorf("the activity table has %d days, want 30", got)
 	}
-	if !strings.Contains(text, `<span id="subscribers-total">10</span>`) || !strings.Contains(text, `<span id="subscribers-points">1</span>`) {
+	if !strings.Contains(text, `<span id="subscribers-total">10</span>`) || !strings.Contains(text, `<span id="subscribers-points">fewer than 5</span>`) {
 		t.Error("the totals are wrong")
 	}
 	if strings.Contains(text, "sealed-") || strings.Contains(text, "hash-") {
 		t.Error("the counts page shows subscriber data")
 	}
 	wantRedirect(t, b.get(nil, "/console/counts"), "/console/login")
+}
+
+// TestConsoleCountsFewInAll: with few subscribers in all, no count on the
+// screen gives away how many are in the one ZIP they follow.
+func TestConsoleCountsFewInAll(t *testing.T) {
+	b := setup(t)
+	for i := range 2 {
+		s := &tocsin.Subscriber{PhoneHash: fmt.Appendf(nil, "h%d", i), Sealed: []byte("s"), Lang: tocsin.English, Active: true,
+			Areas: []tocsin.SubscriberArea{{ZIP: "59001", Cell: geo.LeafCell(b.zipPoint("59001")), RadiusM: 2000}}, CreatedAt: t0, UpdatedAt: t0}
+		if err := b.st.SaveSubscriber(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := b.login("vic", "viewer").get("/console/counts").text()
+	if n := strings.Count(text, "fewer than 5"); n < 4 {
+		t.Errorf(`"fewer than 5" shown %d times, want for the total, English and the ZIP`, n)
+	}
+	if regexp.MustCompile(`<td>2</td>|<span id="subscribers-total">2<`).MatchString(text) {
+		t.Error("the count 2 is shown")
+	}
 }
