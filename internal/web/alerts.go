@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -27,6 +30,7 @@ type composeData struct {
 	SegEN, SegES           smstext.Info
 	GSMEN, GSMES           string // GSM-7 versions offered when the text forces UCS-2
 	Ref                    string // the reference code the previewed texts end with, kept when saved
+	RefToken               string // Ref with the server's MAC, for the form (refToken)
 	Texts                  []textPreview
 }
 
@@ -152,6 +156,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Recipients = len(rs)
 	d.Ref = s.keptRef(r.Context(), r.PostFormValue("ref"))
+	d.RefToken = s.refToken(d.Ref)
 	now := s.cfg.Now()
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: d.Ref, State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
 		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
@@ -178,17 +183,28 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/console/alerts", http.StatusSeeOther)
 }
 
-// keptRef is the reference code a preview showed, when it is well formed
-// and still free, or a new one: the saved alert ends with the code its
-// preview showed.
-func (s *Server) keptRef(ctx context.Context, ref string) string {
-	if len(ref) != tocsin.AlertRefLen || strings.Trim(ref, tocsin.AlertRefAlphabet) != "" {
+// keptRef is the reference code a preview showed, when the form carries it
+// as this server wrote it (refToken) and it is still free, or a new one: the
+// saved alert ends with the code its preview showed. A code the operator
+// typed is never used, so no one can give an alert the code of a fake text
+// already going round.
+func (s *Server) keptRef(ctx context.Context, token string) string {
+	ref, _, _ := strings.Cut(token, ".")
+	if len(ref) != tocsin.AlertRefLen || strings.Trim(ref, tocsin.AlertRefAlphabet) != "" || !hmac.Equal([]byte(token), []byte(s.refToken(ref))) {
 		return tocsin.NewAlertRef()
 	}
 	if _, err := s.cfg.Store.GetAlertByRef(ctx, ref); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return tocsin.NewAlertRef()
 	}
 	return ref
+}
+
+// refToken is a reference code with this server's MAC, as the compose form
+// carries it from the preview to the saving.
+func (s *Server) refToken(ref string) string {
+	m := hmac.New(sha256.New, s.cfg.CSRFKey)
+	m.Write([]byte("tocsin/alert-ref/v1\x00" + ref))
+	return ref + "." + hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // previewTexts lists the statement's texts, each with its encoding,

@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/tocsin/tocsin"
@@ -31,6 +32,7 @@ func TestComposePreviewShowsEachTextAsSent(t *testing.T) {
 	}
 	oc := b.login("pru", "dispatcher")
 	previewRE := regexp.MustCompile(`(?s)<div class="sms-preview" id="preview-(en|es)">.*?<span class="recipients">(\d+)</span>.*?<pre class="sms" lang="[a-z]+">(.*?)</pre>\s*<p class="small encoding">(.*?)</p>`)
+	refs := map[string]string{} // reference code → the form's token
 	type shown struct {
 		recipients, text, encoding string
 	}
@@ -42,11 +44,12 @@ func TestComposePreviewShowsEachTextAsSent(t *testing.T) {
 		for _, m := range previewRE.FindAllStringSubmatch(r.body, -1) {
 			out[m[1]] = shown{m[2], html.UnescapeString(m[3]), html.UnescapeString(m[4])}
 		}
-		ref := regexp.MustCompile(`name="ref" value="([A-Z0-9]+)"`).FindStringSubmatch(r.body)
+		ref := regexp.MustCompile(`name="ref" value="(([A-Z0-9]+)\.[0-9a-f]+)"`).FindStringSubmatch(r.body)
 		if ref == nil {
 			t.Fatal("the preview carries no reference code")
 		}
-		return out, ref[1]
+		refs[ref[2]] = ref[1]
+		return out, ref[2]
 	}
 
 	t.Run("two languages", func(t *testing.T) {
@@ -72,7 +75,7 @@ func TestComposePreviewShowsEachTextAsSent(t *testing.T) {
 		}
 		// Saving keeps the reference: the statement signs the previewed texts.
 		v.Set("action", "save")
-		v.Set("ref", ref)
+		v.Set("ref", refs[ref])
 		wantRedirect(t, oc.post("/console/alerts/new", v), "/console/alerts")
 		saved, err := b.st.GetAlertByRef(ctx, ref)
 		if err != nil {
@@ -95,10 +98,30 @@ func TestComposePreviewShowsEachTextAsSent(t *testing.T) {
 		}
 	})
 
+	t.Run("a reference code the operator chose is not used", func(t *testing.T) {
+		// A rogue operator gives an alert the code of a fake text already
+		// going round, so that /v/CODE shows a genuine alert for it.
+		token := refs[firstKey(refs)]
+		for _, forged := range []string{"ACDEF3", "ACDEF3.", "ACDEF3." + strings.Repeat("0", 32), "ACDEF3" + token[tocsin.AlertRefLen:]} {
+			v := url.Values{"body_en": {"Forged ref " + forged}, "zips": {"90210"}, "ttl": {"60"}, "action": {"save"}, "ref": {forged}}
+			wantRedirect(t, oc.post("/console/alerts/new", v), "/console/alerts")
+			if a, err := b.st.GetAlertByRef(ctx, "ACDEF3"); err == nil {
+				t.Fatalf("the alert %q was saved with the chosen code ACDEF3", a.BodyEN)
+			}
+		}
+	})
+
 	t.Run("one language reaches everyone", func(t *testing.T) {
 		got, _ := preview(url.Values{"body_en": {"All clear at Main and 3rd."}, "zips": {"90210"}, "ttl": {"60"}, "all_clear": {"1"}, "action": {"preview"}})
 		if len(got) != 1 || got["en"].recipients != "3" {
 			t.Errorf("preview %+v, want the English text to all 3", got)
 		}
 	})
+}
+
+func firstKey(m map[string]string) string {
+	for k := range m {
+		return k
+	}
+	return ""
 }
