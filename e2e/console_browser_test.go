@@ -247,6 +247,7 @@ func TestBrowserConsoleTriageAndCompose(t *testing.T) {
 	if err != nil {
 		t.Fatalf("save by clicking: %v", err)
 	}
+	checkLayout(t, ctx, "the alert list at 390 px")
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	page, _ := chromedp.Run(ctx, chromedp.Text(`main`))
 	if !strings.HasSuffix(loc, "/console/alerts") || !strings.Contains(page, "Retén en el bulevar") {
