@@ -45,6 +45,8 @@ type ZIPs struct {
 	zips []uint32 // sorted ascending
 	lat  []int32  // 1e-5 degree
 	lon  []int32
+	// byLat holds the row numbers sorted by latitude, for Nearest.
+	byLat []int32
 }
 
 // LoadZIPs decodes the embedded ZIP table. It allocates about 400 kB and
@@ -185,5 +187,6 @@ func DecodeZIPs(r io.Reader) (*ZIPs, error) {
 		}
 		z.zips[i], z.lat[i], z.lon[i] = zip, lat, lon
 	}
+	z.buildLatIndex()
 	return z, nil
 }

@@ -440,15 +440,7 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 
 // textFor is the statement's text in lang, or in the other language.
 func textFor(st *trust.Statement, lang tocsin.Language) string {
-	if t, ok := st.Texts[string(lang)]; ok {
-		return t
-	}
-	for _, l := range []string{"en", "es"} {
-		if t, ok := st.Texts[l]; ok {
-			return t
-		}
-	}
-	return ""
+	return st.Texts[st.TextLang(lang)]
 }
 
 // complete marks the alert sent once nothing is left in its ledger.

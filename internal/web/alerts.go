@@ -1,6 +1,10 @@
 package web
 
 import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -26,6 +30,19 @@ type composeData struct {
 	ReferenceES            string // the same in Spanish
 	SegEN, SegES           smstext.Info
 	GSMEN, GSMES           string // GSM-7 versions offered when the text forces UCS-2
+	Ref                    string // the reference code the previewed texts end with, kept when saved
+	RefToken               string // Ref with the server's MAC, for the form (refToken)
+	Texts                  []textPreview
+}
+
+// textPreview is one text exactly as the statement holds it, so as it is
+// signed and sent, and who receives it.
+type textPreview struct {
+	Lang       string // "en", "es"
+	Text       string
+	Info       smstext.Info
+	Recipients int // subscribers of this language, and of languages without a text of their own
+	Others     int // of Recipients, those of another language
 }
 
 // alertRow is an alert in the console list, with who has signed it.
@@ -84,6 +101,7 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.consolePage(r, "compose.title")
 	d := composeData{TTL: "120", Reference: s.sampleReference(false), ReferenceES: s.sampleReference(true)}
+	var gpsCells []uint64
 	for _, id := range r.URL.Query()["report"] {
 		rep, err := s.cfg.Store.GetReport(r.Context(), id)
 		if err != nil {
@@ -94,23 +112,16 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 		if rep.ZIP != "" && !strings.Contains(d.ZIPs, rep.ZIP) {
 			d.ZIPs = strings.TrimSpace(d.ZIPs + " " + rep.ZIP)
 		}
+		if rep.ZIP == "" {
+			gpsCells = append(gpsCells, rep.Cell)
+		}
 		if d.BodyEN == "" {
-			d.BodyEN = fmt.Sprintf("%s reported near %s.", strings.ToUpper(string(rep.Category[:1]))+string(rep.Category[1:]), placeOf(rep))
+			d.BodyEN = fmt.Sprintf("%s reported near %s.", strings.ToUpper(string(rep.Category[:1]))+string(rep.Category[1:]), s.placeOfReport(rep).placeName())
 		}
 	}
+	d.Lat, d.Lon, d.Radius = circleAround(gpsCells)
 	p.Data = d
 	s.render(w, r, http.StatusOK, "compose", p)
-}
-
-func placeOf(r *tocsin.Report) string {
-	switch {
-	case r.PlaceText != "" && r.ZIP != "":
-		return r.PlaceText + " (" + r.ZIP + ")"
-	case r.PlaceText != "":
-		return r.PlaceText
-	default:
-		return r.ZIP
-	}
 }
 
 // composeSubmit previews (recipient count, segments) or saves a draft.
@@ -149,16 +160,22 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Recipients = len(rs)
+	d.Ref = s.keptRef(r.Context(), r.PostFormValue("ref"))
+	d.RefToken = s.refToken(d.Ref)
+	now := s.cfg.Now()
+	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: d.Ref, State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
+		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
+		VerifyURL: s.verifyURL()}
+	st := trust.StatementOf(a, s.audience.StatementCells(in.Area), trust.AudienceBound(d.Recipients))
 	if r.PostFormValue("action") != "save" {
+		if d.Texts, err = s.previewTexts(r.Context(), st, rs); err != nil {
+			s.formError(w, r, p, "compose", err)
+			return
+		}
 		d.Preview = true
 		s.render(w, r, http.StatusOK, "compose", p)
 		return
 	}
-	now := s.cfg.Now()
-	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: tocsin.NewAlertRef(), State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
-		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
-		VerifyURL: s.verifyURL()}
-	st := trust.StatementOf(a, s.audience.StatementCells(in.Area), trust.AudienceBound(d.Recipients))
 	if a.Statement, err = st.Encode(); err != nil {
 		s.formError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
 		return
@@ -169,6 +186,61 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.auditf(r.Context(), op.Username, "alert.create", a.ID, fmt.Sprintf("%d recipients at preview", d.Recipients))
 	http.Redirect(w, r, "/console/alerts", http.StatusSeeOther)
+}
+
+// keptRef is the reference code a preview showed, when the form carries it
+// as this server wrote it (refToken) and it is still free, or a new one: the
+// saved alert ends with the code its preview showed. A code the operator
+// typed is never used, so no one can give an alert the code of a fake text
+// already going round.
+func (s *Server) keptRef(ctx context.Context, token string) string {
+	ref, _, _ := strings.Cut(token, ".")
+	if len(ref) != tocsin.AlertRefLen || strings.Trim(ref, tocsin.AlertRefAlphabet) != "" || !hmac.Equal([]byte(token), []byte(s.refToken(ref))) {
+		return tocsin.NewAlertRef()
+	}
+	if _, err := s.cfg.Store.GetAlertByRef(ctx, ref); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+		return tocsin.NewAlertRef()
+	}
+	return ref
+}
+
+// refToken is a reference code with this server's MAC, as the compose form
+// carries it from the preview to the saving.
+func (s *Server) refToken(ref string) string {
+	m := hmac.New(sha256.New, s.cfg.CSRFKey)
+	m.Write([]byte("tocsin/alert-ref/v1\x00" + ref))
+	return ref + "." + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// previewTexts lists the statement's texts, each with its encoding,
+// segments and recipients, counted by the rule the sender sends by.
+func (s *Server) previewTexts(ctx context.Context, st *trust.Statement, rs []tocsin.Recipient) ([]textPreview, error) {
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.SubscriberID
+	}
+	langs, err := s.cfg.Store.SubscriberLangs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []textPreview
+	for _, l := range []tocsin.Language{tocsin.English, tocsin.Spanish} {
+		text, ok := st.Texts[string(l)]
+		if !ok {
+			continue
+		}
+		tp := textPreview{Lang: string(l), Text: text, Info: smstext.Analyze(text)}
+		for sl, n := range langs {
+			if st.TextLang(sl) == tp.Lang {
+				tp.Recipients += n
+				if sl != l {
+					tp.Others += n
+				}
+			}
+		}
+		out = append(out, tp)
+	}
+	return out, nil
 }
 
 // sampleReference is the last line of a text, with a placeholder code.

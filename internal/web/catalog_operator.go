@@ -10,6 +10,7 @@ func operatorCatalog() catalog {
 		"nav.compose":     {"Compose", "Redactar"},
 		"nav.security":    {"Security", "Seguridad"},
 		"nav.limits":      {"Limits", "Límites"},
+		"nav.counts":      {"Counts", "Cifras"},
 		"nav.audit":       {"Audit", "Auditoría"},
 		"nav.canaries":    {"Canaries", "Canarios"},
 		"nav.notices":     {"Notices", "Avisos"},

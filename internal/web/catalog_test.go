@@ -43,6 +43,10 @@ func familyValues(t *testing.T, family string) []string {
 				out = append(out, string(s))
 			}
 		}
+	case "compose.lang.", "counts.lang.":
+		// compose.html names each language the statement has a text in,
+		// console_counts.html each language subscribers chose.
+		out = []string{string(tocsin.English), string(tocsin.Spanish)}
 	default:
 		t.Fatalf("templates use a key family %q this test does not know", family)
 	}

@@ -20,6 +20,7 @@ const (
 type queuedReport struct {
 	tocsin.Report
 	Nearby []string // ids of reports close in space and time
+	Place  reportPlace
 }
 
 type queueData struct {
@@ -41,7 +42,11 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, p, "queue", err)
 		return
 	}
-	p.Data = queueData{Reports: groupNearby(reports), States: tocsin.ReportStates(), Filter: filter}
+	queued := groupNearby(reports)
+	for i := range queued {
+		queued[i].Place = s.placeOfReport(&queued[i].Report)
+	}
+	p.Data = queueData{Reports: queued, States: tocsin.ReportStates(), Filter: filter}
 	s.render(w, r, http.StatusOK, "queue", p)
 }
 

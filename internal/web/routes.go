@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /console", s.operator(s.queue))
 	m.HandleFunc("GET /console/reports/{id}/photo", s.operator(s.reportPhoto))
 	m.HandleFunc("POST /console/reports/{id}/state", s.operator(s.setReportState))
+	m.HandleFunc("GET /console/counts", s.operator(s.counts))
 	m.HandleFunc("GET /console/alerts", s.operator(s.alertList))
 	m.HandleFunc("GET /console/alerts/new", s.operator(s.composeForm))
 	m.HandleFunc("POST /console/alerts/new", s.operator(s.composeSubmit))

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("TakeTokensRace", func(t *testing.T) { testTakeTokensRace(t, open) })
 	t.Run("Refusals", func(t *testing.T) { testRefusals(t, open) })
 	t.Run("SpendChallenge", func(t *testing.T) { testSpendChallenge(t, open) })
+	t.Run("Counts", func(t *testing.T) { testCounts(t, open) })
 }
 
 // now is the suite's fixed clock: whole minutes, because stores may keep
