@@ -170,7 +170,7 @@ func TestHelpAndVersion(t *testing.T) {
 		match    *regexp.Regexp
 	}{
 		{"help", []string{"--help"}, 0, []string{"serve", "sender", "init", "key", "alert", "freeze", "unfreeze", "operator", "version"}, nil},
-		{"version", []string{"version"}, 0, nil, regexp.MustCompile(`^tocsin \S+\n$`)},
+		{"version", []string{"version"}, 0, nil, regexp.MustCompile(`^tocsin \S+ \(revision .+\)\n$`)},
 		{"serve help", []string{"serve", "--help"}, 0, []string{"TOCSIN_LISTEN", "TOCSIN_DATA", "TOCSIN_ROLE"}, nil},
 		{"sender help", []string{"sender", "--help"}, 0, []string{"TOCSIN_DB", "TOCSIN_HEALTH"}, nil},
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command", "frobnicate"}, nil},

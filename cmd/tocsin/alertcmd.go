@@ -15,15 +15,21 @@ import (
 
 // runAlert handles "tocsin alert show" and "tocsin alert approve".
 func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || (args[0] != "show" && args[0] != "approve") {
+	if len(args) < 1 || (args[0] != "show" && args[0] != "approve") {
 		return errors.New("usage: tocsin alert show ID --server URL | tocsin alert approve ID --key FILE --server URL")
 	}
-	verb, id := args[0], args[1]
+	verb, id, rest := args[0], "", args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		id, rest = rest[0], rest[1:]
+	}
 	fs := flagSet("alert "+verb, "Shows exactly what an alert's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature.", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
 	keyPath := fs.String("key", "", "your key file (approve)")
-	if err := parse(fs, args[2:]); err != nil {
+	if err := parse(fs, rest); err != nil {
 		return err
+	}
+	if id == "" {
+		return fmt.Errorf("give the alert's id: tocsin alert %s ID", verb)
 	}
 	c, err := newAPI(*server)
 	if err != nil {

@@ -101,7 +101,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		// the web role never creates or reads them.
 		var closeSender func()
 		var err error
-		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers, response: c.response, sms: c.sms, claimLease: 2 * time.Minute}, log)
+		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers, response: c.response, sms: c.sms, claimLease: 2 * time.Minute, allInOne: true}, log)
 		if err != nil {
 			return err
 		}
