@@ -52,7 +52,9 @@ func TestAlertLoop(t *testing.T) {
 	clock := enrolAdmin(t, c, s.EnrolLink)
 
 	// 4. Log in: password, then a code from a step not used yet. The
-	// console is closed before, and the code used to enrol is refused.
+	// console is closed before (to another browser: enrolment started a
+	// session in the first), and the code used to enrol is refused.
+	c = newClient(t, s)
 	mustRedirect(t, "GET /console before login", c.get("/console"), "/console/login")
 	r = c.postForm("/console/login", url.Values{"username": {"admin"}, "password": {adminPassword}})
 	mustRedirect(t, "POST /console/login", r, "/console/login/code")
