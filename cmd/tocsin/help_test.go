@@ -6,10 +6,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 )
+
+// cutOff matches a flag's help that ends on a word that cannot end it.
+var cutOff = regexp.MustCompile(`(?m)^    \t(.*\b(?:or|and|the|a|an|of|to|with|for)|.*,) \(default `)
 
 // TestHelpEverywhere walks the whole command tree: every command and
 // subcommand answers --help and -h on standard output with exit 0, even
@@ -42,6 +46,9 @@ func TestHelpEverywhere(t *testing.T) {
 			line := "tocsin " + strings.Join(args, " ")
 			if code != 0 || errb.Len() > 0 || !strings.Contains(out.String(), "Usage: tocsin "+words[0]) {
 				t.Errorf("%s: exit %d, want 0 with the usage on standard output\nstdout: %s\nstderr: %s", line, code, out.String(), errb.String())
+			}
+			for _, m := range cutOff.FindAllStringSubmatch(out.String(), -1) {
+				t.Errorf("%s: a flag's help stops mid-sentence: %q", line, m[1])
 			}
 		}
 	}
