@@ -30,7 +30,7 @@ func commands() []command {
 		{"init", "create the offline root key, the trust anchor and roster version 1", runInit},
 		{"key", "create your operator signing key (key new)", runKey},
 		{"roster", "show, propose or sign a roster version (roster show|propose|sign)", runRoster},
-		{"alert", "show or approve (sign) an alert (alert show|approve ID)", runAlert},
+		{"alert", "list the alerts waiting for signatures, show or approve (sign) one (alert list|show|approve)", runAlert},
 		{"notice", "show or approve (sign) an incident notice (notice show|approve ID)", runNotice},
 		{"freeze", "stop all outbound messaging (any one operator)", runFreeze},
 		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", runUnfreeze},
