@@ -28,6 +28,7 @@ func TestWebRoleHasNoDevHook(t *testing.T) {
 	copyFile(t, filepath.Join(web, "keys", "trust-anchor.pub"), filepath.Join(snd, "keys", "trust-anchor.pub"))
 	startSender(t, snd, db)
 	copyFile(t, filepath.Join(snd, "keys", vault.PublicFile), filepath.Join(web, "keys", vault.PublicFile))
+	copyFile(t, filepath.Join(snd, "keys", "log.pub"), filepath.Join(web, "keys", "log.pub"))
 	const resident = "+13105550123"
 	seedSubscribers(t, db, filepath.Join(snd, "keys"), "90210", []string{resident})
 
