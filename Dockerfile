@@ -17,11 +17,11 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
-ARG VERSION=dev
+ARG VERSION=
 # CGO_ENABLED=0: SQLite is modernc.org/sqlite (pure Go), so the binary is
 # static and needs no libc in the image.
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/tocsin ./cmd/tocsin && \
+    CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)" -o /out/tocsin ./cmd/tocsin && \
     CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w" -o /out/tocsin-healthcheck ./deploy/docker/healthcheck.go
 
 # static-debian12: CA certificates (for Twilio's API), tzdata and

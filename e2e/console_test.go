@@ -25,7 +25,9 @@ func enrolAdmin(t *testing.T, c *client, link string) *totpClock {
 	}
 	clock := &totpClock{secret: m[1]}
 	r = c.postForm(link, url.Values{"password": {adminPassword}, "password2": {adminPassword}, "code": {clock.code(t)}})
-	mustRedirect(t, "POST enrolment", r, "/console/login")
+	// Enrolment proved the password and a code: the session starts there.
+	mustRedirect(t, "POST enrolment", r, "/console")
+	mustStatus(t, "GET /console right after enrolment", c.get("/console"), http.StatusOK)
 	return clock
 }
 

@@ -52,7 +52,9 @@ func TestAlertLoop(t *testing.T) {
 	clock := enrolAdmin(t, c, s.EnrolLink)
 
 	// 4. Log in: password, then a code from a step not used yet. The
-	// console is closed before, and the code used to enrol is refused.
+	// console is closed before (to another browser: enrolment started a
+	// session in the first), and the code used to enrol is refused.
+	c = newClient(t, s)
 	mustRedirect(t, "GET /console before login", c.get("/console"), "/console/login")
 	r = c.postForm("/console/login", url.Values{"username": {"admin"}, "password": {adminPassword}})
 	mustRedirect(t, "POST /console/login", r, "/console/login/code")
@@ -170,9 +172,12 @@ func TestHelpAndVersion(t *testing.T) {
 		match    *regexp.Regexp
 	}{
 		{"help", []string{"--help"}, 0, []string{"serve", "sender", "init", "key", "alert", "freeze", "unfreeze", "operator", "version"}, nil},
-		{"version", []string{"version"}, 0, nil, regexp.MustCompile(`^tocsin \S+\n$`)},
+		{"version", []string{"version"}, 0, nil, regexp.MustCompile(`^tocsin \S+ \(revision .+\)\n$`)},
 		{"serve help", []string{"serve", "--help"}, 0, []string{"TOCSIN_LISTEN", "TOCSIN_DATA", "TOCSIN_ROLE"}, nil},
 		{"sender help", []string{"sender", "--help"}, 0, []string{"TOCSIN_DB", "TOCSIN_HEALTH"}, nil},
+		{"alert show help", []string{"alert", "show", "--help"}, 0, []string{"TOCSIN_SERVER", "TOCSIN_KEY"}, nil},
+		{"canary help", []string{"canary", "-h"}, 0, []string{"tocsin canary subscriber add"}, nil},
+		{"--version", []string{"--version"}, 0, nil, regexp.MustCompile(`^tocsin \S+ \(revision .+\)\n$`)},
 		{"unknown command", []string{"frobnicate"}, 2, []string{"unknown command", "frobnicate"}, nil},
 		{"sender on a public port", []string{"sender", "--data", t.TempDir(), "--db", filepath.Join(t.TempDir(), "x.db"), "--health", "0.0.0.0:9090"}, 1, []string{"loopback"}, nil},
 		{"web role without the sender's key", []string{"serve", "--role", "web", "--data", web, "--listen", "127.0.0.1:0"}, 1, []string{"sender's public key"}, nil},

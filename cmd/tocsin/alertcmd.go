@@ -4,28 +4,43 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
-// runAlert handles "tocsin alert show" and "tocsin alert approve".
+const alertUsage = "usage: tocsin alert list --server URL --key FILE [--state pending] | tocsin alert show ID|REF|URL [--server URL] | tocsin alert approve ID|REF|URL --key FILE [--server URL]"
+
+// runAlert handles "tocsin alert list", "tocsin alert show" and "tocsin
+// alert approve".
 func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || (args[0] != "show" && args[0] != "approve") {
-		return errors.New("usage: tocsin alert show ID --server URL | tocsin alert approve ID --key FILE --server URL")
+	if len(args) < 1 || (args[0] != "show" && args[0] != "approve" && args[0] != "list") {
+		return errors.New(alertUsage)
 	}
-	verb, id := args[0], args[1]
-	fs := flagSet("alert "+verb, "Shows exactly what an alert's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature.", stderr)
-	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
-	keyPath := fs.String("key", "", "your key file (approve)")
-	if err := parse(fs, args[2:]); err != nil {
+	if args[0] == "list" {
+		return listAlerts(ctx, args[1:], stdout, stderr)
+	}
+	verb, arg, rest := args[0], "", args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		arg, rest = rest[0], rest[1:]
+	}
+	fs := flagSet("alert "+verb, "Shows exactly what an alert's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature. The alert is named by its 16-character id, its reference code (4Y3637) or its verification URL (https://…/v/4Y3637); a pending alert's reference code is found with your key (--key).", stderr)
+	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL (default: that of a verification URL given as the alert)")
+	keyPath := fs.String("key", "", "your key file (approve; with show, to find a pending alert by its reference code)")
+	if err := parse(fs, rest); err != nil {
 		return err
 	}
-	c, err := newAPI(*server)
+	if arg == "" {
+		return fmt.Errorf("give the alert's id, reference code or verification URL: tocsin alert %s ID", verb)
+	}
+	key := keyOnce(*keyPath)
+	c, id, err := resolveAlert(ctx, arg, *server, serverGiven(fs), key)
 	if err != nil {
 		return err
 	}
@@ -47,7 +62,7 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *keyPath == "" {
 		return errors.New("give --key FILE to approve")
 	}
-	name, priv, err := openKey(*keyPath, "TOCSIN_PASSPHRASE")
+	name, priv, err := key()
 	if err != nil {
 		return err
 	}
@@ -75,4 +90,14 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "Enough operators have signed: the sender verifies the alert and sends it.")
 	}
 	return nil
+}
+
+// serverGiven reports whether --server was set, on the line or in the
+// environment.
+func serverGiven(fs *flag.FlagSet) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "server" })
+	_, env := os.LookupEnv("TOCSIN_SERVER")
+	_, envFile := os.LookupEnv("TOCSIN_SERVER_FILE")
+	return given || env || envFile
 }

@@ -44,14 +44,16 @@ func TestAPIKeysAndCanaries(t *testing.T) {
 	}
 }
 
-// A wrong subcommand is refused before anything is opened or created.
+// A wrong subcommand is refused, and help answered, before anything is
+// opened or created.
 func TestAPIKeyUsageCreatesNothing(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	cli(t, 1, "apikey", "--help")
+	cli(t, 0, "apikey", "--help")
 	cli(t, 1, "apikey", "rotate")
-	cli(t, 1, "canary", "--help")
-	cli(t, 1, "incident", "--help")
+	cli(t, 0, "canary", "--help")
+	cli(t, 1, "canary", "bait")
+	cli(t, 0, "incident", "--help")
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("a refused command created %v", entries)
 	}

@@ -29,6 +29,12 @@ func envName(flagName string) string {
 
 // parse reads flags, filling those not given from the environment.
 func parse(fs *flag.FlagSet, args []string) error {
+	if wantsHelp(args) {
+		// Anywhere on the line, even after an argument that would stop
+		// the flag package, --help answers and nothing else happens.
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -30,6 +30,8 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	pc.register(fs)
 	var numbers smsNumbers
 	numbers.register(fs)
+	var rc responseConfig
+	rc.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +42,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if f, ok := smsNumberFinding(*role, &pc, numbers); ok {
 		fs2 = append(fs2, f)
 	}
+	fs2 = append(fs2, alarmFindings(*role, rc)...)
 	severe := 0
 	for _, f := range fs2 {
 		tag := "warning"
@@ -61,6 +64,9 @@ func doctor(role, data, baseURL string, pc *providerConfig) []finding {
 	var out []finding
 	add := func(severe bool, format string, args ...any) {
 		out = append(out, finding{severe, fmt.Sprintf(format, args...)})
+	}
+	if fi, err := os.Stat(data); err != nil || !fi.IsDir() {
+		add(true, "the data directory %s does not exist: give --data (TOCSIN_DATA) the directory the role runs on", data)
 	}
 	if creds := pc.credentials(); role == "web" && len(creds) > 0 {
 		add(true, "provider credentials in the web role's configuration (%s): whoever breaks into the web tier could text every subscriber; give them to tocsin sender only", strings.Join(creds, ", "))
@@ -169,4 +175,20 @@ func httpsOrLoopback(s string) bool {
 	host := u.Hostname()
 	ip := net.ParseIP(host)
 	return u.Scheme == "http" && (host == "localhost" || (ip != nil && ip.IsLoopback()))
+}
+
+// alarmFindings checks the sender's alarm channel: without a webhook or
+// SMTP, a canary hit or a freeze is seen only by whoever opens the console.
+func alarmFindings(role string, rc responseConfig) []finding {
+	if role == "web" {
+		return nil
+	}
+	a := rc.alarm
+	if err := a.Validate(); err != nil {
+		return []finding{{true, fmt.Sprintf("the alarm channel is misconfigured: %v", err)}}
+	}
+	if a.WebhookURL == "" && a.SMTPAddr == "" {
+		return []finding{{false, "no alarm channel (--alarm-webhook-url or --alarm-smtp-addr): canary hits, forged texts and freezes would be seen only in the console, when someone looks"}}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -31,6 +32,9 @@ func TestDoctor(t *testing.T) {
 		{"canary account without its token", []string{"--role", "sender", "--canary-hook", "twilio"}, 1, "canary account's auth token is missing", ""},
 		{"canary account is the sending account", []string{"--role", "sender", "--provider", "twilio", "--twilio-auth-token", "tok", "--canary-hook", "twilio", "--canary-twilio-auth-token", "tok"}, 1, "is the sending account's auth token", ""},
 		{"canary token in the web role", []string{"--role", "web", "--canary-hook", "twilio", "--canary-twilio-auth-token", "tok2"}, 1, "canary-twilio-auth-token", ""},
+		{"no alarm channel", []string{"--role", "sender"}, 0, "no alarm channel", ""},
+		{"an alarm webhook", []string{"--role", "sender", "--alarm-webhook-url", "https://ntfy.example.org/t0cs1n"}, 0, "", "no alarm channel"},
+		{"alarms by e-mail", []string{"--role", "all", "--alarm-smtp-addr", "smtp.example.org:587", "--alarm-smtp-from", "a@example.org", "--alarm-smtp-to", "b@example.org"}, 0, "", "no alarm channel"},
 		{"kannel hook secret that can send", []string{"--provider", "kannel", "--kannel-password", "same", "--kannel-hook-secret", "same"}, 1, "must not be able to send", ""},
 	}
 	for _, tt := range tests {
@@ -43,5 +47,16 @@ func TestDoctor(t *testing.T) {
 				t.Errorf("doctor said:\n%s\nwant nothing about %q", out, tt.not)
 			}
 		})
+	}
+}
+
+// TestDoctorMissingDataDir: doctor on a data directory that does not exist
+// (a typo in --data) fails instead of reporting a clean configuration.
+func TestDoctorMissingDataDir(t *testing.T) {
+	for _, role := range []string{"all", "web", "sender"} {
+		out := cli(t, 1, "doctor", "--role", role, "--data", filepath.Join(t.TempDir(), "nothere"), "--base-url", "https://alerts.example.org")
+		if !strings.Contains(out, "does not exist") {
+			t.Errorf("doctor --role %s said:\n%s", role, out)
+		}
 	}
 }

@@ -52,7 +52,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flagSet("init", "Creates the offline root key (passphrase from TOCSIN_ROOT_PASSPHRASE or asked), writes DATA/keys/trust-anchor.pub, and signs roster version 1 with the operators given.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
-	rootPath := fs.String("root-key", "root.key", "root key file to create (keep it offline), or an existing one to use")
+	rootPath := fs.String("root-key", "root.key", "root key file to create (keep it offline), or an existing one to use; never inside the data directory")
 	var members []trust.Member
 	fs.Var(memberFlag{trust.RoleAdmin, &members}, "admin", "NAME=KEYFILE of an administrator (repeat; KEYFILE.pub from tocsin key new is enough)")
 	fs.Var(memberFlag{trust.RoleDispatcher, &members}, "dispatcher", "NAME=KEYFILE of a dispatcher (repeat)")
@@ -66,6 +66,9 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("name at least two --admin NAME=KEYFILE: administrators sign every later roster version")
 	case n < trust.DefaultPolicy().RosterThreshold && !*single:
 		return fmt.Errorf("name at least %d administrators (--admin NAME=KEYFILE, repeated): with fewer, one person could change the roster alone; --single-admin allows it for a trial", trust.DefaultPolicy().RosterThreshold)
+	}
+	if err := outsideData(*rootPath, *data); err != nil {
+		return err
 	}
 	root, created, err := rootKey(*rootPath)
 	if err != nil {
@@ -112,6 +115,24 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "Root key written to %s: keep it offline; it is needed only to start over.\n", *rootPath)
 	}
 	fmt.Fprintf(stdout, "Trust anchor written to %s (root key id %s).\nRoster version 1 signed: %d operators; alerts to more than 25 people need 2 signatures.\n", anchor, sig.KeyID, len(members))
+	fmt.Fprintln(stdout, "If tocsin serve or tocsin sender is running, restart it: it loads the trust anchor when it starts (a separate sender needs a copy of it in its keys directory).")
+	return nil
+}
+
+// outsideData refuses a root key path inside the data directory: the root
+// key belongs offline, not on the server beside what it protects.
+func outsideData(rootPath, data string) error {
+	absKey, err := filepath.Abs(rootPath)
+	if err != nil {
+		return err
+	}
+	absData, err := filepath.Abs(data)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(absData, absKey); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("--root-key %s is inside the data directory %s: the root key must be kept offline, away from the server; give a path elsewhere (such as a USB stick), and run init from another directory", rootPath, data)
+	}
 	return nil
 }
 

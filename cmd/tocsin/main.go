@@ -18,9 +18,6 @@ import (
 	"github.com/tocsin/tocsin"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 type command struct {
 	name, summary string
 	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
@@ -33,7 +30,7 @@ func commands() []command {
 		{"init", "create the offline root key, the trust anchor and roster version 1", runInit},
 		{"key", "create your operator signing key (key new)", runKey},
 		{"roster", "show, propose or sign a roster version (roster show|propose|sign)", runRoster},
-		{"alert", "show or approve (sign) an alert (alert show|approve ID)", runAlert},
+		{"alert", "list the alerts waiting for signatures, show or approve (sign) one (alert list|show|approve)", runAlert},
 		{"notice", "show or approve (sign) an incident notice (notice show|approve ID)", runNotice},
 		{"freeze", "stop all outbound messaging (any one operator)", runFreeze},
 		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", runUnfreeze},
@@ -78,9 +75,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = []string{"version"}
+	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			err := c.run(ctx, args[1:], stdout, stderr)
+			rest, errw := args[1:], stderr
+			if wantsHelp(rest) {
+				// Help goes to standard output, and a command asked for
+				// it reads no data directory and calls no server.
+				if vs := verbs()[c.name]; len(vs) > 0 && verbOf(rest, vs) == "" {
+					commandUsage(stdout, c, vs)
+					return 0
+				}
+				errw = stdout
+			}
+			err := c.run(ctx, rest, stdout, errw)
 			switch {
 			case err == nil:
 				return 0
@@ -95,11 +105,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "tocsin: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return 2
-}
-
-func runVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
-	fmt.Fprintf(stdout, "tocsin %s\n", version)
-	return nil
 }
 
 // errorText is what a person reads: the message of a tocsin error, or the

@@ -17,15 +17,21 @@ import (
 // runAlert does for alerts: it fetches the notice's statement, shows it,
 // and signs it in the notice domain.
 func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 2 || (args[0] != "show" && args[0] != "approve") {
+	if len(args) < 1 || (args[0] != "show" && args[0] != "approve") {
 		return errors.New("usage: tocsin notice show ID --server URL | tocsin notice approve ID --key FILE --server URL")
 	}
-	verb, id := args[0], args[1]
+	verb, id, rest := args[0], "", args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		id, rest = rest[0], rest[1:]
+	}
 	fs := flagSet("notice "+verb, "Shows exactly what an incident notice's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature. A notice is published, in the transparency log, once as many operators have signed as an alert to everyone needs.", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
 	keyPath := fs.String("key", "", "your key file (approve)")
-	if err := parse(fs, args[2:]); err != nil {
+	if err := parse(fs, rest); err != nil {
 		return err
+	}
+	if id == "" {
+		return fmt.Errorf("give the notice's id: tocsin notice %s ID", verb)
 	}
 	c, err := newAPI(*server)
 	if err != nil {

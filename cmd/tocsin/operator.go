@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/auth"
@@ -20,7 +22,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flagSet("operator add", "Creates an operator and prints a one-time enrolment link (valid 72 hours).", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
-	baseURL := fs.String("base-url", "http://127.0.0.1:8080", "public URL of the site, for the link")
+	baseURL := fs.String("base-url", "", "public URL of the site, for the link: the same setting as tocsin serve's (empty: http:// and TOCSIN_LISTEN, or 127.0.0.1:8080, with a warning)")
 	name := fs.String("name", "", "operator name (2 to 40 characters)")
 	role := fs.String("role", "dispatcher", "admin, dispatcher or viewer")
 	if err := parse(fs, args[1:]); err != nil {
@@ -44,7 +46,12 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Operator %q (%s) created. Open this one-time link to enrol (valid 72 hours):\n%s%s\n", *name, *role, *baseURL, link)
+	base := strings.TrimRight(*baseURL, "/")
+	if base == "" {
+		base = "http://" + cmp.Or(os.Getenv("TOCSIN_LISTEN"), "127.0.0.1:8080")
+		fmt.Fprintf(stderr, "Warning: no --base-url (TOCSIN_BASE_URL): the link points at the listen address %s, which the new operator can open only if it is reachable from their device. Give --base-url the site's public URL, as for tocsin serve.\n", base)
+	}
+	fmt.Fprintf(stdout, "Operator %q (%s) created. Open this one-time link to enrol (valid 72 hours):\n%s%s\n", *name, *role, base, link)
 	return nil
 }
 

@@ -53,7 +53,7 @@ func (c *providerConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.twilioAPIKey, "twilio-api-key", "", "Twilio API key SID (SK…), to send")
 	fs.StringVar(&c.twilioKey, "twilio-api-secret", "", "Twilio API key secret (secret: prefer TOCSIN_TWILIO_API_SECRET_FILE)")
 	fs.StringVar(&c.twilioToken, "twilio-auth-token", "", "Twilio auth token, only to check webhook signatures (secret: prefer the _FILE form)")
-	fs.StringVar(&c.twilioFrom, "twilio-from", "", "sending number (E.164), or")
+	fs.StringVar(&c.twilioFrom, "twilio-from", "", "sending number (E.164), or give --twilio-messaging-service instead")
 	fs.StringVar(&c.twilioMS, "twilio-messaging-service", "", "Messaging Service SID (MG…)")
 	fs.StringVar(&c.twilioBaseURL, "twilio-base-url", "", "Twilio API base URL (tests only)")
 	fs.StringVar(&c.kannelURL, "kannel-sendsms-url", "http://127.0.0.1:13013/cgi-bin/sendsms", "Kannel smsbox sendsms URL")

@@ -23,6 +23,7 @@ type senderConfig struct {
 	data, db, health, name, logLevel string
 	poll, claimLease                 time.Duration
 	worker                           bool
+	allInOne                         bool // tocsin serve: the directory is the whole data directory
 	providers                        providerConfig
 	response                         responseConfig
 	sms                              smsPolicyConfig
@@ -88,12 +89,31 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return err
 }
 
-// newSender opens what the sender holds: its keys (created on first start),
-// the trust anchor, its state, the database and the provider.
+// newSender locks the sender's directory and opens what the sender holds:
+// its keys (created on first start), the trust anchor, its state, the
+// database and the provider.
 func newSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.Sender, func(), error) {
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("sender directory: %w", err)
 	}
+	what := "the sender's directory"
+	if c.allInOne {
+		what = "the data directory"
+	}
+	unlock, err := lockDir(c.data, what)
+	if err != nil {
+		return nil, nil, err
+	}
+	snd, closeSender, err := openSender(ctx, c, log)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return snd, func() { closeSender(); unlock() }, nil
+}
+
+// openSender is newSender once the directory is locked.
+func openSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.Sender, func(), error) {
 	keysDir := filepath.Join(c.data, "keys")
 	keys, created, err := vault.LoadOrCreate(keysDir)
 	if err != nil {

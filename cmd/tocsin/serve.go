@@ -111,7 +111,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		// the web role never creates or reads them.
 		var closeSender func()
 		var err error
-		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers, response: c.response, sms: c.sms, claimLease: 2 * time.Minute}, log)
+		snd, closeSender, err = newSender(ctx, senderConfig{data: c.data, db: c.db, poll: c.poll, name: c.name, providers: c.providers, response: c.response, sms: c.sms, claimLease: 2 * time.Minute, allInOne: true}, log)
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 		return fmt.Errorf("listen: %w", err)
 	}
 	if anchor == nil {
-		fmt.Fprintf(stdout, "No trust anchor yet: alerts cannot be approved until an administrator runs 'tocsin init --data %s' (then restart).\n", c.data)
+		fmt.Fprint(stdout, initHint(c.data, c.db))
 	}
 	fmt.Fprintf(stdout, "tocsin (%s) is running at %s (data in %s)\n", c.role, c.baseURL, c.data)
 	return runServers(ctx, ln, srv, snd, log)
@@ -265,4 +265,28 @@ func loadOrCreateSecret(path string) ([]byte, error) {
 		}
 		return b, nil
 	}
+}
+
+// initHint tells a server without a trust anchor how to make one: each
+// approver's key, then tocsin init as a complete command line (the root
+// key outside the data directory), then a restart.
+func initHint(data, db string) string {
+	dbArg := ""
+	if db != "" {
+		dbArg = " --db " + shellQuote(redactDB(db))
+	}
+	return fmt.Sprintf(`No trust anchor yet: no alert can be approved. Each approver makes a key on their own computer:
+  tocsin key new --out NAME.key --name NAME
+and gives NAME.key.pub to an administrator, who runs (at least two --admin; a --dispatcher NAME=NAME.key.pub for each dispatcher):
+  tocsin init --data %s%s --root-key $HOME/tocsin-root.key --admin NAME1=NAME1.key.pub --admin NAME2=NAME2.key.pub
+then moves tocsin-root.key offline and restarts tocsin serve.
+`, shellQuote(data), dbArg)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

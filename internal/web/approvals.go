@@ -102,7 +102,7 @@ func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*app
 		return nil, err
 	}
 	if r == nil {
-		return nil, tocsin.Errorf(tocsin.ECONFLICT, "there is no verified roster yet: an administrator must run tocsin init")
+		return nil, s.noRoster()
 	}
 	ap, err := parseApproval(a.ID, body)
 	if err != nil {

@@ -532,8 +532,14 @@ func TestApprovalsWithoutVerifiedRoster(t *testing.T) {
 			id := b.signedDraft("no roster", 5)
 			r := b.approve(id, "ned")
 			wantStatus(t, r, http.StatusConflict)
-			if msg, _, _ := jsonError(t, r); !strings.Contains(msg, "tocsin init") {
+			msg, _, _ := jsonError(t, r)
+			if !strings.Contains(msg, "tocsin init") {
 				t.Errorf("error %q does not say to run tocsin init", msg)
+			}
+			// A server started before tocsin init loaded no anchor: the
+			// administrator has run init, and must restart it.
+			if restart := strings.Contains(msg, "restart tocsin serve"); restart != (tt.name == "no trust anchor") {
+				t.Errorf("error %q: says to restart %v", msg, restart)
 			}
 			if as, _ := b.st.ListApprovals(context.Background(), id); len(as) != 0 || b.alert(id).State != tocsin.AlertDraft || b.wakes.Load() != 0 {
 				t.Error("an approval was taken without a verified roster")

@@ -129,16 +129,26 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op.PasswordHash, op.TOTPSecret, op.TOTPLastStep, op.Enrolled = hash, e.TOTPSecret, step, true
+	// The operator has just proved both factors (the password they chose
+	// and a code of the authenticator), so the session starts here: sent
+	// to the login page, they would wait up to 30 s for a code newer than
+	// the one enrolment spent.
+	token, tokenHash := auth.NewToken()
 	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
 		if err := q.UpdateOperator(ctx, op); err != nil {
 			return err
 		}
-		return q.DeleteEnrolment(ctx, e.TokenHash)
+		if err := q.DeleteEnrolment(ctx, e.TokenHash); err != nil {
+			return err
+		}
+		return q.CreateSession(ctx, &tocsin.Session{TokenHash: tokenHash, OperatorID: op.ID, MFA: true, ExpiresAt: s.cfg.Now().Add(sessionTTL)})
 	})
 	if err != nil {
 		s.formError(w, r, p, "enrol", err)
 		return
 	}
 	s.auditf(ctx, op.Username, "operator.enrolled", op.Username, "")
-	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+	s.auditf(ctx, op.Username, "login.ok", "", "at enrolment")
+	s.setSessionCookie(w, token, sessionTTL)
+	http.Redirect(w, r, "/console", http.StatusSeeOther)
 }

@@ -66,7 +66,11 @@ func TestEnrolment(t *testing.T) {
 			}
 		})
 	}
-	wantRedirect(t, b.postForm(nil, link, url.Values{"password": {pw}, "password2": {pw}, "code": {code()}}), "/console/login")
+	// Enrolment proved the password and the code: the session starts
+	// there, with no wait for the next code.
+	newbie := b.client()
+	wantRedirect(t, b.postForm(newbie, link, url.Values{"password": {pw}, "password2": {pw}, "code": {code()}}), "/console")
+	wantStatus(t, b.get(newbie, "/console"), http.StatusOK)
 	// The link is spent.
 	wantStatus(t, b.get(nil, link), http.StatusNotFound)
 	wantStatus(t, b.postForm(nil, link, url.Values{"password": {pw}, "password2": {pw}, "code": {code()}}), http.StatusNotFound)

@@ -99,7 +99,7 @@ func (s *Server) submitFreezeOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	ros, err := s.roster(ctx)
 	if err != nil || ros == nil {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ECONFLICT, "there is no verified roster yet: an administrator must run tocsin init"))
+		s.writeJSONError(w, r, s.noRoster())
 		return
 	}
 	rs := trust.RosterSignature{KeyID: trust.KeyID(body.KeyID), Signature: sig}

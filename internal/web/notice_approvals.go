@@ -64,7 +64,7 @@ func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval)
 		return nil, err
 	}
 	if r == nil {
-		return nil, tocsin.Errorf(tocsin.ECONFLICT, "there is no verified roster yet: an administrator must run tocsin init")
+		return nil, s.noRoster()
 	}
 	ap, err := parseApproval(n.ID, body)
 	if err != nil {

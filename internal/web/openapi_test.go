@@ -157,6 +157,7 @@ func TestOpenAPIMatchesTheHandlers(t *testing.T) {
 		{"POST /api/v1/freeze-orders", "/api/v1/freeze-orders", `{"body":"!","key_id":"k","signature":""}`, 400},
 		{"GET /api/v1/openapi.json", "/api/v1/openapi.json", "", 200},
 		{"GET /api/v1/challenge", "/api/v1/challenge", "", 200},
+		{"POST /api/v1/alerts/list", "/api/v1/alerts/list", `{"request":"!","key_id":"k","signature":""}`, 400},
 	}
 	seen := map[string]bool{}
 	for _, c := range calls {

@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/verify", s.apiVerify)
 	m.HandleFunc("GET /api/v1/openapi.json", s.openAPIDoc)
 	m.HandleFunc("GET /api/v1/alerts", s.apiAlerts)
+	m.HandleFunc("POST /api/v1/alerts/list", s.listAlertsSigned)
 	m.HandleFunc("GET /api/v1/alerts/{id}/statement", s.alertStatement)
 	m.HandleFunc("POST /api/v1/alerts/{id}/approvals", s.submitApproval)
 	m.HandleFunc("GET /api/v1/notices/{id}/statement", s.noticeStatementHandler)
