@@ -31,7 +31,7 @@ type target struct {
 
 // Resolve returns the recipients of area, nearest first; each subscriber
 // once, at its smallest distance to a target.
-func (r *Resolver) Resolve(ctx context.Context, q store.Querier, area tocsin.Area) ([]tocsin.Recipient, error) {
+func (r *Resolver) Resolve(ctx context.Context, q store.Audience, area tocsin.Area) ([]tocsin.Recipient, error) {
 	targets, err := r.targets(area)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func radiusTiers() []float64 { return []float64{tocsin.ZIPAreaRadiusM, tocsin.Ma
 
 // candidates asks the store for the areas that may meet a target: same ZIP,
 // or a cell within the target grown by each tier's largest radius.
-func (r *Resolver) candidates(ctx context.Context, q store.Querier, area tocsin.Area, targets []target) ([]store.AreaCandidate, error) {
+func (r *Resolver) candidates(ctx context.Context, q store.Audience, area tocsin.Area, targets []target) ([]store.AreaCandidate, error) {
 	var out []store.AreaCandidate
 	lo := -1.0
 	for i, hi := range radiusTiers() {

@@ -26,7 +26,7 @@ type Index struct {
 }
 
 // BuildIndex reads every active area and indexes it.
-func BuildIndex(ctx context.Context, q store.Querier) (*Index, error) {
+func BuildIndex(ctx context.Context, q store.Subscribers) (*Index, error) {
 	areas, maxID, err := q.ActiveAreas(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("audience index: %w", err)
@@ -90,7 +90,7 @@ func (ix *Index) Resolve(r *Resolver, area tocsin.Area, skip map[int64]bool) ([]
 // ResolveWith resolves area from the index and, for the subscribers changed
 // since it was built, from their current areas in the store: the result is
 // the same as Resolve's, without a scan of every area.
-func (r *Resolver) ResolveWith(ctx context.Context, q store.Querier, ix *Index, area tocsin.Area, changed map[int64]bool) ([]tocsin.Recipient, error) {
+func (r *Resolver) ResolveWith(ctx context.Context, q store.Subscribers, ix *Index, area tocsin.Area, changed map[int64]bool) ([]tocsin.Recipient, error) {
 	base, err := ix.Resolve(r, area, changed)
 	if err != nil || len(changed) == 0 {
 		return base, err

@@ -1,5 +1,7 @@
 // Package store defines the storage contract of tocsin: one interface that
-// every database implementation satisfies and that one contract suite tests.
+// every database implementation satisfies and that one contract suite tests,
+// composed of the role interfaces its consumers hold (roles.go): the web tier
+// holds Web, which names no ledger, claim or outbound write.
 //
 // It holds no SQL. It must never hold a key that opens a sealed phone number,
 // and nothing stored through it may be a phone number in the clear, an IP
@@ -14,31 +16,23 @@ import (
 	"github.com/tocsin/tocsin/internal/audit"
 )
 
-// Store is a database holding tocsin's state.
+// Store is a database holding tocsin's state: every role's operations
+// (roles.go), composed for the drivers.
 type Store interface {
+	Web
 	Querier
 	// InTx runs fn in one transaction: all of it happens or none of it.
 	InTx(ctx context.Context, fn func(q Querier) error) error
 	Close() error
 }
 
-// Querier is every operation, inside a transaction or not. Not-found is
-// reported as a *tocsin.Error with code ENOTFOUND, a state clash as ECONFLICT.
+// Querier is every operation, inside a transaction or not: what the web
+// tier may do and what only the sender and the command line may. Not-found
+// is reported as a *tocsin.Error with code ENOTFOUND, a state clash as
+// ECONFLICT.
 type Querier interface {
-	Reports
-	Subscribers
-	Messages
-	Alerts
-	Operators
-	Audit
-	Trust
-	Gateways
-	Log
-	Cluster
-	APIKeys
-	Notices
-	Limits
-	Counts
+	WebQuerier
+	Privileged
 }
 
 // Bucket is one token bucket: Rate tokens a second flow in, up to Burst.
@@ -115,21 +109,32 @@ type DayCount struct {
 	Alerts  int
 }
 
-// Log stores the transparency log: entries, in order, and signed
-// checkpoints. Only the sender appends and signs.
+// Log reads the transparency log: entries, in order, and signed
+// checkpoints. Only the sender appends and signs (LogWriter).
 type Log interface {
 	LogSize(ctx context.Context) (uint64, error)
-	// LogAppend appends an entry at index want; ECONFLICT if the log does
-	// not have exactly want entries.
-	LogAppend(ctx context.Context, want uint64, hash [32]byte, entry []byte) error
 	LogLeafHash(ctx context.Context, index uint64) ([32]byte, error)
 	LogEntry(ctx context.Context, index uint64) ([]byte, error)
 	// LogIndex finds the entry with this leaf hash; ENOTFOUND if none.
 	LogIndex(ctx context.Context, leafHash [32]byte) (uint64, error)
-	PutCheckpoint(ctx context.Context, size uint64, signed []byte) error
 	// LatestCheckpoint returns the signed checkpoint of the largest size;
 	// ENOTFOUND when there is none.
 	LatestCheckpoint(ctx context.Context) (uint64, []byte, error)
+}
+
+// LogWriter is the log keeper's (the primary sender's): it appends to the
+// transparency log, stores the checkpoints it signs, and publishes or
+// refuses the notices it verified.
+type LogWriter interface {
+	// LogAppend appends an entry at index want; ECONFLICT if the log does
+	// not have exactly want entries.
+	LogAppend(ctx context.Context, want uint64, hash [32]byte, entry []byte) error
+	PutCheckpoint(ctx context.Context, size uint64, signed []byte) error
+	// PublishNotice moves an approved notice to published (after appending
+	// it to the log), and RefuseNotice an approved one to refused;
+	// ECONFLICT from another state, ENOTFOUND for no such notice.
+	PublishNotice(ctx context.Context, id, by string, at time.Time) error
+	RefuseNotice(ctx context.Context, id string) error
 }
 
 // APIKeys stores keys to the keyed API, real and canary.
@@ -154,13 +159,10 @@ type Notices interface {
 	// ListNotices returns notices in state (all when ""), the most recently
 	// published first, then the most recently created.
 	ListNotices(ctx context.Context, state tocsin.NoticeState, limit int) ([]tocsin.Notice, error)
-	// ApproveNotice moves a draft to approved, PublishNotice an approved
-	// notice to published (the sender, after appending it to the log), and
-	// RefuseNotice an approved one to refused; ECONFLICT from another
-	// state, ENOTFOUND for no such notice.
+	// ApproveNotice moves a draft to approved (then the sender publishes
+	// or refuses it, LogWriter); ECONFLICT from another state, ENOTFOUND
+	// for no such notice.
 	ApproveNotice(ctx context.Context, id string) error
-	PublishNotice(ctx context.Context, id, by string, at time.Time) error
-	RefuseNotice(ctx context.Context, id string) error
 	// AddNoticeApproval stores an approval of a notice (its id in
 	// AlertID); a second one by the same key replaces the first.
 	// ENOTFOUND if the notice does not exist.
@@ -215,26 +217,29 @@ type DeliveryCounts struct {
 // SentMessage is a message handed to a provider, by the provider's id.
 type SentMessage struct{ Provider, ProviderID string }
 
-// Gateways stores what real SMS gateways send back.
-type Gateways interface {
+// Hooks stores what provider webhooks bring to the web tier: an inbound
+// text, a request sealed whole to the sender, a delivery receipt.
+type Hooks interface {
+	AddInbound(ctx context.Context, m *tocsin.Inbound) error
 	AddHookRequest(ctx context.Context, h *HookRequest) error
+	// RecordReceipt stores a receipt on the ledger row with this provider
+	// id; it reports whether there was one.
+	RecordReceipt(ctx context.Context, providerID, status string, at time.Time) (bool, error)
+}
+
+// Gateways is the sender's side of what real SMS gateways send back.
+type Gateways interface {
 	ListHookRequests(ctx context.Context, limit int) ([]HookRequest, error)
 	DeleteHookRequest(ctx context.Context, id int64) error
 	// MarkHookSeen records the keyed hash of a webhook request's provider
 	// id as acted on at; it reports false, changing nothing, when the hash
 	// was recorded already (a replay).
 	MarkHookSeen(ctx context.Context, hash []byte, at time.Time) (bool, error)
-	// PurgeHooksSeen forgets the hashes recorded before t.
-	PurgeHooksSeen(ctx context.Context, before time.Time) error
-	// RecordReceipt stores a receipt on the ledger row with this provider
-	// id; it reports whether there was one.
-	RecordReceipt(ctx context.Context, providerID, status string, at time.Time) (bool, error)
 	DeliveryCounts(ctx context.Context, alertID string) (DeliveryCounts, error)
 	// RecordSent notes messages handed to providers, by their ids.
 	RecordSent(ctx context.Context, sent []SentMessage, at time.Time) error
 	// KnownSent reports which of the ids the sender handed to provider.
 	KnownSent(ctx context.Context, provider string, ids []string) (map[string]bool, error)
-	PurgeSent(ctx context.Context, before time.Time) error
 }
 
 // ReportFilter selects reports for the queue.
@@ -250,7 +255,6 @@ type Reports interface {
 	GetReport(ctx context.Context, id string) (*tocsin.Report, error) // with the photo
 	ListReports(ctx context.Context, f ReportFilter) ([]tocsin.Report, error)
 	SetReportState(ctx context.Context, id string, s tocsin.ReportState) error
-	ExpireReports(ctx context.Context, now time.Time) (int, error)
 }
 
 // AreaCandidate is a subscriber area that may fall in an alert's area.
@@ -276,39 +280,25 @@ type AreaQuery struct {
 // CellRange is an inclusive range of S2 leaf cell ids.
 type CellRange struct{ Min, Max uint64 }
 
-// Subscribers stores subscriptions and web sign-ups.
+// Subscribers stores subscriptions, and the codes the sender texts to
+// sign-ups: the sender's alone.
 type Subscribers interface {
 	// GetSubscriberByHash finds a subscriber by the keyed hash of its number.
 	GetSubscriberByHash(ctx context.Context, hash []byte) (*tocsin.Subscriber, error)
 	GetSubscriber(ctx context.Context, id int64) (*tocsin.Subscriber, error)
 	// SaveSubscriber inserts s (ID 0) or updates it, replacing its areas.
 	SaveSubscriber(ctx context.Context, s *tocsin.Subscriber) error
-	CountSubscribers(ctx context.Context) (active int, err error)
 	// ActiveAreas returns every area of every active subscriber, for an
 	// in-memory index, and the highest subscriber id at that moment.
 	ActiveAreas(ctx context.Context) ([]AreaCandidate, int64, error)
 	// SubscribersChangedSince returns the ids of subscribers added after
 	// afterID or updated at or after since.
 	SubscribersChangedSince(ctx context.Context, afterID int64, since time.Time) ([]int64, error)
-	// AreaCandidates returns the areas of active subscribers that q selects,
-	// each area once.
-	AreaCandidates(ctx context.Context, q AreaQuery) ([]AreaCandidate, error)
 
-	CreateSignup(ctx context.Context, s *tocsin.Signup) error
-	GetSignup(ctx context.Context, id string) (*tocsin.Signup, error)
 	ListSignups(ctx context.Context, state tocsin.SignupState, limit int) ([]tocsin.Signup, error)
-	UpdateSignup(ctx context.Context, id string, state tocsin.SignupState, attempts int) error
-	// CountSignupAttempt counts one attempt at a sign-up's code, atomically,
-	// and returns the sign-up as it is now; ECONFLICT if it cannot be tried
-	// any more (not waiting for its code, expired at now, or out of attempts).
-	CountSignupAttempt(ctx context.Context, id string, now time.Time, maxAttempts int) (*tocsin.Signup, error)
-	CountSignupsSince(ctx context.Context, since time.Time) (int, error)
 	// RecordCodeSend notes that a code went to the number with this hash.
 	RecordCodeSend(ctx context.Context, phoneHash []byte, at time.Time) error
 	CountCodeSends(ctx context.Context, phoneHash []byte, since time.Time) (int, error)
-	// PurgeCodeSends forgets code sends before t, per number and per block:
-	// they serve the rate limits only.
-	PurgeCodeSends(ctx context.Context, before time.Time) error
 	// RecordBlockCode notes a code to a number of the block (phone.Number.
 	// Block) with this keyed hash: sent, or refused over the block's limit.
 	RecordBlockCode(ctx context.Context, blockHash []byte, at time.Time, refused bool) error
@@ -327,9 +317,30 @@ type Subscribers interface {
 	ClearOptOut(ctx context.Context, phoneHash []byte) error
 }
 
-// Messages stores inbound texts and one-to-one outbound texts.
+// Audience is what the web tier may learn of subscribers: how many there
+// are and which areas an alert's area reaches, never a number, sealed or not.
+type Audience interface {
+	CountSubscribers(ctx context.Context) (active int, err error)
+	// AreaCandidates returns the areas of active subscribers that q selects,
+	// each area once.
+	AreaCandidates(ctx context.Context, q AreaQuery) ([]AreaCandidate, error)
+}
+
+// Signups stores web sign-ups.
+type Signups interface {
+	CreateSignup(ctx context.Context, s *tocsin.Signup) error
+	GetSignup(ctx context.Context, id string) (*tocsin.Signup, error)
+	UpdateSignup(ctx context.Context, id string, state tocsin.SignupState, attempts int) error
+	// CountSignupAttempt counts one attempt at a sign-up's code, atomically,
+	// and returns the sign-up as it is now; ECONFLICT if it cannot be tried
+	// any more (not waiting for its code, expired at now, or out of attempts).
+	CountSignupAttempt(ctx context.Context, id string, now time.Time, maxAttempts int) (*tocsin.Signup, error)
+	CountSignupsSince(ctx context.Context, since time.Time) (int, error)
+}
+
+// Messages is the sender's queue of inbound texts (added through Hooks)
+// and its one-to-one outbound texts.
 type Messages interface {
-	AddInbound(ctx context.Context, m *tocsin.Inbound) error
 	ListInbound(ctx context.Context, limit int) ([]tocsin.Inbound, error)
 	DeleteInbound(ctx context.Context, id int64) error
 	AddOutbound(ctx context.Context, m *tocsin.Outbound) error
@@ -347,7 +358,7 @@ type DeliveryJob struct {
 	Active    bool
 }
 
-// Alerts stores alerts and their delivery ledger.
+// Alerts stores alerts.
 type Alerts interface {
 	CreateAlert(ctx context.Context, a *tocsin.Alert) error
 	GetAlert(ctx context.Context, id string) (*tocsin.Alert, error)
@@ -355,6 +366,10 @@ type Alerts interface {
 	ListAlerts(ctx context.Context, states []tocsin.AlertState, limit int) ([]tocsin.Alert, error)
 	// ApproveAlert moves a draft to approved; ECONFLICT if it is not a draft.
 	ApproveAlert(ctx context.Context, id, by string, at time.Time) error
+}
+
+// Ledger is the fan-out's: alerts' delivery ledger, and their end.
+type Ledger interface {
 	// CreateLedger writes one pending row per recipient, in order, and moves
 	// the alert from approved to sending; ECONFLICT if it is not approved.
 	CreateLedger(ctx context.Context, alertID string, rs []tocsin.Recipient) error
@@ -373,6 +388,8 @@ type Alerts interface {
 	// CompleteAlert moves a sending alert whose ledger has no pending or
 	// sending row to sent, recording its counts. It reports whether it did.
 	CompleteAlert(ctx context.Context, id string) (bool, error)
+	// RefuseAlert moves an approved (or sending) alert to refused.
+	RefuseAlert(ctx context.Context, id string) error
 }
 
 // Operators stores operators, enrolment links and sessions.
@@ -399,7 +416,6 @@ type Operators interface {
 	CreateSession(ctx context.Context, s *tocsin.Session) error
 	GetSession(ctx context.Context, tokenHash []byte) (*tocsin.Session, error)
 	DeleteSession(ctx context.Context, tokenHash []byte) error
-	DeleteExpiredSessions(ctx context.Context, now time.Time) error
 }
 
 // Sig is one signature over a signed record, by the key KeyID.
@@ -459,20 +475,14 @@ type NetworkDetails struct {
 	Headers    map[string]string
 }
 
-// Trust stores what the sender verifies: approvals, roster versions, freeze
-// orders; and the security events it raises.
+// Trust stores what the sender verifies: approvals, the roster chain (read
+// here, written through Roster), freeze orders; and security events.
 type Trust interface {
 	// AddApproval stores an approval; a second one by the same key for the
 	// same alert replaces the first.
 	AddApproval(ctx context.Context, a *Approval) error
 	ListApprovals(ctx context.Context, alertID string) ([]Approval, error)
-	// RefuseAlert moves an approved (or sending) alert to refused.
-	RefuseAlert(ctx context.Context, id string) error
 
-	// PutRosterVersion stores a roster version body (ECONFLICT if that
-	// version exists with another body); AddRosterSig adds a signature.
-	PutRosterVersion(ctx context.Context, version int64, body []byte) error
-	AddRosterSig(ctx context.Context, version int64, sig Sig) error
 	// RosterChain returns every version in order, with its signatures.
 	RosterChain(ctx context.Context) ([]Signed, error)
 
@@ -489,6 +499,20 @@ type Trust interface {
 	ListSecurityEvents(ctx context.Context, limit int) ([]SecurityEvent, error)
 	// SecurityEventsBetween returns the events in [from, to), oldest first.
 	SecurityEventsBetween(ctx context.Context, from, to time.Time) ([]SecurityEvent, error)
+}
+
+// Roster writes roster versions and their signatures: the command line's
+// (tocsin init, tocsin roster), on the host.
+type Roster interface {
+	// PutRosterVersion stores a roster version body (ECONFLICT if that
+	// version exists with another body); AddRosterSig adds a signature.
+	PutRosterVersion(ctx context.Context, version int64, body []byte) error
+	AddRosterSig(ctx context.Context, version int64, sig Sig) error
+}
+
+// Upkeep is the coordinator's: it tells operators of security events, and
+// forgets what is kept for a time only.
+type Upkeep interface {
 	// UnnotifiedEvents returns, oldest first, events of the given
 	// severities of which operators were not told yet.
 	UnnotifiedEvents(ctx context.Context, severities []string, limit int) ([]SecurityEvent, error)
@@ -496,6 +520,14 @@ type Trust interface {
 	// PurgeSecurityEvents forgets the network details of events before
 	// netBefore and the events before before.
 	PurgeSecurityEvents(ctx context.Context, netBefore, before time.Time) error
+	ExpireReports(ctx context.Context, now time.Time) (int, error)
+	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+	// PurgeCodeSends forgets code sends before t, per number and per block:
+	// they serve the rate limits only.
+	PurgeCodeSends(ctx context.Context, before time.Time) error
+	// PurgeHooksSeen forgets the hashes recorded before t.
+	PurgeHooksSeen(ctx context.Context, before time.Time) error
+	PurgeSent(ctx context.Context, before time.Time) error
 }
 
 // Audit stores the audit trail as a hash chain (package audit).

@@ -16,13 +16,13 @@ import (
 // NewAPIKey creates an API key for the report queue (scope reports:read),
 // or a canary key of the same form, and returns it: it is shown once, and
 // only its hash is kept. The audit trail records which.
-func NewAPIKey(ctx context.Context, st store.Store, actor, name string, canary bool, now time.Time) (string, error) {
+func NewAPIKey(ctx context.Context, st store.Web, actor, name string, canary bool, now time.Time) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 60 {
 		return "", tocsin.FieldError("name", "a key needs a name of 1 to 60 characters")
 	}
 	key, id, hash := auth.NewAPIKey()
-	err := st.InTx(ctx, func(q store.Querier) error {
+	err := st.InWebTx(ctx, func(q store.WebQuerier) error {
 		if err := q.CreateAPIKey(ctx, &tocsin.APIKey{ID: id, Name: name, Hash: hash, Scope: tocsin.APIScopeReportsRead, Canary: canary, CreatedAt: now}); err != nil {
 			return err
 		}
@@ -41,7 +41,7 @@ func NewAPIKey(ctx context.Context, st store.Store, actor, name string, canary b
 // NewCanaryOperator creates a decoy operator account: enrolled, with a
 // random password nobody knows and a second factor nobody holds, so it
 // never logs in; every attempt raises canary.login.
-func NewCanaryOperator(ctx context.Context, st store.Store, actor, username, role string, now time.Time) error {
+func NewCanaryOperator(ctx context.Context, st store.Web, actor, username, role string, now time.Time) error {
 	if _, err := auth.ParseRole(role); err != nil {
 		return tocsin.FieldError("role", "the role must be admin, dispatcher or viewer")
 	}
@@ -58,7 +58,7 @@ func NewCanaryOperator(ctx context.Context, st store.Store, actor, username, rol
 	if err != nil {
 		return err
 	}
-	return st.InTx(ctx, func(q store.Querier) error {
+	return st.InWebTx(ctx, func(q store.WebQuerier) error {
 		op := &tocsin.Operator{Username: username, Role: role, PasswordHash: hash, TOTPSecret: secret, Enrolled: true, Canary: true, CreatedAt: now}
 		if err := q.CreateOperator(ctx, op); err != nil {
 			return err

@@ -16,11 +16,11 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-type storeQuerier = store.Querier
+type storeQuerier = store.WebQuerier
 
 // NewOperator creates an operator who has yet to enrol and returns the path
 // of a one-time enrolment link (/enrol/TOKEN). Only the token's hash is kept.
-func NewOperator(ctx context.Context, st store.Store, username, role string, now time.Time) (string, error) {
+func NewOperator(ctx context.Context, st store.Web, username, role string, now time.Time) (string, error) {
 	if _, err := auth.ParseRole(role); err != nil {
 		return "", tocsin.FieldError("role", "the role must be admin, dispatcher or viewer")
 	}
@@ -28,7 +28,7 @@ func NewOperator(ctx context.Context, st store.Store, username, role string, now
 		return "", tocsin.FieldError("name", "a name has 2 to 40 characters")
 	}
 	token, hash := auth.NewToken()
-	err := st.InTx(ctx, func(q store.Querier) error {
+	err := st.InWebTx(ctx, func(q store.WebQuerier) error {
 		op := &tocsin.Operator{Username: username, Role: role, CreatedAt: now}
 		if err := q.CreateOperator(ctx, op); err != nil {
 			return err
@@ -134,7 +134,7 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 	// to the login page, they would wait up to 30 s for a code newer than
 	// the one enrolment spent.
 	token, tokenHash := auth.NewToken()
-	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+	err = s.cfg.Store.InWebTx(ctx, func(q store.WebQuerier) error {
 		if err := q.UpdateOperator(ctx, op); err != nil {
 			return err
 		}

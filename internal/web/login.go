@@ -209,7 +209,7 @@ func (s *Server) alertEvent(ctx context.Context, kind, subject, detail string) {
 func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, op *tocsin.Operator, step int64, pending []byte, src netip.Prefix) error {
 	ctx, now := r.Context(), s.cfg.Now()
 	token, hash := auth.NewToken()
-	err := s.cfg.Store.InTx(ctx, func(q storeQuerier) error {
+	err := s.cfg.Store.InWebTx(ctx, func(q storeQuerier) error {
 		// Check the step again inside the transaction: two requests with the
 		// same code must not both pass. Counters are read fresh too, so that
 		// failures counted meanwhile are not overwritten.

@@ -28,7 +28,7 @@ import (
 // GetOperatorByName and GetSignup waits, after reading, until n readers have
 // arrived (or a second has passed).
 type gatedStore struct {
-	store.Store
+	store.Web
 	mu      sync.Mutex
 	n       int
 	arrived int
@@ -61,19 +61,19 @@ func (g *gatedStore) wait() {
 }
 
 func (g *gatedStore) GetOperator(ctx context.Context, id int64) (*tocsin.Operator, error) {
-	op, err := g.Store.GetOperator(ctx, id)
+	op, err := g.Web.GetOperator(ctx, id)
 	g.wait()
 	return op, err
 }
 
 func (g *gatedStore) GetOperatorByName(ctx context.Context, name string) (*tocsin.Operator, error) {
-	op, err := g.Store.GetOperatorByName(ctx, name)
+	op, err := g.Web.GetOperatorByName(ctx, name)
 	g.wait()
 	return op, err
 }
 
 func (g *gatedStore) GetSignup(ctx context.Context, id string) (*tocsin.Signup, error) {
-	su, err := g.Store.GetSignup(ctx, id)
+	su, err := g.Web.GetSignup(ctx, id)
 	g.wait()
 	return su, err
 }
@@ -82,7 +82,7 @@ func setupGated(t *testing.T) (*bundle, *gatedStore) {
 	t.Helper()
 	var g *gatedStore
 	b := setup(t, func(c *web.Config) {
-		g = &gatedStore{Store: c.Store}
+		g = &gatedStore{Web: c.Store}
 		c.Store = g
 	})
 	return b, g

@@ -33,7 +33,7 @@ var staticFS embed.FS
 
 // Config is what the web tier needs.
 type Config struct {
-	Store  store.Store
+	Store  store.Web
 	Sealer *phone.Sealer
 	ZIPs   *geo.ZIPs
 	Log    *slog.Logger

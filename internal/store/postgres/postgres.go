@@ -55,6 +55,7 @@ func newQ(db querier) q { return q{db: db, Shared: sqlrow.Shared{Conn: conn{db}}
 
 var (
 	_ store.Store   = (*DB)(nil)
+	_ store.Web     = (*DB)(nil)
 	_ store.Querier = q{}
 	_ querier       = (*pgxpool.Pool)(nil)
 	_ querier       = pgx.Tx(nil)
@@ -90,6 +91,12 @@ func (d *DB) InTx(ctx context.Context, fn func(store.Querier) error) error {
 	return pgx.BeginTxFunc(ctx, d.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 		return fn(newQ(tx))
 	})
+}
+
+// InWebTx runs fn in one transaction as InTx does, with the web tier's
+// operations only.
+func (d *DB) InWebTx(ctx context.Context, fn func(store.WebQuerier) error) error {
+	return d.InTx(ctx, store.AsWeb(fn))
 }
 
 // migrate applies the embedded migrations not yet recorded in the

@@ -48,6 +48,7 @@ func newQ(db querier) q { return q{db: db, Shared: sqlrow.Shared{Conn: conn{db}}
 
 var (
 	_ store.Store   = (*DB)(nil)
+	_ store.Web     = (*DB)(nil)
 	_ store.Querier = q{}
 )
 
@@ -86,6 +87,12 @@ func (d *DB) Close() error { return d.db.Close() }
 // InTx runs fn in one IMMEDIATE transaction.
 func (d *DB) InTx(ctx context.Context, fn func(store.Querier) error) error {
 	return d.q.atomic(ctx, func(q q) error { return fn(q) })
+}
+
+// InWebTx runs fn in one transaction as InTx does, with the web tier's
+// operations only.
+func (d *DB) InWebTx(ctx context.Context, fn func(store.WebQuerier) error) error {
+	return d.InTx(ctx, store.AsWeb(fn))
 }
 
 func (d *DB) migrate(ctx context.Context) error {

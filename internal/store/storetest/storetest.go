@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("EarlyReceipt", func(t *testing.T) { testEarlyReceipt(t, open) })
 	t.Run("ActiveAreas", func(t *testing.T) { testActiveAreas(t, open) })
 	t.Run("InTx", func(t *testing.T) { testInTx(t, open) })
+	t.Run("WebTx", func(t *testing.T) { testWebTx(t, open) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open) })
 	t.Run("LeaseRace", func(t *testing.T) { testLeaseRace(t, open) })
 	t.Run("AlertStarts", func(t *testing.T) { testAlertStarts(t, open) })
