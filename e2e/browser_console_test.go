@@ -17,7 +17,7 @@ import (
 )
 
 // consolePages are the screens every operator's navigation leads to.
-var consolePages = []string{"/console", "/console/alerts", "/console/alerts/new", "/console/security", "/console/audit", "/console/canaries", "/console/notices"}
+var consolePages = []string{"/console", "/console/alerts", "/console/alerts/new", "/console/security", "/console/counts", "/console/limits", "/console/audit", "/console/canaries", "/console/notices"}
 
 // browserSession makes the browser the operator signed in with c.
 func browserSession(t *testing.T, ctx context.Context, s *server, c *client) {
@@ -119,8 +119,8 @@ func TestBrowserConsoleRolesAndFreeze(t *testing.T) {
 			for _, path := range append(consolePages, "/console/freeze") {
 				pc := checkPage(t, ctx, s, path)
 				screenshot(t, ctx, fmt.Sprintf("admin-%d%s", vp.w, strings.ReplaceAll(path, "/", "-")))
-				if pc.Path != path || len(pc.Nav) != 7 || pc.Forbidden {
-					t.Errorf("admin at %s: %+v, want the page with all 7 links", path, pc)
+				if pc.Path != path || len(pc.Nav) != len(consolePages) || pc.Forbidden {
+					t.Errorf("admin at %s: %+v, want the page with all %d links", path, pc, len(consolePages))
 				}
 				if pc.Overflow > 0 {
 					t.Errorf("admin at %s scrolls sideways by %d px at %d px wide", path, pc.Overflow, vp.w)

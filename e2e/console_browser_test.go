@@ -222,7 +222,7 @@ func TestBrowserConsoleTriageAndCompose(t *testing.T) {
 	checkLayout(t, ctx, "the compose preview at 390 px")
 	for _, tt := range []struct{ lang, label, body string }{
 		{"en", "[CONFIRMED] Checkpoint reported near 90", "Verify: "},
-		{"es", "[CONFIRMADO] Retén en el bulevar. Eviten la zona.", "Verify"},
+		{"es", "[CONFIRMADO] Retén en el bulevar. Eviten la zona.", "Verifica: "},
 	} {
 		text, err := chromedp.Run(ctx, chromedp.Text(`#preview-`+tt.lang+` pre.sms`))
 		if err != nil {
