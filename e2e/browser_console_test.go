@@ -119,6 +119,7 @@ func TestBrowserConsoleRolesAndFreeze(t *testing.T) {
 			for _, path := range append(consolePages, "/console/freeze") {
 				pc := checkPage(t, ctx, s, path)
 				screenshot(t, ctx, fmt.Sprintf("admin-%d%s", vp.w, strings.ReplaceAll(path, "/", "-")))
+				checkLayout(t, ctx, fmt.Sprintf("the admin's %s at %d px", path, vp.w))
 				if pc.Path != path || len(pc.Nav) != len(consolePages) || pc.Forbidden {
 					t.Errorf("admin at %s: %+v, want the page with all %d links", path, pc, len(consolePages))
 				}
@@ -131,6 +132,7 @@ func TestBrowserConsoleRolesAndFreeze(t *testing.T) {
 			for _, path := range consolePages {
 				pc := checkPage(t, ctx, s, path)
 				screenshot(t, ctx, fmt.Sprintf("viewer-%d%s", vp.w, strings.ReplaceAll(path, "/", "-")))
+				checkLayout(t, ctx, fmt.Sprintf("the viewer's %s at %d px", path, vp.w))
 				if len(pc.Nav) == 0 || strings.Contains(strings.Join(pc.Nav, " "), "/console/alerts/new") || strings.Contains(strings.Join(pc.Nav, " "), "/console/canaries") {
 					t.Errorf("viewer at %s: navigation %v", path, pc.Nav)
 				}
