@@ -24,7 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -102,7 +102,11 @@ func (is Issuer) Check(payload string, now time.Time) (id string, expires time.T
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	if !now.Before(expires) {
+	// A salt longer than the issued one would let digits of the number move
+	// into it (the hash is of salt ‖ n, the signature of the hash only), and
+	// with them a later expiry: the salt must have exactly the issued form,
+	// and no challenge lives longer than TTL.
+	if !now.Before(expires) || expires.After(now.Add(is.TTL)) {
 		return "", time.Time{}, ErrExpired
 	}
 	if s.Number < 0 || s.Number > is.MaxNumber || hash(s.Salt, s.Number) != strings.ToLower(s.Challenge) {
@@ -157,17 +161,18 @@ func hash(salt string, n int) string {
 	return hex.EncodeToString(h[:])
 }
 
+// issuedSalt is the only salt New makes: 24 hex digits and a ten-digit
+// expiry. Nothing else is accepted, so no digit can move between the salt
+// and the number.
+var issuedSalt = regexp.MustCompile(`^[0-9a-f]{24}\?expires=([1-9][0-9]{9})$`)
+
 // saltExpiry reads the expires parameter of a salt ("…?expires=1700000000").
 func saltExpiry(salt string) (time.Time, error) {
-	_, q, ok := strings.Cut(salt, "?")
-	if !ok {
+	m := issuedSalt.FindStringSubmatch(salt)
+	if m == nil {
 		return time.Time{}, ErrMalformed
 	}
-	v, err := url.ParseQuery(q)
-	if err != nil {
-		return time.Time{}, ErrMalformed
-	}
-	sec, err := strconv.ParseInt(v.Get("expires"), 10, 64)
+	sec, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil {
 		return time.Time{}, ErrMalformed
 	}

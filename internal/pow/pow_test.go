@@ -2,6 +2,7 @@ package pow
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,8 +57,13 @@ func TestForgedSolutions(t *testing.T) {
 			s := good
 			s.Salt = strings.Split(s.Salt, "?")[0] + "?expires=9999999999"
 			return s.Encode()
-		}(), t0.Add(time.Hour), ErrWrong}, // the salt is in the hash the signature covers
+		}(), t0.Add(time.Hour), ErrExpired}, // later than any challenge lives
 		{"late", good.Encode(), t0.Add(5 * time.Minute), ErrExpired},
+		// The hash is of salt ‖ n and the signature covers the hash only: the
+		// number's leading digits moved into the salt give the same hash, and
+		// with them a later expiry (found by an attack run on the server).
+		{"digits of the number moved into the salt's expiry", shifted(t, is).Encode(), t0.Add(10 * time.Minute), ErrMalformed},
+		{"digits moved, still within the time to live", shifted(t, is).Encode(), t0.Add(time.Minute), ErrMalformed},
 		{"not base64", "%%%", t0, ErrMalformed},
 		{"empty", "", t0, ErrMalformed},
 		{"other algorithm", func() string { s := good; s.Algorithm = "SHA-1"; return s.Encode() }(), t0, ErrMalformed},
@@ -75,4 +81,29 @@ func TestNewNeedsAKey(t *testing.T) {
 	if _, err := (Issuer{Key: []byte("short"), MaxNumber: 1, TTL: time.Minute}).New(t0); err == nil {
 		t.Error("a short key was taken")
 	}
+}
+
+// shifted solves a challenge whose number has two digits or more and moves
+// all but its last digit to the end of the salt: the same hash.
+func shifted(t *testing.T, is Issuer) Solution {
+	t.Helper()
+	for range 1000 {
+		c, err := is.New(t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, ok := Solve(c)
+		d := strconv.Itoa(s.Number)
+		if !ok || len(d) < 2 {
+			continue
+		}
+		s.Salt += d[:len(d)-1]
+		s.Number = int(d[len(d)-1] - '0')
+		if hash(s.Salt, s.Number) != s.Challenge {
+			t.Fatal("the shift changed the hash")
+		}
+		return s
+	}
+	t.Fatal("no challenge with a number of two digits in 1000")
+	return Solution{}
 }
