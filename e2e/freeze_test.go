@@ -190,8 +190,9 @@ func TestFreezeAfterStrayUnfreeze(t *testing.T) {
 	seedSubscribers(t, dbPath, filepath.Join(s.DataDir, "keys"), "10001", few)
 	db := rawDB(t, dbPath)
 
-	freezeCLI(t, s, "unfreeze", "ana") // order 1: an unfreeze with one signature of two
-	freezeCLI(t, s, "freeze", "bob")   // order 2: any one operator may freeze
+	freezeCLI(t, s, "freeze", "bob")   // order 1
+	freezeCLI(t, s, "unfreeze", "ana") // order 2: an unfreeze with one signature of two
+	freezeCLI(t, s, "freeze", "bob")   // order 3: any one operator may freeze
 	if st := freezeState(t, c); st != "frozen" {
 		t.Errorf("after the freeze the console says %s", st)
 	}
@@ -235,6 +236,44 @@ func TestFreezeOrderGap(t *testing.T) {
 	}
 	waitSecurityEvent(t, db, "freeze.gap", "2", "treated as a freeze")
 
+	freezeCLI(t, s, "unfreeze", "ana")
+	freezeCLI(t, s, "unfreeze", "bob")
+	waitWithin(t, fanoutTimeout, "the alert sent after the signed unfreeze", func() (bool, string) {
+		st := alertState(t, db, row.ID)
+		return st == "sent", st
+	})
+	checkExactlyOnce(t, readOutbox(t, s.DataDir), row.Ref, few)
+}
+
+// TestFreezeRewrittenAsUnfreeze: someone with write access to the database
+// adds a trigger that turns every new freeze order into an unsigned
+// unfreeze (found by an attack run on the real binary). The console's
+// freeze and tocsin freeze must still stop the next alert, with
+// freeze.malformed raised; the operators' signed unfreeze, once the
+// trigger is gone, lets it go out.
+func TestFreezeRewrittenAsUnfreeze(t *testing.T) {
+	s := startSignedServer(t)
+	c, csrf := consoleSession(t, s)
+	dbPath := filepath.Join(s.DataDir, "tocsin.db")
+	few := numbersFrom("+1212557", 0, 2)
+	seedSubscribers(t, dbPath, filepath.Join(s.DataDir, "keys"), "10001", few)
+	db := rawDB(t, dbPath)
+
+	mustExec(t, db, `CREATE TRIGGER mallory AFTER INSERT ON freeze_orders BEGIN
+		UPDATE freeze_orders SET body = CAST(replace(CAST(body AS TEXT), 'action freeze', 'action unfreeze') AS BLOB) WHERE seq = NEW.seq; END`)
+	r := c.postForm("/console/freeze", url.Values{"csrf": {csrf}, "confirm": {"yes"}, "reason": {"texts we did not send reported"}})
+	mustRedirect(t, "POST /console/freeze", r, "/console/security")
+	row := saveDraft(t, c, csrf, alertDraft{bodyEN: "Checkpoint at 7th Ave and 34th St. Avoid the area.", zips: "10001"})
+	approveCLI(t, s, row.ID, "ana")
+	senderBarrier(t, c, db)
+	if n := len(refCounts(readOutbox(t, s.DataDir), row.Ref)); n != 0 {
+		t.Fatalf("an alert approved after the console's freeze went out to %d subscribers (state %s): the rewritten freeze order was skipped; events %q",
+			n, alertState(t, db, row.ID), securityEvents(t, db))
+	}
+	waitSecurityEvent(t, db, "freeze.malformed", "1", "follows no freeze")
+
+	mustExec(t, db, `DROP TRIGGER mallory`)
+	freezeCLI(t, s, "freeze", "bob")
 	freezeCLI(t, s, "unfreeze", "ana")
 	freezeCLI(t, s, "unfreeze", "bob")
 	waitWithin(t, fanoutTimeout, "the alert sent after the signed unfreeze", func() (bool, string) {

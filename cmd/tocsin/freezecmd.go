@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -54,6 +55,9 @@ func freezeCmd(ctx context.Context, freeze bool, args []string, stdout, stderr i
 			return err
 		}
 	} else {
+		if !freeze && (len(list.Orders) == 0 || !list.Orders[len(list.Orders)-1].Freeze) {
+			return errors.New("there is nothing to unfreeze: no freeze order is in effect (tocsin unfreeze lifts a freeze, or co-signs a pending unfreeze)")
+		}
 		next := int64(1)
 		if n > 0 {
 			next = list.Orders[n-1].Seq + 1

@@ -205,3 +205,42 @@ func TestAutoFreezeWithoutTheTable(t *testing.T) {
 		})
 	}
 }
+
+// TestFreezeRewrittenAsUnfreeze plays a database writer whose trigger turns
+// every freeze order the console or tocsin freeze writes into an unsigned
+// unfreeze (found by an attack run on the real binary): before, the order
+// waited for signatures forever and sending went on. An unfreeze is only
+// ever made to lift a freeze, so one that follows anything else freezes and
+// says so.
+func TestFreezeRewrittenAsUnfreeze(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(b *bundle)
+		seq   int64
+	}{
+		{"first order", func(*bundle) {}, 1},
+		{"after a signed unfreeze", func(b *bundle) {
+			b.order(t, 1, true)
+			b.order(t, 2, false, "ana", "bob")
+		}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := setup(t)
+			nums := b.subscribe(t, 3)
+			tc.setup(b)
+			b.sender.Tick(b.ctx)
+			if b.sender.state.freeze.Frozen {
+				t.Fatal("frozen before the rewritten order")
+			}
+			b.order(t, tc.seq, false) // the freeze, as the trigger left it
+			a := b.alert(t, zip90210, "Checkpoint at Main.", "")
+			b.sender.Tick(b.ctx)
+			if n := b.count(t, a.Ref); n != 0 {
+				t.Errorf("%d of %d sent after a freeze rewritten as an unfreeze", n, len(nums))
+			}
+			if !b.hasEvent(t, "freeze.malformed") {
+				t.Errorf("no freeze.malformed event; events %q", b.events(t))
+			}
+		})
+	}
+}

@@ -73,10 +73,18 @@ func (s *Sender) applyFreezeOrders(ctx context.Context) (bool, error) {
 	}
 	next, events := s.checkApplied(cur, orders)
 	last := cur.Seq
+	// afterFreeze says whether the order before the next one is a freeze:
+	// an unfreeze is only ever made to lift a freeze (tocsin unfreeze
+	// co-signs a pending unfreeze rather than add one), so an unfreeze
+	// after anything else is a freeze order rewritten by a database writer.
+	afterFreeze := cur.Frozen
 	if len(orders) > 0 && orders[0].Seq == cur.Seq {
 		if cur.Digest == noOrder {
 			last = cur.Seq - 1 // the deleted order's number, taken again: a new order
 		} else {
+			if o, err := trust.DecodeFreezeOrder(orders[0].Body); err == nil {
+				afterFreeze = o.Freeze
+			}
 			orders = orders[1:]
 		}
 	}
@@ -105,6 +113,9 @@ func (s *Sender) applyFreezeOrders(ctx context.Context) (bool, error) {
 		case order.Freeze:
 			next = frozenAt(o)
 			applied = append(applied, *order)
+		case !afterFreeze:
+			events = append(events, freezeEvent{"freeze.malformed", fmt.Sprint(o.Seq), fmt.Sprintf("order %d is an unfreeze that follows no freeze (a freeze order rewritten?): treated as a freeze", o.Seq)})
+			next = frozenAt(o)
 		default:
 			if r == nil {
 				if r, err = s.roster(ctx); err != nil {
@@ -117,6 +128,7 @@ func (s *Sender) applyFreezeOrders(ctx context.Context) (bool, error) {
 			}
 			// Otherwise it waits for signatures; later orders still count.
 		}
+		afterFreeze = err == nil && order.Seq == o.Seq && order.Freeze
 	}
 	if next != s.state.freeze {
 		if err := s.state.saveFreeze(next); err != nil {

@@ -137,7 +137,32 @@ func (s *Server) putOrder(ctx context.Context, seq int64, body []byte) error {
 	if seq > last+1 || seq < 1 {
 		return tocsin.FieldError("body", "the next order is number %d, not %d", last+1, seq)
 	}
+	if seq == last+1 {
+		if err := s.liftsAFreeze(ctx, last, body); err != nil {
+			return err
+		}
+	}
 	return s.cfg.Store.PutFreezeOrder(ctx, seq, body)
+}
+
+// liftsAFreeze refuses a new unfreeze order that does not follow a freeze
+// order: the sender takes an unfreeze after anything else for a freeze
+// order a database writer rewrote, and freezes.
+func (s *Server) liftsAFreeze(ctx context.Context, last int64, body []byte) error {
+	o, err := trust.DecodeFreezeOrder(body)
+	if err != nil || o.Freeze {
+		return nil
+	}
+	prev, err := s.cfg.Store.FreezeOrders(ctx, max(0, last-1))
+	if err != nil {
+		return err
+	}
+	if len(prev) > 0 && prev[len(prev)-1].Seq == last {
+		if p, err := trust.DecodeFreezeOrder(prev[len(prev)-1].Body); err == nil && p.Freeze {
+			return nil
+		}
+	}
+	return tocsin.Errorf(tocsin.ECONFLICT, "there is nothing to unfreeze: the last order (number %d) is not a freeze; an unfreeze only follows a freeze order, or co-signs a pending unfreeze", last)
 }
 
 func (s *Server) lastOrderSeq(ctx context.Context) (int64, error) {

@@ -297,3 +297,22 @@ func TestSecurityPageShowsStrayOrdersAsFrozen(t *testing.T) {
 		})
 	}
 }
+
+// TestUnfreezeOnlyLiftsAFreeze: a new unfreeze order must follow a freeze
+// order. The sender takes an unfreeze after anything else for a freeze a
+// database writer rewrote, and freezes; so the API refuses to store one
+// (409), and a co-signature of a pending unfreeze is still taken.
+func TestUnfreezeOnlyLiftsAFreeze(t *testing.T) {
+	b := setupSigned(t)
+	r := b.postJSON("/api/v1/freeze-orders", freezeJSON(freezeBody(t, 1, false, t0, "nothing to lift"), b.key("dee")))
+	wantStatus(t, r, http.StatusConflict)
+	if !strings.Contains(r.body, "nothing to unfreeze") {
+		t.Errorf("the refusal does not say why: %s", r.body)
+	}
+	decodeOrders(t, b.postJSON("/api/v1/freeze-orders", freezeJSON(freezeBody(t, 1, true, t0, "canary"), b.key("dee"))), http.StatusCreated)
+	unfreeze := freezeBody(t, 2, false, t0.Add(time.Minute), "checked")
+	decodeOrders(t, b.postJSON("/api/v1/freeze-orders", freezeJSON(unfreeze, b.key("dee"))), http.StatusCreated)
+	decodeOrders(t, b.postJSON("/api/v1/freeze-orders", freezeJSON(unfreeze, b.key("ned"))), http.StatusCreated)
+	r = b.postJSON("/api/v1/freeze-orders", freezeJSON(freezeBody(t, 3, false, t0.Add(2*time.Minute), "again"), b.key("dee")))
+	wantStatus(t, r, http.StatusConflict)
+}
