@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -216,5 +217,34 @@ func TestLogPublicKeyChecked(t *testing.T) {
 		if _, err := web.New(web.Config{CSRFKey: make([]byte, 32), LogPublicKey: key}); err == nil {
 			t.Errorf("web.New accepted the log key %q", key)
 		}
+	}
+}
+
+// TestPublicPagesShowWhatWasSigned plays a database writer who relabels a
+// genuine, logged alert: marks it confirmed and an all-clear, moves its
+// area and stretches its validity (found by an attack run on the real
+// binary). The public pages show what the operators signed, not the row.
+func TestPublicPagesShowWhatWasSigned(t *testing.T) {
+	b := setup(t)
+	a := b.storedAlert("Checkpoint at Main and 3rd.", tocsin.AlertSent, 10)
+	b.sql(`UPDATE alerts SET all_clear = 1, confirmed = 1, area = '{"zips":["10001"]}', valid_until = ? WHERE id = ?`,
+		b.clock.Now().Add(365*24*time.Hour).Unix(), a.ID)
+	for _, path := range []string{"/alerts/" + a.Ref, "/v/" + a.Ref} {
+		r := b.get(nil, path)
+		wantStatus(t, r, http.StatusOK)
+		body := r.text()
+		if strings.Contains(body, "10001") || !strings.Contains(body, "90210") {
+			t.Errorf("%s shows the area the row says, not the signed one: %.600s", path, body)
+		}
+		if strings.Contains(r.body, "allclear") || strings.Contains(body, "Confirmed") {
+			t.Errorf("%s shows labels the row says, not the signed ones: %.600s", path, body)
+		}
+		if strings.Contains(body, fmt.Sprint(b.clock.Now().Add(365*24*time.Hour).Year())) && b.clock.Now().Add(365*24*time.Hour).Year() != b.clock.Now().Year() {
+			t.Errorf("%s shows the validity the row says: %.600s", path, body)
+		}
+	}
+	r := b.get(nil, "/api/v1/alerts")
+	if strings.Contains(r.body, "10001") || strings.Contains(r.body, `"all_clear":true`) || strings.Contains(r.body, `"confirmed":true`) {
+		t.Errorf("/api/v1/alerts shows the row's labels or area: %.600s", r.body)
 	}
 }

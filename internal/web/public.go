@@ -44,9 +44,25 @@ func toPublic(a tocsin.Alert, lang tocsin.Language) publicAlert {
 			text = es
 		}
 		a.BodyES = es
+		signedFacts(&a, st)
 	}
 	return publicAlert{Ref: a.Ref, Text: text, TextES: a.BodyES, Confirmed: a.Confirmed, AllClear: a.AllClear, Correction: tocsin.IsCorrection(text),
 		Area: a.Area, SentAt: a.ApprovedAt, ValidUntil: a.ValidUntil}
+}
+
+// signedFacts replaces what a database writer could change about an alert
+// with what its operators signed: the labels, the area and the validity
+// window. The time it was approved is not signed; one outside the signed
+// window is replaced by the window's start.
+func signedFacts(a *tocsin.Alert, st *trust.Statement) {
+	a.Confirmed, a.AllClear, a.ValidUntil = st.Confirmed, st.AllClear, st.ValidUntil
+	a.Area = tocsin.Area{ZIPs: st.ZIPs}
+	if c := st.Circle; c != nil {
+		a.Area.Circle = &tocsin.Circle{Lat: float64(c.LatE6) / 1e6, Lon: float64(c.LonE6) / 1e6, RadiusM: float64(c.RadiusM)}
+	}
+	if a.ApprovedAt.Before(st.ValidFrom) || a.ApprovedAt.After(st.ValidUntil) {
+		a.ApprovedAt = st.ValidFrom
+	}
 }
 
 // recentAlerts lists the recent alerts in the checked transparency log;
