@@ -301,3 +301,25 @@ func TestLockoutKeepsNoAddress(t *testing.T) {
 	b.clock.Advance(2*auth.FailureWindow + time.Second)
 	wantStatus(t, b.tryLogin(nil, "admin", "guess", "", "X-Forwarded-For", v4), http.StatusUnauthorized)
 }
+
+// TestLockoutTellsNoNames: ten wrong passwords from ten networks turn a
+// real account to the one-form log-in; a made-up name must answer the same
+// way, or the switch tells real operator names from made-up ones (found by
+// an attack run on the real binary).
+func TestLockoutTellsNoNames(t *testing.T) {
+	b := setup(t)
+	b.newOperator("admin", "admin")
+	for i := range auth.ManyFailures {
+		for _, name := range []string{"admin", "nobody"} {
+			b.tryLogin(b.from(source(i)), name, fmt.Sprintf("guess number %d", i), "")
+		}
+		b.clock.Advance(7 * time.Second)
+	}
+	for _, code := range []string{"", "123456"} {
+		real := b.tryLogin(b.from(source(50)), "admin", "another guess", code)
+		madeUp := b.tryLogin(b.from(source(51)), "nobody", "another guess", code)
+		if real.StatusCode != madeUp.StatusCode || real.text() != madeUp.text() {
+			t.Errorf("code %q: a real name answers %d %q, a made-up one %d %q", code, real.StatusCode, real.text(), madeUp.StatusCode, madeUp.text())
+		}
+	}
+}

@@ -69,10 +69,24 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.baitEvent(ctx, r, "canary.login", store.SeverityHigh, name, "someone tried to log in as a canary operator account")
 	}
 	if !known {
+		// A name that is no account answers as an account would, also
+		// once it is "under attack" (the one-form log-in): otherwise ten
+		// wrong passwords would tell real names from made-up ones.
+		attacked := s.throttle.unknownUnderAttack(name, now)
+		if attacked && code == "" {
+			s.throttle.refund(name, src, now)
+			p.Data = loginData{AskCode: true}
+			s.formError(w, r, p, "login", tocsin.Errorf(tocsin.EUNAUTHORIZED, "%s", p.T("login.needcode")))
+			return
+		}
 		auth.DummyVerify(pw)
+		s.throttle.unknownFailure(name, now)
 		s.sourceFailed(ctx, name, n)
 		s.auditf(ctx, "public", "login.fail", "", "unknown operator")
-		s.badLogin(w, r, p, d.AskCode)
+		if attacked {
+			p.Data = loginData{AskCode: true}
+		}
+		s.badLogin(w, r, p, d.AskCode || attacked)
 		return
 	}
 	if d.AskCode || auth.UnderAttack(op.Failures, op.LastFailure, now) {

@@ -74,6 +74,40 @@ func (t *sourceThrottle) try(account string, src netip.Prefix, now time.Time) (u
 	return time.Time{}, e.failures, true
 }
 
+// anySource names the entry that counts an account's failures from every
+// source together; it is used only for names that are not accounts, whose
+// failures no database row counts.
+var anySource netip.Prefix
+
+// unknownFailure counts a failed log-in under a name that is no account,
+// from any source, and returns how many came before it in the window, so
+// that such a name turns to the one-form log-in (auth.UnderAttack) exactly
+// as a real account does and the answers do not tell the two apart.
+func (t *sourceThrottle) unknownFailure(account string, now time.Time) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.find(account, anySource, now, true)
+	if e == nil {
+		return 0
+	}
+	before := e.failures
+	if !auth.UnderAttack(before, e.last, now) && now.Sub(e.last) >= t.window {
+		before = 0
+	}
+	e.failures++
+	e.before, e.last = e.last, now
+	return before
+}
+
+// unknownUnderAttack reports whether a name that is no account has had
+// auth.ManyFailures failures in the window, without counting a try.
+func (t *sourceThrottle) unknownUnderAttack(account string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.find(account, anySource, now, false)
+	return e != nil && auth.UnderAttack(e.failures, e.last, now)
+}
+
 // refund gives back a try that was not a failure.
 func (t *sourceThrottle) refund(account string, src netip.Prefix, now time.Time) {
 	t.mu.Lock()
