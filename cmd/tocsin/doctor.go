@@ -26,6 +26,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	role := fs.String("role", "all", "the role the configuration is for: all, web or sender")
 	data := fs.String("data", "./tocsin-data", "data directory")
 	baseURL := fs.String("base-url", "", "the site's public URL")
+	listen := fs.String("listen", "127.0.0.1:8080", "the address tocsin serve listens on")
 	var pc providerConfig
 	pc.register(fs)
 	var numbers smsNumbers
@@ -39,6 +40,9 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		pc.publicURL = *baseURL
 	}
 	fs2 := doctor(*role, *data, *baseURL, &pc)
+	if f, ok := devHookListen(*role, &pc, *listen); ok {
+		fs2 = append(fs2, f)
+	}
 	if f, ok := smsNumberFinding(*role, &pc, numbers); ok {
 		fs2 = append(fs2, f)
 	}
@@ -151,6 +155,20 @@ func devHook(add func(bool, string, ...any), baseURL string) {
 		return
 	}
 	add(false, "%s; keep the server on a loopback address (trials only)", what)
+}
+
+// devHookListen is an error when the dev hook is open and serve listens
+// beyond this machine (0.0.0.0, a public address), whatever --base-url says.
+func devHookListen(role string, pc *providerConfig, listen string) (finding, bool) {
+	if role != "all" || pc.primary != "outbox" {
+		return finding{}, false
+	}
+	host, _, err := net.SplitHostPort(listen)
+	ip := net.ParseIP(host)
+	if err == nil && (host == "localhost" || ip != nil && ip.IsLoopback()) {
+		return finding{}, false
+	}
+	return finding{severe: true, text: fmt.Sprintf("POST /hooks/sms/dev is open and --listen %s is not a loopback address: anyone who reaches it can STOP any subscriber or text a canary and freeze all sending; listen on 127.0.0.1, or choose a real provider", listen)}, true
 }
 
 // loopbackURL reports whether a URL's host is this machine.
