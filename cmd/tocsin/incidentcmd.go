@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/incident"
+	"github.com/tocsin/tocsin/internal/inventory"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -29,7 +30,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	id := fs.String("id", "", "the incident's name (default from its start)")
 	title := fs.String("title", "Security incident", "the report's title")
 	service := fs.String("service-name", "tocsin", "this instance's name")
-	touched := fs.String("touched", "", "what the intruder reached, comma-separated: "+strings.Join(incident.Components(), ", "))
+	touched := fs.String("touched", "", "what the intruder reached, comma-separated: "+strings.Join(inventory.Components(), ", "))
 	out := fs.String("out", "", "file to write (default standard output)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -73,7 +74,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				parts = append(parts, p)
 			}
 		}
-		b = []byte(incident.Report(inc, incident.DefaultInventory(), parts))
+		b = []byte(incident.Report(inc, inventory.Default(), parts))
 	}
 	if *out == "" {
 		_, err = stdout.Write(b)

@@ -1,4 +1,4 @@
-package incident
+package inventory
 
 import (
 	"slices"
@@ -50,7 +50,7 @@ func TestAssess(t *testing.T) {
 		{[]string{"the laptop"}, append(slices.Clone(everything), "Operator signing keys and the root key")},
 	}
 	for _, tt := range tests {
-		got := exposedData(Assess(DefaultInventory(), tt.touched))
+		got := exposedData(Assess(Default(), tt.touched))
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("Assess(%q) exposed\n%q, want\n%q", tt.touched, got, tt.want)
 		}
@@ -61,7 +61,7 @@ func TestAssess(t *testing.T) {
 // exposed says how it is protected, and with nothing named nothing is
 // claimed.
 func TestAssessWhy(t *testing.T) {
-	exps := Assess(DefaultInventory(), []string{DatabaseWrite})
+	exps := Assess(Default(), []string{DatabaseWrite})
 	numbers, operators := exps[0], exps[4]
 	if numbers.Exposed || !strings.Contains(numbers.Why, "sealed (X25519 sealed box)") {
 		t.Errorf("phone numbers after a database write: %+v", numbers)
@@ -69,12 +69,12 @@ func TestAssessWhy(t *testing.T) {
 	if !operators.Exposed || !strings.HasPrefix(operators.Why, "database read: TOTP secrets") {
 		t.Errorf("operator accounts after a database write: %+v", operators)
 	}
-	for _, e := range Assess(DefaultInventory(), nil) {
+	for _, e := range Assess(Default(), nil) {
 		if e.Exposed || e.Why != "no compromised component was named." {
 			t.Errorf("nothing named: %+v", e)
 		}
 	}
-	e := Assess(DefaultInventory(), []string{"laptop", "laptop"})[0]
+	e := Assess(Default(), []string{"laptop", "laptop"})[0]
 	if !e.Exposed || strings.Count(e.Why, "laptop") != 1 {
 		t.Errorf("unknown component: %+v", e)
 	}
@@ -85,7 +85,7 @@ func TestAssessWhy(t *testing.T) {
 // reader does not get phone numbers, and nothing on the server exposes the
 // operators' signing keys.
 func TestDefaultInventory(t *testing.T) {
-	for _, item := range DefaultInventory() {
+	for _, item := range Default() {
 		if item.Data == "" || item.Where == "" || item.Protection == "" || item.ExposedIf == "" || item.By == nil {
 			t.Errorf("item not filled in: %+v", item)
 		}
@@ -98,7 +98,7 @@ func TestDefaultInventory(t *testing.T) {
 			t.Error("a database read exposes phone numbers")
 		}
 	}
-	last := DefaultInventory()[len(DefaultInventory())-1]
+	last := Default()[len(Default())-1]
 	if len(last.By) != 0 {
 		t.Errorf("%s exposed by %v", last.Data, last.By)
 	}

@@ -1,4 +1,4 @@
-package incident
+package stix
 
 import (
 	"strings"
@@ -21,9 +21,9 @@ func TestCanonicalJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := canonicalJSON(tt.in)
+			got, err := CanonicalJSON(tt.in)
 			if err != nil || string(got) != tt.want {
-				t.Errorf("canonicalJSON = %s, %v; want %s", got, err, tt.want)
+				t.Errorf("CanonicalJSON = %s, %v; want %s", got, err, tt.want)
 			}
 		})
 	}
@@ -31,8 +31,8 @@ func TestCanonicalJSON(t *testing.T) {
 
 func TestCanonicalJSONRefuses(t *testing.T) {
 	for _, in := range []any{1.5, map[string]any{"f": 0.1}, "\xff", []any{struct{}{}}} {
-		if got, err := canonicalJSON(in); err == nil {
-			t.Errorf("canonicalJSON(%#v) = %s, want an error", in, got)
+		if got, err := CanonicalJSON(in); err == nil {
+			t.Errorf("CanonicalJSON(%#v) = %s, want an error", in, got)
 		}
 	}
 }
@@ -62,12 +62,12 @@ func TestSCOIDVectors(t *testing.T) {
 		}, "network-traffic--73572874-d7b8-5cd1-accd-db6d475ca481"},
 	}
 	for _, tt := range tests {
-		got, err := scoID(tt.typ, tt.in)
+		got, err := ObservableID(tt.typ, tt.in)
 		if err != nil || got != tt.want {
-			t.Errorf("scoID(%s, %v) = %s, %v; want %s", tt.typ, tt.in, got, err, tt.want)
+			t.Errorf("ObservableID(%s, %v) = %s, %v; want %s", tt.typ, tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := scoID("x-test", map[string]any{"f": 1.5}); err == nil || !strings.Contains(err.Error(), "unsupported") {
+	if _, err := ObservableID("x-test", map[string]any{"f": 1.5}); err == nil || !strings.Contains(err.Error(), "unsupported") {
 		t.Errorf("scoID over a float: err = %v", err)
 	}
 }

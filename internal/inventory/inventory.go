@@ -1,4 +1,4 @@
-package incident
+package inventory
 
 // The components an incident can compromise, as responders name them.
 // Some imply others: code on the web tier or the sender host can use the
@@ -30,9 +30,9 @@ func implied(c string) []string {
 	return nil
 }
 
-// InventoryItem is one kind of data tocsin holds (or deliberately does not),
+// Item is one kind of data tocsin holds (or deliberately does not),
 // where, how it is protected, and which compromised component exposes it.
-type InventoryItem struct {
+type Item struct {
 	Data       string // what, e.g. "Subscriber phone numbers"
 	Where      string // where it lives
 	Protection string // how it is protected, or why it is not there at all
@@ -48,17 +48,17 @@ type InventoryItem struct {
 // keeps in one process and one data directory.
 const allInOne = " With the all-in-one tocsin serve (the default) the web tier and the sender are one process and one data directory; only split roles on separate hosts keep them apart, and Assess assumes the default."
 
-// DefaultInventory describes what tocsin stores, as the BRIEF and
+// Default describes what tocsin stores, as the BRIEF and
 // docs/threat-model.md say it does. It is conservative: when exposure
 // depends on how the instance is deployed, it assumes the all-in-one
 // default, and it counts what an attacker could watch while in control, not
 // only what is stored.
-func DefaultInventory() []InventoryItem {
+func Default() []Item {
 	return append(personalData(), secrets()...)
 }
 
-func personalData() []InventoryItem {
-	return []InventoryItem{
+func personalData() []Item {
+	return []Item{
 		{
 			Data:       "Subscriber phone numbers",
 			Where:      "database (subscribers, sign-ups, queued texts: sealed); the SMS provider's message log; DATA/outbox.jsonl in the clear with the dev outbox provider",
@@ -127,8 +127,8 @@ func personalData() []InventoryItem {
 	}
 }
 
-func secrets() []InventoryItem {
-	return []InventoryItem{
+func secrets() []Item {
+	return []Item{
 		{
 			Data:       "sender.key (opens numbers, keys the number hashes, MACs the ledger)",
 			Where:      "the sender's keys directory (DATA/keys with the all-in-one serve), and its offline backup",

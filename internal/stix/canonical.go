@@ -1,4 +1,4 @@
-package incident
+package stix
 
 import (
 	"encoding/json"
@@ -10,13 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-// canonicalJSON encodes v as RFC 8785 (JSON Canonicalization Scheme) JSON,
+// CanonicalJSON encodes v as RFC 8785 (JSON Canonicalization Scheme) JSON,
 // which STIX 2.1 §2.9 hashes to make the deterministic id of a cyber
 // observable. It takes what the bundle's observables hold: objects
 // (map[string]any), arrays ([]any), strings, integers (also as json.Number)
 // and booleans. Floats are refused: no id this package makes or checks
 // depends on one.
-func canonicalJSON(v any) ([]byte, error) {
+func CanonicalJSON(v any) ([]byte, error) {
 	var b strings.Builder
 	if err := writeCanonical(&b, v); err != nil {
 		return nil, err

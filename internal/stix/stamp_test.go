@@ -1,4 +1,4 @@
-package incident
+package stix
 
 import (
 	"testing"
@@ -41,7 +41,7 @@ func TestParseStamp(t *testing.T) {
 	if want := time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC); !leap.Before(want) || leap.Before(want.Add(-time.Second)) {
 		t.Errorf("leap second read as %v", leap)
 	}
-	if got := stamp(time.Date(2026, 3, 14, 10, 0, 0, 5e8, time.FixedZone("x", 3600))).String(); got != "2026-03-14T09:00:00.500Z" {
+	if got := Timestamp(time.Date(2026, 3, 14, 10, 0, 0, 5e8, time.FixedZone("x", 3600))).String(); got != "2026-03-14T09:00:00.500Z" {
 		t.Errorf("stamp = %s", got)
 	}
 }

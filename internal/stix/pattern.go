@@ -1,4 +1,4 @@
-package incident
+package stix
 
 import (
 	"fmt"
@@ -28,6 +28,12 @@ func ValidatePattern(p string) error {
 		return fmt.Errorf("incident: pattern: at %d: unexpected %s after the pattern", t.pos, describe(t))
 	}
 	return nil
+}
+
+// Quote makes s a STIX pattern string literal: in quotes, with quotes and
+// backslashes escaped (the only escapes the grammar has).
+func Quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 type patternParser struct {

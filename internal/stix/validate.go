@@ -1,4 +1,4 @@
-package incident
+package stix
 
 import (
 	"bytes"
@@ -273,7 +273,7 @@ func deterministicID(o map[string]any, typ string) (string, bool) {
 	if len(contributing) == 0 {
 		return "", false
 	}
-	id, err := scoID(typ, contributing)
+	id, err := ObservableID(typ, contributing)
 	return id, err == nil
 }
 

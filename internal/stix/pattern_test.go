@@ -1,4 +1,4 @@
-package incident
+package stix
 
 import (
 	"strings"
@@ -133,7 +133,7 @@ func TestQuote(t *testing.T) {
 
 func checkQuote(t *testing.T, s string) {
 	t.Helper()
-	p := "[x:y = " + quote(s) + "]"
+	p := "[x:y = " + Quote(s) + "]"
 	if err := ValidatePattern(p); err != nil {
 		t.Fatalf("pattern of %q: %v", s, err)
 	}

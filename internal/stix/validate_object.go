@@ -1,4 +1,4 @@
-package incident
+package stix
 
 import (
 	"encoding/json"
@@ -17,8 +17,8 @@ type objectCheck struct {
 func (c *objectCheck) failf(format string, args ...any) { c.v.failf(c.where, format, args...) }
 
 func (c *objectCheck) commonSDO() {
-	if c.o["spec_version"] != specVersion {
-		c.failf("spec_version is %v, want %q", c.o["spec_version"], specVersion)
+	if c.o["spec_version"] != SpecVersion {
+		c.failf("spec_version is %v, want %q", c.o["spec_version"], SpecVersion)
 	}
 	created, ok1 := c.stamp("created", true, true)
 	modified, ok2 := c.stamp("modified", true, true)
@@ -29,8 +29,8 @@ func (c *objectCheck) commonSDO() {
 }
 
 func (c *objectCheck) commonSCO() {
-	if sv, ok := c.o["spec_version"]; ok && sv != specVersion {
-		c.failf("spec_version is %v, want %q", sv, specVersion)
+	if sv, ok := c.o["spec_version"]; ok && sv != SpecVersion {
+		c.failf("spec_version is %v, want %q", sv, SpecVersion)
 	}
 	typ := c.o["type"].(string)
 	if id := c.o["id"].(string); isV5(id) {

@@ -1,4 +1,4 @@
-package incident
+package inventory
 
 import (
 	"slices"
@@ -8,7 +8,7 @@ import (
 // Exposure is the verdict on one inventory item: whether the compromised
 // components exposed it, and why.
 type Exposure struct {
-	Item    InventoryItem
+	Item    Item
 	Exposed bool
 	Why     string
 }
@@ -17,8 +17,8 @@ type Exposure struct {
 // exposed it and why. Components imply others (see the component
 // constants). A component it does not know is taken to expose everything:
 // it cannot say otherwise.
-func Assess(inv []InventoryItem, touched []string) []Exposure {
-	all, unknown := expand(touched)
+func Assess(inv []Item, touched []string) []Exposure {
+	all, unknown := Expand(touched)
 	out := make([]Exposure, 0, len(inv))
 	for _, item := range inv {
 		out = append(out, assess(item, all, unknown))
@@ -26,9 +26,9 @@ func Assess(inv []InventoryItem, touched []string) []Exposure {
 	return out
 }
 
-// expand returns the known components touched, with those they imply, in
+// Expand returns the known components touched, with those they imply, in
 // the order of Components, and the unknown ones.
-func expand(touched []string) (known, unknown []string) {
+func Expand(touched []string) (known, unknown []string) {
 	set := map[string]bool{}
 	for _, c := range touched {
 		c = strings.ToLower(strings.TrimSpace(c))
@@ -51,7 +51,7 @@ func expand(touched []string) (known, unknown []string) {
 	return known, unknown
 }
 
-func assess(item InventoryItem, touched, unknown []string) Exposure {
+func assess(item Item, touched, unknown []string) Exposure {
 	var whys []string
 	for _, c := range touched {
 		if why, ok := item.By[c]; ok {
