@@ -32,6 +32,7 @@ func TestArchitecture(t *testing.T) {
 		{"./internal/audience", []string{"internal/sender", "internal/sms", "internal/phone"}},
 		{"./internal/replies", []string{"internal/sender", "internal/sms", "internal/store", "internal/phone"}},
 		{"./internal/store/...", []string{"internal/sender", "internal/sms", "internal/web"}},
+		{"./cmd/tocsin/internal/remote", []string{"internal/store", "internal/sender", "internal/sms", "internal/web"}},
 		{".", []string{"internal"}},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/incident"
 	"github.com/tocsin/tocsin/internal/inventory"
 	"github.com/tocsin/tocsin/internal/store"
@@ -22,7 +23,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(args) == 0 || (args[0] != "iocs" && args[0] != "report") {
 		return errors.New(usage)
 	}
-	fs := flagSet("incident "+args[0], "iocs: the incident's network indicators as a STIX 2.1 bundle (validated before it is written). report: a Markdown incident report: summary, timeline, indicators, response actions, what was and was not exposed.", stderr)
+	fs := cmdline.FlagSet("incident "+args[0], "iocs: the incident's network indicators as a STIX 2.1 bundle (validated before it is written). report: a Markdown incident report: summary, timeline, indicators, response actions, what was and was not exposed.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
 	since := fs.String("since", "", "the incident's start: an RFC 3339 time, or a duration back from now such as 24h")
@@ -32,7 +33,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	service := fs.String("service-name", "tocsin", "this instance's name")
 	touched := fs.String("touched", "", "what the intruder reached, comma-separated: "+strings.Join(inventory.Components(), ", "))
 	out := fs.String("out", "", "file to write (default standard output)")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := cmdline.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	now := time.Now().UTC()

@@ -1,4 +1,4 @@
-package main
+package remote
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
-// runNotice handles "tocsin notice show" and "tocsin notice approve", as
-// runAlert does for alerts: it fetches the notice's statement, shows it,
+// RunNotice handles "tocsin notice show" and "tocsin notice approve", as
+// RunAlert does for alerts: it fetches the notice's statement, shows it,
 // and signs it in the notice domain.
-func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunNotice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) < 1 || (args[0] != "show" && args[0] != "approve") {
 		return errors.New("usage: tocsin notice show ID --server URL | tocsin notice approve ID --key FILE --server URL")
 	}
@@ -24,10 +25,10 @@ func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		id, rest = rest[0], rest[1:]
 	}
-	fs := flagSet("notice "+verb, "Shows exactly what an incident notice's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature. A notice is published, in the transparency log, once as many operators have signed as an alert to everyone needs.", stderr)
+	fs := cmdline.FlagSet("notice "+verb, "Shows exactly what an incident notice's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature. A notice is published, in the transparency log, once as many operators have signed as an alert to everyone needs.", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
 	keyPath := fs.String("key", "", "your key file (approve)")
-	if err := parse(fs, rest); err != nil {
+	if err := cmdline.Parse(fs, rest); err != nil {
 		return err
 	}
 	if id == "" {
@@ -56,7 +57,7 @@ func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *keyPath == "" {
 		return errors.New("give --key FILE to approve")
 	}
-	name, priv, err := openKey(*keyPath, "TOCSIN_PASSPHRASE")
+	name, priv, err := cmdline.OpenKey(*keyPath, "TOCSIN_PASSPHRASE")
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package remote
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -23,18 +24,18 @@ type witnessState struct {
 	Root string `json:"root"` // base64
 }
 
-// runVerify checks a server's transparency log without trusting the server:
+// RunVerify checks a server's transparency log without trusting the server:
 // the checkpoint's signature against a pinned public key, consistency with
 // the last checkpoint seen (a log that forked or rewrote history fails), and
 // optionally that an alert or a notice is in the log.
-func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("verify", "Checks a server's transparency log against its pinned public key and the last checkpoint seen; with --alert or --notice, that an alert or an incident notice is in it.", stderr)
+func RunVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := cmdline.FlagSet("verify", "Checks a server's transparency log against its pinned public key and the last checkpoint seen; with --alert or --notice, that an alert or an incident notice is in it.", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
 	keyArg := fs.String("log-key", "", "the log's public key (the contents of log.pub), or a file holding it")
 	statePath := fs.String("state", "tocsin-verify.json", "where to remember the last checkpoint seen")
 	ref := fs.String("alert", "", "an alert's reference code to check for inclusion")
 	notice := fs.String("notice", "", "an incident notice's id to check for inclusion")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	vkey, err := readKeyArg(*keyArg)
@@ -49,7 +50,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	cp, err := tlog.Open(raw, vkey, logOrigin)
+	cp, err := tlog.Open(raw, vkey, cmdline.LogOrigin)
 	if err != nil {
 		return fmt.Errorf("the checkpoint is not signed by the pinned log key: %w", err)
 	}

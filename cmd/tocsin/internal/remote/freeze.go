@@ -1,4 +1,4 @@
-package main
+package remote
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -17,24 +18,24 @@ type orderView struct {
 	Signers []string `json:"signers"`
 }
 
-// runFreeze and runUnfreeze sign freeze orders. Any one operator may
+// RunFreeze and RunUnfreeze sign freeze orders. Any one operator may
 // freeze; an unfreeze takes effect when enough operators have signed it
 // (the first signer creates the order, the others run the same command).
-func runFreeze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunFreeze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return freezeCmd(ctx, true, args, stdout, stderr)
 }
 
-func runUnfreeze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunUnfreeze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return freezeCmd(ctx, false, args, stdout, stderr)
 }
 
 func freezeCmd(ctx context.Context, freeze bool, args []string, stdout, stderr io.Writer) error {
 	verb := map[bool]string{true: "freeze", false: "unfreeze"}[freeze]
-	fs := flagSet(verb, "Signs an order that stops (freeze) or restarts (unfreeze, needs several operators) all outbound messaging.", stderr)
+	fs := cmdline.FlagSet(verb, "Signs an order that stops (freeze) or restarts (unfreeze, needs several operators) all outbound messaging.", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
 	keyPath := fs.String("key", "", "your key file")
 	reason := fs.String("reason", verb+" from the command line", "why, for the record")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	c, err := newAPI(*server)
@@ -63,7 +64,7 @@ func freezeCmd(ctx context.Context, freeze bool, args []string, stdout, stderr i
 			return err
 		}
 	}
-	name, priv, err := openKey(*keyPath, "TOCSIN_PASSPHRASE")
+	name, priv, err := cmdline.OpenKey(*keyPath, "TOCSIN_PASSPHRASE")
 	if err != nil {
 		return err
 	}

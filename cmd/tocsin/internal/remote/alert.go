@@ -1,4 +1,4 @@
-package main
+package remote
 
 import (
 	"context"
@@ -12,14 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
 const alertUsage = "usage: tocsin alert list --server URL --key FILE [--state pending] | tocsin alert show ID|REF|URL [--server URL] | tocsin alert approve ID|REF|URL --key FILE [--server URL]"
 
-// runAlert handles "tocsin alert list", "tocsin alert show" and "tocsin
+// RunAlert handles "tocsin alert list", "tocsin alert show" and "tocsin
 // alert approve".
-func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunAlert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) < 1 || (args[0] != "show" && args[0] != "approve" && args[0] != "list") {
 		return errors.New(alertUsage)
 	}
@@ -30,10 +31,10 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		arg, rest = rest[0], rest[1:]
 	}
-	fs := flagSet("alert "+verb, "Shows exactly what an alert's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature. The alert is named by its 16-character id, its reference code (4Y3637) or its verification URL (https://…/v/4Y3637); a pending alert's reference code is found with your key (--key).", stderr)
+	fs := cmdline.FlagSet("alert "+verb, "Shows exactly what an alert's approvers sign, or signs it with your key (passphrase from TOCSIN_PASSPHRASE or asked) and sends the signature. The alert is named by its 16-character id, its reference code (4Y3637) or its verification URL (https://…/v/4Y3637); a pending alert's reference code is found with your key (--key).", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL (default: that of a verification URL given as the alert)")
 	keyPath := fs.String("key", "", "your key file (approve; with show, to find a pending alert by its reference code)")
-	if err := parse(fs, rest); err != nil {
+	if err := cmdline.Parse(fs, rest); err != nil {
 		return err
 	}
 	if arg == "" {

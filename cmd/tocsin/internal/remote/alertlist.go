@@ -1,4 +1,4 @@
-package main
+package remote
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -33,11 +34,11 @@ type listedAlert struct {
 // signatures (or in another state), for a roster member without a console
 // account. The request is signed with their roster key.
 func listAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("alert list", "Lists the alerts waiting for signatures (or in another state), with who has signed. The request is signed with your roster key (passphrase from TOCSIN_PASSPHRASE or asked): only admins and dispatchers of the roster may list, and no console account is needed.", stderr)
+	fs := cmdline.FlagSet("alert list", "Lists the alerts waiting for signatures (or in another state), with who has signed. The request is signed with your roster key (passphrase from TOCSIN_PASSPHRASE or asked): only admins and dispatchers of the roster may list, and no console account is needed.", stderr)
 	server := fs.String("server", "http://127.0.0.1:8080", "the server's URL")
 	keyPath := fs.String("key", "", "your key file")
 	state := fs.String("state", "pending", "pending (waiting for signatures), approved, sending or sent")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if *keyPath == "" {
@@ -116,7 +117,7 @@ func keyOnce(path string) func() (string, ed25519.PrivateKey, error) {
 		}
 		if !done {
 			var k []byte
-			name, k, err = openKey(path, "TOCSIN_PASSPHRASE")
+			name, k, err = cmdline.OpenKey(path, "TOCSIN_PASSPHRASE")
 			priv, done = k, true
 		}
 		return name, priv, err
