@@ -35,12 +35,12 @@ var largePackages = map[string]string{
 	// exported to every part, and each part could then be given a record it
 	// did not decode itself.
 	"internal/trust": "the trust core, audited as one; its canonical codec stays unexported",
-	// A main package with one file per subcommand (none over 300 lines):
-	// what they share is the command table and the flag and environment
-	// helpers. The seam, should it grow: the operator's commands that only
-	// talk to a server's JSON API with a key file (alert, notice, freeze,
-	// verify, key) from the host's that open the database.
-	"cmd/tocsin": "a main package, one file per subcommand",
+	// The main package, one file per subcommand (none over 300 lines). What
+	// runs away from the server is in internal/remote, what every command
+	// shares in internal/cmdline; the rest runs on the host and shares the
+	// database's and the keys directory's opening, the trust anchor and the
+	// roles' configuration with serve and sender.
+	"cmd/tocsin": "the main package: the host's commands and the roles' wiring",
 	// The statements both SQL dialects share, one file per store domain
 	// (none over 220 lines), run through one Conn each driver adapts: every
 	// dialect-neutral statement is written here once, so it grows with the
