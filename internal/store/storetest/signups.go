@@ -10,6 +10,7 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
+// newSignup returns a pending sign-up created ago before now.
 func newSignup(id string, ago time.Duration) *tocsin.Signup {
 	at := now.Add(-ago)
 	return &tocsin.Signup{

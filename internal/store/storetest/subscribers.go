@@ -218,5 +218,3 @@ func sortCands(cs []store.AreaCandidate) {
 		return cmp.Or(cmp.Compare(x.SubscriberID, y.SubscriberID), cmp.Compare(x.Cell, y.Cell), cmp.Compare(x.ZIP, y.ZIP))
 	})
 }
-
-// newSignup returns a pending sign-up created ago before now.

@@ -262,6 +262,3 @@ func parseMT(s string) (MT, bool) {
 	}
 	return m, true
 }
-
-// onlineSMSC reports whether bearerbox's status.txt lists the SMSC
-// "id[id]" as online.

@@ -14,6 +14,8 @@ import (
 	"time"
 )
 
+// stop ends every process, newest first: SIGTERM (bearerbox and smsbox shut
+// down cleanly), then SIGKILL after a grace period.
 func (k *Kannel) stop() {
 	for i := len(k.procs) - 1; i >= 0; i-- {
 		p := k.procs[i]

@@ -12,6 +12,8 @@ import (
 	"time"
 )
 
+// onlineSMSC reports whether bearerbox's status.txt lists the SMSC
+// "id[id]" as online.
 func onlineSMSC(status, name string) bool {
 	for _, l := range strings.Split(status, "\n") {
 		if strings.Contains(l, name) && strings.Contains(l, "(online") {
@@ -92,6 +94,3 @@ func (k *Kannel) logTails() string {
 	}
 	return b.String()
 }
-
-// stop ends every process, newest first: SIGTERM (bearerbox and smsbox shut
-// down cleanly), then SIGKILL after a grace period.

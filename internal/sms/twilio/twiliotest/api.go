@@ -49,6 +49,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) (string, bool
 	return user, true
 }
 
+// resource is a message as Twilio's JSON represents it.
 func (s *Server) resource(m Message) map[string]any {
 	uri := "/2010-04-01/Accounts/" + s.opts.AccountSID + "/Messages/" + m.SID + ".json"
 	return map[string]any{

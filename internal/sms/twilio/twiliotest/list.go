@@ -169,5 +169,3 @@ func orNull(s string) any {
 	}
 	return s
 }
-
-// resource is a message as Twilio's JSON represents it.
