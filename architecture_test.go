@@ -32,6 +32,7 @@ func TestArchitecture(t *testing.T) {
 		{"./internal/audience", []string{"internal/sender", "internal/sms", "internal/phone"}},
 		{"./internal/replies", []string{"internal/sender", "internal/sms", "internal/store", "internal/phone"}},
 		{"./internal/store/...", []string{"internal/sender", "internal/sms", "internal/web"}},
+		{"./cmd/tocsin/internal/remote", []string{"internal/store", "internal/sender", "internal/sms", "internal/web"}},
 		{".", []string{"internal"}},
 	}
 	for _, tt := range tests {
@@ -70,7 +71,9 @@ func testImportsOnly(t *testing.T) {
 		{"./internal/trust", []string{"github.com/tocsin/tocsin", "golang.org/x/crypto/"}},
 		{"./internal/tlog", []string{"github.com/transparency-dev/merkle/", "golang.org/x/mod/sumdb/note"}},
 		{"./internal/audit", []string{"github.com/tocsin/tocsin"}},
-		{"./internal/incident", []string{"github.com/google/uuid"}},
+		{"./internal/incident", []string{"github.com/google/uuid", "github.com/tocsin/tocsin/internal/stix", "github.com/tocsin/tocsin/internal/inventory"}},
+		{"./internal/stix", []string{"github.com/google/uuid"}},
+		{"./internal/inventory", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/web"
 )
 
@@ -19,7 +20,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) == 0 || (args[0] != "new" && args[0] != "list" && args[0] != "revoke") {
 		return errors.New(usage)
 	}
-	fs := flagSet("apikey "+args[0], "Creates, lists or revokes keys to the report queue (GET /api/v1/reports, scope reports:read). A key is shown once; only its hash is kept.", stderr)
+	fs := cmdline.FlagSet("apikey "+args[0], "Creates, lists or revokes keys to the report queue (GET /api/v1/reports, scope reports:read). A key is shown once; only its hash is kept.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
 	name := fs.String("name", "", "who the key is for (1 to 60 characters)")
@@ -28,7 +29,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if args[0] == "revoke" && len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
 		id, rest = rest[0], rest[1:]
 	}
-	if err := parse(fs, rest); err != nil {
+	if err := cmdline.Parse(fs, rest); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, *data, *dbArg)

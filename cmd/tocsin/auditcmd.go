@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/audit"
 )
 
@@ -18,10 +19,10 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("usage: tocsin audit verify --data DIR")
 	}
-	fs := flagSet("audit verify", "Checks the audit trail's hash chain and the heads committed in the transparency log, and names the first entry that was edited, deleted, reordered or inserted.", stderr)
+	fs := cmdline.FlagSet("audit verify", "Checks the audit trail's hash chain and the heads committed in the transparency log, and names the first entry that was edited, deleted, reordered or inserted.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbPath := fs.String("db", "", dbUsage)
-	if err := parse(fs, args[1:]); err != nil {
+	if err := cmdline.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if *dbPath == "" {

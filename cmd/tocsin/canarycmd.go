@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender"
@@ -32,14 +33,14 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) < 2 || args[0] != "subscriber" {
 		return errors.New(usage)
 	}
-	fs := flagSet("canary subscriber "+args[1], "Adds or lists canary subscribers: numbers of your own provider account, subscribed like anyone, on which any text the ledger did not send raises the alarm and freezes outbound messaging.", stderr)
+	fs := cmdline.FlagSet("canary subscriber "+args[1], "Adds or lists canary subscribers: numbers of your own provider account, subscribed like anyone, on which any text the ledger did not send raises the alarm and freezes outbound messaging.", stderr)
 	data := fs.String("data", "./tocsin-sender", "the sender's directory (tocsin serve: the data directory)")
 	dbArg := fs.String("db", "", dbUsage)
 	number := fs.String("number", "", "a number of your provider account that receives texts (its inbound texts reach tocsin)")
 	zip := fs.String("zip", "", "the ZIP code it subscribes to, like a real subscriber's")
 	label := fs.String("label", "", "a name for it that says nothing to an outsider, e.g. twilio-2")
 	other := fs.Bool("other-account", false, "the number is on another provider account or carrier than the one tocsin sends through, and its inbound texts reach /hooks/sms/canary (see --canary-hook): whoever holds the sending account can neither list it nor silence it")
-	if err := parse(fs, args[2:]); err != nil {
+	if err := cmdline.Parse(fs, args[2:]); err != nil {
 		return err
 	}
 	stateDir := filepath.Join(*data, "sender")
@@ -95,12 +96,12 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // webCanary creates a canary API key or a canary operator account.
 func webCanary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("canary "+args[0]+" "+args[1], "Creates a canary: an API key of the real form that answers with phony data, or an operator account that never logs in. Any use raises a security event with the request's network details.", stderr)
+	fs := cmdline.FlagSet("canary "+args[0]+" "+args[1], "Creates a canary: an API key of the real form that answers with phony data, or an operator account that never logs in. Any use raises a security event with the request's network details.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
 	name := fs.String("name", "", "the key's purpose as an intruder would read it (e.g. backup-job), or the account's username")
 	role := fs.String("role", "admin", "the canary account's role: admin, dispatcher or viewer")
-	if err := parse(fs, args[2:]); err != nil {
+	if err := cmdline.Parse(fs, args[2:]); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, *data, *dbArg)
@@ -128,11 +129,11 @@ func webCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // listCanaries prints every canary this host knows.
 func listCanaries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("canary list", "Lists the canary API keys, canary operator accounts, decoy URLs and (with the sender's directory) canary subscribers.", stderr)
+	fs := cmdline.FlagSet("canary list", "Lists the canary API keys, canary operator accounts, decoy URLs and (with the sender's directory) canary subscribers.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory (tocsin serve), or the web role's")
 	dbArg := fs.String("db", "", dbUsage)
 	senderData := fs.String("sender-data", "", "the sender's directory, for its canary subscribers (default: --data)")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	st, err := openStore(ctx, *data, *dbArg)

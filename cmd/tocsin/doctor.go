@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 )
 
 // finding is one thing tocsin doctor noticed.
@@ -22,7 +24,7 @@ type finding struct {
 // in the web role, webhook URLs that are not HTTPS, an account's auth token
 // where an API key belongs, secrets reused, keys readable by others.
 func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("doctor", "Checks a role's configuration (the same flags and variables as the role) and says what is wrong.", stderr)
+	fs := cmdline.FlagSet("doctor", "Checks a role's configuration (the same flags and variables as the role) and says what is wrong.", stderr)
 	role := fs.String("role", "all", "the role the configuration is for: all, web or sender")
 	data := fs.String("data", "./tocsin-data", "data directory")
 	baseURL := fs.String("base-url", "", "the site's public URL")
@@ -33,7 +35,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	numbers.register(fs)
 	var rc responseConfig
 	rc.register(fs)
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if pc.publicURL == "" {

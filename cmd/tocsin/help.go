@@ -24,20 +24,6 @@ func verbs() map[string][]string {
 	}
 }
 
-// wantsHelp reports whether the arguments ask for help (-h, --help, -help
-// or --h) before a "--".
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "--h", "-help", "--help":
-			return true
-		}
-	}
-	return false
-}
-
 // verbOf returns the subcommand args start with, or "".
 func verbOf(args []string, vs []string) string {
 	for _, v := range vs {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/incident"
+	"github.com/tocsin/tocsin/internal/stix"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 )
@@ -50,7 +50,7 @@ func TestIncidentCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := incident.Validate(b); err != nil {
+	if err := stix.Validate(b); err != nil {
 		t.Fatalf("the bundle is not valid STIX 2.1: %v", err)
 	}
 	for _, want := range []string{"[ipv4-addr:value = '203.0.113.7']", "[ipv6-addr:value = '2001:db8::7']", `"type": "sighting"`} {

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/incident"
+	"github.com/tocsin/tocsin/internal/inventory"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -21,7 +23,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(args) == 0 || (args[0] != "iocs" && args[0] != "report") {
 		return errors.New(usage)
 	}
-	fs := flagSet("incident "+args[0], "iocs: the incident's network indicators as a STIX 2.1 bundle (validated before it is written). report: a Markdown incident report: summary, timeline, indicators, response actions, what was and was not exposed.", stderr)
+	fs := cmdline.FlagSet("incident "+args[0], "iocs: the incident's network indicators as a STIX 2.1 bundle (validated before it is written). report: a Markdown incident report: summary, timeline, indicators, response actions, what was and was not exposed.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
 	since := fs.String("since", "", "the incident's start: an RFC 3339 time, or a duration back from now such as 24h")
@@ -29,9 +31,9 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	id := fs.String("id", "", "the incident's name (default from its start)")
 	title := fs.String("title", "Security incident", "the report's title")
 	service := fs.String("service-name", "tocsin", "this instance's name")
-	touched := fs.String("touched", "", "what the intruder reached, comma-separated: "+strings.Join(incident.Components(), ", "))
+	touched := fs.String("touched", "", "what the intruder reached, comma-separated: "+strings.Join(inventory.Components(), ", "))
 	out := fs.String("out", "", "file to write (default standard output)")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := cmdline.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
@@ -73,7 +75,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				parts = append(parts, p)
 			}
 		}
-		b = []byte(incident.Report(inc, incident.DefaultInventory(), parts))
+		b = []byte(incident.Report(inc, inventory.Default(), parts))
 	}
 	if *out == "" {
 		_, err = stdout.Write(b)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -38,7 +39,7 @@ func (m memberFlag) Set(v string) error {
 	if err != nil {
 		return err
 	}
-	pub, err := readPublicKey(data)
+	pub, err := cmdline.ReadPublicKey(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -49,7 +50,7 @@ func (m memberFlag) Set(v string) error {
 // runInit creates the root key (for the administrators to keep offline), the
 // trust anchor on the server and roster version 1, signed by the root key.
 func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("init", "Creates the offline root key (passphrase from TOCSIN_ROOT_PASSPHRASE or asked), writes DATA/keys/trust-anchor.pub, and signs roster version 1 with the operators given.", stderr)
+	fs := cmdline.FlagSet("init", "Creates the offline root key (passphrase from TOCSIN_ROOT_PASSPHRASE or asked), writes DATA/keys/trust-anchor.pub, and signs roster version 1 with the operators given.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
 	rootPath := fs.String("root-key", "root.key", "root key file to create (keep it offline), or an existing one to use; never inside the data directory")
@@ -58,7 +59,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Var(memberFlag{trust.RoleDispatcher, &members}, "dispatcher", "NAME=KEYFILE of a dispatcher (repeat)")
 	fs.Var(memberFlag{trust.RoleViewer, &members}, "viewer", "NAME=KEYFILE of a viewer (repeat)")
 	single := fs.Bool("single-admin", false, "allow one administrator (for a trial only: that person could then change the roster alone)")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	switch n := countRole(members, trust.RoleAdmin); {
@@ -149,10 +150,10 @@ func countRole(ms []trust.Member, role string) int {
 // rootKey opens the root key file, or creates it.
 func rootKey(path string) (ed25519.PrivateKey, bool, error) {
 	if _, err := os.Stat(path); err == nil {
-		_, k, err := openKey(path, "TOCSIN_ROOT_PASSPHRASE")
+		_, k, err := cmdline.OpenKey(path, "TOCSIN_ROOT_PASSPHRASE")
 		return k, false, err
 	}
-	pass, err := passphrase("TOCSIN_ROOT_PASSPHRASE", "Passphrase for the new root key: ", true)
+	pass, err := cmdline.Passphrase("TOCSIN_ROOT_PASSPHRASE", "Passphrase for the new root key: ", true)
 	if err != nil {
 		return nil, false, err
 	}
@@ -160,7 +161,7 @@ func rootKey(path string) (ed25519.PrivateKey, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if err := writeNew(path, data); err != nil {
+	if err := cmdline.WriteNew(path, data); err != nil {
 		return nil, false, err
 	}
 	_, k, err := trust.OpenKeyFile(data, pass)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/tlog"
 )
 
@@ -16,7 +17,7 @@ import (
 // files: log.key (the sender's, 0600) signs checkpoints; log.pub is public:
 // give it to anyone who checks the log (tocsin verify --log-key).
 const (
-	logOrigin     = "tocsin-log"
+	logOrigin     = cmdline.LogOrigin
 	logKeyFile    = "log.key"
 	logPublicFile = "log.pub"
 )
@@ -37,7 +38,7 @@ func loadOrCreateLogKey(keysDir string, log *slog.Logger) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeNew(path, []byte(skey+"\n")); err != nil {
+	if err := cmdline.WriteNew(path, []byte(skey+"\n")); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(filepath.Join(keysDir, logPublicFile), []byte(vkey+"\n"), 0o644); err != nil {

@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/remote"
 )
 
 type command struct {
@@ -28,16 +30,16 @@ func commands() []command {
 		{"serve", "run the server (web and sender in one process, SQLite; --role web for the web role alone)", runServe},
 		{"sender", "run the sender role alone (keys, provider, trust anchor; no public port)", runSender},
 		{"init", "create the offline root key, the trust anchor and roster version 1", runInit},
-		{"key", "create your operator signing key (key new)", runKey},
+		{"key", "create your operator signing key (key new)", remote.RunKey},
 		{"roster", "show, propose or sign a roster version (roster show|propose|sign)", runRoster},
-		{"alert", "list the alerts waiting for signatures, show or approve (sign) one (alert list|show|approve)", runAlert},
-		{"notice", "show or approve (sign) an incident notice (notice show|approve ID)", runNotice},
-		{"freeze", "stop all outbound messaging (any one operator)", runFreeze},
-		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", runUnfreeze},
+		{"alert", "list the alerts waiting for signatures, show or approve (sign) one (alert list|show|approve)", remote.RunAlert},
+		{"notice", "show or approve (sign) an incident notice (notice show|approve ID)", remote.RunNotice},
+		{"freeze", "stop all outbound messaging (any one operator)", remote.RunFreeze},
+		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", remote.RunUnfreeze},
 		{"operator", "manage console operators (operator add)", runOperator},
 		{"doctor", "check a role's configuration for dangerous mistakes", runDoctor},
 		{"audit", "check the audit trail's hash chain (audit verify)", runAudit},
-		{"verify", "check a server's transparency log and an alert's place in it", runVerify},
+		{"verify", "check a server's transparency log and an alert's place in it", remote.RunVerify},
 		{"canary", "create and list bait: canary subscribers, API keys and operator accounts (canary subscriber|apikey|operator|list)", runCanary},
 		{"apikey", "create, list or revoke keys to the report queue API (apikey new|list|revoke)", runAPIKey},
 		{"incident", "export an incident's indicators (STIX 2.1) or write its report (incident iocs|report)", runIncident},
@@ -81,7 +83,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands() {
 		if c.name == args[0] {
 			rest, errw := args[1:], stderr
-			if wantsHelp(rest) {
+			if cmdline.WantsHelp(rest) {
 				// Help goes to standard output, and a command asked for
 				// it reads no data directory and calls no server.
 				if vs := verbs()[c.name]; len(vs) > 0 && verbOf(rest, vs) == "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
@@ -19,13 +20,13 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: tocsin operator add --name NAME --role admin|dispatcher|viewer [--data DIR] [--base-url URL]")
 	}
-	fs := flagSet("operator add", "Creates an operator and prints a one-time enrolment link (valid 72 hours).", stderr)
+	fs := cmdline.FlagSet("operator add", "Creates an operator and prints a one-time enrolment link (valid 72 hours).", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
 	baseURL := fs.String("base-url", "", "public URL of the site, for the link: the same setting as tocsin serve's (empty: http:// and TOCSIN_LISTEN, or 127.0.0.1:8080, with a warning)")
 	name := fs.String("name", "", "operator name (2 to 40 characters)")
 	role := fs.String("role", "dispatcher", "admin, dispatcher or viewer")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := cmdline.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if _, err := auth.ParseRole(*role); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -23,7 +24,7 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("usage: tocsin roster show | propose [--admin|--dispatcher|--viewer NAME=KEYFILE] [--remove NAME] | sign --key FILE  (each with --data DIR)")
 	}
 	verb := args[0]
-	fs := flagSet("roster "+verb, "Shows the verified roster, proposes the next version, or signs the proposed version with an administrator's key.", stderr)
+	fs := cmdline.FlagSet("roster "+verb, "Shows the verified roster, proposes the next version, or signs the proposed version with an administrator's key.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
 	dbArg := fs.String("db", "", dbUsage)
 	keyPath := fs.String("key", "", "an administrator's key file (sign)")
@@ -33,7 +34,7 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Var(memberFlag{trust.RoleDispatcher, &added}, "dispatcher", "NAME=KEYFILE to add as a dispatcher (propose, repeat)")
 	fs.Var(memberFlag{trust.RoleViewer, &added}, "viewer", "NAME=KEYFILE to add as a viewer (propose, repeat)")
 	fs.Var(&removed, "remove", "NAME to remove (propose, repeat)")
-	if err := parse(fs, args[1:]); err != nil {
+	if err := cmdline.Parse(fs, args[1:]); err != nil {
 		return err
 	}
 	anchor, err := loadAnchor(filepath.Join(*data, "keys"))
@@ -106,7 +107,7 @@ func signRoster(ctx context.Context, st store.Store, current *trust.Roster, rows
 	if keyPath == "" {
 		return errors.New("give --key FILE (an administrator's key)")
 	}
-	name, priv, err := openKey(keyPath, "TOCSIN_PASSPHRASE")
+	name, priv, err := cmdline.OpenKey(keyPath, "TOCSIN_PASSPHRASE")
 	if err != nil {
 		return err
 	}

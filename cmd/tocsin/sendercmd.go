@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
@@ -33,7 +34,7 @@ type senderConfig struct {
 // that open phone numbers, the provider credentials and the trust anchor,
 // listens on no public port, and takes work from the database.
 func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("sender", "Runs the sender role alone: opens sealed numbers, verifies signed alerts, talks to the SMS provider. No public listener; a health endpoint on loopback only.", stderr)
+	fs := cmdline.FlagSet("sender", "Runs the sender role alone: opens sealed numbers, verifies signed alerts, talks to the SMS provider. No public listener; a health endpoint on loopback only.", stderr)
 	var c senderConfig
 	fs.StringVar(&c.data, "data", "./tocsin-sender", "the sender's own directory: keys, state, outbox (no other process should read it)")
 	fs.StringVar(&c.db, "db", "", "the shared database: a postgres:// URL, or the web role's SQLite file")
@@ -46,7 +47,7 @@ func runSender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	c.providers.register(fs)
 	c.response.register(fs)
 	c.sms.register(fs)
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if c.db == "" {

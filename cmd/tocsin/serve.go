@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender"
@@ -38,7 +39,7 @@ type serveConfig struct {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("serve", "Runs the public site, the operator console and the sender in one process on an embedded SQLite database.", stderr)
+	fs := cmdline.FlagSet("serve", "Runs the public site, the operator console and the sender in one process on an embedded SQLite database.", stderr)
 	var c serveConfig
 	fs.StringVar(&c.data, "data", "./tocsin-data", "data directory: database, keys, outbox")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
@@ -57,7 +58,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	registerLimits(fs, &c.limits)
 	fs.StringVar(&c.timezone, "timezone", "UTC", timezoneUsage)
 	fs.Var(&c.trustedProxies, "trusted-proxy", "addresses or CIDR prefixes (comma-separated) of the reverse proxies in front of this server: only from them is X-Forwarded-For taken to name the client, for log-in throttling (empty: the peer is the client)")
-	if err := parse(fs, args); err != nil {
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	if c.role == "web" {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"time"
+
 	// The zone database travels in the binary: the distroless image and a
 	// bare server may have none.
 	_ "time/tzdata"

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 )
 
 // version and buildDate may be set at build time with -ldflags
@@ -14,8 +16,8 @@ import (
 var version, buildDate string
 
 func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flagSet("version", "Prints the module version, the VCS revision and the build date of this binary (also: tocsin --version).", stderr)
-	if err := parse(fs, args); err != nil {
+	fs := cmdline.FlagSet("version", "Prints the module version, the VCS revision and the build date of this binary (also: tocsin --version).", stderr)
+	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
 	info, ok := debug.ReadBuildInfo()

@@ -1,10 +1,10 @@
 // Package incident turns what tocsin recorded about an incident (its
 // security events and audit entries) into what responders hand on: a STIX
 // 2.1 bundle of network indicators for other groups and for abuse desks
-// ([IOCs]), a check of such a bundle against the STIX 2.1 rules ([Validate]),
-// and a Markdown incident report ([Report]) that says, from an inventory of
-// what tocsin stores ([DefaultInventory]), what the compromised components
-// exposed and what they did not ([Assess]).
+// ([IOCs], written by the STIX 2.1 rules of package stix and checked by its
+// Validate before it is returned), and a Markdown incident report ([Report])
+// that says, from an inventory of what tocsin stores (package inventory),
+// what the compromised components exposed and what they did not.
 //
 // It is pure: no database, no network, no clock (the caller passes the time),
 // no randomness except the id of each bundle.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/tocsin/tocsin/internal/stix"
 )
 
 // ErrNoIndicators is returned by IOCs for an incident none of whose events
@@ -30,7 +31,7 @@ const addressValidity = 90 * 24 * time.Hour
 // Ids are deterministic except the bundle's: the same incident exported
 // again gives the same objects, with modified set to now. IOCs refuses
 // (with an error) to return a bundle in which any string looks like a phone
-// number, and checks its own output with Validate.
+// number, and checks its own output with stix.Validate.
 func IOCs(inc Incident, now time.Time) ([]byte, error) {
 	if inc.ID == "" {
 		return nil, errors.New("incident: the incident has no id")
@@ -43,7 +44,7 @@ func IOCs(inc Incident, now time.Time) ([]byte, error) {
 		return nil, ErrNoIndicators
 	}
 	if last := evs[len(evs)-1].At; millis(now).Before(millis(last)) {
-		return nil, fmt.Errorf("incident: event %d at %s is after now (%s)", evs[len(evs)-1].ID, stamp(last), stamp(now))
+		return nil, fmt.Errorf("incident: event %d at %s is after now (%s)", evs[len(evs)-1].ID, stix.Timestamp(last), stix.Timestamp(now))
 	}
 	b := &iocBuilder{service: clean(inc.service()), incidentID: clean(inc.ID), modified: millis(now)}
 	if err := b.build(evs); err != nil {
@@ -53,14 +54,14 @@ func IOCs(inc Incident, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("incident: bundle id: %w", err)
 	}
-	out, err := encode(bundle{Type: "bundle", ID: "bundle--" + id.String(), Objects: b.objects})
+	out, err := encode(stix.Bundle{Type: "bundle", ID: "bundle--" + id.String(), Objects: b.objects})
 	if err != nil {
 		return nil, err
 	}
 	if err := refusePhones(out); err != nil {
 		return nil, err
 	}
-	if err := Validate(out); err != nil {
+	if err := stix.Validate(out); err != nil {
 		return nil, fmt.Errorf("incident: the bundle made does not validate: %w", err)
 	}
 	return out, nil
@@ -111,20 +112,20 @@ func (b *iocBuilder) build(evs []netEvent) error {
 // fixed time, since its only content, the service's name, fixes its id.
 func identityCreated() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 
-func (b *iocBuilder) identity() identity {
+func (b *iocBuilder) identity() stix.Identity {
 	b.identityID = objectID("identity", b.service, "", "producer")
-	return identity{
-		sdo:           sdo{Type: "identity", SpecVersion: specVersion, ID: b.identityID, Created: stamp(identityCreated()), Modified: stamp(identityCreated())},
+	return stix.Identity{
+		SDO:           stix.SDO{Type: "identity", SpecVersion: stix.SpecVersion, ID: b.identityID, Created: stix.Timestamp(identityCreated()), Modified: stix.Timestamp(identityCreated())},
 		Name:          b.service,
 		Description:   "A tocsin instance (community SMS alert network). It saw these indicators touch its bait: canary keys, decoy URLs, canary accounts.",
 		IdentityClass: "system",
 	}
 }
 
-func (b *iocBuilder) sdo(typ, key string, created time.Time) sdo {
+func (b *iocBuilder) sdo(typ, key string, created time.Time) stix.SDO {
 	created = millis(created)
-	return sdo{Type: typ, SpecVersion: specVersion, ID: objectID(typ, b.service, b.incidentID, key),
-		CreatedByRef: b.identityID, Created: stamp(created), Modified: stamp(b.modified)}
+	return stix.SDO{Type: typ, SpecVersion: stix.SpecVersion, ID: objectID(typ, b.service, b.incidentID, key),
+		CreatedByRef: b.identityID, Created: stix.Timestamp(created), Modified: stix.Timestamp(b.modified)}
 }
 
 func (b *iocBuilder) address(s *seen) error {
@@ -133,23 +134,23 @@ func (b *iocBuilder) address(s *seen) error {
 	if addr.Is4() {
 		typ = "ipv4-addr"
 	}
-	id, err := scoID(typ, map[string]any{"value": s.value})
+	id, err := stix.ObservableID(typ, map[string]any{"value": s.value})
 	if err != nil {
 		return err
 	}
 	b.addrRefs[addr] = id
-	b.objects = append(b.objects, addrObject{Type: typ, SpecVersion: specVersion, ID: id, Value: s.value})
-	until := stamp(millis(s.last.Add(addressValidity)))
-	ind := indicator{
-		sdo:  b.sdo("indicator", "address\x00"+s.value, s.first),
+	b.objects = append(b.objects, stix.Address{Type: typ, SpecVersion: stix.SpecVersion, ID: id, Value: s.value})
+	until := stix.Timestamp(millis(s.last.Add(addressValidity)))
+	ind := stix.Indicator{
+		SDO:  b.sdo("indicator", "address\x00"+s.value, s.first),
 		Name: "Source address " + s.value,
 		Description: fmt.Sprintf("%s touched bait of %s %s (%s). An address can be shared (NAT, VPN, Tor, a cloud provider): treat it as a lead, not as a person.",
 			s.value, b.service, times(s), strings.Join(s.kinds, ", ")),
 		IndicatorTypes: indicatorTypes(s),
-		Pattern:        "[" + typ + ":value = " + quote(s.value) + "]",
+		Pattern:        "[" + typ + ":value = " + stix.Quote(s.value) + "]",
 		PatternType:    "stix",
-		PatternVersion: specVersion,
-		ValidFrom:      stamp(millis(s.first)),
+		PatternVersion: stix.SpecVersion,
+		ValidFrom:      stix.Timestamp(millis(s.first)),
 		ValidUntil:     &until,
 	}
 	b.addrInds[addr] = ind.ID
@@ -157,25 +158,25 @@ func (b *iocBuilder) address(s *seen) error {
 	return nil
 }
 
-func (b *iocBuilder) userAgent(s *seen) indicator {
-	return indicator{
-		sdo:  b.sdo("indicator", "user-agent\x00"+s.value, s.first),
+func (b *iocBuilder) userAgent(s *seen) stix.Indicator {
+	return stix.Indicator{
+		SDO:  b.sdo("indicator", "user-agent\x00"+s.value, s.first),
 		Name: "User agent of requests to bait",
 		Description: fmt.Sprintf("Requests with this User-Agent touched bait of %s %s (%s). A user agent is whatever the client says, and common ones are shared by many: match it only together with other indicators.",
 			b.service, times(s), strings.Join(s.kinds, ", ")),
 		IndicatorTypes: []string{"anomalous-activity"},
-		Pattern:        "[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = " + quote(s.value) + "]",
+		Pattern:        "[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = " + stix.Quote(s.value) + "]",
 		PatternType:    "stix",
-		PatternVersion: specVersion,
-		ValidFrom:      stamp(millis(s.first)),
+		PatternVersion: stix.SpecVersion,
+		ValidFrom:      stix.Timestamp(millis(s.first)),
 	}
 }
 
 func times(s *seen) string {
 	if s.count == 1 {
-		return "once, at " + stamp(s.first).String()
+		return "once, at " + stix.Timestamp(s.first).String()
 	}
-	return fmt.Sprintf("%d times between %s and %s", s.count, stamp(s.first), stamp(s.last))
+	return fmt.Sprintf("%d times between %s and %s", s.count, stix.Timestamp(s.first), stix.Timestamp(s.last))
 }
 
 func indicatorTypes(s *seen) []string {
@@ -197,10 +198,10 @@ func (b *iocBuilder) event(e *netEvent) error {
 		refs = append(refs, nt.ID)
 		b.objects = append(b.objects, nt)
 	}
-	at := stamp(millis(e.At))
-	od := observedData{sdo: b.sdo("observed-data", key, e.At), FirstObserved: at, LastObserved: at, NumberObserved: 1, ObjectRefs: refs}
-	b.objects = append(b.objects, od, sighting{
-		sdo:              b.sdo("sighting", key, e.At),
+	at := stix.Timestamp(millis(e.At))
+	od := stix.ObservedData{SDO: b.sdo("observed-data", key, e.At), FirstObserved: at, LastObserved: at, NumberObserved: 1, ObjectRefs: refs}
+	b.objects = append(b.objects, od, stix.Sighting{
+		SDO:              b.sdo("sighting", key, e.At),
 		Description:      fmt.Sprintf("Security event %d: %s (%s).", e.ID, clean(e.Kind), clean(e.Severity)),
 		FirstSeen:        at,
 		LastSeen:         at,
@@ -215,7 +216,7 @@ func (b *iocBuilder) event(e *netEvent) error {
 // traffic is the network-traffic observable of an event's HTTP request,
 // with its deterministic id over start, src_ref, src_port, protocols and
 // extensions (its id-contributing properties that it has).
-func (b *iocBuilder) traffic(e *netEvent) (networkTraffic, error) {
+func (b *iocBuilder) traffic(e *netEvent) (stix.NetworkTraffic, error) {
 	ipProto := "ipv6"
 	if e.addr.Is4() {
 		ipProto = "ipv4"
@@ -227,15 +228,15 @@ func (b *iocBuilder) traffic(e *netEvent) (networkTraffic, error) {
 	if e.ua != "" {
 		headers["User-Agent"] = e.ua
 	}
-	ext := httpRequestExt{RequestMethod: e.method, RequestValue: e.path}
+	ext := stix.HTTPRequestExt{RequestMethod: e.method, RequestValue: e.path}
 	extJSON := map[string]any{"request_method": e.method, "request_value": e.path}
 	if len(headers) > 0 {
 		ext.RequestHeader = headers
 		extJSON["request_header"] = headers
 	}
-	nt := networkTraffic{Type: "network-traffic", SpecVersion: specVersion, Start: stamp(millis(e.At)),
+	nt := stix.NetworkTraffic{Type: "network-traffic", SpecVersion: stix.SpecVersion, Start: stix.Timestamp(millis(e.At)),
 		SrcRef: b.addrRefs[e.addr], Protocols: []string{ipProto, "tcp", "http"},
-		Extensions: map[string]httpRequestExt{"http-request-ext": ext}}
+		Extensions: map[string]stix.HTTPRequestExt{"http-request-ext": ext}}
 	contributing := map[string]any{
 		"start":      nt.Start.String(),
 		"src_ref":    nt.SrcRef,
@@ -247,15 +248,9 @@ func (b *iocBuilder) traffic(e *netEvent) (networkTraffic, error) {
 		nt.SrcPort = &port
 		contributing["src_port"] = port
 	}
-	id, err := scoID("network-traffic", contributing)
+	id, err := stix.ObservableID("network-traffic", contributing)
 	nt.ID = id
 	return nt, err
-}
-
-// quote makes s a STIX pattern string literal: in quotes, with quotes and
-// backslashes escaped (the only escapes the grammar has).
-func quote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 // refusePhones returns an error if any string in the JSON document looks

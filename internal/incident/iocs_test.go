@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/stix"
 )
 
 // objects decodes a bundle and returns its objects by type.
@@ -31,7 +33,7 @@ func TestIOCs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Validate(b); err != nil {
+	if err := stix.Validate(b); err != nil {
 		t.Fatalf("the bundle does not validate: %v", err)
 	}
 	top, byType := objects(t, b)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/inventory"
 )
 
 // reportTime is how the report writes a time; every time is in UTC.
@@ -21,9 +23,9 @@ func utc(t time.Time) string { return t.UTC().Format(reportTime) }
 // cannot add a cell, a row, a heading, a tag or a link, control and
 // bidirectional characters shown as escapes, query strings dropped, and
 // anything like a phone number redacted ("+1******23").
-func Report(inc Incident, inv []InventoryItem, touched []string) string {
-	r := &reporter{inc: &inc, exposures: Assess(inv, touched)}
-	r.known, r.unknown = expand(touched)
+func Report(inc Incident, inv []inventory.Item, touched []string) string {
+	r := &reporter{inc: &inc, exposures: inventory.Assess(inv, touched)}
+	r.known, r.unknown = inventory.Expand(touched)
 	r.header()
 	r.summary()
 	r.timeline()
@@ -37,7 +39,7 @@ func Report(inc Incident, inv []InventoryItem, touched []string) string {
 type reporter struct {
 	b              strings.Builder
 	inc            *Incident
-	exposures      []Exposure
+	exposures      []inventory.Exposure
 	known, unknown []string
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tocsin/tocsin/internal/inventory"
 )
 
 // responseKinds are the first or last dotted parts of the audit actions
@@ -56,7 +58,7 @@ func (r *reporter) exposure() {
 	named := len(r.known)+len(r.unknown) > 0
 	r.f("## What was exposed\n\n")
 	if !named {
-		r.f("Not assessed: no compromised component was named. Name them (%s) and build the report again.\n\n", strings.Join(Components(), ", "))
+		r.f("Not assessed: no compromised component was named. Name them (%s) and build the report again.\n\n", strings.Join(inventory.Components(), ", "))
 	} else {
 		r.items(true, "Nothing in the inventory, given the components named.")
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/inventory"
 )
 
 // headings returns the report's lines that start with '#'.
@@ -30,7 +32,7 @@ func section(report, name string) string {
 
 func TestReport(t *testing.T) {
 	inc, _ := setup(t)
-	r := Report(inc, DefaultInventory(), []string{ProviderCredential})
+	r := Report(inc, inventory.Default(), []string{inventory.ProviderCredential})
 	want := []string{"# Incident 2026-03-14-1: Canary API key used", "## Summary", "## Timeline", "## Indicators",
 		"## Response actions", "## What was exposed", "## What was not exposed", "## Next steps"}
 	if got := headings(r); !slices.Equal(got, want) {
@@ -103,7 +105,7 @@ func TestReportHostile(t *testing.T) {
 				Net: &Network{SourceAddr: p, UserAgent: p, Method: p, Path: "/" + p}}},
 			Audit: []AuditEntry{{At: at(9, 1, 0), Actor: p, Action: "freeze." + p, Subject: p, Detail: p}},
 		}
-		r := Report(inc, DefaultInventory(), []string{p})
+		r := Report(inc, inventory.Default(), []string{p})
 		checkInert(t, p, r)
 	}
 }
@@ -166,7 +168,7 @@ func TestReportFreezeStates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := Report(Incident{ID: "i", Events: tt.events, Audit: tt.audit}, DefaultInventory(), nil)
+			r := Report(Incident{ID: "i", Events: tt.events, Audit: tt.audit}, inventory.Default(), nil)
 			if !strings.Contains(section(r, "Summary"), tt.summary) {
 				t.Errorf("summary lacks %q:\n%s", tt.summary, section(r, "Summary"))
 			}
@@ -187,7 +189,7 @@ func TestReportFreezeStates(t *testing.T) {
 // TestReportEmpty checks an incident with nothing in it and no component
 // named: the report says so rather than claiming anything.
 func TestReportEmpty(t *testing.T) {
-	r := Report(Incident{ID: "i", Closed: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)}, DefaultInventory(), nil)
+	r := Report(Incident{ID: "i", Closed: time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)}, inventory.Default(), nil)
 	for _, want := range []string{
 		"- Incident closed 2026-03-15 00:00:00.",
 		"- 0 security events.",
@@ -210,11 +212,11 @@ func TestReportEmpty(t *testing.T) {
 }
 
 func TestReportEverythingExposed(t *testing.T) {
-	r := Report(Incident{ID: "i"}, DefaultInventory(), []string{"the whole rack"})
+	r := Report(Incident{ID: "i"}, inventory.Default(), []string{"the whole rack"})
 	if !strings.Contains(section(r, "What was not exposed"), "Everything in the inventory was exposed.") {
 		t.Errorf("not exposed:\n%s", section(r, "What was not exposed"))
 	}
-	r = Report(Incident{ID: "i"}, nil, []string{ServerLogs})
+	r = Report(Incident{ID: "i"}, nil, []string{inventory.ServerLogs})
 	if !strings.Contains(section(r, "What was exposed"), "Nothing in the inventory") {
 		t.Errorf("exposed with an empty inventory:\n%s", section(r, "What was exposed"))
 	}
@@ -245,7 +247,7 @@ func TestReportFreezeOncePerAction(t *testing.T) {
 			{ID: 5, At: at(9, 50, 0), Kind: "freeze", Subject: "8", Detail: "auto-freeze (canary-subscriber)"},
 		},
 	}
-	sum := section(Report(inc, DefaultInventory(), nil), "Summary")
+	sum := section(Report(inc, inventory.Default(), nil), "Summary")
 	want := "- Outbound messaging: frozen at the end of the record:\n" +
 		"  - **frozen** 2026-03-14 09:01:00 by carmen (applied by the sender 2026-03-14 09:01:05) — console\n" +
 		"  - unfrozen 2026-03-14 09:30:00 by ana, ben (applied by the sender 2026-03-14 09:30:09) — rotated\n" +
@@ -254,7 +256,7 @@ func TestReportFreezeOncePerAction(t *testing.T) {
 	if !strings.Contains(sum, want) {
 		t.Errorf("summary:\n%s\nwant:\n%s", sum, want)
 	}
-	if n := strings.Count(section(Report(inc, DefaultInventory(), nil), "Response actions"), "\n- "); n != 2 {
+	if n := strings.Count(section(Report(inc, inventory.Default(), nil), "Response actions"), "\n- "); n != 2 {
 		t.Errorf("%d freeze lines in the response actions, want carmen's and ana's only", n)
 	}
 }

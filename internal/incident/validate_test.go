@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/tocsin/tocsin/internal/stix"
 )
 
 // bundleMap returns the fixture's bundle, decoded, for a test to break.
@@ -154,7 +156,7 @@ func TestValidateRejects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = Validate(b)
+			err = stix.Validate(b)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Validate = %v, want an error with %q", err, tt.want)
 			}
@@ -164,7 +166,7 @@ func TestValidateRejects(t *testing.T) {
 
 func TestValidateNotJSON(t *testing.T) {
 	for _, doc := range []string{``, `[]`, `{"type":"bundle"} {}`, `{`} {
-		if err := Validate([]byte(doc)); err == nil {
+		if err := stix.Validate([]byte(doc)); err == nil {
 			t.Errorf("Validate(%q) = nil", doc)
 		}
 	}
@@ -193,7 +195,7 @@ func TestValidateAccepts(t *testing.T) {
 			 "sighting_of_ref":"` + id + `"}
 		]}`,
 	} {
-		if err := Validate([]byte(doc)); err != nil {
+		if err := stix.Validate([]byte(doc)); err != nil {
 			t.Errorf("Validate(%s) = %v", doc, err)
 		}
 	}
