@@ -24,11 +24,11 @@ func (s Shared) ListHookRequests(ctx context.Context, limit int) ([]store.HookRe
 	err := s.Conn.Each(ctx, `SELECT id, provider, sealed, received_at FROM hook_requests ORDER BY id LIMIT ?`, []any{limit},
 		func(sc Scanner) error {
 			var h store.HookRequest
-			var at int64
+			var at Seconds
 			if err := sc.Scan(&h.ID, &h.Provider, &h.Sealed, &at); err != nil {
 				return err
 			}
-			h.ReceivedAt = FromUnix(at)
+			h.ReceivedAt = at.Time()
 			out = append(out, h)
 			return nil
 		})

@@ -23,11 +23,11 @@ func (s Shared) ListInbound(ctx context.Context, limit int) ([]tocsin.Inbound, e
 	err := s.Conn.Each(ctx, `SELECT id, provider, from_sealed, to_sealed, body, received_at FROM inbound ORDER BY id LIMIT ?`, []any{limit},
 		func(sc Scanner) error {
 			var m tocsin.Inbound
-			var at int64
+			var at Seconds
 			if err := sc.Scan(&m.ID, &m.Provider, &m.FromSealed, &m.ToSealed, &m.Body, &at); err != nil {
 				return err
 			}
-			m.ReceivedAt = FromUnix(at)
+			m.ReceivedAt = at.Time()
 			out = append(out, m)
 			return nil
 		})
@@ -61,11 +61,11 @@ func (s Shared) ListOutbound(ctx context.Context, limit int) ([]tocsin.Outbound,
 	err := s.Conn.Each(ctx, `SELECT id, kind, to_sealed, body, created_at, mac FROM outbound ORDER BY id LIMIT ?`, []any{limit},
 		func(sc Scanner) error {
 			var m tocsin.Outbound
-			var at int64
+			var at Seconds
 			if err := sc.Scan(&m.ID, &m.Kind, &m.ToSealed, &m.Body, &at, &m.MAC); err != nil {
 				return err
 			}
-			m.CreatedAt = FromUnix(at)
+			m.CreatedAt = at.Time()
 			out = append(out, m)
 			return nil
 		})

@@ -16,12 +16,12 @@ const (
 // Alert scans a row of AlertCols into a.
 func Alert(sc Scanner, a *tocsin.Alert) error {
 	var area, reports string
-	var created, approved, valid int64
+	var created, approved, valid Seconds
 	if err := sc.Scan(&a.ID, &a.Ref, &a.State, &a.Confirmed, &a.AllClear, &a.BodyEN, &a.BodyES, &area, &reports,
 		&a.CreatedBy, &a.ApprovedBy, &created, &approved, &valid, &a.Recipients, &a.Sent, &a.Failed, &a.Statement); err != nil {
 		return err
 	}
-	a.CreatedAt, a.ApprovedAt, a.ValidUntil = FromUnix(created), FromUnix(approved), FromUnix(valid)
+	a.CreatedAt, a.ApprovedAt, a.ValidUntil = created.Time(), approved.Time(), valid.Time()
 	if err := Unmarshal(area, &a.Area); err != nil {
 		return err
 	}
@@ -30,53 +30,54 @@ func Alert(sc Scanner, a *tocsin.Alert) error {
 
 // Operator scans a row of OperatorCols into o.
 func Operator(sc Scanner, o *tocsin.Operator) error {
-	var last, created, lastCode int64
+	var last, created, lastCode Seconds
 	err := sc.Scan(&o.ID, &o.Username, &o.Role, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &o.Failures, &last, &o.Enrolled, &created, &o.Canary, &o.CodeFailures, &lastCode)
-	o.LastFailure, o.CreatedAt, o.LastCodeFailure = FromUnix(last), FromUnix(created), FromUnix(lastCode)
+	o.LastFailure, o.CreatedAt, o.LastCodeFailure = last.Time(), created.Time(), lastCode.Time()
 	return err
 }
 
 // Report scans a row of ReportCols into r.
 func Report(sc Scanner, r *tocsin.Report) error {
-	var cell, obs, rec, exp int64
+	var cell int64
+	var obs, rec, exp Seconds
 	err := sc.Scan(&r.ID, &r.Category, &r.Description, &r.PlaceText, &r.ZIP, &cell, &obs, &rec, &exp, &r.State, &r.Source, &r.HasPhoto)
-	r.Cell, r.ObservedAt, r.ReceivedAt, r.ExpiresAt = uint64(cell), FromUnix(obs), FromUnix(rec), FromUnix(exp)
+	r.Cell, r.ObservedAt, r.ReceivedAt, r.ExpiresAt = uint64(cell), obs.Time(), rec.Time(), exp.Time()
 	return err
 }
 
 // Subscriber scans a row of SubscriberCols into sub; its areas are read
 // separately.
 func Subscriber(sc Scanner, sub *tocsin.Subscriber) error {
-	var created, updated int64
+	var created, updated Seconds
 	err := sc.Scan(&sub.ID, &sub.PhoneHash, &sub.Sealed, &sub.Lang, &sub.Active, &created, &updated)
-	sub.CreatedAt, sub.UpdatedAt = FromUnix(created), FromUnix(updated)
+	sub.CreatedAt, sub.UpdatedAt = created.Time(), updated.Time()
 	return err
 }
 
 // Signup scans a row of SignupCols into su.
 func Signup(sc Scanner, su *tocsin.Signup) error {
 	var area string
-	var created, expires int64
+	var created, expires Seconds
 	if err := sc.Scan(&su.ID, &su.Sealed, &su.CodeHash, &su.Lang, &area, &su.State, &su.Attempts, &created, &expires); err != nil {
 		return err
 	}
-	su.CreatedAt, su.ExpiresAt = FromUnix(created), FromUnix(expires)
+	su.CreatedAt, su.ExpiresAt = created.Time(), expires.Time()
 	return Unmarshal(area, &su.Area)
 }
 
 // APIKey scans a row of APIKeyCols into k.
 func APIKey(sc Scanner, k *tocsin.APIKey) error {
-	var created, used, revoked int64
+	var created, used, revoked Seconds
 	err := sc.Scan(&k.ID, &k.Name, &k.Hash, &k.Scope, &k.Canary, &created, &used, &revoked)
-	k.CreatedAt, k.LastUsedAt, k.RevokedAt = FromUnix(created), FromUnix(used), FromUnix(revoked)
+	k.CreatedAt, k.LastUsedAt, k.RevokedAt = created.Time(), used.Time(), revoked.Time()
 	return err
 }
 
 // Notice scans a row of NoticeCols into n.
 func Notice(sc Scanner, n *tocsin.Notice) error {
-	var at, created int64
+	var at, created Seconds
 	var state string
 	err := sc.Scan(&n.ID, &n.TitleEN, &n.TitleES, &n.BodyEN, &n.BodyES, &n.PublishedBy, &at, &state, &n.Statement, &n.CreatedBy, &created)
-	n.PublishedAt, n.CreatedAt, n.State = FromUnix(at), FromUnix(created), tocsin.NoticeState(state)
+	n.PublishedAt, n.CreatedAt, n.State = at.Time(), created.Time(), tocsin.NoticeState(state)
 	return err
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/tocsin/tocsin/internal/store"
@@ -38,6 +39,38 @@ func FromUnix(s int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(s, 0).UTC()
+}
+
+// Seconds scans a time column (Unix seconds) whatever a database writer put
+// there: SQLite keeps any value in any column, and a row whose time is
+// "not-a-time" must not stop every list it is in (a queue of replies, of
+// alerts, of inbound texts). A value that is not a whole number of seconds
+// reads as no time (0); what the row means is checked elsewhere (MACs,
+// signatures), never trusted from its times.
+type Seconds int64
+
+// Time is the time the column holds (zero for none).
+func (u Seconds) Time() time.Time { return FromUnix(int64(u)) }
+
+// Scan implements sql.Scanner.
+func (u *Seconds) Scan(src any) error {
+	switch v := src.(type) {
+	case int64:
+		*u = Seconds(v)
+	case float64:
+		*u = Seconds(int64(v))
+	case time.Time:
+		*u = Seconds(v.Unix())
+	case []byte:
+		n, _ := strconv.ParseInt(string(v), 10, 64)
+		*u = Seconds(n)
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		*u = Seconds(n)
+	default:
+		*u = 0
+	}
+	return nil
 }
 
 // Marshal encodes v as the JSON text of a column.
