@@ -165,7 +165,7 @@ func (s *Sender) canaryUnchecked(ctx context.Context) error {
 		return nil
 	}
 	s.canaryBlind = true
-	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.id,
+	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.ID,
 		Detail: "texts reach /hooks/sms/canary but this sender has no --canary-hook to check them with: they are dropped, and canaries on another account catch nothing"})
 }
 
@@ -270,6 +270,6 @@ func (s *Sender) checkCanaries(ctx context.Context) error {
 	if len(known) >= added {
 		return nil
 	}
-	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.missing", Severity: store.SeverityHigh, Subject: s.state.id,
+	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.missing", Severity: store.SeverityHigh, Subject: s.state.ID,
 		Detail: fmt.Sprintf("this sender knows %d canary subscribers; %d were added: copy %s from the sender where they were added, or texts to them pass unseen", len(known), added, CanaryFile)})
 }

@@ -43,7 +43,7 @@ type roles struct{ primary, coordinator bool }
 // among the live senders.
 func (s *Sender) takeRoles(ctx context.Context) (roles, error) {
 	now, ttl := s.cfg.Now(), s.leaseTTL()
-	if _, err := s.cfg.Store.TryLease(ctx, leaseMember+s.state.id, s.state.id, now, ttl); err != nil {
+	if _, err := s.cfg.Store.TryLease(ctx, leaseMember+s.state.ID, s.state.ID, now, ttl); err != nil {
 		return roles{}, err
 	}
 	members, err := s.cfg.Store.CountLeases(ctx, leaseMember, now)
@@ -52,16 +52,16 @@ func (s *Sender) takeRoles(ctx context.Context) (roles, error) {
 	}
 	s.sharePace(max(1, members))
 	var r roles
-	if r.coordinator, err = s.cfg.Store.TryLease(ctx, leaseCoordinator, s.state.id, now, ttl); err != nil {
+	if r.coordinator, err = s.cfg.Store.TryLease(ctx, leaseCoordinator, s.state.ID, now, ttl); err != nil {
 		return roles{}, err
 	}
 	if !s.cfg.Worker {
-		if r.primary, err = s.cfg.Store.TryLease(ctx, leasePrimary, s.state.id, now, ttl); err != nil {
+		if r.primary, err = s.cfg.Store.TryLease(ctx, leasePrimary, s.state.ID, now, ttl); err != nil {
 			return roles{}, err
 		}
 	}
 	if r != s.roles {
-		s.cfg.Log.Info("sender roles", "id", s.state.id, "primary", r.primary, "coordinator", r.coordinator, "senders", members)
+		s.cfg.Log.Info("sender roles", "id", s.state.ID, "primary", r.primary, "coordinator", r.coordinator, "senders", members)
 	}
 	s.roles = r
 	return r, nil
@@ -82,7 +82,7 @@ func (s *Sender) renewLeases(ctx context.Context) {
 		return
 	}
 	s.nextRenew = now.Add(renewEvery)
-	names := []string{leaseMember + s.state.id}
+	names := []string{leaseMember + s.state.ID}
 	if s.roles.coordinator {
 		names = append(names, leaseCoordinator)
 	}
@@ -90,7 +90,7 @@ func (s *Sender) renewLeases(ctx context.Context) {
 		names = append(names, leasePrimary)
 	}
 	for _, n := range names {
-		if _, err := s.cfg.Store.TryLease(ctx, n, s.state.id, now, s.leaseTTL()); err != nil {
+		if _, err := s.cfg.Store.TryLease(ctx, n, s.state.ID, now, s.leaseTTL()); err != nil {
 			s.cfg.Log.Warn("renew lease", "lease", n, "err", err)
 		}
 	}
@@ -112,8 +112,8 @@ func (s *Sender) sharePace(n int) {
 // dropLeases gives this process's leases up as it stops, so that another
 // takes over at once rather than after a lease's time.
 func (s *Sender) dropLeases(ctx context.Context) {
-	for _, name := range []string{leaseMember + s.state.id, leaseCoordinator, leasePrimary} {
-		if err := s.cfg.Store.DropLease(ctx, name, s.state.id); err != nil {
+	for _, name := range []string{leaseMember + s.state.ID, leaseCoordinator, leasePrimary} {
+		if err := s.cfg.Store.DropLease(ctx, name, s.state.ID); err != nil {
 			s.cfg.Log.Warn("drop lease", "lease", name, "err", err)
 		}
 	}
@@ -139,7 +139,7 @@ func (s *Sender) validStart(a *store.AlertStart) bool {
 // of this digest: by this process's own record, or by a start record
 // bearing the sender's MAC.
 func (s *Sender) startedWith(ctx context.Context, q store.Querier, alertID string, digest [32]byte) (bool, error) {
-	if sent, ok := s.state.sent[alertID]; ok && sent.Digest == digest {
+	if sent, ok := s.state.Sent[alertID]; ok && sent.Digest == digest {
 		return true, nil
 	}
 	a, err := q.GetStart(ctx, alertID)
@@ -156,7 +156,7 @@ func (s *Sender) startedWith(ctx context.Context, q store.Querier, alertID strin
 // record without the sender's MAC does not count), but for except.
 func (s *Sender) startsSince(ctx context.Context, q store.Querier, t time.Time, except string) (int, error) {
 	ids := map[string]bool{}
-	for id, sent := range s.state.sent {
+	for id, sent := range s.state.Sent {
 		if !sent.At.Before(t) {
 			ids[id] = true
 		}

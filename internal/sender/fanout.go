@@ -103,8 +103,8 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 		for i := range rs {
 			rs[i].MAC = s.ledgerMAC(a.ID, rs[i].SubscriberID, i)
 		}
-		if _, resumed := s.state.sent[a.ID]; !resumed {
-			if err := s.state.recordSent(a.ID, st.Digest(), s.cfg.Now()); err != nil {
+		if _, resumed := s.state.Sent[a.ID]; !resumed {
+			if err := s.state.RecordSent(a.ID, st.Digest(), s.cfg.Now()); err != nil {
 				return err
 			}
 		}
@@ -121,7 +121,7 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 		return s.audit(ctx, q, "alert.ledger", a.ID, fmt.Sprintf("%d recipients", len(rs)))
 	})
 	if err == nil {
-		if err := s.state.markCommitted(a.ID); err != nil {
+		if err := s.state.MarkCommitted(a.ID); err != nil {
 			return err
 		}
 		return s.signCheckpoint(ctx)
@@ -151,7 +151,7 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 	case st.AlertID != a.ID:
 		return nil, nil, refuse("the statement is for alert %s, not %s", st.AlertID, a.ID)
 	}
-	if prev, ok := s.state.sent[a.ID]; ok && (prev.Committed || prev.Digest != st.Digest()) {
+	if prev, ok := s.state.Sent[a.ID]; ok && (prev.Committed || prev.Digest != st.Digest()) {
 		return nil, nil, refuse("alert %s was already sent at %s: a replay", a.ID, prev.At.UTC().Format(time.RFC3339))
 	}
 	// Another sender's start (the primary before this one): recorded in
@@ -248,7 +248,7 @@ func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err e
 			return false, err
 		}
 	}
-	if ok && s.state.sent[a.ID].Completed {
+	if ok && s.state.Sent[a.ID].Completed {
 		if err := s.security(ctx, s.cfg.Store, "alert.tampered", a.ID, "an alert this sender saw completed is sending again: a replay; not sent"); err != nil {
 			return false, err
 		}
@@ -260,7 +260,7 @@ func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err e
 		}
 		return false, s.cfg.Store.RefuseAlert(ctx, a.ID)
 	}
-	if err := s.state.markCommitted(a.ID); err != nil { // a crash may have come between commit and mark
+	if err := s.state.MarkCommitted(a.ID); err != nil { // a crash may have come between commit and mark
 		return false, err
 	}
 	type result struct {
@@ -299,7 +299,7 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 			return false, true, nil
 		}
 		s.renewLeases(ctx)
-		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, st.AlertID, s.cfg.Batch, s.state.id, s.cfg.Now())
+		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, st.AlertID, s.cfg.Batch, s.state.ID, s.cfg.Now())
 		if err != nil {
 			return false, false, err
 		}
@@ -450,7 +450,7 @@ func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
 		return err
 	}
 	if st, err := trust.DecodeStatement(a.Statement); err == nil {
-		if err := s.state.markCompleted(a.ID, st.Digest(), s.cfg.Now()); err != nil {
+		if err := s.state.MarkCompleted(a.ID, st.Digest(), s.cfg.Now()); err != nil {
 			return err
 		}
 	}

@@ -108,8 +108,8 @@ func TestFreezeOrdersRewritten(t *testing.T) {
 			b.order(t, 1, true)
 			b.order(t, 2, false, "ana", "bob")
 			b.sender.Tick(b.ctx) // frozen, then unfrozen: position 2
-			if b.sender.state.freeze.Frozen || b.sender.state.freeze.Seq != 2 {
-				t.Fatalf("freeze state %+v, want order 2 applied", b.sender.state.freeze)
+			if b.sender.state.Freeze.Frozen || b.sender.state.Freeze.Seq != 2 {
+				t.Fatalf("freeze state %+v, want order 2 applied", b.sender.state.Freeze)
 			}
 			b.attack(t, `DELETE FROM freeze_sigs`)
 			b.attack(t, tt.attack)

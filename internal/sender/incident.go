@@ -80,12 +80,12 @@ func (s *Sender) freezeWith(reason string) error {
 	s.freezeMu.Lock()
 	defer s.freezeMu.Unlock()
 	s.ownFreeze = reason
-	if s.state.freeze.Frozen {
+	if s.state.Freeze.Frozen {
 		return nil
 	}
-	f := s.state.freeze
+	f := s.state.Freeze
 	f.Frozen = true
-	return s.state.saveFreeze(f)
+	return s.state.SaveFreeze(f)
 }
 
 // publishFreeze writes the freeze order of the sender's own freeze, if one
@@ -99,7 +99,7 @@ func (s *Sender) publishFreeze(ctx context.Context) {
 		if err != nil {
 			return err
 		}
-		seq := max(s.state.freeze.Seq, int64(0)) + 1
+		seq := max(s.state.Freeze.Seq, int64(0)) + 1
 		if n := len(orders); n > 0 {
 			seq = max(seq, orders[n-1].Seq+1)
 		}

@@ -175,5 +175,5 @@ func (s *Sender) ownNotice(ctx context.Context, entry []byte) (bool, error) {
 // the last checkpoint this sender signed.
 func (s *Sender) underCheckpoint(ctx context.Context, entry []byte) bool {
 	i, err := s.cfg.Store.LogIndex(ctx, tlog.LeafHash(entry))
-	return err == nil && i < s.state.log.Size
+	return err == nil && i < s.state.Log.Size
 }

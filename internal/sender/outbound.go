@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sender/state"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -63,13 +64,13 @@ func idempotencyKey(m *tocsin.Outbound) string {
 // and then deleted only after the provider took it; a crash in between
 // resends it with the same idempotency key, which the provider ignores. A
 // text the sender did not queue, one it handed over already (a copy a
-// database writer put back), and one older than outboundTTL are not sent.
+// database writer put back), and one older than state.TextsTTL are not sent.
 func (s *Sender) sendOutbound(ctx context.Context) error {
 	if s.frozen(ctx) {
 		return nil // a freeze stops every outbound text, replies included
 	}
 	now := s.cfg.Now()
-	if err := s.state.texts.prune(now.Add(-outboundTTL)); err != nil {
+	if err := s.state.Texts.Prune(now.Add(-state.TextsTTL)); err != nil {
 		return err
 	}
 	msgs, err := s.cfg.Store.ListOutbound(ctx, 100)
@@ -94,13 +95,13 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 				return err
 			}
 			continue
-		case s.state.texts.sent(m.MAC):
+		case s.state.Texts.Sent(m.MAC):
 			replayed = append(replayed, hex.EncodeToString(m.MAC))
 			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
 				return err
 			}
 			continue
-		case !m.CreatedAt.After(now.Add(-outboundTTL)):
+		case !m.CreatedAt.After(now.Add(-state.TextsTTL)):
 			s.cfg.Log.Warn("queued text older than its time to live; not sent", "id", m.ID, "kind", string(m.Kind), "queued", m.CreatedAt)
 			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
 				return err
@@ -135,7 +136,7 @@ func (s *Sender) sendQueued(ctx context.Context, m tocsin.Outbound) error {
 	case err != nil:
 		return fmt.Errorf("send outbound %d: %w", m.ID, err)
 	}
-	if err := s.state.texts.record(m.MAC, m.CreatedAt); err != nil {
+	if err := s.state.Texts.Record(m.MAC, m.CreatedAt); err != nil {
 		return err
 	}
 	return s.cfg.Store.DeleteOutbound(ctx, m.ID)
@@ -169,7 +170,7 @@ func (s *Sender) forgedTexts(ctx context.Context, ids []int64) {
 func (s *Sender) replayedTexts(ctx context.Context, macs []string) {
 	var fresh []string
 	for _, k := range macs {
-		if !s.state.texts.reported[k] {
+		if !s.state.Texts.Reported[k] {
 			fresh = append(fresh, k)
 		}
 	}
@@ -183,6 +184,6 @@ func (s *Sender) replayedTexts(ctx context.Context, macs []string) {
 		return // raised again next round
 	}
 	for _, k := range fresh {
-		s.state.texts.reported[k] = true
+		s.state.Texts.Reported[k] = true
 	}
 }

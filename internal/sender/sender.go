@@ -20,6 +20,7 @@ import (
 	"github.com/tocsin/tocsin/internal/audience"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/state"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
@@ -123,7 +124,7 @@ type Sender struct {
 	lastReconciled  time.Time
 	freezeMu        sync.Mutex // one lane at a time applies freeze orders
 	ownFreeze       string     // the reason of the sender's own freeze, until written as an order
-	state           *state
+	state           *state.Dir
 	lastRosterErr   string
 	sealer          *phone.Sealer
 	audience        *audience.Resolver
@@ -141,10 +142,6 @@ func New(cfg Config) (*Sender, error) {
 	}
 	if len(cfg.TrustAnchor) != 0 && len(cfg.TrustAnchor) != ed25519.PublicKeySize {
 		return nil, errors.New("sender: the trust anchor is not an Ed25519 public key")
-	}
-	st, err := openState(cfg.StateDir)
-	if err != nil {
-		return nil, err
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -194,7 +191,8 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.EventRetention <= 0 {
 		cfg.EventRetention = 365 * 24 * time.Hour
 	}
-	if st.texts, err = loadTexts(cfg.StateDir, cfg.Now().Add(-outboundTTL)); err != nil {
+	st, err := state.Open(cfg.StateDir, cfg.Now().Add(-state.TextsTTL))
+	if err != nil {
 		return nil, err
 	}
 	return &Sender{
@@ -244,7 +242,7 @@ func (s *Sender) Tick(ctx context.Context) {
 		// queue. The provider may have taken some of them: sent again, they
 		// carry the same idempotency key, which providers that have one
 		// honour.
-		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.id, s.cfg.Now().Add(-s.cfg.ClaimLease), s.cfg.Now())
+		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.ID, s.cfg.Now().Add(-s.cfg.ClaimLease), s.cfg.Now())
 		if err != nil {
 			s.cfg.Log.Error("release claims", "err", err)
 			return

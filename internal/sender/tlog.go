@@ -3,65 +3,17 @@ package sender
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/audit"
+	"github.com/tocsin/tocsin/internal/sender/state"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 )
-
-// logState is the sender's own record of the transparency log it signs:
-// the size and root of the last checkpoint, kept outside the database so
-// that a rewritten log is caught before anything is signed over it.
-type logState struct {
-	Size uint64   `json:"size"`
-	Root [32]byte `json:"root"`
-	// Audit is the size of the audit trail whose head was last committed.
-	Audit int `json:"audit"`
-	// Roster and Freeze are the last roster version and freeze order
-	// appended to the log.
-	Roster int   `json:"roster"`
-	Freeze int64 `json:"freeze"`
-	// SeenSize and SeenRoot: the newest checkpoint this sender saw signed
-	// while another was primary (watchCheckpoint); it never adopts an
-	// older one.
-	SeenSize uint64   `json:"seen_size,omitempty"`
-	SeenRoot [32]byte `json:"seen_root"`
-}
-
-const logFile = "log.json"
-
-func (st *state) loadLog() error {
-	b, err := os.ReadFile(filepath.Join(st.dir, logFile))
-	if errors.Is(err, os.ErrNotExist) {
-		st.log = logState{Root: tlog.EmptyRoot()}
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, &st.log)
-}
-
-func (st *state) saveLog(l logState) error {
-	b, _ := json.Marshal(l)
-	tmp := filepath.Join(st.dir, logFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(st.dir, logFile)); err != nil {
-		return err
-	}
-	st.log = l
-	return nil
-}
 
 // logStatement appends an alert's signed statement to the transparency log,
 // in the transaction that writes its ledger: no message of an alert goes out
@@ -96,7 +48,7 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	prev := s.state.log
+	prev := s.state.Log
 	if size < prev.Size {
 		return s.security(ctx, s.cfg.Store, "log.tampered", "", fmt.Sprintf("the log has %d entries, fewer than the %d the sender signed", size, prev.Size))
 	}
@@ -154,9 +106,9 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 	if err := s.cfg.Store.PutCheckpoint(ctx, size, signed); err != nil {
 		return err
 	}
-	l := s.state.log
+	l := s.state.Log
 	l.Size, l.Root = size, root
-	return s.state.saveLog(l)
+	return s.state.SaveLog(l)
 }
 
 // logTrust appends to the log the roster versions that verify and the
@@ -168,28 +120,28 @@ func (s *Sender) logTrust(ctx context.Context) (bool, error) {
 	if err != nil || r == nil {
 		return false, err
 	}
-	if r.Version > s.state.log.Roster {
+	if r.Version > s.state.Log.Roster {
 		chain, err := s.cfg.Store.RosterChain(ctx)
 		if err != nil {
 			return false, err
 		}
 		for _, v := range chain {
-			if v.Seq <= int64(s.state.log.Roster) || v.Seq > int64(r.Version) {
+			if v.Seq <= int64(s.state.Log.Roster) || v.Seq > int64(r.Version) {
 				continue
 			}
 			if err := s.appendEntry(ctx, v.Body); err != nil {
 				return false, err
 			}
-			s.state.log.Roster, added = int(v.Seq), true
+			s.state.Log.Roster, added = int(v.Seq), true
 		}
 	}
-	if s.state.freeze.Seq > s.state.log.Freeze {
-		orders, err := s.cfg.Store.FreezeOrders(ctx, s.state.log.Freeze)
+	if s.state.Freeze.Seq > s.state.Log.Freeze {
+		orders, err := s.cfg.Store.FreezeOrders(ctx, s.state.Log.Freeze)
 		if err != nil {
 			return false, err
 		}
 		for _, o := range orders {
-			if o.Seq > s.state.freeze.Seq {
+			if o.Seq > s.state.Freeze.Seq {
 				break
 			}
 			// A row that is no order (a database writer's) froze, but is
@@ -200,7 +152,7 @@ func (s *Sender) logTrust(ctx context.Context) (bool, error) {
 				}
 				added = true
 			}
-			s.state.log.Freeze = o.Seq
+			s.state.Log.Freeze = o.Seq
 		}
 	}
 	return added, nil
@@ -225,7 +177,7 @@ func (s *Sender) ownTrustEntry(ctx context.Context, entry []byte) (bool, error) 
 			return false, err
 		}
 		for _, v := range chain {
-			if v.Seq == int64(r.Version) && string(v.Body) == string(entry) && r.Version <= s.state.log.Roster {
+			if v.Seq == int64(r.Version) && string(v.Body) == string(entry) && r.Version <= s.state.Log.Roster {
 				return true, nil
 			}
 		}
@@ -236,7 +188,7 @@ func (s *Sender) ownTrustEntry(ctx context.Context, entry []byte) (bool, error) 
 		if err != nil || len(orders) == 0 {
 			return false, err
 		}
-		return orders[0].Seq == o.Seq && string(orders[0].Body) == string(entry) && o.Seq <= s.state.log.Freeze, nil
+		return orders[0].Seq == o.Seq && string(orders[0].Body) == string(entry) && o.Seq <= s.state.Log.Freeze, nil
 	}
 	return false, nil
 }
@@ -254,7 +206,7 @@ func (s *Sender) commitAudit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if size != s.state.log.Size {
+	if size != s.state.Log.Size {
 		return s.signCheckpoint(ctx) // let it check the entries it has not seen first
 	}
 	added, err := s.logTrust(ctx)
@@ -265,7 +217,7 @@ func (s *Sender) commitAudit(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(links) <= s.state.log.Audit {
+	if len(links) <= s.state.Log.Audit {
 		if added {
 			return s.signCheckpoint(ctx)
 		}
@@ -277,7 +229,7 @@ func (s *Sender) commitAudit(ctx context.Context) error {
 	if err := s.appendEntry(ctx, audit.HeadEntry(len(links), links[len(links)-1].Hash)); err != nil {
 		return err
 	}
-	s.state.log.Audit = len(links)
+	s.state.Log.Audit = len(links)
 	return s.signCheckpoint(ctx)
 }
 
@@ -319,12 +271,12 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 	}
 	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
-		if s.state.log.SeenSize > 0 {
-			return s.refuseTakeover(ctx, "", fmt.Sprintf("no checkpoint in the database; this sender saw one of %d entries: the log was rolled back; not taken over", s.state.log.SeenSize))
+		if s.state.Log.SeenSize > 0 {
+			return s.refuseTakeover(ctx, "", fmt.Sprintf("no checkpoint in the database; this sender saw one of %d entries: the log was rolled back; not taken over", s.state.Log.SeenSize))
 		}
 		return nil
 	}
-	if err != nil || size <= s.state.log.Size {
+	if err != nil || size <= s.state.Log.Size {
 		return err
 	}
 	vkey, err := tlog.VerifierOf(s.cfg.LogKey)
@@ -343,7 +295,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 	if root != cp.Root {
 		return s.refuseTakeover(ctx, fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed: not taken over")
 	}
-	prev := s.state.log
+	prev := s.state.Log
 	if cp.Size < prev.SeenSize {
 		return s.refuseTakeover(ctx, fmt.Sprint(size), fmt.Sprintf("the newest checkpoint (%d entries) is older than one this sender saw (%d): the log was rolled back; not taken over", cp.Size, prev.SeenSize))
 	}
@@ -365,7 +317,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 			return s.refuseTakeover(ctx, "", "the newest checkpoint does not extend the last one this sender signed: not taken over")
 		}
 	}
-	l := logState{Size: cp.Size, Root: cp.Root, Audit: prev.Audit, Roster: prev.Roster, Freeze: prev.Freeze, SeenSize: cp.Size, SeenRoot: cp.Root}
+	l := state.LogState{Size: cp.Size, Root: cp.Root, Audit: prev.Audit, Roster: prev.Roster, Freeze: prev.Freeze, SeenSize: cp.Size, SeenRoot: cp.Root}
 	for i := range cp.Size {
 		entry, err := s.cfg.Store.LogEntry(ctx, i)
 		if err != nil {
@@ -379,7 +331,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 			l.Audit = max(l.Audit, n)
 		}
 	}
-	if err := s.state.saveLog(l); err != nil {
+	if err := s.state.SaveLog(l); err != nil {
 		return err
 	}
 	s.cfg.Log.Info("took the transparency log over at its newest checkpoint", "size", cp.Size)
@@ -425,7 +377,7 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	l := s.state.log
+	l := s.state.Log
 	seen := max(l.Size, l.SeenSize)
 	switch {
 	case size < seen:
@@ -463,5 +415,5 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 		}
 	}
 	l.SeenSize, l.SeenRoot = cp.Size, cp.Root
-	return s.state.saveLog(l)
+	return s.state.SaveLog(l)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tocsin/tocsin/internal/sender/state"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 )
@@ -66,7 +67,7 @@ type freezeEvent struct {
 }
 
 func (s *Sender) applyFreezeOrders(ctx context.Context) (bool, error) {
-	cur := s.state.freeze
+	cur := s.state.Freeze
 	orders, err := s.cfg.Store.FreezeOrders(ctx, max(0, cur.Seq-1))
 	if err != nil {
 		return true, err
@@ -112,14 +113,14 @@ func (s *Sender) applyFreezeOrders(ctx context.Context) (bool, error) {
 				}
 			}
 			if r != nil && len(r.OrderSigners(o.Body, store.RosterSigs(o.Sigs))) >= max(1, r.Policy.UnfreezeThreshold) {
-				next = freezeState{Seq: o.Seq, Frozen: false, Digest: bodyDigest(o.Body)}
+				next = state.FreezeState{Seq: o.Seq, Frozen: false, Digest: bodyDigest(o.Body)}
 				applied = append(applied, *order)
 			}
 			// Otherwise it waits for signatures; later orders still count.
 		}
 	}
-	if next != s.state.freeze {
-		if err := s.state.saveFreeze(next); err != nil {
+	if next != s.state.Freeze {
+		if err := s.state.SaveFreeze(next); err != nil {
 			return true, err
 		}
 	}
@@ -140,14 +141,14 @@ func (s *Sender) applyFreezeOrders(ctx context.Context) (bool, error) {
 			return true, err
 		}
 	}
-	return s.state.freeze.Frozen, nil
+	return s.state.Freeze.Frozen, nil
 }
 
 // checkApplied compares the order the sender applied last with what the
 // table holds at its number now (the first of orders): deleted or replaced,
 // the table was rewritten, which freezes. The record then holds what is
 // there now, so that the event is raised once.
-func (s *Sender) checkApplied(cur freezeState, orders []store.Signed) (freezeState, []freezeEvent) {
+func (s *Sender) checkApplied(cur state.FreezeState, orders []store.Signed) (state.FreezeState, []freezeEvent) {
 	if cur.Seq == 0 {
 		return cur, nil
 	}
@@ -170,7 +171,7 @@ func (s *Sender) checkApplied(cur freezeState, orders []store.Signed) (freezeSta
 	if now != noOrder {
 		what = "replaced"
 	}
-	return freezeState{Seq: cur.Seq, Frozen: true, Digest: now}, []freezeEvent{{"freeze.rewritten", fmt.Sprint(cur.Seq),
+	return state.FreezeState{Seq: cur.Seq, Frozen: true, Digest: now}, []freezeEvent{{"freeze.rewritten", fmt.Sprint(cur.Seq),
 		fmt.Sprintf("order %d, the last the sender applied, was %s in the database: the freeze orders were rewritten; treated as a freeze", cur.Seq, what)}}
 }
 
@@ -178,8 +179,8 @@ func (s *Sender) checkApplied(cur freezeState, orders []store.Signed) (freezeSta
 const noOrder = "none"
 
 // frozenAt is the state after order o froze.
-func frozenAt(o store.Signed) freezeState {
-	return freezeState{Seq: o.Seq, Frozen: true, Digest: bodyDigest(o.Body)}
+func frozenAt(o store.Signed) state.FreezeState {
+	return state.FreezeState{Seq: o.Seq, Frozen: true, Digest: bodyDigest(o.Body)}
 }
 
 func bodyDigest(body []byte) string {

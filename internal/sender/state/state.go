@@ -1,4 +1,4 @@
-package sender
+package state
 
 import (
 	"bufio"
@@ -15,21 +15,27 @@ import (
 	"time"
 )
 
-// state is what the sender keeps outside the database, in a directory only
+// Dir is what the sender keeps outside the database, in a directory only
 // it can write: the alerts it has started (so that an alert id is sent at
 // most once, whatever the database says), the digest it verified for each,
 // the freeze orders it has applied and the queued texts it handed over.
 // An attacker who rewrites the database cannot roll any of it back.
-type state struct {
-	dir    string
-	id     string // this sender's name in the ledger's claims, kept across restarts
-	sent   map[string]sentAlert
-	freeze freezeState
-	log    logState
-	texts  *sentTexts // the queued texts handed over (texts.go)
+type Dir struct {
+	dir string
+	// ID is this sender's name in the ledger's claims, kept across restarts.
+	ID string
+	// Sent is the alerts this sender started, by id.
+	Sent map[string]SentAlert
+	// Freeze is the freeze orders applied (SaveFreeze writes it).
+	Freeze FreezeState
+	// Log is the transparency log's record (SaveLog writes it).
+	Log LogState
+	// Texts is the queued texts handed over (texts.go).
+	Texts *Texts
 }
 
-type sentAlert struct {
+// SentAlert is the record of one alert started.
+type SentAlert struct {
 	Digest [32]byte
 	At     time.Time
 	// Committed: the ledger was committed. An alert recorded as started but
@@ -40,7 +46,8 @@ type sentAlert struct {
 	Completed bool
 }
 
-type freezeState struct {
+// FreezeState is the last freeze order applied.
+type FreezeState struct {
 	Seq    int64 `json:"seq"`
 	Frozen bool  `json:"frozen"`
 	// Digest is the SHA-256 (hex) of order Seq's body as the sender read
@@ -54,12 +61,13 @@ const (
 	freezeFile = "freeze.json"
 )
 
-// openState reads (creating, mode 0700) the sender's state directory.
-func openState(dir string) (*state, error) {
+// Open reads (creating, mode 0700) the sender's state directory; the
+// queued texts handed over before textsNotBefore are forgotten.
+func Open(dir string, textsNotBefore time.Time) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sender state: %w", err)
 	}
-	st := &state{dir: dir, sent: make(map[string]sentAlert)}
+	st := &Dir{dir: dir, Sent: make(map[string]SentAlert)}
 	if err := st.loadSent(); err != nil {
 		return nil, err
 	}
@@ -75,16 +83,22 @@ func openState(dir string) (*state, error) {
 	case err != nil:
 		return nil, fmt.Errorf("sender state: %w", err)
 	default:
-		if err := json.Unmarshal(b, &st.freeze); err != nil {
+		if err := json.Unmarshal(b, &st.Freeze); err != nil {
 			// Fail closed: a damaged record of freezes means frozen.
-			st.freeze.Frozen = true
+			st.Freeze.Frozen = true
 		}
+	}
+	if st.Texts, err = loadTexts(dir, textsNotBefore); err != nil {
+		return nil, err
+	}
+	if st.Texts, err = loadTexts(dir, textsNotBefore); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
 
 // loadSent reads lines "ALERT-ID DIGEST-HEX UNIX-SECONDS started|committed".
-func (st *state) loadSent() error {
+func (st *Dir) loadSent() error {
 	f, err := os.Open(filepath.Join(st.dir, sentFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -107,27 +121,27 @@ func (st *state) loadSent() error {
 		if err1 != nil || err2 != nil || len(d) != 32 {
 			continue
 		}
-		prev := st.sent[fields[0]]
-		st.sent[fields[0]] = sentAlert{Digest: [32]byte(d), At: time.Unix(sec, 0),
+		prev := st.Sent[fields[0]]
+		st.Sent[fields[0]] = SentAlert{Digest: [32]byte(d), At: time.Unix(sec, 0),
 			Committed: prev.Committed || fields[3] == "committed" || fields[3] == "completed", Completed: prev.Completed || fields[3] == "completed"}
 	}
 	return sc.Err()
 }
 
-// recordSent appends an alert to the sent log as started and syncs it to
+// RecordSent appends an alert to the sent log as started and syncs it to
 // disk before the alert's ledger is written.
-func (st *state) recordSent(id string, digest [32]byte, at time.Time) error {
+func (st *Dir) RecordSent(id string, digest [32]byte, at time.Time) error {
 	if err := st.appendSent(id, digest, at, "started"); err != nil {
 		return err
 	}
-	st.sent[id] = sentAlert{Digest: digest, At: at}
+	st.Sent[id] = SentAlert{Digest: digest, At: at}
 	return nil
 }
 
-// markCommitted records that the alert's ledger was committed: from now on
+// MarkCommitted records that the alert's ledger was committed: from now on
 // the alert id is spent.
-func (st *state) markCommitted(id string) error {
-	s, ok := st.sent[id]
+func (st *Dir) MarkCommitted(id string) error {
+	s, ok := st.Sent[id]
 	if !ok || s.Committed {
 		return nil
 	}
@@ -135,29 +149,29 @@ func (st *state) markCommitted(id string) error {
 		return err
 	}
 	s.Committed = true
-	st.sent[id] = s
+	st.Sent[id] = s
 	return nil
 }
 
-// markCompleted records that the alert's ledger was done, as this sender
+// MarkCompleted records that the alert's ledger was done, as this sender
 // saw it: a ledger set back to pending later is a replay.
-func (st *state) markCompleted(id string, digest [32]byte, at time.Time) error {
-	if s, ok := st.sent[id]; ok && s.Completed {
+func (st *Dir) MarkCompleted(id string, digest [32]byte, at time.Time) error {
+	if s, ok := st.Sent[id]; ok && s.Completed {
 		return nil
 	}
 	if err := st.appendSent(id, digest, at, "completed"); err != nil {
 		return err
 	}
-	s := st.sent[id]
+	s := st.Sent[id]
 	if s.Digest == ([32]byte{}) {
 		s.Digest, s.At = digest, at
 	}
 	s.Committed, s.Completed = true, true
-	st.sent[id] = s
+	st.Sent[id] = s
 	return nil
 }
 
-func (st *state) appendSent(id string, digest [32]byte, at time.Time, phase string) error {
+func (st *Dir) appendSent(id string, digest [32]byte, at time.Time, phase string) error {
 	f, err := os.OpenFile(filepath.Join(st.dir, sentFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("sent log: %w", err)
@@ -172,8 +186,8 @@ func (st *state) appendSent(id string, digest [32]byte, at time.Time, phase stri
 	return nil
 }
 
-// saveFreeze writes the freeze state atomically.
-func (st *state) saveFreeze(fs freezeState) error {
+// SaveFreeze writes the freeze state atomically.
+func (st *Dir) SaveFreeze(fs FreezeState) error {
 	b, _ := json.Marshal(fs)
 	tmp := filepath.Join(st.dir, freezeFile+".tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
@@ -182,18 +196,18 @@ func (st *state) saveFreeze(fs freezeState) error {
 	if err := os.Rename(tmp, filepath.Join(st.dir, freezeFile)); err != nil {
 		return fmt.Errorf("freeze state: %w", err)
 	}
-	st.freeze = fs
+	st.Freeze = fs
 	return nil
 }
 
 const idFile = "sender-id"
 
 // loadID reads this sender's id, making one the first time.
-func (st *state) loadID() error {
+func (st *Dir) loadID() error {
 	path := filepath.Join(st.dir, idFile)
 	b, err := os.ReadFile(path)
 	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
-		st.id = strings.TrimSpace(string(b))
+		st.ID = strings.TrimSpace(string(b))
 		return nil
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -201,6 +215,6 @@ func (st *state) loadID() error {
 	}
 	r := make([]byte, 8)
 	rand.Read(r)
-	st.id = "sender-" + hex.EncodeToString(r)
-	return os.WriteFile(path, []byte(st.id+"\n"), 0o600)
+	st.ID = "sender-" + hex.EncodeToString(r)
+	return os.WriteFile(path, []byte(st.ID+"\n"), 0o600)
 }

@@ -1,4 +1,4 @@
-package sender
+package state
 
 import (
 	"bufio"
@@ -18,24 +18,24 @@ import (
 // not sent again, whatever the database says and across restarts.
 const textsFile = "sent-texts.log"
 
-// outboundTTL is how long a queued text may wait: an older one is stale
+// TextsTTL is how long a queued text may wait: an older one is stale
 // and not sent (its time is under its MAC), so the record of sent texts
 // keeps each one only this long.
-const outboundTTL = 48 * time.Hour
+const TextsTTL = 48 * time.Hour
 
-// sentTexts is the record of queued texts handed over, by MAC (hex), with
+// Texts is the record of queued texts handed over, by MAC (hex), with
 // the time each was queued.
-type sentTexts struct {
+type Texts struct {
 	dir      string
-	queued   map[string]time.Time
-	reported map[string]bool // replays raised as an event already (this process)
+	Queued   map[string]time.Time
+	Reported map[string]bool // replays raised as an event already (this process)
 	pruned   time.Time
 }
 
 // loadTexts reads lines "MAC-HEX UNIX-SECONDS", keeping those queued
 // after notBefore, and rewrites the file when it dropped any.
-func loadTexts(dir string, notBefore time.Time) (*sentTexts, error) {
-	t := &sentTexts{dir: dir, queued: map[string]time.Time{}, reported: map[string]bool{}, pruned: notBefore}
+func loadTexts(dir string, notBefore time.Time) (*Texts, error) {
+	t := &Texts{dir: dir, Queued: map[string]time.Time{}, Reported: map[string]bool{}, pruned: notBefore}
 	f, err := os.Open(filepath.Join(dir, textsFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return t, nil
@@ -59,7 +59,7 @@ func loadTexts(dir string, notBefore time.Time) (*sentTexts, error) {
 			continue
 		}
 		if at := time.Unix(sec, 0); at.After(notBefore) {
-			t.queued[fields[0]] = at
+			t.Queued[fields[0]] = at
 		} else {
 			dropped = true
 		}
@@ -74,14 +74,14 @@ func loadTexts(dir string, notBefore time.Time) (*sentTexts, error) {
 }
 
 // sent reports whether the text with this MAC was handed over.
-func (t *sentTexts) sent(mac []byte) bool {
-	_, ok := t.queued[hex.EncodeToString(mac)]
+func (t *Texts) Sent(mac []byte) bool {
+	_, ok := t.Queued[hex.EncodeToString(mac)]
 	return ok
 }
 
 // record appends a text handed over and syncs it to disk, before its row
 // is deleted.
-func (t *sentTexts) record(mac []byte, queued time.Time) error {
+func (t *Texts) Record(mac []byte, queued time.Time) error {
 	k := hex.EncodeToString(mac)
 	f, err := os.OpenFile(filepath.Join(t.dir, textsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -94,34 +94,34 @@ func (t *sentTexts) record(mac []byte, queued time.Time) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sent texts: %w", err)
 	}
-	t.queued[k] = queued
+	t.Queued[k] = queued
 	return nil
 }
 
 // prune forgets, at most once an hour, the texts queued before notBefore:
 // they are stale, and refused for that.
-func (t *sentTexts) prune(notBefore time.Time) error {
+func (t *Texts) Prune(notBefore time.Time) error {
 	if notBefore.Sub(t.pruned) < time.Hour {
 		return nil
 	}
 	t.pruned = notBefore
-	n := len(t.queued)
-	for k, at := range t.queued {
+	n := len(t.Queued)
+	for k, at := range t.Queued {
 		if !at.After(notBefore) {
-			delete(t.queued, k)
-			delete(t.reported, k)
+			delete(t.Queued, k)
+			delete(t.Reported, k)
 		}
 	}
-	if len(t.queued) == n {
+	if len(t.Queued) == n {
 		return nil
 	}
 	return t.rewrite()
 }
 
 // rewrite writes the record again, atomically, with what it holds now.
-func (t *sentTexts) rewrite() error {
+func (t *Texts) rewrite() error {
 	var b strings.Builder
-	for k, at := range t.queued {
+	for k, at := range t.Queued {
 		fmt.Fprintf(&b, "%s %d\n", k, at.Unix())
 	}
 	tmp := filepath.Join(t.dir, textsFile+".tmp")
