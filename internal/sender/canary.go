@@ -165,7 +165,7 @@ func (s *Sender) canaryUnchecked(ctx context.Context) error {
 		return nil
 	}
 	s.canaryBlind = true
-	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.ID,
+	return s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.ID,
 		Detail: "texts reach /hooks/sms/canary but this sender has no --canary-hook to check them with: they are dropped, and canaries on another account catch nothing"})
 }
 
@@ -194,14 +194,14 @@ func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbou
 		if start, err := q.GetStart(ctx, id); err == nil {
 			detail = fmt.Sprintf("a genuine alert reached the canary %s after it was started", m.ReceivedAt.Sub(start.StartedAt).Round(time.Second))
 		}
-		if err := s.audit(ctx, q, "canary.delivered", c.Label, detail); err != nil {
+		if err := s.events.Audit(ctx, q, "canary.delivered", c.Label, detail); err != nil {
 			return err
 		}
 		return q.DeleteInbound(ctx, m.ID)
 	}
 	why := fmt.Sprintf("canary subscriber %q received a text that tocsin did not send (through %s): the subscriber list or the provider account is in someone else's hands. It began: %q",
 		c.Label, m.Provider, excerpt(m.Body, 80))
-	if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "canary.subscriber", Severity: store.SeverityCritical, Subject: c.Label, Detail: why}); err != nil {
+	if err := s.events.Event(ctx, q, &store.SecurityEvent{Kind: "canary.subscriber", Severity: store.SeverityCritical, Subject: c.Label, Detail: why}); err != nil {
 		return err
 	}
 	if err := q.DeleteInbound(ctx, m.ID); err != nil {
@@ -216,7 +216,7 @@ func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbou
 // any).
 func (s *Sender) respond(ctx context.Context, q store.Querier, rule, why, fake string) error {
 	if s.cfg.AutoFreeze[rule] {
-		if err := s.freezeWith("auto-freeze (" + rule + "): " + why); err != nil {
+		if err := s.guard.FreezeWith("auto-freeze (" + rule + "): " + why); err != nil {
 			return err
 		}
 	}
@@ -270,6 +270,6 @@ func (s *Sender) checkCanaries(ctx context.Context) error {
 	if len(known) >= added {
 		return nil
 	}
-	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.missing", Severity: store.SeverityHigh, Subject: s.state.ID,
+	return s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.missing", Severity: store.SeverityHigh, Subject: s.state.ID,
 		Detail: fmt.Sprintf("this sender knows %d canary subscribers; %d were added: copy %s from the sender where they were added, or texts to them pass unseen", len(known), added, CanaryFile)})
 }

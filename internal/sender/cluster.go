@@ -2,14 +2,9 @@ package sender
 
 import (
 	"context"
-	"crypto/hmac"
-	"strconv"
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/store"
 )
 
 // Several sender processes may share one database. Every one of them
@@ -117,59 +112,4 @@ func (s *Sender) dropLeases(ctx context.Context) {
 			s.cfg.Log.Warn("drop lease", "lease", name, "err", err)
 		}
 	}
-}
-
-func (s *Sender) startMAC(alertID string, digest []byte, at time.Time) []byte {
-	return s.cfg.Keys.MAC("alert-start", []byte(alertID), digest, []byte(strconv.FormatInt(at.Unix(), 10)))
-}
-
-// recordStart notes, in the ledger's transaction, that this sender verified
-// and started the alert with this statement digest.
-func (s *Sender) recordStart(ctx context.Context, q store.Querier, alertID string, digest [32]byte) error {
-	at := s.cfg.Now().Truncate(time.Second)
-	return q.RecordStart(ctx, &store.AlertStart{AlertID: alertID, Digest: digest[:], StartedAt: at, MAC: s.startMAC(alertID, digest[:], at)})
-}
-
-// validStart reports whether a start record was written by a sender.
-func (s *Sender) validStart(a *store.AlertStart) bool {
-	return len(a.Digest) == 32 && hmac.Equal(a.MAC, s.startMAC(a.AlertID, a.Digest, a.StartedAt))
-}
-
-// startedWith reports whether a sender started the alert with a statement
-// of this digest: by this process's own record, or by a start record
-// bearing the sender's MAC.
-func (s *Sender) startedWith(ctx context.Context, q store.Querier, alertID string, digest [32]byte) (bool, error) {
-	if sent, ok := s.state.Sent[alertID]; ok && sent.Digest == digest {
-		return true, nil
-	}
-	a, err := q.GetStart(ctx, alertID)
-	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return s.validStart(a) && [32]byte(a.Digest) == digest, nil
-}
-
-// startsSince counts the alerts started since t by any sender (a start
-// record without the sender's MAC does not count), but for except.
-func (s *Sender) startsSince(ctx context.Context, q store.Querier, t time.Time, except string) (int, error) {
-	ids := map[string]bool{}
-	for id, sent := range s.state.Sent {
-		if !sent.At.Before(t) {
-			ids[id] = true
-		}
-	}
-	starts, err := q.StartsSince(ctx, t)
-	if err != nil {
-		return 0, err
-	}
-	for _, a := range starts {
-		if s.validStart(&a) {
-			ids[a.AlertID] = true
-		}
-	}
-	delete(ids, except)
-	return len(ids), nil
 }

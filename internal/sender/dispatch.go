@@ -10,18 +10,13 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/tocsin/tocsin/internal/sender/config"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// Route is one provider the sender may send through, in order of
-// preference, with its pace.
-type Route struct {
-	Provider sms.Provider
-	// Rate is messages per second through this provider (its sending
-	// numbers' combined throughput); 0 means no limit.
-	Rate float64
-}
+// Route is one provider the sender may send through (package config).
+type Route = config.Route
 
 // Failover: a provider with this many temporary failures in a row is taken
 // out of rotation for outOfRotation, and the next route takes over.
@@ -164,7 +159,7 @@ func (s *Sender) recordSent(ctx context.Context, sent []store.SentMessage) {
 // authFailed raises the alarm, once per rotation, when a provider refuses
 // our credentials (revoked, rotated, or changed by someone else).
 func (s *Sender) authFailed(ctx context.Context, provider string) {
-	if err := s.security(ctx, s.cfg.Store, "provider.auth_refused", provider, provider+" refused our credentials: taken out of rotation; messages wait"); err != nil {
+	if err := s.events.Security(ctx, s.cfg.Store, "provider.auth_refused", provider, provider+" refused our credentials: taken out of rotation; messages wait"); err != nil {
 		s.cfg.Log.Error("security event", "err", err)
 	}
 }

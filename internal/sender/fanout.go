@@ -75,7 +75,7 @@ func (s *Sender) stalled(ctx context.Context, alertID string, cause error) error
 	if s.stalls[alertID] != stallRounds {
 		return nil
 	}
-	return s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.stalled", Severity: store.SeverityHigh, Subject: alertID,
+	return s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.stalled", Severity: store.SeverityHigh, Subject: alertID,
 		Detail: fmt.Sprintf("the alert's delivery failed %d rounds in a row (%v); other alerts go on", stallRounds, cause)})
 }
 
@@ -88,10 +88,10 @@ const roundBatches = 10
 // database), writes its ledger nearest first and moves it to sending. A
 // refusal raises a security event saying why and moves the alert to refused.
 func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
-	if s.frozen(ctx) {
+	if s.guard.Frozen(ctx) {
 		return nil // stays approved until unfrozen
 	}
-	r, err := s.roster(ctx) // outside the transaction: it may raise an event
+	r, err := s.guard.Roster(ctx) // outside the transaction: it may raise an event
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 				return err
 			}
 		}
-		if err := s.recordStart(ctx, q, a.ID, st.Digest()); err != nil {
+		if err := s.starts.Record(ctx, q, a.ID, st.Digest()); err != nil {
 			return err
 		}
 		if err := s.logStatement(ctx, q, st); err != nil {
@@ -118,7 +118,7 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 			return err
 		}
 		s.cfg.Log.Info("alert verified; logged; ledger written", "alert", a.ID, "recipients", len(rs))
-		return s.audit(ctx, q, "alert.ledger", a.ID, fmt.Sprintf("%d recipients", len(rs)))
+		return s.events.Audit(ctx, q, "alert.ledger", a.ID, fmt.Sprintf("%d recipients", len(rs)))
 	})
 	if err == nil {
 		if err := s.state.MarkCommitted(a.ID); err != nil {
@@ -130,7 +130,7 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 	if !errors.As(err, &why) {
 		return err
 	}
-	if err := s.security(ctx, s.cfg.Store, "alert.refused", a.ID, why.why); err != nil {
+	if err := s.events.Security(ctx, s.cfg.Store, "alert.refused", a.ID, why.why); err != nil {
 		return err
 	}
 	return s.cfg.Store.RefuseAlert(ctx, a.ID)
@@ -183,7 +183,7 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 			return nil, nil, refuse("the %s text is %d segments; the policy allows %d", lang, n, r.Policy.MaxSegments)
 		}
 	}
-	n, err := s.startsSince(ctx, q, now.Add(-time.Hour), a.ID)
+	n, err := s.starts.Since(ctx, q, now.Add(-time.Hour), a.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -244,18 +244,18 @@ func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err e
 	st, derr := trust.DecodeStatement(a.Statement)
 	ok := false
 	if derr == nil {
-		if ok, err = s.startedWith(ctx, s.cfg.Store, a.ID, st.Digest()); err != nil {
+		if ok, err = s.starts.StartedWith(ctx, s.cfg.Store, a.ID, st.Digest()); err != nil {
 			return false, err
 		}
 	}
 	if ok && s.state.Sent[a.ID].Completed {
-		if err := s.security(ctx, s.cfg.Store, "alert.tampered", a.ID, "an alert this sender saw completed is sending again: a replay; not sent"); err != nil {
+		if err := s.events.Security(ctx, s.cfg.Store, "alert.tampered", a.ID, "an alert this sender saw completed is sending again: a replay; not sent"); err != nil {
 			return false, err
 		}
 		return false, s.cfg.Store.RefuseAlert(ctx, a.ID)
 	}
 	if !ok {
-		if err := s.security(ctx, s.cfg.Store, "alert.tampered", a.ID, "a sending alert whose statement is not the one the sender verified"); err != nil {
+		if err := s.events.Security(ctx, s.cfg.Store, "alert.tampered", a.ID, "a sending alert whose statement is not the one the sender verified"); err != nil {
 			return false, err
 		}
 		return false, s.cfg.Store.RefuseAlert(ctx, a.ID)
@@ -295,7 +295,7 @@ func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err e
 // claim; stop: sending must pause until the next poll.
 func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (done, stop bool, err error) {
 	for range n {
-		if ctx.Err() != nil || s.frozen(ctx) || !s.anyRouteUp() {
+		if ctx.Err() != nil || s.guard.Frozen(ctx) || !s.anyRouteUp() {
 			return false, true, nil
 		}
 		s.renewLeases(ctx)
@@ -324,7 +324,7 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 			}
 		}
 		if replayed > 0 {
-			if err := s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.replayed", Severity: store.SeverityCritical, Subject: st.AlertID,
+			if err := s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.replayed", Severity: store.SeverityCritical, Subject: st.AlertID,
 				Detail: fmt.Sprintf("%d ledger rows this sender handed over already came back to be sent: someone rewrote the ledger; not sent again", replayed)}); err != nil {
 				return false, false, err
 			}
@@ -364,7 +364,7 @@ func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.De
 	if n > 1 {
 		what = fmt.Sprintf("%d ledger rows (subscribers %s…)", n, strings.Join(subs[:min(len(subs), 10)], ", "))
 	}
-	return s.security(ctx, s.cfg.Store, "ledger.forged", alertID, what+" not written by the sender, or a number swapped: not sent; the rest of the alert goes on")
+	return s.events.Security(ctx, s.cfg.Store, "ledger.forged", alertID, what+" not written by the sender, or a number swapped: not sent; the rest of the alert goes on")
 }
 
 // sendBatch hands a batch to the provider with a few messages in flight and
@@ -455,5 +455,5 @@ func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
 		}
 	}
 	s.cfg.Log.Info("alert sent", "alert", a.ID)
-	return s.audit(ctx, s.cfg.Store, "alert.sent", a.ID, "")
+	return s.events.Audit(ctx, s.cfg.Store, "alert.sent", a.ID, "")
 }

@@ -33,7 +33,7 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 	ev, err := s.parseHook(h)
 	switch {
 	case errors.Is(err, sms.ErrForged):
-		if err := s.security(ctx, s.cfg.Store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
+		if err := s.events.Security(ctx, s.cfg.Store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
 			return err
 		}
 	case errors.Is(err, errNoCanaryHook):

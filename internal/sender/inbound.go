@@ -27,7 +27,7 @@ func (s *Sender) handleInbound(ctx context.Context) error {
 		}
 	}
 	if len(msgs) > 0 {
-		s.frozen(ctx) // apply at once a freeze a canary's text ordered
+		s.guard.Frozen(ctx) // apply at once a freeze a canary's text ordered
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 	if err != nil {
 		// Someone with database write access queued a text we cannot open.
 		s.cfg.Log.Warn("inbound text with a sealed number that does not open; dropped", "id", m.ID)
-		if err := s.audit(ctx, q, "security.inbound_unsealable", fmt.Sprint(m.ID), "inbound text whose number does not open with the sender key"); err != nil {
+		if err := s.events.Audit(ctx, q, "security.inbound_unsealable", fmt.Sprint(m.ID), "inbound text whose number does not open with the sender key"); err != nil {
 			return err
 		}
 		return q.DeleteInbound(ctx, m.ID)

@@ -55,69 +55,6 @@ func ParseAutoFreeze(s string) (map[string]bool, error) {
 	return on, nil
 }
 
-// securityEvent records an event, in the audit trail too, and logs it.
-func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.SecurityEvent) error {
-	if e.At.IsZero() {
-		e.At = s.cfg.Now()
-	}
-	s.cfg.Log.Warn("security event", "kind", e.Kind, "severity", e.Severity, "subject", e.Subject, "detail", e.Detail)
-	if err := q.AddSecurityEvent(ctx, e); err != nil {
-		return fmt.Errorf("security event: %w", err)
-	}
-	// The audit trail's hash chain holds every event too.
-	return s.audit(ctx, q, "security."+e.Kind, e.Subject, e.Detail)
-}
-
-// freezeWith freezes this sender at once, in its own record, without the
-// database: an intrusion the sender detected itself stops it whatever a
-// database writer does to the freeze orders, and whether or not the
-// transaction that saw it commits. The order it then writes for the
-// console, the log and the other senders of a cluster (publishFreeze) is
-// written apart from that transaction, and failing to write it changes
-// nothing here. The position in the orders stays: the operators' next
-// signed unfreeze lifts it.
-func (s *Sender) freezeWith(reason string) error {
-	s.freezeMu.Lock()
-	defer s.freezeMu.Unlock()
-	s.ownFreeze = reason
-	if s.state.Freeze.Frozen {
-		return nil
-	}
-	f := s.state.Freeze
-	f.Frozen = true
-	return s.state.SaveFreeze(f)
-}
-
-// publishFreeze writes the freeze order of the sender's own freeze, if one
-// waits (stopping needs no signature), after the last order in the table.
-// Called with freezeMu held.
-func (s *Sender) publishFreeze(ctx context.Context) {
-	reason := s.ownFreeze
-	s.ownFreeze = ""
-	err := func() error {
-		orders, err := s.cfg.Store.FreezeOrders(ctx, 0)
-		if err != nil {
-			return err
-		}
-		seq := max(s.state.Freeze.Seq, int64(0)) + 1
-		if n := len(orders); n > 0 {
-			seq = max(seq, orders[n-1].Seq+1)
-		}
-		body, err := (&trust.FreezeOrder{Seq: seq, Freeze: true, At: s.cfg.Now(), Reason: reason}).Encode()
-		if err != nil {
-			return err
-		}
-		return s.cfg.Store.PutFreezeOrder(ctx, seq, body)
-	}()
-	if err == nil {
-		return
-	}
-	s.cfg.Log.Error("the sender's own freeze could not be written as an order; it is frozen all the same", "err", err)
-	if err := s.security(ctx, s.cfg.Store, "freeze.unrecorded", "", "the sender froze itself, but its freeze order could not be written to the database: "+err.Error()); err != nil {
-		s.cfg.Log.Error("security event", "err", err)
-	}
-}
-
 // correctionBy marks the drafts the sender prepares.
 const correctionBy = "sender"
 
@@ -171,7 +108,7 @@ func (s *Sender) draftCorrection(ctx context.Context, q store.Querier, fake stri
 	if err := q.CreateAlert(ctx, a); err != nil {
 		return err
 	}
-	return s.audit(ctx, q, "incident.correction_drafted", a.ID, fmt.Sprintf("a correction to %d subscribers in %d ZIP codes waits for approval", len(subs), len(zips)))
+	return s.events.Audit(ctx, q, "incident.correction_drafted", a.ID, fmt.Sprintf("a correction to %d subscribers in %d ZIP codes waits for approval", len(subs), len(zips)))
 }
 
 // notifyEvery bounds how often a failing alarm channel is tried again.
@@ -224,7 +161,7 @@ func (s *Sender) handleEvents(ctx context.Context) error {
 		done = append(done, e.ID)
 	}
 	if responded {
-		s.frozen(ctx) // apply the freeze at once
+		s.guard.Frozen(ctx) // apply the freeze at once
 	}
 	if len(done) > 0 {
 		if err := s.cfg.Store.MarkNotified(ctx, done, s.cfg.Now()); err != nil {

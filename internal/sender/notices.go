@@ -50,7 +50,7 @@ func (s *Sender) publishNotice(ctx context.Context, n *tocsin.Notice) error {
 		if kind == "notice.tampered" {
 			sev = store.SeverityHigh // only a database writer changes a signed notice
 		}
-		if err := s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: kind, Severity: sev, Subject: n.ID, Detail: why + ": not published"}); err != nil {
+		if err := s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: kind, Severity: sev, Subject: n.ID, Detail: why + ": not published"}); err != nil {
 			return err
 		}
 		return s.cfg.Store.RefuseNotice(ctx, n.ID)
@@ -73,7 +73,7 @@ func (s *Sender) publishNotice(ctx context.Context, n *tocsin.Notice) error {
 	if err := s.cfg.Store.PublishNotice(ctx, n.ID, by, s.cfg.Now()); err != nil {
 		return err
 	}
-	return s.audit(ctx, s.cfg.Store, "notice.publish", n.ID, fmt.Sprintf("in the log, signed by %s", by))
+	return s.events.Audit(ctx, s.cfg.Store, "notice.publish", n.ID, fmt.Sprintf("in the log, signed by %s", by))
 }
 
 // checkNotice verifies a notice as the sender publishes it: its statement
@@ -130,7 +130,7 @@ func (s *Sender) signedOtherText(ctx context.Context, id string, digest [32]byte
 // noticeVerdict counts the valid signatures on a notice against the
 // verified roster; the error wraps trust.ErrQuorum when they are too few.
 func (s *Sender) noticeVerdict(ctx context.Context, id string, st *trust.NoticeStatement) (trust.Verdict, error) {
-	r, err := s.roster(ctx)
+	r, err := s.guard.Roster(ctx)
 	if err != nil {
 		return trust.Verdict{}, err
 	}

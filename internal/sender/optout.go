@@ -48,7 +48,7 @@ func (s *Sender) refuseOptedOutSignup(ctx context.Context, q store.Querier, su t
 	detail := fmt.Sprintf("sign-up %s is confirmed, but its number had texted STOP before the sign-up was made, so no code was texted to it: the row was confirmed in the database directly (or its code guessed). Nothing was texted and the number stays opted out.", su.ID)
 	// One subject for every such row, so that their alarms are throttled as one.
 	ev := &store.SecurityEvent{Kind: "signup.opted_out_confirmed", Severity: store.SeverityHigh, Subject: "opted out", Detail: detail}
-	if err := s.securityEvent(ctx, q, ev); err != nil {
+	if err := s.events.Event(ctx, q, ev); err != nil {
 		return err
 	}
 	return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)

@@ -66,7 +66,7 @@ func idempotencyKey(m *tocsin.Outbound) string {
 // text the sender did not queue, one it handed over already (a copy a
 // database writer put back), and one older than state.TextsTTL are not sent.
 func (s *Sender) sendOutbound(ctx context.Context) error {
-	if s.frozen(ctx) {
+	if s.guard.Frozen(ctx) {
 		return nil // a freeze stops every outbound text, replies included
 	}
 	now := s.cfg.Now()
@@ -121,7 +121,7 @@ func (s *Sender) sendQueued(ctx context.Context, m tocsin.Outbound) error {
 	to, err := s.cfg.Keys.Open(m.ToSealed)
 	if err != nil {
 		s.cfg.Log.Warn("outbound text whose number does not open; dropped", "id", m.ID)
-		if err := s.audit(ctx, s.cfg.Store, "security.outbound_unsealable", fmt.Sprint(m.ID), "queued text whose number does not open with the sender key"); err != nil {
+		if err := s.events.Audit(ctx, s.cfg.Store, "security.outbound_unsealable", fmt.Sprint(m.ID), "queued text whose number does not open with the sender key"); err != nil {
 			return err
 		}
 		return s.cfg.Store.DeleteOutbound(ctx, m.ID)
@@ -158,7 +158,7 @@ func (s *Sender) forgedTexts(ctx context.Context, ids []int64) {
 	if n > 1 {
 		what = fmt.Sprintf("%d queued texts the sender did not write", n)
 	}
-	if err := s.security(ctx, s.cfg.Store, "outbound.forged", fmt.Sprint(ids[0]), what+": not sent"); err != nil {
+	if err := s.events.Security(ctx, s.cfg.Store, "outbound.forged", fmt.Sprint(ids[0]), what+": not sent"); err != nil {
 		s.cfg.Log.Error("security event", "err", err)
 	}
 }
@@ -177,7 +177,7 @@ func (s *Sender) replayedTexts(ctx context.Context, macs []string) {
 	if len(fresh) == 0 {
 		return
 	}
-	err := s.securityEvent(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "outbound.replayed", Severity: store.SeverityHigh,
+	err := s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "outbound.replayed", Severity: store.SeverityHigh,
 		Detail: fmt.Sprintf("%d queued texts the sender handed over already were queued again (copies put back in the database): not sent again", len(fresh))})
 	if err != nil {
 		s.cfg.Log.Error("security event", "err", err)

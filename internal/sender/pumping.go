@@ -37,7 +37,7 @@ const DefaultCodesPerBlock = 10
 func (s *Sender) refuseSignup(ctx context.Context, q store.Querier, su tocsin.Signup, why error) error {
 	s.cfg.Log.Warn("sign-up for a number outside the SMS policy: nothing texted", "signup", su.ID, "why", reason(why))
 	detail := fmt.Sprintf("sign-up %s is for a number the SMS policy refuses (%s): the web tier refuses these at the form, so the row was written to the database directly, or the web role's --sms-countries is wider than the sender's. Nothing was texted.", su.ID, reason(why))
-	if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "signup.number_refused", Severity: store.SeverityHigh, Subject: reason(why), Detail: detail}); err != nil {
+	if err := s.events.Event(ctx, q, &store.SecurityEvent{Kind: "signup.number_refused", Severity: store.SeverityHigh, Subject: reason(why), Detail: detail}); err != nil {
 		return err
 	}
 	return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
@@ -61,14 +61,14 @@ func (s *Sender) blockAllows(ctx context.Context, q store.Querier, n phone.Numbe
 		return false, err
 	}
 	s.cfg.Log.Info("sign-up code not sent: too many codes to one block of numbers this hour", "signup", su.ID)
-	if err := s.audit(ctx, q, "signup.code_limited", su.ID, "per-block code limit reached"); err != nil {
+	if err := s.events.Audit(ctx, q, "signup.code_limited", su.ID, "per-block code limit reached"); err != nil {
 		return false, err
 	}
 	if refused > 0 {
 		return false, nil // raised once an hour per block
 	}
 	detail := fmt.Sprintf("%d codes went to numbers of one block of 10,000 in the last hour, the limit: more codes to it this hour are not sent, and each is counted in the audit trail (signup.code_limited). Many sign-ups in one block is how SMS pumping cycles through a range.", sent)
-	return false, s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "signup.block_limited", Severity: store.SeverityWarning,
+	return false, s.events.Event(ctx, q, &store.SecurityEvent{Kind: "signup.block_limited", Severity: store.SeverityWarning,
 		Subject: "block " + hex.EncodeToString(block[:6]), Detail: detail})
 }
 
@@ -85,6 +85,6 @@ func reason(why error) string {
 // is outside the SMS policy.
 func (s *Sender) refuseReply(ctx context.Context, q store.Querier, m tocsin.Inbound, why error) error {
 	s.cfg.Log.Info("no reply to a text from a number outside the SMS policy", "id", m.ID, "why", reason(why))
-	return s.audit(ctx, q, "inbound.reply_refused", fmt.Sprint(m.ID),
+	return s.events.Audit(ctx, q, "inbound.reply_refused", fmt.Sprint(m.ID),
 		fmt.Sprintf("no reply to a number the SMS policy refuses (%s); STOP, LANG and REPORT still apply, JOIN and START do not", reason(why)))
 }

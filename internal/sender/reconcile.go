@@ -79,7 +79,7 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 	}
 	why := fmt.Sprintf("%s lists %d message(s) sent from our account that tocsin did not send (first: %s): a credential may be stolen; outbound messaging frozen", name, len(unknown), unknown[0])
 	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
-		if err := s.securityEvent(ctx, q, &store.SecurityEvent{Kind: "provider.unknown_messages", Severity: store.SeverityCritical, Subject: name, Detail: why}); err != nil {
+		if err := s.events.Event(ctx, q, &store.SecurityEvent{Kind: "provider.unknown_messages", Severity: store.SeverityCritical, Subject: name, Detail: why}); err != nil {
 			return err
 		}
 		return s.respond(ctx, q, RuleReconcileUnknown, "reconciliation: "+why, "")
@@ -87,7 +87,7 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 	if err != nil {
 		return err
 	}
-	s.frozen(ctx)
+	s.guard.Frozen(ctx)
 	return nil
 }
 
@@ -104,7 +104,7 @@ func (s *Sender) signedTexts(ctx context.Context) (map[string]string, error) {
 		if err != nil {
 			continue
 		}
-		ok, err := s.startedWith(ctx, s.cfg.Store, a.ID, st.Digest())
+		ok, err := s.starts.StartedWith(ctx, s.cfg.Store, a.ID, st.Digest())
 		if err != nil {
 			return nil, err
 		}

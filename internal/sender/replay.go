@@ -48,7 +48,7 @@ func (s *Sender) refuseReplay(ctx context.Context, q store.Querier, provider, id
 	if err != nil || !replayed {
 		return false, hash, err
 	}
-	return true, nil, s.security(ctx, q, "webhook.replayed", provider,
+	return true, nil, s.events.Security(ctx, q, "webhook.replayed", provider,
 		"an inbound text the sender already acted on (the same signed request again, or the provider retrying one it acted on): ignored, no reply")
 }
 

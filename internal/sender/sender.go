@@ -10,95 +10,26 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
-	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/alarm"
 	"github.com/tocsin/tocsin/internal/audience"
-	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/config"
+	"github.com/tocsin/tocsin/internal/sender/events"
+	"github.com/tocsin/tocsin/internal/sender/guard"
+	"github.com/tocsin/tocsin/internal/sender/starts"
 	"github.com/tocsin/tocsin/internal/sender/state"
-	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/sms"
-	"github.com/tocsin/tocsin/internal/store"
 )
 
-// Config is what a Sender needs.
-type Config struct {
-	Store store.Store
-	Keys  *vault.Keys
-	// Provider is the one provider when Routes is empty.
-	Provider sms.Provider
-	// Routes are the providers in order of preference, each with its pace;
-	// the next takes over when one keeps failing.
-	Routes []Route
-	ZIPs   *geo.ZIPs
-	Log    *slog.Logger
-	Now    func() time.Time
-	// Poll is how often the sender looks for work when not woken.
-	Poll time.Duration
-	// Batch is how many ledger rows are claimed at once.
-	Batch int
-	// Workers is how many messages of a batch are handed over at once.
-	Workers int
-	// Lanes is how many batches of one alert are in progress at once.
-	Lanes int
-	// Name is the service name used in replies ("tocsin").
-	Name string
-	// CodesPerHour bounds confirmation codes texted to one number.
-	CodesPerHour int
-	// CodesPerBlockPerHour bounds confirmation codes texted to the numbers
-	// of one block (phone.Number.Block: 10,000 numbers), so that cycling
-	// through a range is stopped; 0 means DefaultCodesPerBlock.
-	CodesPerBlockPerHour int
-	// SMSPolicy is the numbers the sender texts codes and replies to; nil
-	// means phone.DefaultPolicy (the US and its territories).
-	SMSPolicy *phone.Policy
-	// TrustAnchor is the root public key (Ed25519) the roster chain must
-	// verify back to. Without one (before tocsin init) every alert is
-	// refused.
-	TrustAnchor []byte
-	// ReconcileEvery is how often providers' message lists are compared
-	// with what the sender sent.
-	ReconcileEvery time.Duration
-	// LogKey signs the transparency log's checkpoints (a note signer key,
-	// tlog.NewSigner); without it no log is kept. LogOrigin names the log.
-	LogKey, LogOrigin string
-	// StateDir is a directory only the sender writes: the alerts it has
-	// started and the freeze orders it has applied.
-	StateDir string
-	// Worker: this process only delivers ledgers (and takes its turn at the
-	// cluster's periodic work); it never starts an alert nor signs the log.
-	// Without it the process may be the primary (see cluster.go).
-	Worker bool
-	// ClaimLease: ledger rows claimed longer ago than this by another
-	// sender are taken to be a dead sender's and go back to the queue.
-	ClaimLease time.Duration
-	// Alarm tells operators of high and critical security events over a
-	// channel that does not go through the SMS provider; nil for none.
-	Alarm alarm.Notifier
-	// AutoFreeze: the rules (RuleCanarySubscriber, …) that freeze outbound
-	// messaging at once; nil means every rule.
-	AutoFreeze map[string]bool
-	// CanaryHook checks the webhooks of the canary subscribers' own
-	// account or carrier (another Twilio account, another carrier's
-	// Kannel), queued as hook requests of provider CanaryHookName: every
-	// text arriving there is a text to a canary. Nil for none.
-	CanaryHook sms.Webhooks
-	// PublicURL is the site's address, for the links in a correction and in
-	// alarms ("" for none).
-	PublicURL string
-	// EventNetworkRetention and EventRetention: how long the network
-	// details of security events, and the events, are kept.
-	EventNetworkRetention, EventRetention time.Duration
-}
+// Config is what a Sender needs (package config, shared read-only by the
+// sender's services).
+type Config = config.Config
 
 // Sender does the sender's work in a loop until its context ends.
 type Sender struct {
-	cfg             Config
+	cfg             *Config
 	routes          []*route
 	nextReconcile   time.Time
 	nextAudit       time.Time
@@ -122,14 +53,14 @@ type Sender struct {
 	members         int       // live senders sharing the providers' pace
 	index           recipientIndex
 	lastReconciled  time.Time
-	freezeMu        sync.Mutex // one lane at a time applies freeze orders
-	ownFreeze       string     // the reason of the sender's own freeze, until written as an order
 	state           *state.Dir
-	lastRosterErr   string
 	sealer          *phone.Sealer
 	audience        *audience.Resolver
 	wake            chan struct{}
-	seen            hooksSeen // webhook requests acted on (replay.go)
+	seen            hooksSeen
+	events          *events.Recorder
+	guard           *guard.Guard
+	starts          *starts.Book // webhook requests acted on (replay.go)
 }
 
 // New checks cfg and returns a Sender.
@@ -195,8 +126,12 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
+	ev := events.New(&cfg)
 	return &Sender{
-		cfg:       cfg,
+		cfg:       &cfg,
+		events:    ev,
+		guard:     guard.New(&cfg, cfg.Store, st, ev),
+		starts:    starts.New(&cfg, st),
 		routes:    newRoutes(cfg.Routes),
 		state:     st,
 		sealer:    phone.NewSealer(cfg.Keys.Public()),
@@ -331,13 +266,6 @@ func (s *Sender) expire(ctx context.Context) error {
 		return err
 	}
 	return s.cfg.Store.DeleteExpiredSessions(ctx, now)
-}
-
-func (s *Sender) audit(ctx context.Context, q store.Querier, action, subject, detail string) error {
-	if err := q.AppendAudit(ctx, &tocsin.AuditEntry{At: s.cfg.Now(), Actor: "sender", Action: action, Subject: subject, Detail: detail}); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	return nil
 }
 
 // defaultClaimLease: a ledger row claimed longer ago than this by another

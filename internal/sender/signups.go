@@ -52,7 +52,7 @@ func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup
 	n, code, err := s.openSignup(su)
 	if err != nil {
 		s.cfg.Log.Warn("web sign-up that does not open; dropped", "signup", su.ID)
-		if err := s.audit(ctx, q, "security.signup_unsealable", su.ID, "sign-up whose payload does not open with the sender key"); err != nil {
+		if err := s.events.Audit(ctx, q, "security.signup_unsealable", su.ID, "sign-up whose payload does not open with the sender key"); err != nil {
 			return err
 		}
 		return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
@@ -91,7 +91,7 @@ func (s *Sender) codeAllowed(ctx context.Context, q store.Querier, su tocsin.Sig
 	if out, err := s.optedOut(ctx, q, hash, sub); err != nil || out {
 		if out {
 			s.cfg.Log.Info("sign-up code not sent: the number opted out", "signup", su.ID)
-			err = s.audit(ctx, q, "signup.code_withheld", su.ID, "the number texted STOP and has not texted START since")
+			err = s.events.Audit(ctx, q, "signup.code_withheld", su.ID, "the number texted STOP and has not texted START since")
 		}
 		return false, err
 	}
@@ -101,7 +101,7 @@ func (s *Sender) codeAllowed(ctx context.Context, q store.Querier, su tocsin.Sig
 	}
 	if recent >= s.cfg.CodesPerHour {
 		s.cfg.Log.Info("sign-up code not sent: too many codes to one number this hour", "signup", su.ID)
-		return false, s.audit(ctx, q, "signup.code_limited", su.ID, "per-number code limit reached")
+		return false, s.events.Audit(ctx, q, "signup.code_limited", su.ID, "per-number code limit reached")
 	}
 	return s.blockAllows(ctx, q, n, su)
 }

@@ -50,7 +50,7 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 	}
 	prev := s.state.Log
 	if size < prev.Size {
-		return s.security(ctx, s.cfg.Store, "log.tampered", "", fmt.Sprintf("the log has %d entries, fewer than the %d the sender signed", size, prev.Size))
+		return s.events.Security(ctx, s.cfg.Store, "log.tampered", "", fmt.Sprintf("the log has %d entries, fewer than the %d the sender signed", size, prev.Size))
 	}
 	if _, _, err := s.cfg.Store.LatestCheckpoint(ctx); err == nil && size == prev.Size {
 		return nil // nothing new
@@ -78,12 +78,12 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 		st, err := trust.DecodeStatement(entry)
 		ok := false
 		if err == nil {
-			if ok, err = s.startedWith(ctx, s.cfg.Store, st.AlertID, sha256.Sum256(entry)); err != nil {
+			if ok, err = s.starts.StartedWith(ctx, s.cfg.Store, st.AlertID, sha256.Sum256(entry)); err != nil {
 				return err
 			}
 		}
 		if !ok {
-			return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(i), "a log entry the sender did not append: nothing signed")
+			return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(i), "a log entry the sender did not append: nothing signed")
 		}
 	}
 	root, err := tlog.Root(ctx, leaves, size)
@@ -96,7 +96,7 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 			return err
 		}
 		if err := tlog.VerifyConsistency(prev.Size, size, prev.Root, root, proof); err != nil {
-			return s.security(ctx, s.cfg.Store, "log.tampered", "", "the log no longer extends the last checkpoint the sender signed: nothing signed")
+			return s.events.Security(ctx, s.cfg.Store, "log.tampered", "", "the log no longer extends the last checkpoint the sender signed: nothing signed")
 		}
 	}
 	signed, err := tlog.Sign(tlog.Checkpoint{Origin: s.cfg.LogOrigin, Size: size, Root: root}, s.cfg.LogKey)
@@ -116,7 +116,7 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 // could approve alerts, and when messaging was stopped and restarted.
 func (s *Sender) logTrust(ctx context.Context) (bool, error) {
 	added := false
-	r, err := s.roster(ctx)
+	r, err := s.guard.Roster(ctx)
 	if err != nil || r == nil {
 		return false, err
 	}
@@ -224,7 +224,7 @@ func (s *Sender) commitAudit(ctx context.Context) error {
 		return nil
 	}
 	if _, brk := audit.Verify(links); brk != nil {
-		return s.security(ctx, s.cfg.Store, "audit.tampered", fmt.Sprint(brk.ID), brk.Error()+": head not committed")
+		return s.events.Security(ctx, s.cfg.Store, "audit.tampered", fmt.Sprint(brk.ID), brk.Error()+": head not committed")
 	}
 	if err := s.appendEntry(ctx, audit.HeadEntry(len(links), links[len(links)-1].Hash)); err != nil {
 		return err
@@ -335,7 +335,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 		return err
 	}
 	s.cfg.Log.Info("took the transparency log over at its newest checkpoint", "size", cp.Size)
-	return s.audit(ctx, s.cfg.Store, "log.takeover", fmt.Sprint(cp.Size), "this sender signs the log from here")
+	return s.events.Audit(ctx, s.cfg.Store, "log.takeover", fmt.Sprint(cp.Size), "this sender signs the log from here")
 }
 
 // errTakeover: the log cannot be taken over; the primary starts nothing.
@@ -347,7 +347,7 @@ var errTakeover = errors.New("the transparency log cannot be taken over: see the
 func (s *Sender) refuseTakeover(ctx context.Context, subject, detail string) error {
 	if !s.takeoverRefused {
 		s.takeoverRefused = true
-		if err := s.security(ctx, s.cfg.Store, "log.tampered", subject, detail); err != nil {
+		if err := s.events.Security(ctx, s.cfg.Store, "log.tampered", subject, detail); err != nil {
 			return err
 		}
 	}
@@ -381,7 +381,7 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 	seen := max(l.Size, l.SeenSize)
 	switch {
 	case size < seen:
-		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), fmt.Sprintf("the newest checkpoint has %d entries; this sender saw one of %d: the log was rolled back", size, seen))
+		return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), fmt.Sprintf("the newest checkpoint has %d entries; this sender saw one of %d: the log was rolled back", size, seen))
 	case size == seen:
 		return nil
 	}
@@ -391,7 +391,7 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 	}
 	cp, err := tlog.Open(signed, vkey, s.cfg.LogOrigin)
 	if err != nil || cp.Size != size {
-		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key")
+		return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key")
 	}
 	leaves := store.LogLeaves{Q: s.cfg.Store}
 	root, err := tlog.Root(ctx, leaves, cp.Size)
@@ -399,7 +399,7 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 		return err
 	}
 	if root != cp.Root {
-		return s.security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed")
+		return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed")
 	}
 	baseSize, baseRoot := l.SeenSize, l.SeenRoot
 	if l.Size > baseSize {
@@ -411,7 +411,7 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 			return err
 		}
 		if err := tlog.VerifyConsistency(baseSize, cp.Size, baseRoot, cp.Root, proof); err != nil {
-			return s.security(ctx, s.cfg.Store, "log.tampered", "", "the newest checkpoint does not extend the last one this sender saw: the log was forked")
+			return s.events.Security(ctx, s.cfg.Store, "log.tampered", "", "the newest checkpoint does not extend the last one this sender saw: the log was forked")
 		}
 	}
 	l.SeenSize, l.SeenRoot = cp.Size, cp.Root

@@ -1,0 +1,16 @@
+package sender
+
+import (
+	"context"
+
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// The tests call the sender's services through these, as they did when
+// the services were methods of Sender.
+
+func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.SecurityEvent) error {
+	return s.events.Event(ctx, q, e)
+}
+
+func (s *Sender) frozen(ctx context.Context) bool { return s.guard.Frozen(ctx) }
