@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sender/guard"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/smstext"
 	"github.com/tocsin/tocsin/internal/store"
@@ -111,7 +112,7 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 		if err := s.starts.Record(ctx, q, a.ID, st.Digest()); err != nil {
 			return err
 		}
-		if err := s.logStatement(ctx, q, st); err != nil {
+		if err := s.log.AppendStatement(ctx, q, st); err != nil {
 			return err
 		}
 		if err := q.CreateLedger(ctx, a.ID, rs); err != nil {
@@ -124,7 +125,7 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 		if err := s.state.MarkCommitted(a.ID); err != nil {
 			return err
 		}
-		return s.signCheckpoint(ctx)
+		return s.log.SignCheckpoint(ctx)
 	}
 	var why refusal
 	if !errors.As(err, &why) {
@@ -198,7 +199,7 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 	if err != nil {
 		return nil, nil, err
 	}
-	verdict, err := trust.CheckApprovals(r, st, len(rs), toTrustApprovals(approvals))
+	verdict, err := trust.CheckApprovals(r, st, len(rs), guard.Approvals(approvals))
 	if err != nil {
 		why := err.Error()
 		if len(verdict.Problems) > 0 {
@@ -207,18 +208,6 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 		return nil, nil, refuse("%s", why)
 	}
 	return st, rs, nil
-}
-
-func toTrustApprovals(as []store.Approval) []trust.Approval {
-	out := make([]trust.Approval, 0, len(as))
-	for _, a := range as {
-		if len(a.Digest) != 32 {
-			continue
-		}
-		out = append(out, trust.Approval{AlertID: a.AlertID, Digest: [32]byte(a.Digest), Kind: trust.Kind(a.Kind),
-			KeyID: trust.KeyID(a.KeyID), Signature: a.Signature, SignedAt: a.SignedAt})
-	}
-	return out
 }
 
 // areaOf is the target area a statement names.

@@ -14,3 +14,7 @@ func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.Se
 }
 
 func (s *Sender) frozen(ctx context.Context) bool { return s.guard.Frozen(ctx) }
+
+func (s *Sender) signCheckpoint(ctx context.Context) error { return s.log.SignCheckpoint(ctx) }
+
+func (s *Sender) commitAudit(ctx context.Context) error { return s.log.CommitAudit(ctx) }

@@ -19,6 +19,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sender/config"
 	"github.com/tocsin/tocsin/internal/sender/events"
 	"github.com/tocsin/tocsin/internal/sender/guard"
+	"github.com/tocsin/tocsin/internal/sender/logkeeper"
 	"github.com/tocsin/tocsin/internal/sender/starts"
 	"github.com/tocsin/tocsin/internal/sender/state"
 )
@@ -32,7 +33,6 @@ type Sender struct {
 	cfg             *Config
 	routes          []*route
 	nextReconcile   time.Time
-	nextAudit       time.Time
 	released        bool // claims left by an earlier run released
 	primed          bool // first round as primary done: log signed, index built
 	roles           roles
@@ -42,8 +42,6 @@ type Sender struct {
 	forgedLimit     eventLimit     // ledger.forged per alert, outbound.forged
 	renewMu         sync.Mutex     // lanes renew the leases between batches
 	nextRenew       time.Time
-	nextWatch       time.Time
-	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
 	handed          handedOver
 	canariesChecked bool
 	canaryBlind     bool // canary.unchecked raised
@@ -60,7 +58,8 @@ type Sender struct {
 	seen            hooksSeen
 	events          *events.Recorder
 	guard           *guard.Guard
-	starts          *starts.Book // webhook requests acted on (replay.go)
+	starts          *starts.Book
+	log             *logkeeper.Keeper // webhook requests acted on (replay.go)
 }
 
 // New checks cfg and returns a Sender.
@@ -127,11 +126,14 @@ func New(cfg Config) (*Sender, error) {
 		return nil, err
 	}
 	ev := events.New(&cfg)
+	g := guard.New(&cfg, cfg.Store, st, ev)
+	sb := starts.New(&cfg, st)
 	return &Sender{
 		cfg:       &cfg,
 		events:    ev,
-		guard:     guard.New(&cfg, cfg.Store, st, ev),
-		starts:    starts.New(&cfg, st),
+		guard:     g,
+		starts:    sb,
+		log:       logkeeper.New(&cfg, cfg.Store, st, ev, g, sb),
 		routes:    newRoutes(cfg.Routes),
 		state:     st,
 		sealer:    phone.NewSealer(cfg.Keys.Public()),
@@ -196,11 +198,11 @@ func (s *Sender) Tick(ctx context.Context) {
 		s.primed = false // another primary may sign meanwhile: take the log over again on return
 	}
 	if r.primary && !s.primed {
-		if err := s.adoptCheckpoint(ctx); err != nil {
+		if err := s.log.AdoptCheckpoint(ctx); err != nil {
 			s.cfg.Log.Error("take the log over", "err", err)
 			return
 		}
-		if err := s.signCheckpoint(ctx); err != nil { // the first start signs the empty log
+		if err := s.log.SignCheckpoint(ctx); err != nil { // the first start signs the empty log
 			s.cfg.Log.Error("sign the log's checkpoint", "err", err)
 			return
 		}
@@ -225,7 +227,7 @@ func (s *Sender) Tick(ctx context.Context) {
 		}...)
 	}
 	if r.primary {
-		steps = append(steps, step{"start alerts", s.startAlerts}, step{"notices", s.publishNotices})
+		steps = append(steps, step{"start alerts", s.startAlerts}, step{"notices", s.log.PublishNotices})
 	}
 	steps = append(steps, step{"deliver alerts", s.deliverAlerts})
 	if r.coordinator {
@@ -237,9 +239,9 @@ func (s *Sender) Tick(ctx context.Context) {
 		}...)
 	}
 	if r.primary {
-		steps = append(steps, step{"audit", s.commitAuditEvery})
+		steps = append(steps, step{"audit", s.log.CommitAuditEvery})
 	} else {
-		steps = append(steps, step{"watch log", s.watchCheckpoint})
+		steps = append(steps, step{"watch log", s.log.WatchCheckpoint})
 	}
 	for _, st := range steps {
 		if ctx.Err() != nil {

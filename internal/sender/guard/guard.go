@@ -259,3 +259,17 @@ func (s *Guard) publishFreeze(ctx context.Context) {
 		s.cfg.Log.Error("security event", "err", err)
 	}
 }
+
+// Approvals are the stored approvals as trust checks them (a digest of
+// the wrong length is left out).
+func Approvals(as []store.Approval) []trust.Approval {
+	out := make([]trust.Approval, 0, len(as))
+	for _, a := range as {
+		if len(a.Digest) != 32 {
+			continue
+		}
+		out = append(out, trust.Approval{AlertID: a.AlertID, Digest: [32]byte(a.Digest), Kind: trust.Kind(a.Kind),
+			KeyID: trust.KeyID(a.KeyID), Signature: a.Signature, SignedAt: a.SignedAt})
+	}
+	return out
+}

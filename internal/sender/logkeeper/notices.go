@@ -1,4 +1,4 @@
-package sender
+package logkeeper
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sender/guard"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
@@ -22,13 +23,13 @@ import (
 // noticesPerRound bounds the notices published in one round.
 const noticesPerRound = 20
 
-// publishNotices publishes the approved notices that pass every check and
+// PublishNotices publishes the approved notices that pass every check and
 // refuses the others, raising a security event for each.
-func (s *Sender) publishNotices(ctx context.Context) error {
+func (s *Keeper) PublishNotices(ctx context.Context) error {
 	if s.cfg.LogKey == "" {
 		return nil // no log: nothing can be published (see docs/operations.md)
 	}
-	ns, err := s.cfg.Store.ListNotices(ctx, tocsin.NoticeApproved, noticesPerRound)
+	ns, err := s.store.ListNotices(ctx, tocsin.NoticeApproved, noticesPerRound)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func (s *Sender) publishNotices(ctx context.Context) error {
 	return nil
 }
 
-func (s *Sender) publishNotice(ctx context.Context, n *tocsin.Notice) error {
+func (s *Keeper) publishNotice(ctx context.Context, n *tocsin.Notice) error {
 	v, kind, why, err := s.checkNotice(ctx, n)
 	if err != nil {
 		return err
@@ -50,37 +51,37 @@ func (s *Sender) publishNotice(ctx context.Context, n *tocsin.Notice) error {
 		if kind == "notice.tampered" {
 			sev = store.SeverityHigh // only a database writer changes a signed notice
 		}
-		if err := s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: kind, Severity: sev, Subject: n.ID, Detail: why + ": not published"}); err != nil {
+		if err := s.events.Event(ctx, s.store, &store.SecurityEvent{Kind: kind, Severity: sev, Subject: n.ID, Detail: why + ": not published"}); err != nil {
 			return err
 		}
-		return s.cfg.Store.RefuseNotice(ctx, n.ID)
+		return s.store.RefuseNotice(ctx, n.ID)
 	}
 	// After a crash between the append and the mark, the entry is there.
-	if _, err := s.cfg.Store.LogIndex(ctx, tlog.LeafHash(n.Statement)); tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
+	if _, err := s.store.LogIndex(ctx, tlog.LeafHash(n.Statement)); tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 		if err := s.appendEntry(ctx, n.Statement); err != nil {
 			return err
 		}
 	} else if err != nil {
 		return err
 	}
-	if err := s.signCheckpoint(ctx); err != nil {
+	if err := s.SignCheckpoint(ctx); err != nil {
 		return err
 	}
 	if !s.underCheckpoint(ctx, n.Statement) {
 		return fmt.Errorf("notice %s: no checkpoint covers its statement yet", n.ID)
 	}
 	by := strings.Join(v.Signers, ", ")
-	if err := s.cfg.Store.PublishNotice(ctx, n.ID, by, s.cfg.Now()); err != nil {
+	if err := s.store.PublishNotice(ctx, n.ID, by, s.cfg.Now()); err != nil {
 		return err
 	}
-	return s.events.Audit(ctx, s.cfg.Store, "notice.publish", n.ID, fmt.Sprintf("in the log, signed by %s", by))
+	return s.events.Audit(ctx, s.store, "notice.publish", n.ID, fmt.Sprintf("in the log, signed by %s", by))
 }
 
 // checkNotice verifies a notice as the sender publishes it: its statement
 // decodes, is this notice's, names this sender's log, is still valid, says
 // what the row says, and carries the roster's notice threshold of
 // signatures. kind and why say what failed ("" when nothing did).
-func (s *Sender) checkNotice(ctx context.Context, n *tocsin.Notice) (v trust.Verdict, kind, why string, err error) {
+func (s *Keeper) checkNotice(ctx context.Context, n *tocsin.Notice) (v trust.Verdict, kind, why string, err error) {
 	st, derr := trust.DecodeNotice(n.Statement)
 	switch {
 	case derr != nil:
@@ -114,8 +115,8 @@ func (s *Sender) checkNotice(ctx context.Context, n *tocsin.Notice) (v trust.Ver
 // signedOtherText reports whether an approval of the notice was made over
 // another digest than its statement's: the statement was changed after
 // someone signed it.
-func (s *Sender) signedOtherText(ctx context.Context, id string, digest [32]byte) (bool, error) {
-	as, err := s.cfg.Store.ListNoticeApprovals(ctx, id)
+func (s *Keeper) signedOtherText(ctx context.Context, id string, digest [32]byte) (bool, error) {
+	as, err := s.store.ListNoticeApprovals(ctx, id)
 	if err != nil {
 		return false, err
 	}
@@ -129,22 +130,22 @@ func (s *Sender) signedOtherText(ctx context.Context, id string, digest [32]byte
 
 // noticeVerdict counts the valid signatures on a notice against the
 // verified roster; the error wraps trust.ErrQuorum when they are too few.
-func (s *Sender) noticeVerdict(ctx context.Context, id string, st *trust.NoticeStatement) (trust.Verdict, error) {
+func (s *Keeper) noticeVerdict(ctx context.Context, id string, st *trust.NoticeStatement) (trust.Verdict, error) {
 	r, err := s.guard.Roster(ctx)
 	if err != nil {
 		return trust.Verdict{}, err
 	}
-	as, err := s.cfg.Store.ListNoticeApprovals(ctx, id)
+	as, err := s.store.ListNoticeApprovals(ctx, id)
 	if err != nil {
 		return trust.Verdict{}, err
 	}
-	return trust.CheckNoticeApprovals(r, st, toTrustApprovals(as))
+	return trust.CheckNoticeApprovals(r, st, guard.Approvals(as))
 }
 
 // ownNotice reports whether a log entry is the statement of a notice, as
 // stored, that carries enough signatures: the sender accepts it in the log
 // whoever appended it (another primary, before a crash).
-func (s *Sender) ownNotice(ctx context.Context, entry []byte) (bool, error) {
+func (s *Keeper) ownNotice(ctx context.Context, entry []byte) (bool, error) {
 	if !trust.IsNotice(entry) {
 		return false, nil
 	}
@@ -152,7 +153,7 @@ func (s *Sender) ownNotice(ctx context.Context, entry []byte) (bool, error) {
 	if err != nil || st.Origin != s.cfg.LogOrigin {
 		return false, nil
 	}
-	n, err := s.cfg.Store.GetNotice(ctx, st.ID)
+	n, err := s.store.GetNotice(ctx, st.ID)
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 		return false, nil
 	}
@@ -173,7 +174,7 @@ func (s *Sender) ownNotice(ctx context.Context, entry []byte) (bool, error) {
 
 // underCheckpoint reports whether entry is in the log below the size of
 // the last checkpoint this sender signed.
-func (s *Sender) underCheckpoint(ctx context.Context, entry []byte) bool {
-	i, err := s.cfg.Store.LogIndex(ctx, tlog.LeafHash(entry))
+func (s *Keeper) underCheckpoint(ctx context.Context, entry []byte) bool {
+	i, err := s.store.LogIndex(ctx, tlog.LeafHash(entry))
 	return err == nil && i < s.state.Log.Size
 }

@@ -1,4 +1,11 @@
-package sender
+// Package logkeeper keeps the transparency log: it appends the statements
+// the fan-out starts, the roster versions, freeze orders and audit heads
+// the sender logs, and the notices enough operators signed; it signs a
+// checkpoint only over entries it can account for, takes the log over from
+// another primary only at a checkpoint that verifies, and, when not the
+// primary, watches the newest checkpoint so that a rolled-back or forked
+// log is caught. It never sends a message.
+package logkeeper
 
 import (
 	"context"
@@ -9,16 +16,57 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/audit"
+	"github.com/tocsin/tocsin/internal/sender/config"
+	"github.com/tocsin/tocsin/internal/sender/events"
+	"github.com/tocsin/tocsin/internal/sender/guard"
+	"github.com/tocsin/tocsin/internal/sender/starts"
 	"github.com/tocsin/tocsin/internal/sender/state"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
-// logStatement appends an alert's signed statement to the transparency log,
+// Store is the part of the store the log keeper uses: the log and its
+// checkpoints, what it logs (roster, freeze orders, audit heads, notices)
+// and the start records it checks statements against.
+type Store interface {
+	store.Log
+	store.LogWriter
+	store.Trust
+	store.Audit
+	store.Notices
+	starts.Querier
+}
+
+// Appender is what appending a statement needs, in the ledger's
+// transaction.
+type Appender interface {
+	LogSize(ctx context.Context) (uint64, error)
+	LogAppend(ctx context.Context, index uint64, hash [32]byte, entry []byte) error
+}
+
+// Keeper is the transparency log's keeper.
+type Keeper struct {
+	cfg             *config.Config // LogKey, LogOrigin, Now, Log
+	store           Store
+	state           *state.Dir
+	events          *events.Recorder
+	guard           *guard.Guard
+	starts          *starts.Book
+	nextAudit       time.Time
+	nextWatch       time.Time
+	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
+}
+
+// New returns the log keeper of a sender.
+func New(cfg *config.Config, st Store, dir *state.Dir, ev *events.Recorder, g *guard.Guard, b *starts.Book) *Keeper {
+	return &Keeper{cfg: cfg, store: st, state: dir, events: ev, guard: g, starts: b}
+}
+
+// AppendStatement appends an alert's signed statement to the transparency log,
 // in the transaction that writes its ledger: no message of an alert goes out
 // before its entry is in the log.
-func (s *Sender) logStatement(ctx context.Context, q store.Querier, st *trust.Statement) error {
+func (s *Keeper) AppendStatement(ctx context.Context, q Appender, st *trust.Statement) error {
 	if s.cfg.LogKey == "" {
 		return nil
 	}
@@ -33,30 +81,30 @@ func (s *Sender) logStatement(ctx context.Context, q store.Querier, st *trust.St
 	return q.LogAppend(ctx, size, tlog.LeafHash(entry), entry)
 }
 
-// signCheckpoint signs a checkpoint of the whole log after checking that it
+// SignCheckpoint signs a checkpoint of the whole log after checking that it
 // extends the last one the sender signed (the old entries are untouched) and
 // that every new entry is a statement this sender started (or a roster
 // version, freeze order or audit head it logs, or a notice signed by
 // enough operators). Anything else is
 // a rewritten or forged log: a security event, and nothing is signed.
-func (s *Sender) signCheckpoint(ctx context.Context) error {
+func (s *Keeper) SignCheckpoint(ctx context.Context) error {
 	if s.cfg.LogKey == "" {
 		return nil
 	}
-	leaves := store.LogLeaves{Q: s.cfg.Store}
+	leaves := store.LogLeaves{Q: s.store}
 	size, err := leaves.Size(ctx)
 	if err != nil {
 		return err
 	}
 	prev := s.state.Log
 	if size < prev.Size {
-		return s.events.Security(ctx, s.cfg.Store, "log.tampered", "", fmt.Sprintf("the log has %d entries, fewer than the %d the sender signed", size, prev.Size))
+		return s.events.Security(ctx, s.store, "log.tampered", "", fmt.Sprintf("the log has %d entries, fewer than the %d the sender signed", size, prev.Size))
 	}
-	if _, _, err := s.cfg.Store.LatestCheckpoint(ctx); err == nil && size == prev.Size {
+	if _, _, err := s.store.LatestCheckpoint(ctx); err == nil && size == prev.Size {
 		return nil // nothing new
 	}
 	for i := prev.Size; i < size; i++ {
-		entry, err := s.cfg.Store.LogEntry(ctx, i)
+		entry, err := s.store.LogEntry(ctx, i)
 		if err != nil {
 			return err
 		}
@@ -78,12 +126,12 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 		st, err := trust.DecodeStatement(entry)
 		ok := false
 		if err == nil {
-			if ok, err = s.starts.StartedWith(ctx, s.cfg.Store, st.AlertID, sha256.Sum256(entry)); err != nil {
+			if ok, err = s.starts.StartedWith(ctx, s.store, st.AlertID, sha256.Sum256(entry)); err != nil {
 				return err
 			}
 		}
 		if !ok {
-			return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(i), "a log entry the sender did not append: nothing signed")
+			return s.events.Security(ctx, s.store, "log.tampered", fmt.Sprint(i), "a log entry the sender did not append: nothing signed")
 		}
 	}
 	root, err := tlog.Root(ctx, leaves, size)
@@ -96,14 +144,14 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 			return err
 		}
 		if err := tlog.VerifyConsistency(prev.Size, size, prev.Root, root, proof); err != nil {
-			return s.events.Security(ctx, s.cfg.Store, "log.tampered", "", "the log no longer extends the last checkpoint the sender signed: nothing signed")
+			return s.events.Security(ctx, s.store, "log.tampered", "", "the log no longer extends the last checkpoint the sender signed: nothing signed")
 		}
 	}
 	signed, err := tlog.Sign(tlog.Checkpoint{Origin: s.cfg.LogOrigin, Size: size, Root: root}, s.cfg.LogKey)
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.PutCheckpoint(ctx, size, signed); err != nil {
+	if err := s.store.PutCheckpoint(ctx, size, signed); err != nil {
 		return err
 	}
 	l := s.state.Log
@@ -114,14 +162,14 @@ func (s *Sender) signCheckpoint(ctx context.Context) error {
 // logTrust appends to the log the roster versions that verify and the
 // freeze orders the sender has applied, each once: anyone can then see who
 // could approve alerts, and when messaging was stopped and restarted.
-func (s *Sender) logTrust(ctx context.Context) (bool, error) {
+func (s *Keeper) logTrust(ctx context.Context) (bool, error) {
 	added := false
 	r, err := s.guard.Roster(ctx)
 	if err != nil || r == nil {
 		return false, err
 	}
 	if r.Version > s.state.Log.Roster {
-		chain, err := s.cfg.Store.RosterChain(ctx)
+		chain, err := s.store.RosterChain(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -136,7 +184,7 @@ func (s *Sender) logTrust(ctx context.Context) (bool, error) {
 		}
 	}
 	if s.state.Freeze.Seq > s.state.Log.Freeze {
-		orders, err := s.cfg.Store.FreezeOrders(ctx, s.state.Log.Freeze)
+		orders, err := s.store.FreezeOrders(ctx, s.state.Log.Freeze)
 		if err != nil {
 			return false, err
 		}
@@ -160,19 +208,19 @@ func (s *Sender) logTrust(ctx context.Context) (bool, error) {
 
 // appendEntry appends one of the sender's own entries at the end of the log
 // it has checked.
-func (s *Sender) appendEntry(ctx context.Context, entry []byte) error {
-	size, err := s.cfg.Store.LogSize(ctx)
+func (s *Keeper) appendEntry(ctx context.Context, entry []byte) error {
+	size, err := s.store.LogSize(ctx)
 	if err != nil {
 		return err
 	}
-	return s.cfg.Store.LogAppend(ctx, size, tlog.LeafHash(entry), entry)
+	return s.store.LogAppend(ctx, size, tlog.LeafHash(entry), entry)
 }
 
 // ownTrustEntry reports whether a log entry is a roster version or a freeze
 // order exactly as stored, of those the sender logs.
-func (s *Sender) ownTrustEntry(ctx context.Context, entry []byte) (bool, error) {
+func (s *Keeper) ownTrustEntry(ctx context.Context, entry []byte) (bool, error) {
 	if r, err := trust.DecodeRoster(entry); err == nil {
-		chain, err := s.cfg.Store.RosterChain(ctx)
+		chain, err := s.store.RosterChain(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -184,7 +232,7 @@ func (s *Sender) ownTrustEntry(ctx context.Context, entry []byte) (bool, error) 
 		return false, nil
 	}
 	if o, err := trust.DecodeFreezeOrder(entry); err == nil {
-		orders, err := s.cfg.Store.FreezeOrders(ctx, o.Seq-1)
+		orders, err := s.store.FreezeOrders(ctx, o.Seq-1)
 		if err != nil || len(orders) == 0 {
 			return false, err
 		}
@@ -193,71 +241,71 @@ func (s *Sender) ownTrustEntry(ctx context.Context, entry []byte) (bool, error) 
 	return false, nil
 }
 
-// commitAudit appends to the log the roster versions and freeze orders in
+// CommitAudit appends to the log the roster versions and freeze orders in
 // effect, then the audit trail's head when the trail has
 // grown, and signs a checkpoint: from then on, an audit entry edited,
 // deleted, reordered or inserted before that point is caught even if the
 // whole chain after it was rewritten (tocsin audit verify compares).
-func (s *Sender) commitAudit(ctx context.Context) error {
+func (s *Keeper) CommitAudit(ctx context.Context) error {
 	if s.cfg.LogKey == "" {
 		return nil
 	}
-	size, err := s.cfg.Store.LogSize(ctx)
+	size, err := s.store.LogSize(ctx)
 	if err != nil {
 		return err
 	}
 	if size != s.state.Log.Size {
-		return s.signCheckpoint(ctx) // let it check the entries it has not seen first
+		return s.SignCheckpoint(ctx) // let it check the entries it has not seen first
 	}
 	added, err := s.logTrust(ctx)
 	if err != nil {
 		return err
 	}
-	links, err := s.cfg.Store.AuditChain(ctx)
+	links, err := s.store.AuditChain(ctx)
 	if err != nil {
 		return err
 	}
 	if len(links) <= s.state.Log.Audit {
 		if added {
-			return s.signCheckpoint(ctx)
+			return s.SignCheckpoint(ctx)
 		}
 		return nil
 	}
 	if _, brk := audit.Verify(links); brk != nil {
-		return s.events.Security(ctx, s.cfg.Store, "audit.tampered", fmt.Sprint(brk.ID), brk.Error()+": head not committed")
+		return s.events.Security(ctx, s.store, "audit.tampered", fmt.Sprint(brk.ID), brk.Error()+": head not committed")
 	}
 	if err := s.appendEntry(ctx, audit.HeadEntry(len(links), links[len(links)-1].Hash)); err != nil {
 		return err
 	}
 	s.state.Log.Audit = len(links)
-	return s.signCheckpoint(ctx)
+	return s.SignCheckpoint(ctx)
 }
 
 // ownAuditHead reports whether a log entry is an audit head that matches
 // the trail in the database.
-func (s *Sender) ownAuditHead(ctx context.Context, entry []byte) (bool, error) {
+func (s *Keeper) ownAuditHead(ctx context.Context, entry []byte) (bool, error) {
 	n, head, ok := audit.ParseHeadEntry(entry)
 	if !ok {
 		return false, nil
 	}
-	links, err := s.cfg.Store.AuditChain(ctx)
+	links, err := s.store.AuditChain(ctx)
 	if err != nil {
 		return false, err
 	}
 	return n >= 1 && n <= len(links) && links[n-1].Hash == head, nil
 }
 
-// commitAuditEvery commits the audit head at most once a minute.
-func (s *Sender) commitAuditEvery(ctx context.Context) error {
+// CommitAuditEvery commits the audit head at most once a minute.
+func (s *Keeper) CommitAuditEvery(ctx context.Context) error {
 	now := s.cfg.Now()
 	if now.Before(s.nextAudit) {
 		return nil
 	}
 	s.nextAudit = now.Add(time.Minute)
-	return s.commitAudit(ctx)
+	return s.CommitAudit(ctx)
 }
 
-// adoptCheckpoint lets a primary take the log over from another (a standby,
+// AdoptCheckpoint lets a primary take the log over from another (a standby,
 // or a rebuilt host): when the newest checkpoint in the database is beyond
 // the last one this process signed, it checks it against the log key, and
 // that the log still holds exactly what it signed and extends what this
@@ -265,11 +313,11 @@ func (s *Sender) commitAuditEvery(ctx context.Context) error {
 // the roster versions, freeze orders and audit head the log holds up to
 // there. A checkpoint that does not verify, or a log that no longer matches
 // it, is a security event, and nothing is adopted.
-func (s *Sender) adoptCheckpoint(ctx context.Context) error {
+func (s *Keeper) AdoptCheckpoint(ctx context.Context) error {
 	if s.cfg.LogKey == "" {
 		return nil
 	}
-	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
+	size, signed, err := s.store.LatestCheckpoint(ctx)
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 		if s.state.Log.SeenSize > 0 {
 			return s.refuseTakeover(ctx, "", fmt.Sprintf("no checkpoint in the database; this sender saw one of %d entries: the log was rolled back; not taken over", s.state.Log.SeenSize))
@@ -287,7 +335,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 	if err != nil || cp.Size != size {
 		return s.refuseTakeover(ctx, fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key: not taken over")
 	}
-	leaves := store.LogLeaves{Q: s.cfg.Store}
+	leaves := store.LogLeaves{Q: s.store}
 	root, err := tlog.Root(ctx, leaves, cp.Size)
 	if err != nil {
 		return err
@@ -319,7 +367,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 	}
 	l := state.LogState{Size: cp.Size, Root: cp.Root, Audit: prev.Audit, Roster: prev.Roster, Freeze: prev.Freeze, SeenSize: cp.Size, SeenRoot: cp.Root}
 	for i := range cp.Size {
-		entry, err := s.cfg.Store.LogEntry(ctx, i)
+		entry, err := s.store.LogEntry(ctx, i)
 		if err != nil {
 			return err
 		}
@@ -335,7 +383,7 @@ func (s *Sender) adoptCheckpoint(ctx context.Context) error {
 		return err
 	}
 	s.cfg.Log.Info("took the transparency log over at its newest checkpoint", "size", cp.Size)
-	return s.events.Audit(ctx, s.cfg.Store, "log.takeover", fmt.Sprint(cp.Size), "this sender signs the log from here")
+	return s.events.Audit(ctx, s.store, "log.takeover", fmt.Sprint(cp.Size), "this sender signs the log from here")
 }
 
 // errTakeover: the log cannot be taken over; the primary starts nothing.
@@ -344,10 +392,10 @@ var errTakeover = errors.New("the transparency log cannot be taken over: see the
 // refuseTakeover raises log.tampered once and fails closed: a primary that
 // cannot trust the log starts no alert, since a rolled-back log would let a
 // replay through.
-func (s *Sender) refuseTakeover(ctx context.Context, subject, detail string) error {
+func (s *Keeper) refuseTakeover(ctx context.Context, subject, detail string) error {
 	if !s.takeoverRefused {
 		s.takeoverRefused = true
-		if err := s.events.Security(ctx, s.cfg.Store, "log.tampered", subject, detail); err != nil {
+		if err := s.events.Security(ctx, s.store, "log.tampered", subject, detail); err != nil {
 			return err
 		}
 	}
@@ -358,19 +406,19 @@ func (s *Sender) refuseTakeover(ctx context.Context, subject, detail string) err
 // newest checkpoint.
 const watchEvery = time.Minute
 
-// watchCheckpoint: a sender holding the log key that is not the primary
+// WatchCheckpoint: a sender holding the log key that is not the primary
 // checks the newest checkpoint about once a minute (its signature, that the
 // log holds what it signed, that it extends the last one seen) and
 // remembers it, so that should this sender take the log over it never
 // adopts an older one: a database writer who deletes the newest
 // checkpoints and the log's tail to roll back or fork the log is caught.
-func (s *Sender) watchCheckpoint(ctx context.Context) error {
+func (s *Keeper) WatchCheckpoint(ctx context.Context) error {
 	now := s.cfg.Now()
 	if s.cfg.LogKey == "" || now.Before(s.nextWatch) {
 		return nil
 	}
 	s.nextWatch = now.Add(watchEvery)
-	size, signed, err := s.cfg.Store.LatestCheckpoint(ctx)
+	size, signed, err := s.store.LatestCheckpoint(ctx)
 	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
 		return nil
 	}
@@ -381,7 +429,7 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 	seen := max(l.Size, l.SeenSize)
 	switch {
 	case size < seen:
-		return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), fmt.Sprintf("the newest checkpoint has %d entries; this sender saw one of %d: the log was rolled back", size, seen))
+		return s.events.Security(ctx, s.store, "log.tampered", fmt.Sprint(size), fmt.Sprintf("the newest checkpoint has %d entries; this sender saw one of %d: the log was rolled back", size, seen))
 	case size == seen:
 		return nil
 	}
@@ -391,15 +439,15 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 	}
 	cp, err := tlog.Open(signed, vkey, s.cfg.LogOrigin)
 	if err != nil || cp.Size != size {
-		return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key")
+		return s.events.Security(ctx, s.store, "log.tampered", fmt.Sprint(size), "the newest checkpoint in the database does not verify with the log key")
 	}
-	leaves := store.LogLeaves{Q: s.cfg.Store}
+	leaves := store.LogLeaves{Q: s.store}
 	root, err := tlog.Root(ctx, leaves, cp.Size)
 	if err != nil {
 		return err
 	}
 	if root != cp.Root {
-		return s.events.Security(ctx, s.cfg.Store, "log.tampered", fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed")
+		return s.events.Security(ctx, s.store, "log.tampered", fmt.Sprint(size), "the log no longer holds what its newest checkpoint signed")
 	}
 	baseSize, baseRoot := l.SeenSize, l.SeenRoot
 	if l.Size > baseSize {
@@ -411,7 +459,7 @@ func (s *Sender) watchCheckpoint(ctx context.Context) error {
 			return err
 		}
 		if err := tlog.VerifyConsistency(baseSize, cp.Size, baseRoot, cp.Root, proof); err != nil {
-			return s.events.Security(ctx, s.cfg.Store, "log.tampered", "", "the newest checkpoint does not extend the last one this sender saw: the log was forked")
+			return s.events.Security(ctx, s.store, "log.tampered", "", "the newest checkpoint does not extend the last one this sender saw: the log was forked")
 		}
 	}
 	l.SeenSize, l.SeenRoot = cp.Size, cp.Root
