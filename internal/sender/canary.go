@@ -15,6 +15,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/response"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
@@ -207,20 +208,7 @@ func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbou
 	if err := q.DeleteInbound(ctx, m.ID); err != nil {
 		return err
 	}
-	return s.respond(ctx, q, RuleCanarySubscriber, why, m.Body)
-}
-
-// respond carries out the response to an intrusion: freezing outbound at
-// once when rule is on, and a correction for subscribers drafted for
-// approval, quoting the start of fake (the text a canary captured, if
-// any).
-func (s *Sender) respond(ctx context.Context, q store.Querier, rule, why, fake string) error {
-	if s.cfg.AutoFreeze[rule] {
-		if err := s.guard.FreezeWith("auto-freeze (" + rule + "): " + why); err != nil {
-			return err
-		}
-	}
-	return s.draftCorrection(ctx, q, fake)
+	return s.response.Respond(ctx, q, response.RuleCanarySubscriber, why, m.Body)
 }
 
 var digitRun = regexp.MustCompile(`\+?\d[\d\s().-]{5,}\d`)

@@ -3,6 +3,8 @@ package sender
 import (
 	"context"
 
+	"github.com/tocsin/tocsin/internal/sender/response"
+
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -18,3 +20,12 @@ func (s *Sender) frozen(ctx context.Context) bool { return s.guard.Frozen(ctx) }
 func (s *Sender) signCheckpoint(ctx context.Context) error { return s.log.SignCheckpoint(ctx) }
 
 func (s *Sender) commitAudit(ctx context.Context) error { return s.log.CommitAudit(ctx) }
+
+func (s *Sender) draftCorrection(ctx context.Context, q store.Querier, fake string) error {
+	return s.response.DraftCorrection(ctx, q, fake)
+}
+
+const (
+	correctionBy          = response.CorrectionBy
+	maxCorrectionSegments = response.MaxCorrectionSegments
+)

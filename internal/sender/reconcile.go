@@ -10,6 +10,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 
+	"github.com/tocsin/tocsin/internal/sender/response"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -82,7 +83,7 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 		if err := s.events.Event(ctx, q, &store.SecurityEvent{Kind: "provider.unknown_messages", Severity: store.SeverityCritical, Subject: name, Detail: why}); err != nil {
 			return err
 		}
-		return s.respond(ctx, q, RuleReconcileUnknown, "reconciliation: "+why, "")
+		return s.response.Respond(ctx, q, response.RuleReconcileUnknown, "reconciliation: "+why, "")
 	})
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sender/events"
 	"github.com/tocsin/tocsin/internal/sender/guard"
 	"github.com/tocsin/tocsin/internal/sender/logkeeper"
+	"github.com/tocsin/tocsin/internal/sender/response"
 	"github.com/tocsin/tocsin/internal/sender/starts"
 	"github.com/tocsin/tocsin/internal/sender/state"
 )
@@ -59,7 +60,8 @@ type Sender struct {
 	events          *events.Recorder
 	guard           *guard.Guard
 	starts          *starts.Book
-	log             *logkeeper.Keeper // webhook requests acted on (replay.go)
+	log             *logkeeper.Keeper
+	response        *response.Responder // webhook requests acted on (replay.go)
 }
 
 // New checks cfg and returns a Sender.
@@ -113,7 +115,7 @@ func New(cfg Config) (*Sender, error) {
 		cfg.ClaimLease = defaultClaimLease
 	}
 	if cfg.AutoFreeze == nil {
-		cfg.AutoFreeze, _ = ParseAutoFreeze("all")
+		cfg.AutoFreeze, _ = response.ParseAutoFreeze("all")
 	}
 	if cfg.EventNetworkRetention <= 0 {
 		cfg.EventNetworkRetention = 30 * 24 * time.Hour
@@ -126,6 +128,7 @@ func New(cfg Config) (*Sender, error) {
 		return nil, err
 	}
 	ev := events.New(&cfg)
+	aud := &audience.Resolver{ZIPs: cfg.ZIPs}
 	g := guard.New(&cfg, cfg.Store, st, ev)
 	sb := starts.New(&cfg, st)
 	return &Sender{
@@ -134,10 +137,11 @@ func New(cfg Config) (*Sender, error) {
 		guard:     g,
 		starts:    sb,
 		log:       logkeeper.New(&cfg, cfg.Store, st, ev, g, sb),
+		response:  response.New(&cfg, g, ev, aud),
 		routes:    newRoutes(cfg.Routes),
 		state:     st,
 		sealer:    phone.NewSealer(cfg.Keys.Public()),
-		audience:  &audience.Resolver{ZIPs: cfg.ZIPs},
+		audience:  aud,
 		wake:      make(chan struct{}, 1),
 		responded: map[int64]bool{},
 		seen:      hooksSeen{},

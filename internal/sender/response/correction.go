@@ -1,4 +1,4 @@
-package sender
+package response
 
 import (
 	"regexp"
@@ -11,13 +11,13 @@ import (
 
 // The correction the sender drafts after an intrusion is an alert like any
 // other (it needs the operators' signatures), labelled [CORRECTION] in
-// both languages, in GSM-7, in at most maxCorrectionSegments segments per
+// both languages, in GSM-7, in at most MaxCorrectionSegments segments per
 // language, with one link: the alert's own verify line. It quotes the fake
 // only when a canary captured it, and then only its first words, made
 // harmless: an attacker chose them.
 
-// maxCorrectionSegments bounds each language's correction text.
-const maxCorrectionSegments = 2
+// MaxCorrectionSegments bounds each language's correction text.
+const MaxCorrectionSegments = 2
 
 // Bounds on the quoted words of a captured fake.
 const (
@@ -92,7 +92,7 @@ func correctionTexts(name string, words []string, link bool) (en, es string) {
 
 // correctionBodies sets the bodies of correction a, quoting as many of the
 // fake's first words as keep both texts, as sent (label and verify line
-// included), in GSM-7 and within maxCorrectionSegments; none if even one
+// included), in GSM-7 and within MaxCorrectionSegments; none if even one
 // word does not fit.
 func correctionBodies(a *tocsin.Alert, name, fake string) {
 	words := quotedWords(fake)
@@ -104,8 +104,8 @@ func correctionBodies(a *tocsin.Alert, name, fake string) {
 	}
 }
 
-// fits reports whether a text is GSM-7 within maxCorrectionSegments.
+// fits reports whether a text is GSM-7 within MaxCorrectionSegments.
 func fits(text string) bool {
 	info := smstext.Analyze(text)
-	return info.Encoding == smstext.GSM7 && info.Segments <= maxCorrectionSegments
+	return info.Encoding == smstext.GSM7 && info.Segments <= MaxCorrectionSegments
 }
