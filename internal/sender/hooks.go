@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sender/canary"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -36,8 +37,8 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 		if err := s.events.Security(ctx, s.cfg.Store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
 			return err
 		}
-	case errors.Is(err, errNoCanaryHook):
-		if err := s.canaryUnchecked(ctx); err != nil {
+	case errors.Is(err, canary.ErrNoHook):
+		if err := s.canary.Unchecked(ctx); err != nil {
 			return err
 		}
 	case err != nil:
@@ -71,8 +72,8 @@ func (s *Sender) hookInbound(ctx context.Context, h store.HookRequest, t *sms.In
 		case err != nil:
 			return err
 		case replayed:
-		case h.Provider == CanaryHookName:
-			err = s.canaryHookText(ctx, q, in, t)
+		case h.Provider == canary.HookName:
+			err = s.canary.HookText(ctx, q, in, t)
 		default:
 			err = s.handleOne(ctx, q, in)
 		}
@@ -115,9 +116,9 @@ func (s *Sender) parseHook(h store.HookRequest) (sms.Event, error) {
 	if err := json.Unmarshal(b, &hook); err != nil || hook.Provider != h.Provider {
 		return sms.Event{}, fmt.Errorf("%w: not a hook request", sms.ErrForged)
 	}
-	if h.Provider == CanaryHookName {
+	if h.Provider == canary.HookName {
 		if s.cfg.CanaryHook == nil {
-			return sms.Event{}, errNoCanaryHook
+			return sms.Event{}, canary.ErrNoHook
 		}
 		return s.cfg.CanaryHook.ParseHook(hook)
 	}

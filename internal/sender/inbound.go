@@ -61,12 +61,12 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 	if len(m.ToSealed) > 0 {
 		to, err := s.cfg.Keys.Open(m.ToSealed)
 		if err == nil {
-			c, err := s.canaryFor(s.cfg.Keys.Hash(to))
+			c, err := s.canary.For(s.cfg.Keys.Hash(to))
 			if err != nil {
 				return err
 			}
 			if c != nil {
-				return s.canaryText(ctx, q, m, c)
+				return s.canary.Text(ctx, q, m, c)
 			}
 		}
 	}

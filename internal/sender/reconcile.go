@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tocsin/tocsin"
-
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 
 	"github.com/tocsin/tocsin/internal/sender/response"
-	"github.com/tocsin/tocsin/internal/trust"
 )
 
 // reconcileOverlap re-reads a little of the last period, for messages the
@@ -58,7 +55,7 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 	if err != nil {
 		return err
 	}
-	signed, err := s.signedTexts(ctx)
+	signed, err := s.starts.SignedTexts(ctx, s.cfg.Store)
 	if err != nil {
 		return err
 	}
@@ -90,30 +87,4 @@ func (s *Sender) reconcileOne(ctx context.Context, name string, l sms.Lister, si
 	}
 	s.guard.Frozen(ctx)
 	return nil
-}
-
-// signedTexts is every text of the alerts a sender has started, with the
-// alert's id: a provider's message with one of these bodies was sent by us.
-func (s *Sender) signedTexts(ctx context.Context) (map[string]string, error) {
-	as, err := s.cfg.Store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertSending, tocsin.AlertSent}, 200)
-	if err != nil {
-		return nil, err
-	}
-	texts := map[string]string{}
-	for _, a := range as {
-		st, err := trust.DecodeStatement(a.Statement)
-		if err != nil {
-			continue
-		}
-		ok, err := s.starts.StartedWith(ctx, s.cfg.Store, a.ID, st.Digest())
-		if err != nil {
-			return nil, err
-		}
-		if ok { // verified and started by a sender
-			for _, t := range st.Texts {
-				texts[t] = a.ID
-			}
-		}
-	}
-	return texts, nil
 }

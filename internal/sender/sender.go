@@ -16,6 +16,7 @@ import (
 
 	"github.com/tocsin/tocsin/internal/audience"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/canary"
 	"github.com/tocsin/tocsin/internal/sender/config"
 	"github.com/tocsin/tocsin/internal/sender/events"
 	"github.com/tocsin/tocsin/internal/sender/guard"
@@ -31,37 +32,34 @@ type Config = config.Config
 
 // Sender does the sender's work in a loop until its context ends.
 type Sender struct {
-	cfg             *Config
-	routes          []*route
-	nextReconcile   time.Time
-	released        bool // claims left by an earlier run released
-	primed          bool // first round as primary done: log signed, index built
-	roles           roles
-	nextNotify      time.Time
-	responded       map[int64]bool // events whose auto-freeze rule was carried out
-	stalls          map[string]int // alerts whose delivery failed, rounds in a row
-	forgedLimit     eventLimit     // ledger.forged per alert, outbound.forged
-	renewMu         sync.Mutex     // lanes renew the leases between batches
-	nextRenew       time.Time
-	handed          handedOver
-	canariesChecked bool
-	canaryBlind     bool // canary.unchecked raised
-	nextRelease     time.Time
-	canaries        []Canary
-	canariesRead    time.Time // modification time of the canary file read
-	members         int       // live senders sharing the providers' pace
-	index           recipientIndex
-	lastReconciled  time.Time
-	state           *state.Dir
-	sealer          *phone.Sealer
-	audience        *audience.Resolver
-	wake            chan struct{}
-	seen            hooksSeen
-	events          *events.Recorder
-	guard           *guard.Guard
-	starts          *starts.Book
-	log             *logkeeper.Keeper
-	response        *response.Responder // webhook requests acted on (replay.go)
+	cfg            *Config
+	routes         []*route
+	nextReconcile  time.Time
+	released       bool // claims left by an earlier run released
+	primed         bool // first round as primary done: log signed, index built
+	roles          roles
+	nextNotify     time.Time
+	responded      map[int64]bool // events whose auto-freeze rule was carried out
+	stalls         map[string]int // alerts whose delivery failed, rounds in a row
+	forgedLimit    eventLimit     // ledger.forged per alert, outbound.forged
+	renewMu        sync.Mutex     // lanes renew the leases between batches
+	nextRenew      time.Time
+	handed         handedOver
+	nextRelease    time.Time
+	members        int // live senders sharing the providers' pace
+	index          recipientIndex
+	lastReconciled time.Time
+	state          *state.Dir
+	sealer         *phone.Sealer
+	audience       *audience.Resolver
+	wake           chan struct{}
+	seen           hooksSeen
+	events         *events.Recorder
+	guard          *guard.Guard
+	starts         *starts.Book
+	log            *logkeeper.Keeper
+	response       *response.Responder
+	canary         *canary.Watch // webhook requests acted on (replay.go)
 }
 
 // New checks cfg and returns a Sender.
@@ -131,13 +129,15 @@ func New(cfg Config) (*Sender, error) {
 	aud := &audience.Resolver{ZIPs: cfg.ZIPs}
 	g := guard.New(&cfg, cfg.Store, st, ev)
 	sb := starts.New(&cfg, st)
+	resp := response.New(&cfg, g, ev, aud)
 	return &Sender{
 		cfg:       &cfg,
 		events:    ev,
 		guard:     g,
 		starts:    sb,
 		log:       logkeeper.New(&cfg, cfg.Store, st, ev, g, sb),
-		response:  response.New(&cfg, g, ev, aud),
+		response:  resp,
+		canary:    canary.New(&cfg, cfg.Store, st, ev, sb, resp),
 		routes:    newRoutes(cfg.Routes),
 		state:     st,
 		sealer:    phone.NewSealer(cfg.Keys.Public()),
@@ -223,7 +223,7 @@ func (s *Sender) Tick(ctx context.Context) {
 	var steps []step
 	if r.coordinator {
 		steps = append(steps, []step{
-			{"canaries", s.checkCanaries},
+			{"canaries", s.canary.Check},
 			{"hooks", s.handleHooks},
 			{"inbound", s.handleInbound},
 			{"signups", s.handleSignups},

@@ -1,4 +1,9 @@
-package sender
+// Package canary watches the canary subscribers: numbers operators own,
+// subscribed like anyone, which should only ever receive the alerts the
+// sender verified. A text reaching one that tocsin did not send means the
+// subscriber list or the provider account is in someone else's hands: a
+// critical event and the response (package response). It never replies.
+package canary
 
 import (
 	"context"
@@ -14,12 +19,50 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/audit"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/config"
+	"github.com/tocsin/tocsin/internal/sender/events"
 	"github.com/tocsin/tocsin/internal/sender/response"
+	"github.com/tocsin/tocsin/internal/sender/starts"
+	"github.com/tocsin/tocsin/internal/sender/state"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
+
+// Store is what the watch reads and writes outside a transaction.
+type Store interface {
+	events.Querier
+	starts.AlertsQuerier
+	AuditChain(ctx context.Context) ([]audit.Link, error)
+}
+
+// Querier is what handling a text to a canary does in its transaction.
+type Querier interface {
+	response.Querier
+	GetStart(ctx context.Context, alertID string) (*store.AlertStart, error)
+	DeleteInbound(ctx context.Context, id int64) error
+}
+
+// Watch checks the texts that reach canary subscribers.
+type Watch struct {
+	cfg      *config.Config // StateDir, Keys
+	store    Store
+	state    *state.Dir
+	events   *events.Recorder
+	starts   *starts.Book
+	response *response.Responder
+	canaries []Canary
+	read     time.Time // modification time of the canary file read
+	blind    bool      // canary.unchecked raised
+	checked  bool      // the canary file compared with the audit trail
+}
+
+// New returns the Watch of a sender.
+func New(cfg *config.Config, st Store, dir *state.Dir, ev *events.Recorder, b *starts.Book, r *response.Responder) *Watch {
+	return &Watch{cfg: cfg, store: st, state: dir, events: ev, starts: b, response: r}
+}
 
 // Canary subscribers are decoys: numbers of the service's own provider
 // account, subscribed like anyone else, so that every genuine alert reaches
@@ -27,11 +70,11 @@ import (
 // reaches them — from our number or another — shows that the subscriber
 // list or the provider account is in someone else's hands. In the database
 // they are subscribers like the rest; only the sender's own directory says
-// which they are (CanaryFile), so a stolen list does not give them away.
+// which they are (File), so a stolen list does not give them away.
 
-// CanaryFile is where the sender keeps its canary subscribers, in its state
+// File is where the sender keeps its canary subscribers, in its state
 // directory: copy it to every sender of a cluster.
-const CanaryFile = "canaries.json"
+const File = "canaries.json"
 
 // Canary is one canary subscriber as the sender keeps it.
 type Canary struct {
@@ -47,7 +90,7 @@ type Canary struct {
 // ReadCanaries reads the canary subscribers of a state directory (none when
 // it has no file).
 func ReadCanaries(stateDir string) ([]Canary, error) {
-	b, err := os.ReadFile(filepath.Join(stateDir, CanaryFile))
+	b, err := os.ReadFile(filepath.Join(stateDir, File))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -56,7 +99,7 @@ func ReadCanaries(stateDir string) ([]Canary, error) {
 	}
 	var cs []Canary
 	if err := json.Unmarshal(b, &cs); err != nil {
-		return nil, fmt.Errorf("canaries: %s is damaged: %w", CanaryFile, err)
+		return nil, fmt.Errorf("canaries: %s is damaged: %w", File, err)
 	}
 	return cs, nil
 }
@@ -90,7 +133,7 @@ func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, 
 			return err
 		}
 		// The trail says a canary was added (not which subscriber), so a
-		// sender whose directory lacks it can tell (checkCanaries).
+		// sender whose directory lacks it can tell (Check).
 		return q.AppendAudit(ctx, &tocsin.AuditEntry{At: now, Actor: "cli", Action: canaryAddedAction, Detail: "a canary subscriber was added"})
 	})
 	if err != nil {
@@ -101,28 +144,28 @@ func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, 
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return err
 	}
-	tmp := filepath.Join(stateDir, CanaryFile+".tmp")
+	tmp := filepath.Join(stateDir, File+".tmp")
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return fmt.Errorf("canaries: %w", err)
 	}
-	return os.Rename(tmp, filepath.Join(stateDir, CanaryFile))
+	return os.Rename(tmp, filepath.Join(stateDir, File))
 }
 
-// canaryFor returns the canary whose number has this hash, reading the
+// For returns the canary whose number has this hash, reading the
 // canary file again when it changed.
-func (s *Sender) canaryFor(hash []byte) (*Canary, error) {
-	fi, err := os.Stat(filepath.Join(s.cfg.StateDir, CanaryFile))
+func (s *Watch) For(hash []byte) (*Canary, error) {
+	fi, err := os.Stat(filepath.Join(s.cfg.StateDir, File))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		s.canaries, s.canariesRead = nil, time.Time{}
+		s.canaries, s.read = nil, time.Time{}
 	case err != nil:
 		return nil, err
-	case !fi.ModTime().Equal(s.canariesRead):
+	case !fi.ModTime().Equal(s.read):
 		cs, err := ReadCanaries(s.cfg.StateDir)
 		if err != nil {
 			return nil, err
 		}
-		s.canaries, s.canariesRead = cs, fi.ModTime()
+		s.canaries, s.read = cs, fi.ModTime()
 	}
 	h := hex.EncodeToString(hash)
 	for i := range s.canaries {
@@ -133,49 +176,49 @@ func (s *Sender) canaryFor(hash []byte) (*Canary, error) {
 	return nil, nil
 }
 
-// CanaryHookName is the provider name of the canary hook's requests
+// HookName is the provider name of the canary hook's requests
 // (/hooks/sms/canary): the inbound path of canary subscribers on another
 // provider account or carrier.
-const CanaryHookName = "canary"
+const HookName = "canary"
 
-// canaryHookText handles a text that arrived through the canary hook. That
+// HookText handles a text that arrived through the canary hook. That
 // path serves only canaries, so every text on it is checked as one: a text
 // to a number no canary of this sender has is still a canary's.
-func (s *Sender) canaryHookText(ctx context.Context, q store.Querier, m tocsin.Inbound, t *sms.InboundText) error {
+func (s *Watch) HookText(ctx context.Context, q Querier, m tocsin.Inbound, t *sms.InboundText) error {
 	var c *Canary
 	if !t.To.IsZero() {
 		var err error
-		if c, err = s.canaryFor(s.cfg.Keys.Hash(t.To)); err != nil {
+		if c, err = s.For(s.cfg.Keys.Hash(t.To)); err != nil {
 			return err
 		}
 	}
 	if c == nil {
 		c = &Canary{Label: "canary account", OtherAccount: true}
 	}
-	return s.canaryText(ctx, q, m, c)
+	return s.Text(ctx, q, m, c)
 }
 
-// errNoCanaryHook: a request reached the canary hook of a sender that has
+// ErrNoHook: a request reached the canary hook of a sender that has
 // nothing to check it with.
-var errNoCanaryHook = errors.New("no canary hook is configured (--canary-hook)")
+var ErrNoHook = errors.New("no canary hook is configured (--canary-hook)")
 
-// canaryUnchecked raises, once per process, that texts to canaries on
+// Unchecked raises, once per process, that texts to canaries on
 // another account arrive but cannot be checked: those canaries are blind.
-func (s *Sender) canaryUnchecked(ctx context.Context) error {
-	if s.canaryBlind {
+func (s *Watch) Unchecked(ctx context.Context) error {
+	if s.blind {
 		return nil
 	}
-	s.canaryBlind = true
-	return s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.ID,
+	s.blind = true
+	return s.events.Event(ctx, s.store, &store.SecurityEvent{Kind: "canary.unchecked", Severity: store.SeverityHigh, Subject: s.state.ID,
 		Detail: "texts reach /hooks/sms/canary but this sender has no --canary-hook to check them with: they are dropped, and canaries on another account catch nothing"})
 }
 
-// canaryText handles a text that reached a canary subscriber: a genuine
+// Text handles a text that reached a canary subscriber: a genuine
 // alert (its delivery time is noted), or the sign of an intruder (a
 // critical event, a freeze if the rule says so, a correction draft). It
 // never replies.
-func (s *Sender) canaryText(ctx context.Context, q store.Querier, m tocsin.Inbound, c *Canary) error {
-	signed, err := s.signedTexts(ctx)
+func (s *Watch) Text(ctx context.Context, q Querier, m tocsin.Inbound, c *Canary) error {
+	signed, err := s.starts.SignedTexts(ctx, s.store)
 	if err != nil {
 		return err
 	}
@@ -232,16 +275,16 @@ func sameText(a, b string) bool {
 // canaryAddedAction is the audit action of a canary subscriber's creation.
 const canaryAddedAction = "canary.subscriber.add"
 
-// checkCanaries compares the canary subscribers this sender knows (its
+// Check compares the canary subscribers this sender knows (its
 // canaries.json) with the number the audit trail says were added: a
 // coordinator without the file would let every text to a canary pass as a
 // subscriber's. A mismatch is a security event, raised once.
-func (s *Sender) checkCanaries(ctx context.Context) error {
-	if s.canariesChecked {
+func (s *Watch) Check(ctx context.Context) error {
+	if s.checked {
 		return nil
 	}
-	s.canariesChecked = true
-	trail, err := s.cfg.Store.AuditChain(ctx)
+	s.checked = true
+	trail, err := s.store.AuditChain(ctx)
 	if err != nil {
 		return err
 	}
@@ -258,6 +301,6 @@ func (s *Sender) checkCanaries(ctx context.Context) error {
 	if len(known) >= added {
 		return nil
 	}
-	return s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "canary.missing", Severity: store.SeverityHigh, Subject: s.state.ID,
-		Detail: fmt.Sprintf("this sender knows %d canary subscribers; %d were added: copy %s from the sender where they were added, or texts to them pass unseen", len(known), added, CanaryFile)})
+	return s.events.Event(ctx, s.store, &store.SecurityEvent{Kind: "canary.missing", Severity: store.SeverityHigh, Subject: s.state.ID,
+		Detail: fmt.Sprintf("this sender knows %d canary subscribers; %d were added: copy %s from the sender where they were added, or texts to them pass unseen", len(known), added, File)})
 }

@@ -1,0 +1,31 @@
+package sender
+
+import (
+	"context"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/canary"
+	"github.com/tocsin/tocsin/internal/sender/vault"
+	"github.com/tocsin/tocsin/internal/store"
+)
+
+// CanaryFile is the canary subscribers' file in the state directory
+// (package canary).
+const CanaryFile = canary.File
+
+// CanaryHookName is the provider name of the canary hook's requests.
+const CanaryHookName = canary.HookName
+
+// Canary is a canary subscriber as the sender's directory records it.
+type Canary = canary.Canary
+
+// ReadCanaries reads the canary subscribers of a state directory.
+func ReadCanaries(stateDir string) ([]Canary, error) { return canary.ReadCanaries(stateDir) }
+
+// AddCanarySubscriber subscribes a canary and records it in the state
+// directory (canary.AddCanarySubscriber).
+func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, stateDir, label string, otherAccount bool, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
+	return canary.AddCanarySubscriber(ctx, st, keys, stateDir, label, otherAccount, number, areas, now)
+}
