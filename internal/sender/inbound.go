@@ -3,13 +3,14 @@ package sender
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/keyword"
+	"github.com/tocsin/tocsin/internal/sender/outbox"
+	"github.com/tocsin/tocsin/internal/sender/subscriber"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -75,7 +76,7 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return err
 	}
-	if in.optedOut, err = s.optedOut(ctx, q, in.hash, in.sub); err != nil {
+	if in.optedOut, err = subscriber.OptedOut(ctx, q, in.hash, in.sub); err != nil {
 		return err
 	}
 	cmd := keyword.Parse(m.Body)
@@ -97,7 +98,7 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 		reply = ""
 	}
 	if reply != "" {
-		if err := s.queue(ctx, q, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: m.FromSealed, Body: reply, CreatedAt: in.now}); err != nil {
+		if err := outbox.Queue(ctx, q, s.cfg.Keys, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: m.FromSealed, Body: reply, CreatedAt: in.now}); err != nil {
 			return err
 		}
 	}
@@ -123,7 +124,7 @@ func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Comma
 	case keyword.Join:
 		return s.join(ctx, in, cmd)
 	case keyword.Help:
-		return s.reply(in, rHelp), nil
+		return s.reply(in, subscriber.RHelp), nil
 	}
 	if in.optedOut {
 		if cmd.Kind == keyword.Report {
@@ -138,12 +139,12 @@ func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Comma
 	case keyword.Report:
 		return s.report(ctx, in, cmd)
 	default:
-		return s.reply(in, rHelp), nil
+		return s.reply(in, subscriber.RHelp), nil
 	}
 }
 
 func (s *Sender) reply(in *inboundCtx, key string, args ...any) string {
-	return replyText(s.cfg.Name, in.lang, key, args...)
+	return subscriber.Reply(s.cfg.Name, in.lang, key, args...)
 }
 
 // stop records the opt-out by keyed hash, subscribed or not, so that no
@@ -163,7 +164,7 @@ func (s *Sender) stop(ctx context.Context, in *inboundCtx) (string, error) {
 			return "", err
 		}
 	}
-	return s.reply(in, rStopped), nil
+	return s.reply(in, subscriber.RStopped), nil
 }
 
 // start opts the number back in, and turns its alerts on again if it had
@@ -173,37 +174,37 @@ func (s *Sender) start(ctx context.Context, in *inboundCtx) (string, error) {
 		return "", err
 	}
 	if in.sub == nil || len(in.sub.Areas) == 0 {
-		return s.reply(in, rStartNoArea), nil
+		return s.reply(in, subscriber.RStartNoArea), nil
 	}
 	in.sub.Active = true
 	in.sub.UpdatedAt = in.now
 	if err := in.q.SaveSubscriber(ctx, in.sub); err != nil {
 		return "", err
 	}
-	return s.reply(in, rStarted), nil
+	return s.reply(in, subscriber.RStarted), nil
 }
 
 func (s *Sender) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	switch cmd.Problem {
 	case keyword.None:
 	case keyword.TooManyZIPs:
-		return s.reply(in, rTooManyZIPs, tocsin.MaxZIPsPerSubscriber), nil
+		return s.reply(in, subscriber.RTooManyZIPs, tocsin.MaxZIPsPerSubscriber), nil
 	case keyword.BadZIP:
-		return s.reply(in, rBadZIP), nil
+		return s.reply(in, subscriber.RBadZIP), nil
 	default:
-		return s.reply(in, rNoZIP), nil
+		return s.reply(in, subscriber.RNoZIP), nil
 	}
-	areas, bad := s.zipAreas(cmd.ZIPs)
+	areas, bad := subscriber.ZIPAreas(s.cfg.ZIPs, cmd.ZIPs)
 	if bad != "" {
-		return s.reply(in, rUnknownZIP, bad), nil
+		return s.reply(in, subscriber.RUnknownZIP, bad), nil
 	}
 	sub := in.sub
 	if sub == nil {
 		sub = &tocsin.Subscriber{PhoneHash: in.hash, Sealed: in.msg.FromSealed, Lang: in.lang, CreatedAt: in.now}
 	}
-	sub.Areas = mergeAreas(sub.Areas, areas)
+	sub.Areas = subscriber.MergeAreas(sub.Areas, areas)
 	if len(sub.Areas) > tocsin.MaxZIPsPerSubscriber {
-		return s.reply(in, rTooManyZIPs, tocsin.MaxZIPsPerSubscriber), nil
+		return s.reply(in, subscriber.RTooManyZIPs, tocsin.MaxZIPsPerSubscriber), nil
 	}
 	if l, ok := tocsin.ParseLanguage(cmd.SetLang); ok { // "ALTA 90210 ESPAÑOL"
 		sub.Lang, in.lang = l, l
@@ -216,36 +217,13 @@ func (s *Sender) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) 
 	if err := in.q.ClearOptOut(ctx, in.hash); err != nil { // JOIN opts back in
 		return "", err
 	}
-	return s.reply(in, rJoined, strings.Join(cmd.ZIPs, ", ")), nil
-}
-
-// zipAreas maps ZIP codes to subscriber areas; bad is the first unknown one.
-func (s *Sender) zipAreas(zips []string) (areas []tocsin.SubscriberArea, bad string) {
-	for _, z := range zips {
-		p, ok := s.cfg.ZIPs.Lookup(z)
-		if !ok {
-			return nil, z
-		}
-		areas = append(areas, tocsin.SubscriberArea{ZIP: z, Cell: geo.LeafCell(p), RadiusM: tocsin.ZIPAreaRadiusM})
-	}
-	return areas, ""
-}
-
-// mergeAreas adds areas not already followed.
-func mergeAreas(have, add []tocsin.SubscriberArea) []tocsin.SubscriberArea {
-	out := slices.Clone(have)
-	for _, a := range add {
-		if !slices.ContainsFunc(out, func(b tocsin.SubscriberArea) bool { return b == a }) {
-			out = append(out, a)
-		}
-	}
-	return out
+	return s.reply(in, subscriber.RJoined, strings.Join(cmd.ZIPs, ", ")), nil
 }
 
 func (s *Sender) setLang(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	lang, ok := tocsin.ParseLanguage(cmd.SetLang)
 	if cmd.Problem != keyword.None || !ok {
-		return s.reply(in, rNoLang), nil
+		return s.reply(in, subscriber.RNoLang), nil
 	}
 	in.lang = lang
 	if in.sub != nil {
@@ -255,14 +233,14 @@ func (s *Sender) setLang(ctx context.Context, in *inboundCtx, cmd keyword.Comman
 			return "", err
 		}
 	}
-	return s.reply(in, rLang), nil
+	return s.reply(in, subscriber.RLang), nil
 }
 
 // report files a report from a text. Nothing about the sender of the text is
 // kept with it.
 func (s *Sender) report(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	if cmd.Problem != keyword.None || strings.TrimSpace(cmd.Text) == "" {
-		return s.reply(in, rReportHow), nil
+		return s.reply(in, subscriber.RReportHow), nil
 	}
 	zip := ""
 	if len(cmd.ZIPs) > 0 {
@@ -272,18 +250,18 @@ func (s *Sender) report(ctx context.Context, in *inboundCtx, cmd keyword.Command
 	}
 	p, ok := s.cfg.ZIPs.Lookup(zip)
 	if !ok {
-		return s.reply(in, rReportHow), nil
+		return s.reply(in, subscriber.RReportHow), nil
 	}
 	input := tocsin.ReportInput{Category: tocsin.Category(cmd.Category), Description: cmd.Text, ZIP: zip, Source: tocsin.SourceSMS}
 	if !input.Category.Valid() {
 		input.Category = tocsin.CategoryOther
 	}
 	if err := input.Validate(in.now); err != nil {
-		return s.reply(in, rReportHow), nil
+		return s.reply(in, subscriber.RReportHow), nil
 	}
 	r := tocsin.NewReport(input, geo.SnapCell(p), in.now)
 	if err := in.q.CreateReport(ctx, r); err != nil {
 		return "", err
 	}
-	return s.reply(in, rReported), nil
+	return s.reply(in, subscriber.RReported), nil
 }

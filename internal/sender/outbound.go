@@ -2,62 +2,17 @@ package sender
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sender/outbox"
 	"github.com/tocsin/tocsin/internal/sender/state"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
-
-// nonceSize is the length of the random nonce that starts a queued text's
-// MAC: it gives every queued text an identity of its own, so that two
-// equal replies queued in the same second are two texts, and a copy of
-// one is the same text.
-const nonceSize = 16
-
-// queue adds a one-to-one text with the sender's MAC over it.
-func (s *Sender) queue(ctx context.Context, q store.Querier, m *tocsin.Outbound) error {
-	nonce := make([]byte, nonceSize)
-	rand.Read(nonce)
-	m.MAC = append(nonce, s.outboundMAC(m, nonce)...)
-	return q.AddOutbound(ctx, m)
-}
-
-// outboundMAC binds a queued text's kind, recipient, body, time and nonce
-// (none for texts queued before nonces).
-func (s *Sender) outboundMAC(m *tocsin.Outbound, nonce []byte) []byte {
-	parts := [][]byte{[]byte(m.Kind), m.ToSealed, []byte(m.Body), []byte(strconv.FormatInt(m.CreatedAt.Unix(), 10))}
-	if nonce != nil {
-		parts = append(parts, nonce)
-	}
-	return s.cfg.Keys.MAC("outbound", parts...)
-}
-
-// outboundGenuine reports whether the sender queued m: its MAC is a nonce
-// and the MAC over the row and that nonce, or (a text queued before
-// nonces) the MAC over the row alone.
-func (s *Sender) outboundGenuine(m *tocsin.Outbound) bool {
-	if len(m.MAC) == nonceSize+32 {
-		return hmac.Equal(m.MAC[nonceSize:], s.outboundMAC(m, m.MAC[:nonceSize]))
-	}
-	return hmac.Equal(m.MAC, s.outboundMAC(m, nil))
-}
-
-// idempotencyKey names a queued text to the provider: by its nonce, so
-// that a copy carries the same key; by id and time for older texts.
-func idempotencyKey(m *tocsin.Outbound) string {
-	if len(m.MAC) == nonceSize+32 {
-		return "out-" + hex.EncodeToString(m.MAC[:nonceSize])
-	}
-	return fmt.Sprintf("out-%d-%d", m.ID, m.CreatedAt.Unix())
-}
 
 // sendOutbound sends queued one-to-one texts (replies and codes), each at
 // most once. A text is recorded as handed over (in the state directory)
@@ -89,7 +44,7 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 	}()
 	for _, m := range msgs {
 		switch {
-		case !s.outboundGenuine(&m):
+		case !outbox.Genuine(s.cfg.Keys, &m):
 			forged = append(forged, m.ID)
 			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
 				return err
@@ -126,7 +81,7 @@ func (s *Sender) sendQueued(ctx context.Context, m tocsin.Outbound) error {
 		}
 		return s.cfg.Store.DeleteOutbound(ctx, m.ID)
 	}
-	provider, res, err := s.handOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: idempotencyKey(&m)})
+	provider, res, err := s.handOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: outbox.IdempotencyKey(&m)})
 	if err == nil && res.ProviderID != "" {
 		s.recordSent(ctx, []store.SentMessage{{Provider: provider, ProviderID: res.ProviderID}})
 	}

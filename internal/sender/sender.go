@@ -22,6 +22,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sender/guard"
 	"github.com/tocsin/tocsin/internal/sender/logkeeper"
 	"github.com/tocsin/tocsin/internal/sender/response"
+	"github.com/tocsin/tocsin/internal/sender/signups"
 	"github.com/tocsin/tocsin/internal/sender/starts"
 	"github.com/tocsin/tocsin/internal/sender/state"
 )
@@ -53,13 +54,14 @@ type Sender struct {
 	sealer         *phone.Sealer
 	audience       *audience.Resolver
 	wake           chan struct{}
-	seen           hooksSeen
+	seen           hooksSeen // webhook requests acted on (replay.go)
 	events         *events.Recorder
 	guard          *guard.Guard
 	starts         *starts.Book
 	log            *logkeeper.Keeper
 	response       *response.Responder
-	canary         *canary.Watch // webhook requests acted on (replay.go)
+	canary         *canary.Watch
+	signups        *signups.Service
 }
 
 // New checks cfg and returns a Sender.
@@ -104,7 +106,7 @@ func New(cfg Config) (*Sender, error) {
 		cfg.CodesPerHour = 3
 	}
 	if cfg.CodesPerBlockPerHour <= 0 {
-		cfg.CodesPerBlockPerHour = DefaultCodesPerBlock
+		cfg.CodesPerBlockPerHour = signups.DefaultCodesPerBlock
 	}
 	if cfg.SMSPolicy == nil {
 		cfg.SMSPolicy = phone.DefaultPolicy()
@@ -138,6 +140,7 @@ func New(cfg Config) (*Sender, error) {
 		log:       logkeeper.New(&cfg, cfg.Store, st, ev, g, sb),
 		response:  resp,
 		canary:    canary.New(&cfg, cfg.Store, st, ev, sb, resp),
+		signups:   signups.New(&cfg, cfg.Store, ev),
 		routes:    newRoutes(cfg.Routes),
 		state:     st,
 		sealer:    phone.NewSealer(cfg.Keys.Public()),
@@ -226,7 +229,7 @@ func (s *Sender) Tick(ctx context.Context) {
 			{"canaries", s.canary.Check},
 			{"hooks", s.handleHooks},
 			{"inbound", s.handleInbound},
-			{"signups", s.handleSignups},
+			{"signups", s.signups.Tick},
 			{"outbound", s.sendOutbound},
 		}...)
 	}

@@ -1,4 +1,4 @@
-package sender
+package signups
 
 import (
 	"context"
@@ -8,28 +8,12 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// optedOut reports whether the number with this keyed hash opted out and
-// has not opted back in: by its row in opt_outs (kept whether or not the
-// number ever subscribed, and by no retention purge forgotten), or by its
-// stopped subscription. Carriers require that nothing but the STOP
-// confirmation goes to such a number.
-func (s *Sender) optedOut(ctx context.Context, q store.Querier, hash []byte, sub *tocsin.Subscriber) (bool, error) {
-	_, err := q.GetOptOut(ctx, hash)
-	switch {
-	case err == nil:
-		return true, nil
-	case tocsin.ErrorCode(err) != tocsin.ENOTFOUND:
-		return false, fmt.Errorf("opt-out: %w", err)
-	}
-	return sub != nil && !sub.Active, nil
-}
-
 // confirmedAfterOptOut reports whether a confirmed web sign-up may opt its
 // number back in: yes unless the number opted out before the sign-up was
 // made. Then the sender withheld its code (sendCode), so nobody read the
 // code off the phone: the row was confirmed by a database writer, or by a
 // one-in-a-million guess, and neither is the person's consent.
-func (s *Sender) confirmedAfterOptOut(ctx context.Context, q store.Querier, su tocsin.Signup, hash []byte) (bool, error) {
+func (s *Service) confirmedAfterOptOut(ctx context.Context, q Querier, su tocsin.Signup, hash []byte) (bool, error) {
 	at, err := q.GetOptOut(ctx, hash)
 	switch {
 	case tocsin.ErrorCode(err) == tocsin.ENOTFOUND:
@@ -43,7 +27,7 @@ func (s *Sender) confirmedAfterOptOut(ctx context.Context, q store.Querier, su t
 // refuseOptedOutSignup drops a confirmed sign-up whose number opted out
 // before it was made: nothing is texted, nothing subscribed, the number
 // stays opted out, and operators are told (signup.opted_out_confirmed).
-func (s *Sender) refuseOptedOutSignup(ctx context.Context, q store.Querier, su tocsin.Signup) error {
+func (s *Service) refuseOptedOutSignup(ctx context.Context, q Querier, su tocsin.Signup) error {
 	s.cfg.Log.Warn("confirmed sign-up for a number that opted out before it: nothing texted", "signup", su.ID)
 	detail := fmt.Sprintf("sign-up %s is confirmed, but its number had texted STOP before the sign-up was made, so no code was texted to it: the row was confirmed in the database directly (or its code guessed). Nothing was texted and the number stays opted out.", su.ID)
 	// One subject for every such row, so that their alarms are throttled as one.

@@ -1,4 +1,9 @@
-package sender
+// Package signups texts the confirmation codes of web sign-ups and turns
+// the confirmed ones into subscriptions: only to numbers the SMS policy
+// allows, never to one that opted out, within the per-number and per-block
+// code limits (SMS pumping). It queues its texts (outbox); it sends
+// nothing itself.
+package signups
 
 import (
 	"context"
@@ -8,34 +13,73 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/config"
+	"github.com/tocsin/tocsin/internal/sender/events"
+	"github.com/tocsin/tocsin/internal/sender/outbox"
+	"github.com/tocsin/tocsin/internal/sender/subscriber"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// handleSignups texts confirmation codes for new web sign-ups and activates
+// Store is the part of the store the sign-ups use outside a transaction.
+type Store interface {
+	ListSignups(ctx context.Context, state tocsin.SignupState, limit int) ([]tocsin.Signup, error)
+	UpdateSignup(ctx context.Context, id string, state tocsin.SignupState, attempts int) error
+	InTx(ctx context.Context, fn func(q store.Querier) error) error
+}
+
+// Querier is what handling one sign-up does in its transaction.
+type Querier interface {
+	events.Querier
+	subscriber.OptOuts
+	outbox.Adder
+	UpdateSignup(ctx context.Context, id string, state tocsin.SignupState, attempts int) error
+	RecordCodeSend(ctx context.Context, phoneHash []byte, at time.Time) error
+	CountCodeSends(ctx context.Context, phoneHash []byte, since time.Time) (int, error)
+	RecordBlockCode(ctx context.Context, blockHash []byte, at time.Time, refused bool) error
+	CountBlockCodes(ctx context.Context, blockHash []byte, since time.Time) (sent, refused int, err error)
+	ClearOptOut(ctx context.Context, phoneHash []byte) error
+	GetSubscriberByHash(ctx context.Context, hash []byte) (*tocsin.Subscriber, error)
+	SaveSubscriber(ctx context.Context, s *tocsin.Subscriber) error
+}
+
+// Service is the sign-ups' loop.
+type Service struct {
+	cfg    *config.Config // Keys, ZIPs, SMSPolicy, CodesPerHour, CodesPerBlockPerHour, Name, Now, Log
+	store  Store
+	events *events.Recorder
+	sealer *phone.Sealer
+}
+
+// New returns the sign-ups service of a sender.
+func New(cfg *config.Config, st Store, ev *events.Recorder) *Service {
+	return &Service{cfg: cfg, store: st, events: ev, sealer: phone.NewSealer(cfg.Keys.Public())}
+}
+
+// Tick texts confirmation codes for new web sign-ups and activates
 // the ones whose code was typed back.
-func (s *Sender) handleSignups(ctx context.Context) error {
-	pending, err := s.cfg.Store.ListSignups(ctx, tocsin.SignupPending, 100)
+func (s *Service) Tick(ctx context.Context) error {
+	pending, err := s.store.ListSignups(ctx, tocsin.SignupPending, 100)
 	if err != nil {
 		return err
 	}
 	for _, su := range pending {
-		if err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.sendCode(ctx, q, su) }); err != nil {
+		if err := s.store.InTx(ctx, func(q store.Querier) error { return s.sendCode(ctx, q, su) }); err != nil {
 			return fmt.Errorf("signup code: %w", err)
 		}
 	}
-	confirmed, err := s.cfg.Store.ListSignups(ctx, tocsin.SignupConfirmed, 100)
+	confirmed, err := s.store.ListSignups(ctx, tocsin.SignupConfirmed, 100)
 	if err != nil {
 		return err
 	}
 	for _, su := range confirmed {
-		if err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.activate(ctx, q, su) }); err != nil {
+		if err := s.store.InTx(ctx, func(q store.Querier) error { return s.activate(ctx, q, su) }); err != nil {
 			return fmt.Errorf("signup activate: %w", err)
 		}
 	}
 	return s.expireSignups(ctx)
 }
 
-func (s *Sender) openSignup(su tocsin.Signup) (phone.Number, string, error) {
+func (s *Service) openSignup(su tocsin.Signup) (phone.Number, string, error) {
 	b, err := s.cfg.Keys.OpenData(su.Sealed)
 	if err != nil {
 		return "", "", err
@@ -47,7 +91,7 @@ func (s *Sender) openSignup(su tocsin.Signup) (phone.Number, string, error) {
 // opted out by STOP, or has had too many codes this hour (itself or its
 // block). The web page says the same in every case but the first, so it
 // tells nobody whether a number is subscribed.
-func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup) error {
+func (s *Service) sendCode(ctx context.Context, q Querier, su tocsin.Signup) error {
 	now := s.cfg.Now()
 	n, code, err := s.openSignup(su)
 	if err != nil {
@@ -73,8 +117,8 @@ func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup
 		if err := q.RecordCodeSend(ctx, hash, now); err != nil {
 			return err
 		}
-		body := replyText(s.cfg.Name, su.Lang, rCode, code)
-		if err := s.queue(ctx, q, &tocsin.Outbound{Kind: tocsin.OutboundCode, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
+		body := subscriber.Reply(s.cfg.Name, su.Lang, subscriber.RCode, code)
+		if err := outbox.Queue(ctx, q, s.cfg.Keys, &tocsin.Outbound{Kind: tocsin.OutboundCode, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
 			return err
 		}
 	}
@@ -83,12 +127,12 @@ func (s *Sender) sendCode(ctx context.Context, q store.Querier, su tocsin.Signup
 
 // codeAllowed reports whether a code may go to n: not when it opted out,
 // nor over the per-number or the per-block limit (each refusal audited).
-func (s *Sender) codeAllowed(ctx context.Context, q store.Querier, su tocsin.Signup, n phone.Number, hash []byte) (bool, error) {
+func (s *Service) codeAllowed(ctx context.Context, q Querier, su tocsin.Signup, n phone.Number, hash []byte) (bool, error) {
 	sub, err := q.GetSubscriberByHash(ctx, hash)
 	if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return false, err
 	}
-	if out, err := s.optedOut(ctx, q, hash, sub); err != nil || out {
+	if out, err := subscriber.OptedOut(ctx, q, hash, sub); err != nil || out {
 		if out {
 			s.cfg.Log.Info("sign-up code not sent: the number opted out", "signup", su.ID)
 			err = s.events.Audit(ctx, q, "signup.code_withheld", su.ID, "the number texted STOP and has not texted START since")
@@ -107,7 +151,7 @@ func (s *Sender) codeAllowed(ctx context.Context, q store.Querier, su tocsin.Sig
 }
 
 // activate turns a confirmed sign-up into a subscription and says so.
-func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup) error {
+func (s *Service) activate(ctx context.Context, q Querier, su tocsin.Signup) error {
 	now := s.cfg.Now()
 	n, _, err := s.openSignup(su)
 	if err != nil {
@@ -137,7 +181,7 @@ func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup
 	case err != nil:
 		return err
 	}
-	areas, bad := s.zipAreas(su.Area.ZIPs)
+	areas, bad := subscriber.ZIPAreas(s.cfg.ZIPs, su.Area.ZIPs)
 	if bad != "" {
 		return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
 	}
@@ -147,7 +191,7 @@ func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup
 		snapped := geo.CellCenter(geo.SnapCell(geo.Point{Lat: c.Lat, Lon: c.Lon}))
 		areas = append(areas, tocsin.SubscriberArea{Cell: geo.LeafCell(snapped), RadiusM: r})
 	}
-	sub.Areas = mergeAreas(sub.Areas, areas)
+	sub.Areas = subscriber.MergeAreas(sub.Areas, areas)
 	if len(sub.Areas) > tocsin.MaxZIPsPerSubscriber {
 		sub.Areas = areas
 	}
@@ -159,23 +203,23 @@ func (s *Sender) activate(ctx context.Context, q store.Querier, su tocsin.Signup
 	if err != nil {
 		return err
 	}
-	body := replyText(s.cfg.Name, su.Lang, rWelcome)
-	if err := s.queue(ctx, q, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
+	body := subscriber.Reply(s.cfg.Name, su.Lang, subscriber.RWelcome)
+	if err := outbox.Queue(ctx, q, s.cfg.Keys, &tocsin.Outbound{Kind: tocsin.OutboundReply, ToSealed: sealed, Body: body, CreatedAt: now}); err != nil {
 		return err
 	}
 	return q.UpdateSignup(ctx, su.ID, tocsin.SignupDone, su.Attempts)
 }
 
 // expireSignups wipes the sealed number of sign-ups nobody confirmed.
-func (s *Sender) expireSignups(ctx context.Context) error {
-	sent, err := s.cfg.Store.ListSignups(ctx, tocsin.SignupCodeSent, 500)
+func (s *Service) expireSignups(ctx context.Context) error {
+	sent, err := s.store.ListSignups(ctx, tocsin.SignupCodeSent, 500)
 	if err != nil {
 		return err
 	}
 	now := s.cfg.Now()
 	for _, su := range sent {
 		if now.After(su.ExpiresAt) {
-			if err := s.cfg.Store.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts); err != nil {
+			if err := s.store.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts); err != nil {
 				return err
 			}
 		}

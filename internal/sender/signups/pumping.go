@@ -1,14 +1,14 @@
-package sender
+package signups
 
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/phone"
+	"github.com/tocsin/tocsin/internal/sender/subscriber"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -34,10 +34,10 @@ const DefaultCodesPerBlock = 10
 //
 // The event's subject is the reason ("region NG", "premium rate"), not the
 // sign-up, so that alarms about many such rows are throttled as one.
-func (s *Sender) refuseSignup(ctx context.Context, q store.Querier, su tocsin.Signup, why error) error {
-	s.cfg.Log.Warn("sign-up for a number outside the SMS policy: nothing texted", "signup", su.ID, "why", reason(why))
-	detail := fmt.Sprintf("sign-up %s is for a number the SMS policy refuses (%s): the web tier refuses these at the form, so the row was written to the database directly, or the web role's --sms-countries is wider than the sender's. Nothing was texted.", su.ID, reason(why))
-	if err := s.events.Event(ctx, q, &store.SecurityEvent{Kind: "signup.number_refused", Severity: store.SeverityHigh, Subject: reason(why), Detail: detail}); err != nil {
+func (s *Service) refuseSignup(ctx context.Context, q Querier, su tocsin.Signup, why error) error {
+	s.cfg.Log.Warn("sign-up for a number outside the SMS policy: nothing texted", "signup", su.ID, "why", subscriber.Reason(why))
+	detail := fmt.Sprintf("sign-up %s is for a number the SMS policy refuses (%s): the web tier refuses these at the form, so the row was written to the database directly, or the web role's --sms-countries is wider than the sender's. Nothing was texted.", su.ID, subscriber.Reason(why))
+	if err := s.events.Event(ctx, q, &store.SecurityEvent{Kind: "signup.number_refused", Severity: store.SeverityHigh, Subject: subscriber.Reason(why), Detail: detail}); err != nil {
 		return err
 	}
 	return q.UpdateSignup(ctx, su.ID, tocsin.SignupExpired, su.Attempts)
@@ -47,7 +47,7 @@ func (s *Sender) refuseSignup(ctx context.Context, q store.Querier, su tocsin.Si
 // when the block had its CodesPerBlockPerHour codes in the last hour. A
 // refusal is recorded and audited (signup.code_limited); the first of the
 // hour for a block raises signup.block_limited.
-func (s *Sender) blockAllows(ctx context.Context, q store.Querier, n phone.Number, su tocsin.Signup) (bool, error) {
+func (s *Service) blockAllows(ctx context.Context, q Querier, n phone.Number, su tocsin.Signup) (bool, error) {
 	now := s.cfg.Now()
 	block := s.cfg.Keys.MAC("code-block", []byte(n.Block()))
 	sent, refused, err := q.CountBlockCodes(ctx, block, now.Add(-time.Hour))
@@ -70,21 +70,4 @@ func (s *Sender) blockAllows(ctx context.Context, q store.Querier, n phone.Numbe
 	detail := fmt.Sprintf("%d codes went to numbers of one block of 10,000 in the last hour, the limit: more codes to it this hour are not sent, and each is counted in the audit trail (signup.code_limited). Many sign-ups in one block is how SMS pumping cycles through a range.", sent)
 	return false, s.events.Event(ctx, q, &store.SecurityEvent{Kind: "signup.block_limited", Severity: store.SeverityWarning,
 		Subject: "block " + hex.EncodeToString(block[:6]), Detail: detail})
-}
-
-// reason is a policy refusal's short reason ("region NG", "premium rate").
-func reason(why error) string {
-	var r *phone.Refusal
-	if errors.As(why, &r) {
-		return r.Reason()
-	}
-	return why.Error()
-}
-
-// refuseReply counts a text the sender does not answer because its number
-// is outside the SMS policy.
-func (s *Sender) refuseReply(ctx context.Context, q store.Querier, m tocsin.Inbound, why error) error {
-	s.cfg.Log.Info("no reply to a text from a number outside the SMS policy", "id", m.ID, "why", reason(why))
-	return s.events.Audit(ctx, q, "inbound.reply_refused", fmt.Sprint(m.ID),
-		fmt.Sprintf("no reply to a number the SMS policy refuses (%s); STOP, LANG and REPORT still apply, JOIN and START do not", reason(why)))
 }
