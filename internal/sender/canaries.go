@@ -7,6 +7,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender/canary"
+	"github.com/tocsin/tocsin/internal/sender/inbound"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 	"github.com/tocsin/tocsin/internal/store"
 )
@@ -29,3 +30,7 @@ func ReadCanaries(stateDir string) ([]Canary, error) { return canary.ReadCanarie
 func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, stateDir, label string, otherAccount bool, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
 	return canary.AddCanarySubscriber(ctx, st, keys, stateDir, label, otherAccount, number, areas, now)
 }
+
+// HookReplayWindow is how long the sender remembers the webhook requests
+// it acted on (package inbound).
+const HookReplayWindow = inbound.HookReplayWindow

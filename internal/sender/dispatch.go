@@ -163,3 +163,28 @@ func (s *Sender) authFailed(ctx context.Context, provider string) {
 		s.cfg.Log.Error("security event", "err", err)
 	}
 }
+
+// dispatcher gives the services the Sender's routes: they hand messages
+// over through it and never hold the routes themselves.
+type dispatcher struct{ s *Sender }
+
+func (d dispatcher) HandOver(ctx context.Context, m sms.Message) (string, sms.Result, error) {
+	return d.s.handOver(ctx, m)
+}
+
+func (d dispatcher) RecordSent(ctx context.Context, sent []store.SentMessage) {
+	d.s.recordSent(ctx, sent)
+}
+
+func (d dispatcher) AnyRouteUp() bool { return d.s.anyRouteUp() }
+
+// Webhooks is the configured provider of that name that takes webhooks,
+// nil for none.
+func (d dispatcher) Webhooks(provider string) sms.Webhooks {
+	for _, r := range d.s.routes {
+		if wh, ok := r.Provider.(sms.Webhooks); ok && r.Provider.Name() == provider {
+			return wh
+		}
+	}
+	return nil
+}

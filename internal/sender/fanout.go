@@ -345,7 +345,7 @@ func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.De
 	if len(subs) == 0 {
 		return nil
 	}
-	n, now := s.forgedLimit.allow(alertID, len(subs), s.cfg.Now(), forgedEvery)
+	n, now := s.forgedLimit.Allow(alertID, len(subs), s.cfg.Now(), forgedEvery)
 	if !now {
 		return nil
 	}

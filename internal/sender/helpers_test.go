@@ -5,6 +5,8 @@ import (
 
 	"github.com/tocsin/tocsin/internal/sender/response"
 
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
@@ -29,3 +31,7 @@ const (
 	correctionBy          = response.CorrectionBy
 	maxCorrectionSegments = response.MaxCorrectionSegments
 )
+
+func (s *Sender) sealInbound(h store.HookRequest, t *sms.InboundText) (tocsin.Inbound, error) {
+	return s.inbound.SealInbound(h, t)
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sender/config"
 	"github.com/tocsin/tocsin/internal/sender/events"
 	"github.com/tocsin/tocsin/internal/sender/guard"
+	"github.com/tocsin/tocsin/internal/sender/inbound"
 	"github.com/tocsin/tocsin/internal/sender/logkeeper"
 	"github.com/tocsin/tocsin/internal/sender/response"
 	"github.com/tocsin/tocsin/internal/sender/signups"
@@ -42,7 +43,7 @@ type Sender struct {
 	nextNotify     time.Time
 	responded      map[int64]bool // events whose auto-freeze rule was carried out
 	stalls         map[string]int // alerts whose delivery failed, rounds in a row
-	forgedLimit    eventLimit     // ledger.forged per alert, outbound.forged
+	forgedLimit    events.Limit   // ledger.forged per alert, outbound.forged
 	renewMu        sync.Mutex     // lanes renew the leases between batches
 	nextRenew      time.Time
 	handed         handedOver
@@ -51,10 +52,8 @@ type Sender struct {
 	index          recipientIndex
 	lastReconciled time.Time
 	state          *state.Dir
-	sealer         *phone.Sealer
 	audience       *audience.Resolver
 	wake           chan struct{}
-	seen           hooksSeen // webhook requests acted on (replay.go)
 	events         *events.Recorder
 	guard          *guard.Guard
 	starts         *starts.Book
@@ -62,6 +61,7 @@ type Sender struct {
 	response       *response.Responder
 	canary         *canary.Watch
 	signups        *signups.Service
+	inbound        *inbound.Service
 }
 
 // New checks cfg and returns a Sender.
@@ -132,24 +132,25 @@ func New(cfg Config) (*Sender, error) {
 	g := guard.New(&cfg, cfg.Store, st, ev)
 	sb := starts.New(&cfg, st)
 	resp := response.New(&cfg, g, ev, aud)
-	return &Sender{
+	cw := canary.New(&cfg, cfg.Store, st, ev, sb, resp)
+	s := &Sender{
 		cfg:       &cfg,
 		events:    ev,
 		guard:     g,
 		starts:    sb,
 		log:       logkeeper.New(&cfg, cfg.Store, st, ev, g, sb),
 		response:  resp,
-		canary:    canary.New(&cfg, cfg.Store, st, ev, sb, resp),
+		canary:    cw,
 		signups:   signups.New(&cfg, cfg.Store, ev),
 		routes:    newRoutes(cfg.Routes),
 		state:     st,
-		sealer:    phone.NewSealer(cfg.Keys.Public()),
 		audience:  aud,
 		wake:      make(chan struct{}, 1),
 		responded: map[int64]bool{},
-		seen:      hooksSeen{},
 		stalls:    map[string]int{},
-	}, nil
+	}
+	s.inbound = inbound.New(&cfg, cfg.Store, st, ev, g, cw, dispatcher{s})
+	return s, nil
 }
 
 // Wake asks the sender to look for work now. In the all-in-one process the
@@ -227,10 +228,10 @@ func (s *Sender) Tick(ctx context.Context) {
 	if r.coordinator {
 		steps = append(steps, []step{
 			{"canaries", s.canary.Check},
-			{"hooks", s.handleHooks},
-			{"inbound", s.handleInbound},
+			{"hooks", s.inbound.Hooks},
+			{"inbound", s.inbound.Inbound},
 			{"signups", s.signups.Tick},
-			{"outbound", s.sendOutbound},
+			{"outbound", s.inbound.Send},
 		}...)
 	}
 	if r.primary {
@@ -268,7 +269,7 @@ func (s *Sender) expire(ctx context.Context) error {
 	if err := s.cfg.Store.PurgeCodeSends(ctx, now.Add(-24*time.Hour)); err != nil {
 		return err
 	}
-	if err := s.forgetHooksSeen(ctx, now); err != nil {
+	if err := s.inbound.Forget(ctx, now); err != nil {
 		return err
 	}
 	if err := s.cfg.Store.PurgeSecurityEvents(ctx, now.Add(-s.cfg.EventNetworkRetention), now.Add(-s.cfg.EventRetention)); err != nil {

@@ -1,4 +1,4 @@
-package sender
+package inbound
 
 import (
 	"context"
@@ -14,15 +14,15 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// handleInbound answers every queued inbound text, each in one transaction:
+// Inbound answers every queued inbound text, each in one transaction:
 // the change it asks for, its one reply and its deletion happen together.
-func (s *Sender) handleInbound(ctx context.Context) error {
-	msgs, err := s.cfg.Store.ListInbound(ctx, 100)
+func (s *Service) Inbound(ctx context.Context) error {
+	msgs, err := s.store.ListInbound(ctx, 100)
 	if err != nil {
 		return err
 	}
 	for _, m := range msgs {
-		err := s.cfg.Store.InTx(ctx, func(q store.Querier) error { return s.handleOne(ctx, q, m) })
+		err := s.store.InTx(ctx, func(q store.Querier) error { return s.handleOne(ctx, q, m) })
 		if err != nil {
 			return fmt.Errorf("inbound %d: %w", m.ID, err)
 		}
@@ -35,7 +35,7 @@ func (s *Sender) handleInbound(ctx context.Context) error {
 
 // inboundCtx is what handling one text needs.
 type inboundCtx struct {
-	q    store.Querier
+	q    Querier
 	msg  tocsin.Inbound
 	hash []byte
 	sub  *tocsin.Subscriber // nil for a number we do not know
@@ -49,7 +49,7 @@ type inboundCtx struct {
 	refused error
 }
 
-func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inbound) error {
+func (s *Service) handleOne(ctx context.Context, q Querier, m tocsin.Inbound) error {
 	from, err := s.cfg.Keys.Open(m.FromSealed)
 	if err != nil {
 		// Someone with database write access queued a text we cannot open.
@@ -112,7 +112,7 @@ func (s *Sender) handleOne(ctx context.Context, q store.Querier, m tocsin.Inboun
 // in); its REPORT is filed all the same, without a reply. A number outside
 // the SMS policy cannot JOIN or START; its STOP, LANG and REPORT take
 // effect (handleOne drops the reply).
-func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+func (s *Service) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	if in.refused != nil && (cmd.Kind == keyword.Join || cmd.Kind == keyword.Start) {
 		return "", nil // a subscription would text it every alert
 	}
@@ -143,14 +143,14 @@ func (s *Sender) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Comma
 	}
 }
 
-func (s *Sender) reply(in *inboundCtx, key string, args ...any) string {
+func (s *Service) reply(in *inboundCtx, key string, args ...any) string {
 	return subscriber.Reply(s.cfg.Name, in.lang, key, args...)
 }
 
 // stop records the opt-out by keyed hash, subscribed or not, so that no
 // code, reply or alert goes to the number until it opts back in, and
 // confirms it once.
-func (s *Sender) stop(ctx context.Context, in *inboundCtx) (string, error) {
+func (s *Service) stop(ctx context.Context, in *inboundCtx) (string, error) {
 	if err := in.q.SetOptOut(ctx, in.hash, in.now); err != nil {
 		return "", err
 	}
@@ -169,7 +169,7 @@ func (s *Sender) stop(ctx context.Context, in *inboundCtx) (string, error) {
 
 // start opts the number back in, and turns its alerts on again if it had
 // any.
-func (s *Sender) start(ctx context.Context, in *inboundCtx) (string, error) {
+func (s *Service) start(ctx context.Context, in *inboundCtx) (string, error) {
 	if err := in.q.ClearOptOut(ctx, in.hash); err != nil {
 		return "", err
 	}
@@ -184,7 +184,7 @@ func (s *Sender) start(ctx context.Context, in *inboundCtx) (string, error) {
 	return s.reply(in, subscriber.RStarted), nil
 }
 
-func (s *Sender) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+func (s *Service) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	switch cmd.Problem {
 	case keyword.None:
 	case keyword.TooManyZIPs:
@@ -220,7 +220,7 @@ func (s *Sender) join(ctx context.Context, in *inboundCtx, cmd keyword.Command) 
 	return s.reply(in, subscriber.RJoined, strings.Join(cmd.ZIPs, ", ")), nil
 }
 
-func (s *Sender) setLang(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+func (s *Service) setLang(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	lang, ok := tocsin.ParseLanguage(cmd.SetLang)
 	if cmd.Problem != keyword.None || !ok {
 		return s.reply(in, subscriber.RNoLang), nil
@@ -238,7 +238,7 @@ func (s *Sender) setLang(ctx context.Context, in *inboundCtx, cmd keyword.Comman
 
 // report files a report from a text. Nothing about the sender of the text is
 // kept with it.
-func (s *Sender) report(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
+func (s *Service) report(ctx context.Context, in *inboundCtx, cmd keyword.Command) (string, error) {
 	if cmd.Problem != keyword.None || strings.TrimSpace(cmd.Text) == "" {
 		return s.reply(in, subscriber.RReportHow), nil
 	}
@@ -264,4 +264,12 @@ func (s *Sender) report(ctx context.Context, in *inboundCtx, cmd keyword.Command
 		return "", err
 	}
 	return s.reply(in, subscriber.RReported), nil
+}
+
+// refuseReply counts a text the sender does not answer because its number
+// is outside the SMS policy.
+func (s *Service) refuseReply(ctx context.Context, q Querier, m tocsin.Inbound, why error) error {
+	s.cfg.Log.Info("no reply to a text from a number outside the SMS policy", "id", m.ID, "why", subscriber.Reason(why))
+	return s.events.Audit(ctx, q, "inbound.reply_refused", fmt.Sprint(m.ID),
+		fmt.Sprintf("no reply to a number the SMS policy refuses (%s); STOP, LANG and REPORT still apply, JOIN and START do not", subscriber.Reason(why)))
 }

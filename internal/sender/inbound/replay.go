@@ -1,10 +1,8 @@
-package sender
+package inbound
 
 import (
 	"context"
 	"time"
-
-	"github.com/tocsin/tocsin/internal/store"
 )
 
 // HookReplayWindow is how long the sender remembers the webhook requests it
@@ -25,7 +23,7 @@ type hooksSeen map[string]time.Time
 // provider's request id, and reports whether it had acted on it before:
 // then the request is a replay, to be refused. The caller remembers the
 // returned hash once the transaction commits (remember).
-func (s *Sender) hookReplayed(ctx context.Context, q store.Querier, provider, id string) (bool, []byte, error) {
+func (s *Service) hookReplayed(ctx context.Context, q Querier, provider, id string) (bool, []byte, error) {
 	hash := s.cfg.Keys.MAC("hook-seen", []byte(provider), []byte(id))
 	if _, ok := s.seen[string(hash)]; ok {
 		return true, nil, nil
@@ -40,7 +38,7 @@ func (s *Sender) hookReplayed(ctx context.Context, q store.Querier, provider, id
 // refuseReplay records the provider's request id ("" for none: nothing
 // to tell a replay by) and, for one acted on before, raises
 // webhook.replayed and reports it, to be dropped without a reply.
-func (s *Sender) refuseReplay(ctx context.Context, q store.Querier, provider, id string) (bool, []byte, error) {
+func (s *Service) refuseReplay(ctx context.Context, q Querier, provider, id string) (bool, []byte, error) {
 	if id == "" {
 		return false, nil, nil
 	}
@@ -53,20 +51,20 @@ func (s *Sender) refuseReplay(ctx context.Context, q store.Querier, provider, id
 }
 
 // remember keeps a committed hash in memory.
-func (s *Sender) remember(hash []byte) {
+func (s *Service) remember(hash []byte) {
 	if hash != nil {
 		s.seen[string(hash)] = s.cfg.Now()
 	}
 }
 
-// forgetHooksSeen drops the hashes older than the replay window, in the
+// Forget drops the hashes older than the replay window, in the
 // database and in memory.
-func (s *Sender) forgetHooksSeen(ctx context.Context, now time.Time) error {
+func (s *Service) Forget(ctx context.Context, now time.Time) error {
 	before := now.Add(-HookReplayWindow)
 	for h, at := range s.seen {
 		if at.Before(before) {
 			delete(s.seen, h)
 		}
 	}
-	return s.cfg.Store.PurgeHooksSeen(ctx, before)
+	return s.store.PurgeHooksSeen(ctx, before)
 }

@@ -1,4 +1,4 @@
-package sender
+package inbound
 
 import (
 	"context"
@@ -14,13 +14,13 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// sendOutbound sends queued one-to-one texts (replies and codes), each at
+// Send sends queued one-to-one texts (replies and codes), each at
 // most once. A text is recorded as handed over (in the state directory)
 // and then deleted only after the provider took it; a crash in between
 // resends it with the same idempotency key, which the provider ignores. A
 // text the sender did not queue, one it handed over already (a copy a
 // database writer put back), and one older than state.TextsTTL are not sent.
-func (s *Sender) sendOutbound(ctx context.Context) error {
+func (s *Service) Send(ctx context.Context) error {
 	if s.guard.Frozen(ctx) {
 		return nil // a freeze stops every outbound text, replies included
 	}
@@ -28,7 +28,7 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 	if err := s.state.Texts.Prune(now.Add(-state.TextsTTL)); err != nil {
 		return err
 	}
-	msgs, err := s.cfg.Store.ListOutbound(ctx, 100)
+	msgs, err := s.store.ListOutbound(ctx, 100)
 	if err != nil {
 		return err
 	}
@@ -46,19 +46,19 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 		switch {
 		case !outbox.Genuine(s.cfg.Keys, &m):
 			forged = append(forged, m.ID)
-			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
+			if err := s.store.DeleteOutbound(ctx, m.ID); err != nil {
 				return err
 			}
 			continue
 		case s.state.Texts.Sent(m.MAC):
 			replayed = append(replayed, hex.EncodeToString(m.MAC))
-			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
+			if err := s.store.DeleteOutbound(ctx, m.ID); err != nil {
 				return err
 			}
 			continue
 		case !m.CreatedAt.After(now.Add(-state.TextsTTL)):
 			s.cfg.Log.Warn("queued text older than its time to live; not sent", "id", m.ID, "kind", string(m.Kind), "queued", m.CreatedAt)
-			if err := s.cfg.Store.DeleteOutbound(ctx, m.ID); err != nil {
+			if err := s.store.DeleteOutbound(ctx, m.ID); err != nil {
 				return err
 			}
 			continue
@@ -72,18 +72,18 @@ func (s *Sender) sendOutbound(ctx context.Context) error {
 
 // sendQueued hands one genuine queued text over, records it and deletes
 // its row.
-func (s *Sender) sendQueued(ctx context.Context, m tocsin.Outbound) error {
+func (s *Service) sendQueued(ctx context.Context, m tocsin.Outbound) error {
 	to, err := s.cfg.Keys.Open(m.ToSealed)
 	if err != nil {
 		s.cfg.Log.Warn("outbound text whose number does not open; dropped", "id", m.ID)
-		if err := s.events.Audit(ctx, s.cfg.Store, "security.outbound_unsealable", fmt.Sprint(m.ID), "queued text whose number does not open with the sender key"); err != nil {
+		if err := s.events.Audit(ctx, s.store, "security.outbound_unsealable", fmt.Sprint(m.ID), "queued text whose number does not open with the sender key"); err != nil {
 			return err
 		}
-		return s.cfg.Store.DeleteOutbound(ctx, m.ID)
+		return s.store.DeleteOutbound(ctx, m.ID)
 	}
-	provider, res, err := s.handOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: outbox.IdempotencyKey(&m)})
+	provider, res, err := s.routes.HandOver(ctx, sms.Message{To: to, Body: m.Body, IdempotencyKey: outbox.IdempotencyKey(&m)})
 	if err == nil && res.ProviderID != "" {
-		s.recordSent(ctx, []store.SentMessage{{Provider: provider, ProviderID: res.ProviderID}})
+		s.routes.RecordSent(ctx, []store.SentMessage{{Provider: provider, ProviderID: res.ProviderID}})
 	}
 	switch {
 	case errors.Is(err, sms.ErrPermanent):
@@ -94,7 +94,7 @@ func (s *Sender) sendQueued(ctx context.Context, m tocsin.Outbound) error {
 	if err := s.state.Texts.Record(m.MAC, m.CreatedAt); err != nil {
 		return err
 	}
-	return s.cfg.Store.DeleteOutbound(ctx, m.ID)
+	return s.store.DeleteOutbound(ctx, m.ID)
 }
 
 // forgedTextsEvery bounds how often outbound.forged is raised.
@@ -104,8 +104,8 @@ const forgedTextsEvery = time.Minute
 // round, and at most one a minute (the texts held back are counted into
 // the next): a writer who inserts forged texts every round does not flood
 // the events.
-func (s *Sender) forgedTexts(ctx context.Context, ids []int64) {
-	n, now := s.forgedLimit.allow("outbound", len(ids), s.cfg.Now(), forgedTextsEvery)
+func (s *Service) forgedTexts(ctx context.Context, ids []int64) {
+	n, now := s.forged.Allow("outbound", len(ids), s.cfg.Now(), forgedTextsEvery)
 	if !now {
 		return
 	}
@@ -113,7 +113,7 @@ func (s *Sender) forgedTexts(ctx context.Context, ids []int64) {
 	if n > 1 {
 		what = fmt.Sprintf("%d queued texts the sender did not write", n)
 	}
-	if err := s.events.Security(ctx, s.cfg.Store, "outbound.forged", fmt.Sprint(ids[0]), what+": not sent"); err != nil {
+	if err := s.events.Security(ctx, s.store, "outbound.forged", fmt.Sprint(ids[0]), what+": not sent"); err != nil {
 		s.cfg.Log.Error("security event", "err", err)
 	}
 }
@@ -122,7 +122,7 @@ func (s *Sender) forgedTexts(ctx context.Context, ids []int64) {
 // texts seen in one round, if any of them was not reported before: a
 // writer who puts the same copies back every round gets one event, not
 // one a round.
-func (s *Sender) replayedTexts(ctx context.Context, macs []string) {
+func (s *Service) replayedTexts(ctx context.Context, macs []string) {
 	var fresh []string
 	for _, k := range macs {
 		if !s.state.Texts.Reported[k] {
@@ -132,7 +132,7 @@ func (s *Sender) replayedTexts(ctx context.Context, macs []string) {
 	if len(fresh) == 0 {
 		return
 	}
-	err := s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "outbound.replayed", Severity: store.SeverityHigh,
+	err := s.events.Event(ctx, s.store, &store.SecurityEvent{Kind: "outbound.replayed", Severity: store.SeverityHigh,
 		Detail: fmt.Sprintf("%d queued texts the sender handed over already were queued again (copies put back in the database): not sent again", len(fresh))})
 	if err != nil {
 		s.cfg.Log.Error("security event", "err", err)

@@ -1,23 +1,23 @@
-package sender
+package events
 
 import (
 	"sync"
 	"time"
 )
 
-// eventLimit lets one security event of a kind through per subject and
+// Limit lets one security event of a kind through per subject and
 // period, and counts what it held back into the next: a database writer
 // who puts the same forged rows back every round gets an event a period,
 // not one a round.
-type eventLimit struct {
+type Limit struct {
 	mu   sync.Mutex
 	next map[string]time.Time
 	held map[string]int
 }
 
-// allow adds n occurrences for subject at now and reports whether to raise
+// Allow adds n occurrences for subject at now and reports whether to raise
 // the event now, with how many occurrences it covers.
-func (l *eventLimit) allow(subject string, n int, now time.Time, every time.Duration) (int, bool) {
+func (l *Limit) Allow(subject string, n int, now time.Time, every time.Duration) (int, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.next == nil {

@@ -1,4 +1,4 @@
-package sender
+package inbound
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// handleHooks checks and acts on the providers' webhook requests that the
+// Hooks checks and acts on the providers' webhook requests that the
 // web tier queued: the sender holds the credentials that prove a request
 // came from the provider (Twilio signs with the account's auth token, which
 // can also send, so it must not live in the web tier). A forged request
 // changes nothing and raises a security event.
-func (s *Sender) handleHooks(ctx context.Context) error {
-	hs, err := s.cfg.Store.ListHookRequests(ctx, 200)
+func (s *Service) Hooks(ctx context.Context) error {
+	hs, err := s.store.ListHookRequests(ctx, 200)
 	if err != nil {
 		return err
 	}
@@ -30,11 +30,11 @@ func (s *Sender) handleHooks(ctx context.Context) error {
 	return nil
 }
 
-func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
+func (s *Service) handleHook(ctx context.Context, h store.HookRequest) error {
 	ev, err := s.parseHook(h)
 	switch {
 	case errors.Is(err, sms.ErrForged):
-		if err := s.events.Security(ctx, s.cfg.Store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
+		if err := s.events.Security(ctx, s.store, "webhook.forged", h.Provider, "a webhook request the provider did not sign: ignored"); err != nil {
 			return err
 		}
 	case errors.Is(err, canary.ErrNoHook):
@@ -44,7 +44,7 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 	case err != nil:
 		s.cfg.Log.Warn("webhook request dropped", "provider", h.Provider, "err", err)
 	case ev.Receipt != nil:
-		found, err := s.cfg.Store.RecordReceipt(ctx, ev.Receipt.ProviderID, string(ev.Receipt.Status), s.cfg.Now())
+		found, err := s.store.RecordReceipt(ctx, ev.Receipt.ProviderID, string(ev.Receipt.Status), s.cfg.Now())
 		if err != nil {
 			return err
 		}
@@ -52,20 +52,20 @@ func (s *Sender) handleHook(ctx context.Context, h store.HookRequest) error {
 	case ev.Inbound != nil:
 		return s.hookInbound(ctx, h, ev.Inbound)
 	}
-	return s.cfg.Store.DeleteHookRequest(ctx, h.ID)
+	return s.store.DeleteHookRequest(ctx, h.ID)
 }
 
 // hookInbound acts on a verified inbound text once: a replay of one acted
 // on is refused; a text through the canary hook goes to the canaries'
 // check, any other is handled like an inbound row. The request is deleted
 // in the same transaction.
-func (s *Sender) hookInbound(ctx context.Context, h store.HookRequest, t *sms.InboundText) error {
-	in, err := s.sealInbound(h, t)
+func (s *Service) hookInbound(ctx context.Context, h store.HookRequest, t *sms.InboundText) error {
+	in, err := s.SealInbound(h, t)
 	if err != nil {
 		return err
 	}
 	var seen []byte
-	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+	err = s.store.InTx(ctx, func(q store.Querier) error {
 		replayed, hash, err := s.refuseReplay(ctx, q, h.Provider, t.ID)
 		seen = hash
 		switch {
@@ -88,11 +88,11 @@ func (s *Sender) hookInbound(ctx context.Context, h store.HookRequest, t *sms.In
 	return err
 }
 
-// sealInbound turns a provider's inbound text into the sender's inbound
+// SealInbound turns a provider's inbound text into the sender's inbound
 // row: both numbers sealed like the web tier seals them, To (the number of
 // ours it reached, by which a canary subscriber is recognised) only when
 // the provider named one.
-func (s *Sender) sealInbound(h store.HookRequest, t *sms.InboundText) (tocsin.Inbound, error) {
+func (s *Service) SealInbound(h store.HookRequest, t *sms.InboundText) (tocsin.Inbound, error) {
 	from, err := s.sealer.Seal(t.From)
 	if err != nil {
 		return tocsin.Inbound{}, fmt.Errorf("seal sender: %w", err)
@@ -107,7 +107,7 @@ func (s *Sender) sealInbound(h store.HookRequest, t *sms.InboundText) (tocsin.In
 }
 
 // parseHook opens a queued request and lets its provider check and decode it.
-func (s *Sender) parseHook(h store.HookRequest) (sms.Event, error) {
+func (s *Service) parseHook(h store.HookRequest) (sms.Event, error) {
 	b, err := s.cfg.Keys.OpenData(h.Sealed)
 	if err != nil {
 		return sms.Event{}, fmt.Errorf("%w: does not open", sms.ErrForged)
@@ -122,10 +122,8 @@ func (s *Sender) parseHook(h store.HookRequest) (sms.Event, error) {
 		}
 		return s.cfg.CanaryHook.ParseHook(hook)
 	}
-	for _, r := range s.routes {
-		if wh, ok := r.Provider.(sms.Webhooks); ok && r.Provider.Name() == h.Provider {
-			return wh.ParseHook(hook)
-		}
+	if wh := s.routes.Webhooks(h.Provider); wh != nil {
+		return wh.ParseHook(hook)
 	}
 	return sms.Event{}, fmt.Errorf("no configured provider %q takes webhooks", h.Provider)
 }
