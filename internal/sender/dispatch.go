@@ -27,9 +27,8 @@ const (
 	firstBackoff           = 100 * time.Millisecond
 )
 
-// errNoRoute: every provider is out of rotation; the message waits, and
-// does not count as an attempt.
-var errNoRoute = fmt.Errorf("%w: no provider in rotation", sms.ErrTemporary)
+// errNoRoute: every provider is out of rotation (config.ErrNoRoute).
+var errNoRoute = config.ErrNoRoute
 
 // anyRouteUp reports whether some provider is in rotation.
 func (s *Sender) anyRouteUp() bool {
@@ -177,6 +176,10 @@ func (d dispatcher) RecordSent(ctx context.Context, sent []store.SentMessage) {
 }
 
 func (d dispatcher) AnyRouteUp() bool { return d.s.anyRouteUp() }
+
+func (d dispatcher) RenewLeases(ctx context.Context) { d.s.renewLeases(ctx) }
+
+func (d dispatcher) Wake() { d.s.Wake() }
 
 // Webhooks is the configured provider of that name that takes webhooks,
 // nil for none.

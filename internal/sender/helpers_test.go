@@ -6,8 +6,10 @@ import (
 	"github.com/tocsin/tocsin/internal/sender/response"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sender/fanout"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 // The tests call the sender's services through these, as they did when
@@ -35,3 +37,17 @@ const (
 func (s *Sender) sealInbound(h store.HookRequest, t *sms.InboundText) (tocsin.Inbound, error) {
 	return s.inbound.SealInbound(h, t)
 }
+
+func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
+	return s.fanout.StartAlert(ctx, a)
+}
+
+func (s *Sender) resolve(ctx context.Context, q store.Querier, area tocsin.Area) ([]tocsin.Recipient, error) {
+	return s.fanout.Resolve(ctx, q, area)
+}
+
+func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.DeliveryJob) tocsin.Delivery {
+	return s.fanout.SendOne(ctx, st, j)
+}
+
+const forgedEvery = fanout.ForgedEvery

@@ -19,6 +19,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sender/canary"
 	"github.com/tocsin/tocsin/internal/sender/config"
 	"github.com/tocsin/tocsin/internal/sender/events"
+	"github.com/tocsin/tocsin/internal/sender/fanout"
 	"github.com/tocsin/tocsin/internal/sender/guard"
 	"github.com/tocsin/tocsin/internal/sender/inbound"
 	"github.com/tocsin/tocsin/internal/sender/logkeeper"
@@ -42,17 +43,12 @@ type Sender struct {
 	roles          roles
 	nextNotify     time.Time
 	responded      map[int64]bool // events whose auto-freeze rule was carried out
-	stalls         map[string]int // alerts whose delivery failed, rounds in a row
-	forgedLimit    events.Limit   // ledger.forged per alert, outbound.forged
 	renewMu        sync.Mutex     // lanes renew the leases between batches
 	nextRenew      time.Time
-	handed         handedOver
 	nextRelease    time.Time
 	members        int // live senders sharing the providers' pace
-	index          recipientIndex
 	lastReconciled time.Time
 	state          *state.Dir
-	audience       *audience.Resolver
 	wake           chan struct{}
 	events         *events.Recorder
 	guard          *guard.Guard
@@ -62,6 +58,7 @@ type Sender struct {
 	canary         *canary.Watch
 	signups        *signups.Service
 	inbound        *inbound.Service
+	fanout         *fanout.Service
 }
 
 // New checks cfg and returns a Sender.
@@ -144,12 +141,11 @@ func New(cfg Config) (*Sender, error) {
 		signups:   signups.New(&cfg, cfg.Store, ev),
 		routes:    newRoutes(cfg.Routes),
 		state:     st,
-		audience:  aud,
 		wake:      make(chan struct{}, 1),
 		responded: map[int64]bool{},
-		stalls:    map[string]int{},
 	}
 	s.inbound = inbound.New(&cfg, cfg.Store, st, ev, g, cw, dispatcher{s})
+	s.fanout = fanout.New(&cfg, cfg.Store, st, ev, g, sb, s.log, dispatcher{s}, aud)
 	return s, nil
 }
 
@@ -214,7 +210,7 @@ func (s *Sender) Tick(ctx context.Context) {
 			s.cfg.Log.Error("sign the log's checkpoint", "err", err)
 			return
 		}
-		if err := s.warmIndex(ctx); err != nil {
+		if err := s.fanout.WarmIndex(ctx); err != nil {
 			s.cfg.Log.Error("build the recipient index", "err", err)
 			return
 		}
@@ -235,9 +231,9 @@ func (s *Sender) Tick(ctx context.Context) {
 		}...)
 	}
 	if r.primary {
-		steps = append(steps, step{"start alerts", s.startAlerts}, step{"notices", s.log.PublishNotices})
+		steps = append(steps, step{"start alerts", s.fanout.StartAlerts}, step{"notices", s.log.PublishNotices})
 	}
-	steps = append(steps, step{"deliver alerts", s.deliverAlerts})
+	steps = append(steps, step{"deliver alerts", s.fanout.DeliverAlerts})
 	if r.coordinator {
 		steps = append(steps, []step{
 			{"expire", s.expire},

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -92,3 +93,7 @@ type Route struct {
 	// numbers' combined throughput); 0 means no limit.
 	Rate float64
 }
+
+// ErrNoRoute: every provider is out of rotation; the message waits, and
+// does not count as an attempt.
+var ErrNoRoute = fmt.Errorf("%w: no provider in rotation", sms.ErrTemporary)

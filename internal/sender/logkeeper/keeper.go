@@ -39,8 +39,9 @@ type Store interface {
 }
 
 // Appender is what appending a statement needs, in the ledger's
-// transaction.
-type Appender interface {
+// transaction (a type literal, so that callers can name it without
+// importing this package).
+type Appender = interface {
 	LogSize(ctx context.Context) (uint64, error)
 	LogAppend(ctx context.Context, index uint64, hash [32]byte, entry []byte) error
 }

@@ -1,6 +1,8 @@
-package sender
+package fanout
 
-import "sync"
+import (
+	"sync"
+)
 
 // handedOver remembers, for the life of the process, which ledger rows of
 // each alert this sender handed to a provider. A row that comes back to be

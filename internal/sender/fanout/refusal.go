@@ -1,4 +1,4 @@
-package sender
+package fanout
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package sender
+package fanout
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/sender/config"
 	"github.com/tocsin/tocsin/internal/sender/guard"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/smstext"
@@ -24,24 +25,24 @@ import (
 // failures.
 const maxAttempts = 5
 
-// startAlerts turns approved alerts into ledgers (the primary's work).
-func (s *Sender) startAlerts(ctx context.Context) error {
-	approved, err := s.cfg.Store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertApproved}, 20)
+// StartAlerts turns approved alerts into ledgers (the primary's work).
+func (s *Service) StartAlerts(ctx context.Context) error {
+	approved, err := s.store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertApproved}, 20)
 	if err != nil {
 		return err
 	}
 	for _, a := range approved {
-		if err := s.startAlert(ctx, a); err != nil {
+		if err := s.StartAlert(ctx, a); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// deliverAlerts works through the ledgers of alerts being sent (every
+// DeliverAlerts works through the ledgers of alerts being sent (every
 // sender's work).
-func (s *Sender) deliverAlerts(ctx context.Context) error {
-	sending, err := s.cfg.Store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertSending}, 20)
+func (s *Service) DeliverAlerts(ctx context.Context) error {
+	sending, err := s.store.ListAlerts(ctx, []tocsin.AlertState{tocsin.AlertSending}, 20)
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (s *Sender) deliverAlerts(ctx context.Context) error {
 		}
 		delete(s.stalls, a.ID)
 		if more {
-			s.Wake() // come back at once, after a look at inbound texts such as STOP
+			s.host.Wake() // come back at once, after a look at inbound texts such as STOP
 		}
 	}
 	return errors.Join(errs...)
@@ -71,12 +72,12 @@ const stallRounds = 5
 
 // stalled counts an alert's failed rounds, and raises ledger.stalled once
 // when they reach stallRounds: an alert stuck sending must not go unseen.
-func (s *Sender) stalled(ctx context.Context, alertID string, cause error) error {
+func (s *Service) stalled(ctx context.Context, alertID string, cause error) error {
 	s.stalls[alertID]++
 	if s.stalls[alertID] != stallRounds {
 		return nil
 	}
-	return s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.stalled", Severity: store.SeverityHigh, Subject: alertID,
+	return s.events.Event(ctx, s.store, &store.SecurityEvent{Kind: "ledger.stalled", Severity: store.SeverityHigh, Subject: alertID,
 		Detail: fmt.Sprintf("the alert's delivery failed %d rounds in a row (%v); other alerts go on", stallRounds, cause)})
 }
 
@@ -84,11 +85,11 @@ func (s *Sender) stalled(ctx context.Context, alertID string, cause error) error
 // inbound texts (STOP above all) are handled between rounds of a long alert.
 const roundBatches = 10
 
-// startAlert verifies an approved alert against the roster and the policy
+// StartAlert verifies an approved alert against the roster and the policy
 // and, only if every check passes, records it as started (outside the
 // database), writes its ledger nearest first and moves it to sending. A
 // refusal raises a security event saying why and moves the alert to refused.
-func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
+func (s *Service) StartAlert(ctx context.Context, a tocsin.Alert) error {
 	if s.guard.Frozen(ctx) {
 		return nil // stays approved until unfrozen
 	}
@@ -96,7 +97,7 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Store.InTx(ctx, func(q store.Querier) error {
+	err = s.store.InTx(ctx, func(q store.Querier) error {
 		st, rs, err := s.verify(ctx, q, r, a)
 		if err != nil {
 			return err
@@ -131,16 +132,16 @@ func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
 	if !errors.As(err, &why) {
 		return err
 	}
-	if err := s.events.Security(ctx, s.cfg.Store, "alert.refused", a.ID, why.why); err != nil {
+	if err := s.events.Security(ctx, s.store, "alert.refused", a.ID, why.why); err != nil {
 		return err
 	}
-	return s.cfg.Store.RefuseAlert(ctx, a.ID)
+	return s.store.RefuseAlert(ctx, a.ID)
 }
 
 // verify checks an alert: its statement, that it was never sent, its window,
 // its size, the hourly limit, its audience and its signatures. It returns
 // the statement and the recipients.
-func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a tocsin.Alert) (*trust.Statement, []tocsin.Recipient, error) {
+func (s *Service) verify(ctx context.Context, q store.Querier, r *trust.Roster, a tocsin.Alert) (*trust.Statement, []tocsin.Recipient, error) {
 	now := s.cfg.Now()
 	if r == nil {
 		return nil, nil, refuse("no roster verifies back to the trust anchor: nobody can approve alerts yet")
@@ -191,7 +192,7 @@ func (s *Sender) verify(ctx context.Context, q store.Querier, r *trust.Roster, a
 	if n >= r.Policy.MaxAlertsPerHour {
 		return nil, nil, refuse("%d alerts were sent in the last hour; the policy allows %d", n, r.Policy.MaxAlertsPerHour)
 	}
-	rs, err := s.resolve(ctx, q, areaOf(st))
+	rs, err := s.Resolve(ctx, q, areaOf(st))
 	if err != nil {
 		return nil, nil, refuse("the statement's area does not resolve: %v", err)
 	}
@@ -219,7 +220,7 @@ func areaOf(st *trust.Statement) tocsin.Area {
 	return a
 }
 
-func (s *Sender) ledgerMAC(alertID string, subscriberID int64, seq int) []byte {
+func (s *Service) ledgerMAC(alertID string, subscriberID int64, seq int) []byte {
 	return s.cfg.Keys.MAC("ledger", []byte(alertID), []byte(strconv.FormatInt(subscriberID, 10)), []byte(strconv.Itoa(seq)))
 }
 
@@ -229,25 +230,25 @@ func (s *Sender) ledgerMAC(alertID string, subscriberID int64, seq int) []byte {
 // is done. Before every batch a lane checks the freeze state; before any,
 // that the statement is still the one the sender verified. It reports
 // whether rows are left to send now.
-func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err error) {
+func (s *Service) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err error) {
 	st, derr := trust.DecodeStatement(a.Statement)
 	ok := false
 	if derr == nil {
-		if ok, err = s.starts.StartedWith(ctx, s.cfg.Store, a.ID, st.Digest()); err != nil {
+		if ok, err = s.starts.StartedWith(ctx, s.store, a.ID, st.Digest()); err != nil {
 			return false, err
 		}
 	}
 	if ok && s.state.Sent[a.ID].Completed {
-		if err := s.events.Security(ctx, s.cfg.Store, "alert.tampered", a.ID, "an alert this sender saw completed is sending again: a replay; not sent"); err != nil {
+		if err := s.events.Security(ctx, s.store, "alert.tampered", a.ID, "an alert this sender saw completed is sending again: a replay; not sent"); err != nil {
 			return false, err
 		}
-		return false, s.cfg.Store.RefuseAlert(ctx, a.ID)
+		return false, s.store.RefuseAlert(ctx, a.ID)
 	}
 	if !ok {
-		if err := s.events.Security(ctx, s.cfg.Store, "alert.tampered", a.ID, "a sending alert whose statement is not the one the sender verified"); err != nil {
+		if err := s.events.Security(ctx, s.store, "alert.tampered", a.ID, "a sending alert whose statement is not the one the sender verified"); err != nil {
 			return false, err
 		}
-		return false, s.cfg.Store.RefuseAlert(ctx, a.ID)
+		return false, s.store.RefuseAlert(ctx, a.ID)
 	}
 	if err := s.state.MarkCommitted(a.ID); err != nil { // a crash may have come between commit and mark
 		return false, err
@@ -282,13 +283,13 @@ func (s *Sender) deliver(ctx context.Context, a *tocsin.Alert) (more bool, err e
 
 // deliverLane sends up to n batches. done: the ledger had nothing left to
 // claim; stop: sending must pause until the next poll.
-func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (done, stop bool, err error) {
+func (s *Service) deliverLane(ctx context.Context, st *trust.Statement, n int) (done, stop bool, err error) {
 	for range n {
-		if ctx.Err() != nil || s.guard.Frozen(ctx) || !s.anyRouteUp() {
+		if ctx.Err() != nil || s.guard.Frozen(ctx) || !s.host.AnyRouteUp() {
 			return false, true, nil
 		}
-		s.renewLeases(ctx)
-		jobs, err := s.cfg.Store.ClaimDeliveries(ctx, st.AlertID, s.cfg.Batch, s.state.ID, s.cfg.Now())
+		s.host.RenewLeases(ctx)
+		jobs, err := s.store.ClaimDeliveries(ctx, st.AlertID, s.cfg.Batch, s.state.ID, s.cfg.Now())
 		if err != nil {
 			return false, false, err
 		}
@@ -296,7 +297,7 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 			return true, false, nil
 		}
 		out := s.sendBatch(ctx, st, jobs)
-		if err := s.cfg.Store.FinishDeliveries(ctx, out); err != nil {
+		if err := s.store.FinishDeliveries(ctx, out); err != nil {
 			return false, false, err
 		}
 		var sent []store.SentMessage
@@ -305,7 +306,7 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 				sent = append(sent, store.SentMessage{Provider: d.Provider, ProviderID: d.ProviderID})
 			}
 		}
-		s.recordSent(ctx, sent)
+		s.host.RecordSent(ctx, sent)
 		replayed := 0
 		for _, d := range out {
 			if d.Error == errReplayed {
@@ -313,7 +314,7 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 			}
 		}
 		if replayed > 0 {
-			if err := s.events.Event(ctx, s.cfg.Store, &store.SecurityEvent{Kind: "ledger.replayed", Severity: store.SeverityCritical, Subject: st.AlertID,
+			if err := s.events.Event(ctx, s.store, &store.SecurityEvent{Kind: "ledger.replayed", Severity: store.SeverityCritical, Subject: st.AlertID,
 				Detail: fmt.Sprintf("%d ledger rows this sender handed over already came back to be sent: someone rewrote the ledger; not sent again", replayed)}); err != nil {
 				return false, false, err
 			}
@@ -328,14 +329,14 @@ func (s *Sender) deliverLane(ctx context.Context, st *trust.Statement, n int) (d
 	return false, false, nil
 }
 
-// forgedEvery bounds how often ledger.forged is raised for one alert.
-const forgedEvery = time.Minute
+// ForgedEvery bounds how often ledger.forged is raised for one alert.
+const ForgedEvery = time.Minute
 
 // forgedRows raises one ledger.forged event for a batch's rows the sender
 // did not write (or whose number was swapped), however many they are, and
 // at most one a minute for an alert (the rows held back are counted into
 // the next).
-func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.Delivery) error {
+func (s *Service) forgedRows(ctx context.Context, alertID string, out []tocsin.Delivery) error {
 	var subs []string
 	for _, d := range out {
 		if d.Error == errForged {
@@ -345,7 +346,7 @@ func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.De
 	if len(subs) == 0 {
 		return nil
 	}
-	n, now := s.forgedLimit.Allow(alertID, len(subs), s.cfg.Now(), forgedEvery)
+	n, now := s.forged.Allow(alertID, len(subs), s.cfg.Now(), ForgedEvery)
 	if !now {
 		return nil
 	}
@@ -353,13 +354,13 @@ func (s *Sender) forgedRows(ctx context.Context, alertID string, out []tocsin.De
 	if n > 1 {
 		what = fmt.Sprintf("%d ledger rows (subscribers %s…)", n, strings.Join(subs[:min(len(subs), 10)], ", "))
 	}
-	return s.events.Security(ctx, s.cfg.Store, "ledger.forged", alertID, what+" not written by the sender, or a number swapped: not sent; the rest of the alert goes on")
+	return s.events.Security(ctx, s.store, "ledger.forged", alertID, what+" not written by the sender, or a number swapped: not sent; the rest of the alert goes on")
 }
 
 // sendBatch hands a batch to the provider with a few messages in flight and
 // returns every row's outcome. Rows are claimed nearest first, so the people
 // nearest the danger are texted first.
-func (s *Sender) sendBatch(ctx context.Context, st *trust.Statement, jobs []store.DeliveryJob) []tocsin.Delivery {
+func (s *Service) sendBatch(ctx context.Context, st *trust.Statement, jobs []store.DeliveryJob) []tocsin.Delivery {
 	out := make([]tocsin.Delivery, len(jobs))
 	sem := make(chan struct{}, s.cfg.Workers)
 	var wg sync.WaitGroup
@@ -368,7 +369,7 @@ func (s *Sender) sendBatch(ctx context.Context, st *trust.Statement, jobs []stor
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i] = s.sendOne(ctx, st, j)
+			out[i] = s.SendOne(ctx, st, j)
 		}()
 	}
 	wg.Wait()
@@ -383,7 +384,7 @@ const errForged = "forged ledger row"
 // as pending.
 const errReplayed = "handed over already: the ledger was rewritten"
 
-func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.DeliveryJob) tocsin.Delivery {
+func (s *Service) SendOne(ctx context.Context, st *trust.Statement, j store.DeliveryJob) tocsin.Delivery {
 	d := j.Delivery
 	switch {
 	case !hmac.Equal(j.MAC, s.ledgerMAC(st.AlertID, j.SubscriberID, j.Seq)):
@@ -407,7 +408,7 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 		d.Status, d.Error = tocsin.DeliveryFailed, errForged // does not open, or a number swapped in
 		return d
 	}
-	provider, res, err := s.handOver(ctx, sms.Message{
+	provider, res, err := s.host.HandOver(ctx, sms.Message{
 		To:             to,
 		Body:           textFor(st, j.Lang),
 		IdempotencyKey: fmt.Sprintf("alert-%s-%d", st.AlertID, j.SubscriberID),
@@ -417,7 +418,7 @@ func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.Deliv
 	case err == nil:
 		d.Status, d.ProviderID, d.Provider = tocsin.DeliverySent, res.ProviderID, provider
 		s.handed.mark(st.AlertID, j.Seq)
-	case errors.Is(err, errNoRoute):
+	case errors.Is(err, config.ErrNoRoute):
 		d.Status, d.Error = tocsin.DeliveryPending, err.Error() // waits; no provider to blame
 	case errors.Is(err, sms.ErrPermanent) || j.Attempts >= maxAttempts:
 		d.Status, d.Error = tocsin.DeliveryFailed, err.Error()
@@ -433,8 +434,8 @@ func textFor(st *trust.Statement, lang tocsin.Language) string {
 }
 
 // complete marks the alert sent once nothing is left in its ledger.
-func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
-	finished, err := s.cfg.Store.CompleteAlert(ctx, a.ID)
+func (s *Service) complete(ctx context.Context, a *tocsin.Alert) error {
+	finished, err := s.store.CompleteAlert(ctx, a.ID)
 	if err != nil || !finished {
 		return err
 	}
@@ -444,5 +445,5 @@ func (s *Sender) complete(ctx context.Context, a *tocsin.Alert) error {
 		}
 	}
 	s.cfg.Log.Info("alert sent", "alert", a.ID)
-	return s.events.Audit(ctx, s.cfg.Store, "alert.sent", a.ID, "")
+	return s.events.Audit(ctx, s.store, "alert.sent", a.ID, "")
 }

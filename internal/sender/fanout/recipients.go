@@ -1,4 +1,4 @@
-package sender
+package fanout
 
 import (
 	"context"
@@ -25,15 +25,16 @@ const indexChangeMargin = time.Minute
 
 // recipientIndex is the sender's in-memory index of subscriber areas.
 type recipientIndex struct {
-	mu    sync.Mutex
-	ix    *audience.Index
-	built time.Time // by the store's clock (subscribers.updated_at)
+	audience *audience.Resolver
+	mu       sync.Mutex
+	ix       *audience.Index
+	built    time.Time // by the store's clock (subscribers.updated_at)
 }
 
-// resolve finds an alert's recipients, nearest first, from the in-memory
+// Resolve finds an alert's recipients, nearest first, from the in-memory
 // index (rebuilt when stale) and the subscribers changed since it was
 // built, read from the database: the same answer as a scan of every area.
-func (s *Sender) resolve(ctx context.Context, q store.Querier, area tocsin.Area) ([]tocsin.Recipient, error) {
+func (s *Service) Resolve(ctx context.Context, q store.Subscribers, area tocsin.Area) ([]tocsin.Recipient, error) {
 	s.index.mu.Lock()
 	defer s.index.mu.Unlock()
 	now := s.cfg.Now()
@@ -52,11 +53,11 @@ func (s *Sender) resolve(ctx context.Context, q store.Querier, area tocsin.Area)
 	for _, id := range ids {
 		changed[id] = true
 	}
-	return s.audience.ResolveWith(ctx, q, s.index.ix, area, changed)
+	return s.index.audience.ResolveWith(ctx, q, s.index.ix, area, changed)
 }
 
-// warmIndex builds the index ahead of the first alert.
-func (s *Sender) warmIndex(ctx context.Context) error {
-	_, err := s.resolve(ctx, s.cfg.Store, tocsin.Area{})
+// WarmIndex builds the index ahead of the first alert.
+func (s *Service) WarmIndex(ctx context.Context) error {
+	_, err := s.Resolve(ctx, s.store, tocsin.Area{})
 	return err
 }
