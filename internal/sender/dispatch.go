@@ -191,3 +191,12 @@ func (d dispatcher) Webhooks(provider string) sms.Webhooks {
 	}
 	return nil
 }
+
+// providers are the providers of the routes, in order.
+func (s *Sender) providers() []sms.Provider {
+	ps := make([]sms.Provider, len(s.routes))
+	for i, r := range s.routes {
+		ps[i] = r.Provider
+	}
+	return ps
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender/canary"
 	"github.com/tocsin/tocsin/internal/sender/config"
+	"github.com/tocsin/tocsin/internal/sender/coordinator"
 	"github.com/tocsin/tocsin/internal/sender/events"
 	"github.com/tocsin/tocsin/internal/sender/fanout"
 	"github.com/tocsin/tocsin/internal/sender/guard"
@@ -35,30 +36,28 @@ type Config = config.Config
 
 // Sender does the sender's work in a loop until its context ends.
 type Sender struct {
-	cfg            *Config
-	routes         []*route
-	nextReconcile  time.Time
-	released       bool // claims left by an earlier run released
-	primed         bool // first round as primary done: log signed, index built
-	roles          roles
-	nextNotify     time.Time
-	responded      map[int64]bool // events whose auto-freeze rule was carried out
-	renewMu        sync.Mutex     // lanes renew the leases between batches
-	nextRenew      time.Time
-	nextRelease    time.Time
-	members        int // live senders sharing the providers' pace
-	lastReconciled time.Time
-	state          *state.Dir
-	wake           chan struct{}
-	events         *events.Recorder
-	guard          *guard.Guard
-	starts         *starts.Book
-	log            *logkeeper.Keeper
-	response       *response.Responder
-	canary         *canary.Watch
-	signups        *signups.Service
-	inbound        *inbound.Service
-	fanout         *fanout.Service
+	cfg        *Config
+	routes     []*route
+	released   bool // claims left by an earlier run released
+	primed     bool // first round as primary done: log signed, index built
+	roles      roles
+	renewMu    sync.Mutex // lanes renew the leases between batches
+	nextRenew  time.Time
+	members    int // live senders sharing the providers' pace
+	state      *state.Dir
+	wake       chan struct{}
+	events     *events.Recorder
+	guard      *guard.Guard
+	starts     *starts.Book
+	log        *logkeeper.Keeper
+	response   *response.Responder
+	canary     *canary.Watch
+	signups    *signups.Service
+	inbound    *inbound.Service
+	fanout     *fanout.Service
+	retention  *coordinator.Retention
+	reconciler *coordinator.Reconciler
+	incidents  *coordinator.Incidents
 }
 
 // New checks cfg and returns a Sender.
@@ -109,7 +108,7 @@ func New(cfg Config) (*Sender, error) {
 		cfg.SMSPolicy = phone.DefaultPolicy()
 	}
 	if cfg.ClaimLease <= 0 {
-		cfg.ClaimLease = defaultClaimLease
+		cfg.ClaimLease = coordinator.DefaultClaimLease
 	}
 	if cfg.AutoFreeze == nil {
 		cfg.AutoFreeze, _ = response.ParseAutoFreeze("all")
@@ -131,20 +130,22 @@ func New(cfg Config) (*Sender, error) {
 	resp := response.New(&cfg, g, ev, aud)
 	cw := canary.New(&cfg, cfg.Store, st, ev, sb, resp)
 	s := &Sender{
-		cfg:       &cfg,
-		events:    ev,
-		guard:     g,
-		starts:    sb,
-		log:       logkeeper.New(&cfg, cfg.Store, st, ev, g, sb),
-		response:  resp,
-		canary:    cw,
-		signups:   signups.New(&cfg, cfg.Store, ev),
-		routes:    newRoutes(cfg.Routes),
-		state:     st,
-		wake:      make(chan struct{}, 1),
-		responded: map[int64]bool{},
+		cfg:      &cfg,
+		events:   ev,
+		guard:    g,
+		starts:   sb,
+		log:      logkeeper.New(&cfg, cfg.Store, st, ev, g, sb),
+		response: resp,
+		canary:   cw,
+		signups:  signups.New(&cfg, cfg.Store, ev),
+		routes:   newRoutes(cfg.Routes),
+		state:    st,
+		wake:     make(chan struct{}, 1),
 	}
 	s.inbound = inbound.New(&cfg, cfg.Store, st, ev, g, cw, dispatcher{s})
+	s.retention = coordinator.NewRetention(&cfg, cfg.Store, s.inbound)
+	s.reconciler = coordinator.NewReconciler(&cfg, cfg.Store, ev, g, sb, resp, s.providers)
+	s.incidents = coordinator.NewIncidents(&cfg, cfg.Store, g, resp)
 	s.fanout = fanout.New(&cfg, cfg.Store, st, ev, g, sb, s.log, dispatcher{s}, aud)
 	return s, nil
 }
@@ -236,10 +237,10 @@ func (s *Sender) Tick(ctx context.Context) {
 	steps = append(steps, step{"deliver alerts", s.fanout.DeliverAlerts})
 	if r.coordinator {
 		steps = append(steps, []step{
-			{"expire", s.expire},
-			{"reconcile", s.reconcile},
-			{"claims", s.releaseStaleClaims},
-			{"events", s.handleEvents},
+			{"expire", s.retention.Expire},
+			{"reconcile", s.reconciler.Tick},
+			{"claims", s.retention.ReleaseStaleClaims},
+			{"events", s.incidents.Tick},
 		}...)
 	}
 	if r.primary {
@@ -255,41 +256,4 @@ func (s *Sender) Tick(ctx context.Context) {
 			s.cfg.Log.Error("sender step failed", "step", st.name, "err", err)
 		}
 	}
-}
-
-func (s *Sender) expire(ctx context.Context) error {
-	now := s.cfg.Now()
-	if _, err := s.cfg.Store.ExpireReports(ctx, now); err != nil {
-		return err
-	}
-	if err := s.cfg.Store.PurgeCodeSends(ctx, now.Add(-24*time.Hour)); err != nil {
-		return err
-	}
-	if err := s.inbound.Forget(ctx, now); err != nil {
-		return err
-	}
-	if err := s.cfg.Store.PurgeSecurityEvents(ctx, now.Add(-s.cfg.EventNetworkRetention), now.Add(-s.cfg.EventRetention)); err != nil {
-		return err
-	}
-	return s.cfg.Store.DeleteExpiredSessions(ctx, now)
-}
-
-// defaultClaimLease: a ledger row claimed longer ago than this by another
-// sender is taken to belong to a sender that died, and goes back to the
-// queue. A live sender finishes a batch in seconds.
-const defaultClaimLease = 2 * time.Minute
-
-// releaseStaleClaims returns the rows of senders that died to the queue,
-// looking at most every tenth of a lease.
-func (s *Sender) releaseStaleClaims(ctx context.Context) error {
-	now := s.cfg.Now()
-	if now.Before(s.nextRelease) {
-		return nil
-	}
-	s.nextRelease = now.Add(s.cfg.ClaimLease / 10)
-	n, err := s.cfg.Store.ReleaseClaims(ctx, "", now.Add(-s.cfg.ClaimLease), now)
-	if n > 0 {
-		s.cfg.Log.Warn("ledger rows of a sender that stopped answering go out again", "rows", n)
-	}
-	return err
 }
