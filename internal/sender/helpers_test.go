@@ -21,12 +21,12 @@ func (s *Sender) securityEvent(ctx context.Context, q store.Querier, e *store.Se
 
 func (s *Sender) frozen(ctx context.Context) bool { return s.guard.Frozen(ctx) }
 
-func (s *Sender) signCheckpoint(ctx context.Context) error { return s.log.SignCheckpoint(ctx) }
+func (s *Sender) signCheckpoint(ctx context.Context) error { return s.svc.log.SignCheckpoint(ctx) }
 
-func (s *Sender) commitAudit(ctx context.Context) error { return s.log.CommitAudit(ctx) }
+func (s *Sender) commitAudit(ctx context.Context) error { return s.svc.log.CommitAudit(ctx) }
 
 func (s *Sender) draftCorrection(ctx context.Context, q store.Querier, fake string) error {
-	return s.response.DraftCorrection(ctx, q, fake)
+	return s.svc.response.DraftCorrection(ctx, q, fake)
 }
 
 const (
@@ -35,19 +35,19 @@ const (
 )
 
 func (s *Sender) sealInbound(h store.HookRequest, t *sms.InboundText) (tocsin.Inbound, error) {
-	return s.inbound.SealInbound(h, t)
+	return s.svc.inbound.SealInbound(h, t)
 }
 
 func (s *Sender) startAlert(ctx context.Context, a tocsin.Alert) error {
-	return s.fanout.StartAlert(ctx, a)
+	return s.svc.fanout.StartAlert(ctx, a)
 }
 
 func (s *Sender) resolve(ctx context.Context, q store.Querier, area tocsin.Area) ([]tocsin.Recipient, error) {
-	return s.fanout.Resolve(ctx, q, area)
+	return s.svc.fanout.Resolve(ctx, q, area)
 }
 
 func (s *Sender) sendOne(ctx context.Context, st *trust.Statement, j store.DeliveryJob) tocsin.Delivery {
-	return s.fanout.SendOne(ctx, st, j)
+	return s.svc.fanout.SendOne(ctx, st, j)
 }
 
 const forgedEvery = fanout.ForgedEvery
