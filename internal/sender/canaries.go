@@ -9,7 +9,6 @@ import (
 	"github.com/tocsin/tocsin/internal/sender/canary"
 	"github.com/tocsin/tocsin/internal/sender/inbound"
 	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/store"
 )
 
 // CanaryFile is the canary subscribers' file in the state directory
@@ -27,7 +26,7 @@ func ReadCanaries(stateDir string) ([]Canary, error) { return canary.ReadCanarie
 
 // AddCanarySubscriber subscribes a canary and records it in the state
 // directory (canary.AddCanarySubscriber).
-func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, stateDir, label string, otherAccount bool, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
+func AddCanarySubscriber(ctx context.Context, st canary.TxStore, keys *vault.Keys, stateDir, label string, otherAccount bool, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
 	return canary.AddCanarySubscriber(ctx, st, keys, stateDir, label, otherAccount, number, areas, now)
 }
 

@@ -1,6 +1,9 @@
 // Package sender is the privileged side of tocsin: the only code that opens
-// sealed phone numbers and talks to SMS providers. It handles inbound texts,
-// texts web sign-up codes, and fans alerts out through the delivery ledger.
+// sealed phone numbers and talks to SMS providers. Its work is done by small
+// services, each in a package of its own under internal/sender (inbound
+// texts and replies, sign-ups, the fan-out, the transparency-log keeper, the
+// coordinator's periodic work); the Sender builds them, owns their lifetimes
+// and runs them in rounds.
 //
 // It listens on no public port and takes no instruction except through the
 // database. The web tier must never import it; an import test enforces that.

@@ -45,6 +45,11 @@ type Querier interface {
 	DeleteInbound(ctx context.Context, id int64) error
 }
 
+// TxStore is a store that runs transactions (the command line's).
+type TxStore interface {
+	InTx(ctx context.Context, fn func(q store.Querier) error) error
+}
+
 // Watch checks the texts that reach canary subscribers.
 type Watch struct {
 	cfg      *config.Config // StateDir, Keys
@@ -109,7 +114,7 @@ func ReadCanaries(stateDir string) ([]Canary, error) {
 // the state directory's canary file (mode 0600). otherAccount says the
 // number is on another provider account or carrier (its texts arrive
 // through the canary hook).
-func AddCanarySubscriber(ctx context.Context, st store.Store, keys *vault.Keys, stateDir, label string, otherAccount bool, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
+func AddCanarySubscriber(ctx context.Context, st TxStore, keys *vault.Keys, stateDir, label string, otherAccount bool, number phone.Number, areas []tocsin.SubscriberArea, now time.Time) error {
 	if label == "" {
 		return errors.New("a canary needs a label (for example the provider number's name)")
 	}
