@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +43,25 @@ func testSenderServices(t *testing.T) {
 			}
 		}
 		checkSenderFiles(t, pkg, name, dir, pkg != root && name != "config")
+	}
+	testSenderConfigStore(t)
+}
+
+// testSenderConfigStore checks on the types that no sender package but the
+// Sender reads the whole store out of the configuration (config.Config's
+// Store): a service uses the part of the store it was given.
+func testSenderConfigStore(t *testing.T) {
+	pkgs := typeCheck(t, "./internal/sender/...")
+	cfg := module + "internal/sender/config"
+	for path, p := range pkgs {
+		if p.info == nil || path == module+"internal/sender" || path == cfg {
+			continue
+		}
+		for sel, s := range p.info.Selections {
+			if v, ok := s.Obj().(*types.Var); ok && v.IsField() && v.Name() == "Store" && v.Pkg() != nil && v.Pkg().Path() == cfg {
+				t.Errorf("%s: %s reads the whole store from the configuration: take the part of the store it uses", p.fset.Position(sel.Pos()), path)
+			}
+		}
 	}
 }
 
