@@ -1,5 +1,8 @@
 package sender
 
+// What the command line and the tests name from the sender's services,
+// under the names they had when the services were part of package sender.
+
 import (
 	"context"
 	"time"
@@ -8,8 +11,27 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender/canary"
 	"github.com/tocsin/tocsin/internal/sender/inbound"
+	"github.com/tocsin/tocsin/internal/sender/response"
+	"github.com/tocsin/tocsin/internal/sender/signups"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 )
+
+// The auto-freeze rules (package response).
+const (
+	RuleCanarySubscriber = response.RuleCanarySubscriber
+	RuleReconcileUnknown = response.RuleReconcileUnknown
+	RuleCanaryCredential = response.RuleCanaryCredential
+)
+
+// Rules are every auto-freeze rule, all on by default.
+var Rules = response.Rules
+
+// ParseAutoFreeze reads a comma-separated list of rules ("all" or "none").
+func ParseAutoFreeze(s string) (map[string]bool, error) { return response.ParseAutoFreeze(s) }
+
+// DefaultCodesPerBlock is how many confirmation codes an hour go to the
+// numbers of one block of 10,000 (package signups).
+const DefaultCodesPerBlock = signups.DefaultCodesPerBlock
 
 // CanaryFile is the canary subscribers' file in the state directory
 // (package canary).
