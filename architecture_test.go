@@ -54,6 +54,7 @@ func TestArchitecture(t *testing.T) {
 	t.Run("imports only", testImportsOnly)
 	t.Run("store roles", testStoreRoles)
 	t.Run("web store calls", testWebStoreCalls)
+	t.Run("sender services", testSenderServices)
 }
 
 // pure is what none of the packages held to an import list may import: they

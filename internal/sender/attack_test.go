@@ -314,7 +314,7 @@ func TestCrashBeforeLedgerCommit(t *testing.T) {
 	nums := b.subscribe(t, 3)
 	a := b.alert(t, zip90210, "Checkpoint at Main.", "")
 	st, _ := trust.DecodeStatement(a.Statement)
-	if err := b.sender.state.recordSent(a.ID, st.Digest(), b.now); err != nil {
+	if err := b.sender.state.RecordSent(a.ID, st.Digest(), b.now); err != nil {
 		t.Fatal(err)
 	}
 	// Restart: a new sender reads the state directory again.
@@ -325,7 +325,7 @@ func TestCrashBeforeLedgerCommit(t *testing.T) {
 			t.Errorf("%s got the alert %d times", n, c)
 		}
 	}
-	if !b.sender.state.sent[a.ID].Committed {
+	if !b.sender.state.Sent[a.ID].Committed {
 		t.Error("the alert is not recorded as committed")
 	}
 }

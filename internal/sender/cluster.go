@@ -2,14 +2,10 @@ package sender
 
 import (
 	"context"
-	"crypto/hmac"
-	"strconv"
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/store"
+	"sync"
 )
 
 // Several sender processes may share one database. Every one of them
@@ -34,34 +30,53 @@ const (
 )
 
 // leaseTTL is how long a lease outlives its last renewal: a few polls.
-func (s *Sender) leaseTTL() time.Duration { return max(15*time.Second, 5*s.cfg.Poll) }
+func (s *cluster) leaseTTL() time.Duration { return max(15*time.Second, 5*s.cfg.Poll) }
 
 // roles are what this process does in this round.
 type roles struct{ primary, coordinator bool }
 
+// leaseStore is where the leases are.
+type leaseStore interface {
+	TryLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	CountLeases(ctx context.Context, prefix string, now time.Time) (int, error)
+	DropLease(ctx context.Context, name, holder string) error
+}
+
+// cluster is this process's part in the cluster of senders: the leases it
+// holds, and so the roles it plays this round.
+type cluster struct {
+	cfg       *Config // Poll, Worker, Now, Log
+	store     leaseStore
+	id        string
+	roles     roles
+	renewMu   sync.Mutex // lanes renew the leases between batches
+	nextRenew time.Time
+	members   int // live senders sharing the providers' pace
+}
+
 // takeRoles renews this process's leases and shares the providers' pace
 // among the live senders.
-func (s *Sender) takeRoles(ctx context.Context) (roles, error) {
+func (s *cluster) takeRoles(ctx context.Context, routes []*route) (roles, error) {
 	now, ttl := s.cfg.Now(), s.leaseTTL()
-	if _, err := s.cfg.Store.TryLease(ctx, leaseMember+s.state.id, s.state.id, now, ttl); err != nil {
+	if _, err := s.store.TryLease(ctx, leaseMember+s.id, s.id, now, ttl); err != nil {
 		return roles{}, err
 	}
-	members, err := s.cfg.Store.CountLeases(ctx, leaseMember, now)
+	members, err := s.store.CountLeases(ctx, leaseMember, now)
 	if err != nil {
 		return roles{}, err
 	}
-	s.sharePace(max(1, members))
+	s.sharePace(routes, max(1, members))
 	var r roles
-	if r.coordinator, err = s.cfg.Store.TryLease(ctx, leaseCoordinator, s.state.id, now, ttl); err != nil {
+	if r.coordinator, err = s.store.TryLease(ctx, leaseCoordinator, s.id, now, ttl); err != nil {
 		return roles{}, err
 	}
 	if !s.cfg.Worker {
-		if r.primary, err = s.cfg.Store.TryLease(ctx, leasePrimary, s.state.id, now, ttl); err != nil {
+		if r.primary, err = s.store.TryLease(ctx, leasePrimary, s.id, now, ttl); err != nil {
 			return roles{}, err
 		}
 	}
 	if r != s.roles {
-		s.cfg.Log.Info("sender roles", "id", s.state.id, "primary", r.primary, "coordinator", r.coordinator, "senders", members)
+		s.cfg.Log.Info("sender roles", "id", s.id, "primary", r.primary, "coordinator", r.coordinator, "senders", members)
 	}
 	s.roles = r
 	return r, nil
@@ -74,7 +89,7 @@ const renewEvery = 2 * time.Second
 // process holds, so that none lapses while it works (a lapsed member lease
 // would let its claimed rows go to another sender, and its share of the
 // pace to the others).
-func (s *Sender) renewLeases(ctx context.Context) {
+func (s *cluster) renewLeases(ctx context.Context) {
 	s.renewMu.Lock()
 	defer s.renewMu.Unlock()
 	now := s.cfg.Now()
@@ -82,7 +97,7 @@ func (s *Sender) renewLeases(ctx context.Context) {
 		return
 	}
 	s.nextRenew = now.Add(renewEvery)
-	names := []string{leaseMember + s.state.id}
+	names := []string{leaseMember + s.id}
 	if s.roles.coordinator {
 		names = append(names, leaseCoordinator)
 	}
@@ -90,19 +105,19 @@ func (s *Sender) renewLeases(ctx context.Context) {
 		names = append(names, leasePrimary)
 	}
 	for _, n := range names {
-		if _, err := s.cfg.Store.TryLease(ctx, n, s.state.id, now, s.leaseTTL()); err != nil {
+		if _, err := s.store.TryLease(ctx, n, s.id, now, s.leaseTTL()); err != nil {
 			s.cfg.Log.Warn("renew lease", "lease", n, "err", err)
 		}
 	}
 }
 
 // sharePace gives this process 1/n of each provider's configured rate.
-func (s *Sender) sharePace(n int) {
+func (s *cluster) sharePace(routes []*route, n int) {
 	if n == s.members {
 		return
 	}
 	s.members = n
-	for _, r := range s.routes {
+	for _, r := range routes {
 		if r.Rate > 0 {
 			r.lim.SetLimit(rate.Limit(r.Rate / float64(n)))
 		}
@@ -111,65 +126,10 @@ func (s *Sender) sharePace(n int) {
 
 // dropLeases gives this process's leases up as it stops, so that another
 // takes over at once rather than after a lease's time.
-func (s *Sender) dropLeases(ctx context.Context) {
-	for _, name := range []string{leaseMember + s.state.id, leaseCoordinator, leasePrimary} {
-		if err := s.cfg.Store.DropLease(ctx, name, s.state.id); err != nil {
+func (s *cluster) dropLeases(ctx context.Context) {
+	for _, name := range []string{leaseMember + s.id, leaseCoordinator, leasePrimary} {
+		if err := s.store.DropLease(ctx, name, s.id); err != nil {
 			s.cfg.Log.Warn("drop lease", "lease", name, "err", err)
 		}
 	}
-}
-
-func (s *Sender) startMAC(alertID string, digest []byte, at time.Time) []byte {
-	return s.cfg.Keys.MAC("alert-start", []byte(alertID), digest, []byte(strconv.FormatInt(at.Unix(), 10)))
-}
-
-// recordStart notes, in the ledger's transaction, that this sender verified
-// and started the alert with this statement digest.
-func (s *Sender) recordStart(ctx context.Context, q store.Querier, alertID string, digest [32]byte) error {
-	at := s.cfg.Now().Truncate(time.Second)
-	return q.RecordStart(ctx, &store.AlertStart{AlertID: alertID, Digest: digest[:], StartedAt: at, MAC: s.startMAC(alertID, digest[:], at)})
-}
-
-// validStart reports whether a start record was written by a sender.
-func (s *Sender) validStart(a *store.AlertStart) bool {
-	return len(a.Digest) == 32 && hmac.Equal(a.MAC, s.startMAC(a.AlertID, a.Digest, a.StartedAt))
-}
-
-// startedWith reports whether a sender started the alert with a statement
-// of this digest: by this process's own record, or by a start record
-// bearing the sender's MAC.
-func (s *Sender) startedWith(ctx context.Context, q store.Querier, alertID string, digest [32]byte) (bool, error) {
-	if sent, ok := s.state.sent[alertID]; ok && sent.Digest == digest {
-		return true, nil
-	}
-	a, err := q.GetStart(ctx, alertID)
-	if tocsin.ErrorCode(err) == tocsin.ENOTFOUND {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return s.validStart(a) && [32]byte(a.Digest) == digest, nil
-}
-
-// startsSince counts the alerts started since t by any sender (a start
-// record without the sender's MAC does not count), but for except.
-func (s *Sender) startsSince(ctx context.Context, q store.Querier, t time.Time, except string) (int, error) {
-	ids := map[string]bool{}
-	for id, sent := range s.state.sent {
-		if !sent.At.Before(t) {
-			ids[id] = true
-		}
-	}
-	starts, err := q.StartsSince(ctx, t)
-	if err != nil {
-		return 0, err
-	}
-	for _, a := range starts {
-		if s.validStart(&a) {
-			ids[a.AlertID] = true
-		}
-	}
-	delete(ids, except)
-	return len(ids), nil
 }

@@ -10,18 +10,13 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/tocsin/tocsin/internal/sender/config"
 	"github.com/tocsin/tocsin/internal/sms"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// Route is one provider the sender may send through, in order of
-// preference, with its pace.
-type Route struct {
-	Provider sms.Provider
-	// Rate is messages per second through this provider (its sending
-	// numbers' combined throughput); 0 means no limit.
-	Rate float64
-}
+// Route is one provider the sender may send through (package config).
+type Route = config.Route
 
 // Failover: a provider with this many temporary failures in a row is taken
 // out of rotation for outOfRotation, and the next route takes over.
@@ -32,9 +27,8 @@ const (
 	firstBackoff           = 100 * time.Millisecond
 )
 
-// errNoRoute: every provider is out of rotation; the message waits, and
-// does not count as an attempt.
-var errNoRoute = fmt.Errorf("%w: no provider in rotation", sms.ErrTemporary)
+// errNoRoute: every provider is out of rotation (config.ErrNoRoute).
+var errNoRoute = config.ErrNoRoute
 
 // anyRouteUp reports whether some provider is in rotation.
 func (s *Sender) anyRouteUp() bool {
@@ -164,7 +158,45 @@ func (s *Sender) recordSent(ctx context.Context, sent []store.SentMessage) {
 // authFailed raises the alarm, once per rotation, when a provider refuses
 // our credentials (revoked, rotated, or changed by someone else).
 func (s *Sender) authFailed(ctx context.Context, provider string) {
-	if err := s.security(ctx, s.cfg.Store, "provider.auth_refused", provider, provider+" refused our credentials: taken out of rotation; messages wait"); err != nil {
+	if err := s.events.Security(ctx, s.cfg.Store, "provider.auth_refused", provider, provider+" refused our credentials: taken out of rotation; messages wait"); err != nil {
 		s.cfg.Log.Error("security event", "err", err)
 	}
+}
+
+// dispatcher gives the services the Sender's routes: they hand messages
+// over through it and never hold the routes themselves.
+type dispatcher struct{ s *Sender }
+
+func (d dispatcher) HandOver(ctx context.Context, m sms.Message) (string, sms.Result, error) {
+	return d.s.handOver(ctx, m)
+}
+
+func (d dispatcher) RecordSent(ctx context.Context, sent []store.SentMessage) {
+	d.s.recordSent(ctx, sent)
+}
+
+func (d dispatcher) AnyRouteUp() bool { return d.s.anyRouteUp() }
+
+func (d dispatcher) RenewLeases(ctx context.Context) { d.s.renewLeases(ctx) }
+
+func (d dispatcher) Wake() { d.s.Wake() }
+
+// Webhooks is the configured provider of that name that takes webhooks,
+// nil for none.
+func (d dispatcher) Webhooks(provider string) sms.Webhooks {
+	for _, r := range d.s.routes {
+		if wh, ok := r.Provider.(sms.Webhooks); ok && r.Provider.Name() == provider {
+			return wh
+		}
+	}
+	return nil
+}
+
+// providers are the providers of the routes, in order.
+func (s *Sender) providers() []sms.Provider {
+	ps := make([]sms.Provider, len(s.routes))
+	for i, r := range s.routes {
+		ps[i] = r.Provider
+	}
+	return ps
 }

@@ -101,11 +101,11 @@ func TestCrashMidFanOutLosesAndDuplicatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Crash 1: rows claimed (marked sending) and never reported back.
-	if _, err := b.store.ClaimDeliveries(b.ctx, a.ID, 10, b.sender.state.id, b.now); err != nil {
+	if _, err := b.store.ClaimDeliveries(b.ctx, a.ID, 10, b.sender.state.ID, b.now); err != nil {
 		t.Fatal(err)
 	}
 	// Crash 2: rows claimed, handed to the provider, outcome never recorded.
-	jobs, err := b.store.ClaimDeliveries(b.ctx, a.ID, 10, b.sender.state.id, b.now)
+	jobs, err := b.store.ClaimDeliveries(b.ctx, a.ID, 10, b.sender.state.ID, b.now)
 	if err != nil {
 		t.Fatal(err)
 	}

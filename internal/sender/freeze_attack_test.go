@@ -108,8 +108,8 @@ func TestFreezeOrdersRewritten(t *testing.T) {
 			b.order(t, 1, true)
 			b.order(t, 2, false, "ana", "bob")
 			b.sender.Tick(b.ctx) // frozen, then unfrozen: position 2
-			if b.sender.state.freeze.Frozen || b.sender.state.freeze.Seq != 2 {
-				t.Fatalf("freeze state %+v, want order 2 applied", b.sender.state.freeze)
+			if b.sender.state.Freeze.Frozen || b.sender.state.Freeze.Seq != 2 {
+				t.Fatalf("freeze state %+v, want order 2 applied", b.sender.state.Freeze)
 			}
 			b.attack(t, `DELETE FROM freeze_sigs`)
 			b.attack(t, tt.attack)
@@ -229,7 +229,7 @@ func TestFreezeRewrittenAsUnfreeze(t *testing.T) {
 			nums := b.subscribe(t, 3)
 			tc.setup(b)
 			b.sender.Tick(b.ctx)
-			if b.sender.state.freeze.Frozen {
+			if b.sender.state.Freeze.Frozen {
 				t.Fatal("frozen before the rewritten order")
 			}
 			b.order(t, tc.seq, false) // the freeze, as the trigger left it

@@ -214,8 +214,8 @@ func TestWebhookReplayed(t *testing.T) {
 	if err := db.QueryRowContext(b.ctx, `SELECT count(*) FROM hooks_seen`).Scan(&left); err != nil || left != 0 {
 		t.Errorf("%d hashes kept past the replay window (%v)", left, err)
 	}
-	if len(b.sender.seen) != 0 {
-		t.Errorf("%d hashes kept in memory past the replay window", len(b.sender.seen))
+	if b.sender.svc.inbound.Remembered() != 0 {
+		t.Errorf("%d hashes kept in memory past the replay window", b.sender.svc.inbound.Remembered())
 	}
 	if hs, _ := b.store.ListHookRequests(b.ctx, 10); len(hs) != 0 {
 		t.Errorf("%d hook requests left", len(hs))

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/sender/state"
 )
 
 // A database writer keeps copies of queued texts (a trigger) and puts them
@@ -42,13 +44,13 @@ func TestQueuedTextReplayed(t *testing.T) {
 	}
 	// Past their time to live, copies are stale and refused for that; the
 	// record forgets them.
-	b.now = b.now.Add(outboundTTL + time.Hour)
+	b.now = b.now.Add(state.TextsTTL + time.Hour)
 	replay()
 	b.sender.Tick(b.ctx)
 	if n := len(b.sent(t, num)); n != sent {
 		t.Fatalf("%d more texts once the copies were stale", n-sent)
 	}
-	if n := len(b.sender.state.texts.queued); n != 0 {
+	if n := len(b.sender.state.Texts.Queued); n != 0 {
 		t.Errorf("the record still holds %d stale texts", n)
 	}
 }

@@ -1,134 +1,51 @@
 // Package sender is the privileged side of tocsin: the only code that opens
-// sealed phone numbers and talks to SMS providers. It handles inbound texts,
-// texts web sign-up codes, and fans alerts out through the delivery ledger.
+// sealed phone numbers and talks to SMS providers. Its work is done by small
+// services, each in a package of its own under internal/sender (inbound
+// texts and replies, sign-ups, the fan-out, the transparency-log keeper, the
+// coordinator's periodic work); the Sender builds them, owns their lifetimes
+// and runs them in rounds.
 //
 // It listens on no public port and takes no instruction except through the
 // database. The web tier must never import it; an import test enforces that.
 package sender
 
 import (
-	"context"
 	"crypto/ed25519"
 	"errors"
-	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
-	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/alarm"
-	"github.com/tocsin/tocsin/internal/audience"
-	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
-	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/sms"
-	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/sender/config"
+	"github.com/tocsin/tocsin/internal/sender/coordinator"
+	"github.com/tocsin/tocsin/internal/sender/events"
+	"github.com/tocsin/tocsin/internal/sender/guard"
+	"github.com/tocsin/tocsin/internal/sender/response"
+	"github.com/tocsin/tocsin/internal/sender/signups"
+	"github.com/tocsin/tocsin/internal/sender/state"
 )
 
-// Config is what a Sender needs.
-type Config struct {
-	Store store.Store
-	Keys  *vault.Keys
-	// Provider is the one provider when Routes is empty.
-	Provider sms.Provider
-	// Routes are the providers in order of preference, each with its pace;
-	// the next takes over when one keeps failing.
-	Routes []Route
-	ZIPs   *geo.ZIPs
-	Log    *slog.Logger
-	Now    func() time.Time
-	// Poll is how often the sender looks for work when not woken.
-	Poll time.Duration
-	// Batch is how many ledger rows are claimed at once.
-	Batch int
-	// Workers is how many messages of a batch are handed over at once.
-	Workers int
-	// Lanes is how many batches of one alert are in progress at once.
-	Lanes int
-	// Name is the service name used in replies ("tocsin").
-	Name string
-	// CodesPerHour bounds confirmation codes texted to one number.
-	CodesPerHour int
-	// CodesPerBlockPerHour bounds confirmation codes texted to the numbers
-	// of one block (phone.Number.Block: 10,000 numbers), so that cycling
-	// through a range is stopped; 0 means DefaultCodesPerBlock.
-	CodesPerBlockPerHour int
-	// SMSPolicy is the numbers the sender texts codes and replies to; nil
-	// means phone.DefaultPolicy (the US and its territories).
-	SMSPolicy *phone.Policy
-	// TrustAnchor is the root public key (Ed25519) the roster chain must
-	// verify back to. Without one (before tocsin init) every alert is
-	// refused.
-	TrustAnchor []byte
-	// ReconcileEvery is how often providers' message lists are compared
-	// with what the sender sent.
-	ReconcileEvery time.Duration
-	// LogKey signs the transparency log's checkpoints (a note signer key,
-	// tlog.NewSigner); without it no log is kept. LogOrigin names the log.
-	LogKey, LogOrigin string
-	// StateDir is a directory only the sender writes: the alerts it has
-	// started and the freeze orders it has applied.
-	StateDir string
-	// Worker: this process only delivers ledgers (and takes its turn at the
-	// cluster's periodic work); it never starts an alert nor signs the log.
-	// Without it the process may be the primary (see cluster.go).
-	Worker bool
-	// ClaimLease: ledger rows claimed longer ago than this by another
-	// sender are taken to be a dead sender's and go back to the queue.
-	ClaimLease time.Duration
-	// Alarm tells operators of high and critical security events over a
-	// channel that does not go through the SMS provider; nil for none.
-	Alarm alarm.Notifier
-	// AutoFreeze: the rules (RuleCanarySubscriber, …) that freeze outbound
-	// messaging at once; nil means every rule.
-	AutoFreeze map[string]bool
-	// CanaryHook checks the webhooks of the canary subscribers' own
-	// account or carrier (another Twilio account, another carrier's
-	// Kannel), queued as hook requests of provider CanaryHookName: every
-	// text arriving there is a text to a canary. Nil for none.
-	CanaryHook sms.Webhooks
-	// PublicURL is the site's address, for the links in a correction and in
-	// alarms ("" for none).
-	PublicURL string
-	// EventNetworkRetention and EventRetention: how long the network
-	// details of security events, and the events, are kept.
-	EventNetworkRetention, EventRetention time.Duration
-}
+// Config is what a Sender needs (package config, shared read-only by the
+// sender's services).
+type Config = config.Config
 
-// Sender does the sender's work in a loop until its context ends.
+// Sender owns the sender's services and their lifetimes: it builds them
+// with what each needs (services.go), takes this process's roles in the
+// cluster (cluster.go) and runs, each round, the services those roles call
+// for, in an order that matters (run.go). It holds the routes to the
+// providers (dispatch.go), which the services reach only through a
+// dispatcher.
 type Sender struct {
-	cfg             Config
-	routes          []*route
-	nextReconcile   time.Time
-	nextAudit       time.Time
-	released        bool // claims left by an earlier run released
-	primed          bool // first round as primary done: log signed, index built
-	roles           roles
-	nextNotify      time.Time
-	responded       map[int64]bool // events whose auto-freeze rule was carried out
-	stalls          map[string]int // alerts whose delivery failed, rounds in a row
-	forgedLimit     eventLimit     // ledger.forged per alert, outbound.forged
-	renewMu         sync.Mutex     // lanes renew the leases between batches
-	nextRenew       time.Time
-	nextWatch       time.Time
-	takeoverRefused bool // log.tampered raised for a log that cannot be taken over
-	handed          handedOver
-	canariesChecked bool
-	canaryBlind     bool // canary.unchecked raised
-	nextRelease     time.Time
-	canaries        []Canary
-	canariesRead    time.Time // modification time of the canary file read
-	members         int       // live senders sharing the providers' pace
-	index           recipientIndex
-	lastReconciled  time.Time
-	freezeMu        sync.Mutex // one lane at a time applies freeze orders
-	ownFreeze       string     // the reason of the sender's own freeze, until written as an order
-	state           *state
-	lastRosterErr   string
-	sealer          *phone.Sealer
-	audience        *audience.Resolver
-	wake            chan struct{}
-	seen            hooksSeen // webhook requests acted on (replay.go)
+	cluster  // the leases this process holds (cluster.go)
+	cfg      *Config
+	routes   []*route
+	state    *state.Dir
+	wake     chan struct{}
+	events   *events.Recorder
+	guard    *guard.Guard
+	svc      services
+	released bool // claims left by an earlier run released
+	primed   bool // first round as primary done: log signed, index built
 }
 
 // New checks cfg and returns a Sender.
@@ -141,10 +58,6 @@ func New(cfg Config) (*Sender, error) {
 	}
 	if len(cfg.TrustAnchor) != 0 && len(cfg.TrustAnchor) != ed25519.PublicKeySize {
 		return nil, errors.New("sender: the trust anchor is not an Ed25519 public key")
-	}
-	st, err := openState(cfg.StateDir)
-	if err != nil {
-		return nil, err
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -177,16 +90,16 @@ func New(cfg Config) (*Sender, error) {
 		cfg.CodesPerHour = 3
 	}
 	if cfg.CodesPerBlockPerHour <= 0 {
-		cfg.CodesPerBlockPerHour = DefaultCodesPerBlock
+		cfg.CodesPerBlockPerHour = signups.DefaultCodesPerBlock
 	}
 	if cfg.SMSPolicy == nil {
 		cfg.SMSPolicy = phone.DefaultPolicy()
 	}
 	if cfg.ClaimLease <= 0 {
-		cfg.ClaimLease = defaultClaimLease
+		cfg.ClaimLease = coordinator.DefaultClaimLease
 	}
 	if cfg.AutoFreeze == nil {
-		cfg.AutoFreeze, _ = ParseAutoFreeze("all")
+		cfg.AutoFreeze, _ = response.ParseAutoFreeze("all")
 	}
 	if cfg.EventNetworkRetention <= 0 {
 		cfg.EventNetworkRetention = 30 * 24 * time.Hour
@@ -194,170 +107,19 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.EventRetention <= 0 {
 		cfg.EventRetention = 365 * 24 * time.Hour
 	}
-	if st.texts, err = loadTexts(cfg.StateDir, cfg.Now().Add(-outboundTTL)); err != nil {
+	st, err := state.Open(cfg.StateDir, cfg.Now().Add(-state.TextsTTL))
+	if err != nil {
 		return nil, err
 	}
-	return &Sender{
-		cfg:       cfg,
-		routes:    newRoutes(cfg.Routes),
-		state:     st,
-		sealer:    phone.NewSealer(cfg.Keys.Public()),
-		audience:  &audience.Resolver{ZIPs: cfg.ZIPs},
-		wake:      make(chan struct{}, 1),
-		responded: map[int64]bool{},
-		seen:      hooksSeen{},
-		stalls:    map[string]int{},
-	}, nil
-}
-
-// Wake asks the sender to look for work now. In the all-in-one process the
-// web tier calls it after queueing work, so nothing waits for the next poll.
-func (s *Sender) Wake() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
+	s := &Sender{
+		cluster: cluster{cfg: &cfg, store: cfg.Store, id: st.ID},
+		cfg:     &cfg,
+		routes:  newRoutes(cfg.Routes),
+		state:   st,
+		wake:    make(chan struct{}, 1),
+		events:  events.New(&cfg),
 	}
-}
-
-// Run works until ctx ends.
-func (s *Sender) Run(ctx context.Context) error {
-	t := time.NewTicker(s.cfg.Poll)
-	defer t.Stop()
-	defer s.dropLeases(context.WithoutCancel(ctx))
-	for {
-		s.Tick(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-s.wake:
-		}
-	}
-}
-
-// Tick does one round of every kind of work this process's roles give it
-// (see cluster.go). Errors are logged, and the next round tries again:
-// nothing is lost, because nothing is deleted before it is done.
-func (s *Sender) Tick(ctx context.Context) {
-	if !s.released {
-		// Rows this sender left claimed when it crashed go back to the
-		// queue. The provider may have taken some of them: sent again, they
-		// carry the same idempotency key, which providers that have one
-		// honour.
-		n, err := s.cfg.Store.ReleaseClaims(ctx, s.state.id, s.cfg.Now().Add(-s.cfg.ClaimLease), s.cfg.Now())
-		if err != nil {
-			s.cfg.Log.Error("release claims", "err", err)
-			return
-		}
-		if n > 0 {
-			s.cfg.Log.Warn("resuming after a crash: ledger rows claimed but not finished go out again", "rows", n)
-		}
-		s.released = true
-	}
-	r, err := s.takeRoles(ctx)
-	if err != nil {
-		s.cfg.Log.Error("sender leases", "err", err)
-		return
-	}
-	if !r.primary {
-		s.primed = false // another primary may sign meanwhile: take the log over again on return
-	}
-	if r.primary && !s.primed {
-		if err := s.adoptCheckpoint(ctx); err != nil {
-			s.cfg.Log.Error("take the log over", "err", err)
-			return
-		}
-		if err := s.signCheckpoint(ctx); err != nil { // the first start signs the empty log
-			s.cfg.Log.Error("sign the log's checkpoint", "err", err)
-			return
-		}
-		if err := s.warmIndex(ctx); err != nil {
-			s.cfg.Log.Error("build the recipient index", "err", err)
-			return
-		}
-		s.primed = true
-	}
-	type step struct {
-		name string
-		fn   func(context.Context) error
-	}
-	var steps []step
-	if r.coordinator {
-		steps = append(steps, []step{
-			{"canaries", s.checkCanaries},
-			{"hooks", s.handleHooks},
-			{"inbound", s.handleInbound},
-			{"signups", s.handleSignups},
-			{"outbound", s.sendOutbound},
-		}...)
-	}
-	if r.primary {
-		steps = append(steps, step{"start alerts", s.startAlerts}, step{"notices", s.publishNotices})
-	}
-	steps = append(steps, step{"deliver alerts", s.deliverAlerts})
-	if r.coordinator {
-		steps = append(steps, []step{
-			{"expire", s.expire},
-			{"reconcile", s.reconcile},
-			{"claims", s.releaseStaleClaims},
-			{"events", s.handleEvents},
-		}...)
-	}
-	if r.primary {
-		steps = append(steps, step{"audit", s.commitAuditEvery})
-	} else {
-		steps = append(steps, step{"watch log", s.watchCheckpoint})
-	}
-	for _, st := range steps {
-		if ctx.Err() != nil {
-			return
-		}
-		if err := st.fn(ctx); err != nil && ctx.Err() == nil {
-			s.cfg.Log.Error("sender step failed", "step", st.name, "err", err)
-		}
-	}
-}
-
-func (s *Sender) expire(ctx context.Context) error {
-	now := s.cfg.Now()
-	if _, err := s.cfg.Store.ExpireReports(ctx, now); err != nil {
-		return err
-	}
-	if err := s.cfg.Store.PurgeCodeSends(ctx, now.Add(-24*time.Hour)); err != nil {
-		return err
-	}
-	if err := s.forgetHooksSeen(ctx, now); err != nil {
-		return err
-	}
-	if err := s.cfg.Store.PurgeSecurityEvents(ctx, now.Add(-s.cfg.EventNetworkRetention), now.Add(-s.cfg.EventRetention)); err != nil {
-		return err
-	}
-	return s.cfg.Store.DeleteExpiredSessions(ctx, now)
-}
-
-func (s *Sender) audit(ctx context.Context, q store.Querier, action, subject, detail string) error {
-	if err := q.AppendAudit(ctx, &tocsin.AuditEntry{At: s.cfg.Now(), Actor: "sender", Action: action, Subject: subject, Detail: detail}); err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	return nil
-}
-
-// defaultClaimLease: a ledger row claimed longer ago than this by another
-// sender is taken to belong to a sender that died, and goes back to the
-// queue. A live sender finishes a batch in seconds.
-const defaultClaimLease = 2 * time.Minute
-
-// releaseStaleClaims returns the rows of senders that died to the queue,
-// looking at most every tenth of a lease.
-func (s *Sender) releaseStaleClaims(ctx context.Context) error {
-	now := s.cfg.Now()
-	if now.Before(s.nextRelease) {
-		return nil
-	}
-	s.nextRelease = now.Add(s.cfg.ClaimLease / 10)
-	n, err := s.cfg.Store.ReleaseClaims(ctx, "", now.Add(-s.cfg.ClaimLease), now)
-	if n > 0 {
-		s.cfg.Log.Warn("ledger rows of a sender that stopped answering go out again", "rows", n)
-	}
-	return err
+	s.guard = guard.New(&cfg, cfg.Store, st, s.events)
+	s.svc = newServices(s)
+	return s, nil
 }
