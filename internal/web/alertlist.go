@@ -10,6 +10,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // readRequestSkew is how far from the server's clock a signed read request
@@ -53,22 +54,22 @@ type listedAlert struct {
 func (s *Server) listAlertsSigned(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var body apiReadRequest
-	if err := decodeJSON(w, r, &body, ""); err != nil {
-		s.writeJSONError(w, r, err)
+	if err := webkit.DecodeJSON(w, r, &body, ""); err != nil {
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	states, err := s.checkReadRequest(ctx, body)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	out, err := s.listedAlerts(ctx, states)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"alerts": out})
+	webkit.WriteJSON(w, http.StatusOK, map[string]any{"alerts": out})
 }
 
 // checkReadRequest verifies the request and returns the states it asks for.
@@ -94,15 +95,15 @@ func (s *Server) checkReadRequest(ctx context.Context, body apiReadRequest) ([]t
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return nil, tocsin.FieldError("signature", "the signature must be %d bytes in standard base64", ed25519.SignatureSize)
 	}
-	ros, err := s.roster(ctx)
+	ros, err := s.Roster(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if ros == nil {
-		return nil, s.noRoster()
+		return nil, s.NoRoster()
 	}
 	if _, ok := ros.ReadRequestSigner(raw, trust.RosterSignature{KeyID: trust.KeyID(body.KeyID), Signature: sig}); !ok {
-		s.securityf(ctx, "alertlist.refused", "", "a request to list alerts signed by key %q, which does not verify as an admin's or dispatcher's of roster version %d", body.KeyID, ros.Version)
+		s.Securityf(ctx, "alertlist.refused", "", "a request to list alerts signed by key %q, which does not verify as an admin's or dispatcher's of roster version %d", body.KeyID, ros.Version)
 		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "the signature does not verify as an admin's or dispatcher's key in the roster")
 	}
 	return states, nil
@@ -114,7 +115,7 @@ func (s *Server) listedAlerts(ctx context.Context, states []tocsin.AlertState) (
 	if err != nil {
 		return nil, err
 	}
-	ros, err := s.roster(ctx)
+	ros, err := s.Roster(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -137,14 +138,4 @@ func (s *Server) listedAlerts(ctx context.Context, states []tocsin.AlertState) (
 		out = append(out, la)
 	}
 	return out, nil
-}
-
-// noRoster is the answer when no roster version verifies: without a trust
-// anchor the server was started before tocsin init (or without its keys),
-// and a restart loads it.
-func (s *Server) noRoster() error {
-	if len(s.cfg.TrustAnchor) == 0 {
-		return tocsin.Errorf(tocsin.ECONFLICT, "this server has no trust anchor loaded: if an administrator has run tocsin init, restart tocsin serve (and tocsin sender) so that they load keys/trust-anchor.pub; otherwise an administrator must run tocsin init")
-	}
-	return tocsin.Errorf(tocsin.ECONFLICT, "there is no verified roster yet: no roster version in the database verifies back to this server's trust anchor (tocsin init writes version 1; tocsin roster show on the server says what is wrong)")
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,16 +60,16 @@ type alertListData struct {
 }
 
 func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "alerts.title")
+	p := s.ConsolePage(r, "alerts.title")
 	ctx := r.Context()
 	as, err := s.cfg.Store.ListAlerts(ctx, nil, 100)
 	if err != nil {
-		s.formError(w, r, p, "alerts", err)
+		s.FormError(w, r, p, "alerts", err)
 		return
 	}
-	ros, err := s.roster(ctx)
+	ros, err := s.Roster(ctx)
 	if err != nil {
-		s.formError(w, r, p, "alerts", err)
+		s.FormError(w, r, p, "alerts", err)
 		return
 	}
 	d := alertListData{BaseURL: s.cfg.BaseURL}
@@ -80,7 +81,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 			if ros != nil {
 				approvals, err := s.cfg.Store.ListApprovals(ctx, a.ID)
 				if err != nil {
-					s.formError(w, r, p, "alerts", err)
+					s.FormError(w, r, p, "alerts", err)
 					return
 				}
 				v, _ := trust.CheckApprovals(ros, st, st.MaxRecipients, toApprovals(approvals))
@@ -90,16 +91,16 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 		d.Alerts = append(d.Alerts, row)
 	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "alerts", p)
+	s.Render(w, r, http.StatusOK, "alerts", p)
 }
 
 // composeForm starts an alert, filled in from the reports chosen in the queue.
 func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
-	if !can(r, auth.ComposeAlert) {
-		s.forbidden(w, r, auth.ComposeAlert)
+	if !webkit.Can(r, auth.ComposeAlert) {
+		s.Forbidden(w, r, auth.ComposeAlert)
 		return
 	}
-	p := s.consolePage(r, "compose.title")
+	p := s.ConsolePage(r, "compose.title")
 	d := composeData{TTL: "120", Reference: s.sampleReference(false), ReferenceES: s.sampleReference(true)}
 	var gpsCells []uint64
 	for _, id := range r.URL.Query()["report"] {
@@ -121,15 +122,15 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Lat, d.Lon, d.Radius = circleAround(gpsCells)
 	p.Data = d
-	s.render(w, r, http.StatusOK, "compose", p)
+	s.Render(w, r, http.StatusOK, "compose", p)
 }
 
 // composeSubmit previews (recipient count, segments) or saves a draft.
 func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "compose.title")
-	op := currentOperator(r)
-	if !can(r, auth.ComposeAlert) {
-		s.forbidden(w, r, auth.ComposeAlert)
+	p := s.ConsolePage(r, "compose.title")
+	op := webkit.CurrentOperator(r)
+	if !webkit.Can(r, auth.ComposeAlert) {
+		s.Forbidden(w, r, auth.ComposeAlert)
 		return
 	}
 	d := composeData{BodyEN: r.PostFormValue("body_en"), BodyES: r.PostFormValue("body_es"), ZIPs: r.PostFormValue("zips"),
@@ -151,12 +152,12 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	p.Data = &d
 	in, err := s.alertInput(d)
 	if err != nil {
-		s.formError(w, r, p, "compose", err)
+		s.FormError(w, r, p, "compose", err)
 		return
 	}
 	rs, err := s.audience.Resolve(r.Context(), s.cfg.Store, in.Area)
 	if err != nil {
-		s.formError(w, r, p, "compose", err)
+		s.FormError(w, r, p, "compose", err)
 		return
 	}
 	d.Recipients = len(rs)
@@ -169,22 +170,22 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	st := trust.StatementOf(a, s.audience.StatementCells(in.Area), trust.AudienceBound(d.Recipients))
 	if r.PostFormValue("action") != "save" {
 		if d.Texts, err = s.previewTexts(r.Context(), st, rs); err != nil {
-			s.formError(w, r, p, "compose", err)
+			s.FormError(w, r, p, "compose", err)
 			return
 		}
 		d.Preview = true
-		s.render(w, r, http.StatusOK, "compose", p)
+		s.Render(w, r, http.StatusOK, "compose", p)
 		return
 	}
 	if a.Statement, err = st.Encode(); err != nil {
-		s.formError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
+		s.FormError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
 		return
 	}
 	if err := s.cfg.Store.CreateAlert(r.Context(), a); err != nil {
-		s.formError(w, r, p, "compose", err)
+		s.FormError(w, r, p, "compose", err)
 		return
 	}
-	s.auditf(r.Context(), op.Username, "alert.create", a.ID, fmt.Sprintf("%d recipients at preview", d.Recipients))
+	s.Auditf(r.Context(), op.Username, "alert.create", a.ID, fmt.Sprintf("%d recipients at preview", d.Recipients))
 	http.Redirect(w, r, "/console/alerts", http.StatusSeeOther)
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // apiQueueReport is one report of GET /api/v1/reports, the keyed feed of
@@ -40,21 +41,21 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 	key = strings.TrimSpace(key)
 	if !ok || !auth.ValidAPIKeyForm(key) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tocsin"`)
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EUNAUTHORIZED, "send an API key: Authorization: Bearer tsk_…"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EUNAUTHORIZED, "send an API key: Authorization: Bearer tsk_…"))
 		return
 	}
-	if key == s.canaryCreds().APIKey { // watchCredentials raised the event
+	if key == s.CanaryCreds().APIKey { // watchCredentials raised the event
 		s.phonyQueue(w, r, key)
 		return
 	}
 	k, err := s.cfg.Store.GetAPIKeyByHash(r.Context(), auth.HashToken(key))
 	if err != nil || !k.RevokedAt.IsZero() || k.Scope != tocsin.APIScopeReportsRead {
 		if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
-			s.writeJSONError(w, r, err)
+			s.WriteJSONError(w, r, err)
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tocsin", error="invalid_token"`)
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EUNAUTHORIZED, "this API key is not valid"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EUNAUTHORIZED, "this API key is not valid"))
 		return
 	}
 	if err := s.cfg.Store.TouchAPIKey(r.Context(), k.ID, s.cfg.Now()); err != nil {
@@ -63,15 +64,15 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 	if k.Canary {
 		// Operators plant canary keys where only someone inside would look:
 		// its use is critical, and freezes outbound (rule canary-credential).
-		s.baitEvent(r.Context(), r, "canary.apikey", store.SeverityCritical, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
+		s.BaitEvent(r.Context(), r, "canary.apikey", store.SeverityCritical, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
 		s.phonyQueue(w, r, key)
 		return
 	}
-	s.auditf(r.Context(), "api:"+k.ID, "api.reports.read", "", "")
+	s.Auditf(r.Context(), "api:"+k.ID, "api.reports.read", "", "")
 	reports, err := s.cfg.Store.ListReports(r.Context(), store.ReportFilter{States: []tocsin.ReportState{tocsin.ReportNew, tocsin.ReportVerified},
 		Since: s.cfg.Now().Add(-48 * time.Hour), Limit: 200})
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	out := make([]apiQueueReport, 0, len(reports))
@@ -81,7 +82,7 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 			Lat: round6(c.Lat), Lon: round6(c.Lon), ObservedAt: rp.ObservedAt.UTC(), ReceivedAt: rp.ReceivedAt.UTC(), State: string(rp.State)})
 	}
 	slices.SortFunc(out, func(a, b apiQueueReport) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
-	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+	webkit.WriteJSON(w, http.StatusOK, map[string]any{"reports": out})
 }
 
 func round6(f float64) float64 { return float64(int64(f*1e6)) / 1e6 }
@@ -143,5 +144,5 @@ func (s *Server) phonyQueue(w http.ResponseWriter, r *http.Request, key string) 
 		}
 	}
 	slices.SortFunc(out, func(a, b apiQueueReport) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
-	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+	webkit.WriteJSON(w, http.StatusOK, map[string]any{"reports": out})
 }

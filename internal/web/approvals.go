@@ -8,28 +8,19 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
-
-// roster returns the latest roster version that verifies back to the trust
-// anchor, or nil when there is none. The web tier checks signatures only to
-// answer signers at once and to show who has signed; the sender checks
-// everything again, and only its check counts.
-func (s *Server) roster(ctx context.Context) (*trust.Roster, error) {
-	r, _, err := store.VerifiedRoster(ctx, s.cfg.Store, ed25519.PublicKey(s.cfg.TrustAnchor))
-	return r, err
-}
 
 // alertStatement serves exactly what an approval signs.
 func (s *Server) alertStatement(w http.ResponseWriter, r *http.Request) {
 	a, err := s.cfg.Store.GetAlert(r.Context(), r.PathValue("id"))
 	if err != nil || len(a.Statement) == 0 {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no alert with that id has a statement"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no alert with that id has a statement"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -65,21 +56,21 @@ type approvalResult struct {
 func (s *Server) submitApproval(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var body apiApproval
-	if err := decodeJSON(w, r, &body, "signed_at"); err != nil {
-		s.writeJSONError(w, r, err)
+	if err := webkit.DecodeJSON(w, r, &body, "signed_at"); err != nil {
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	res, err := s.approve(ctx, r.PathValue("id"), body)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	if res.Approved {
-		if st, err := s.freezeNow(ctx); err == nil && st.Frozen {
+		if st, err := s.FreezeNow(ctx); err == nil && st.Frozen {
 			res.Frozen, res.UnfreezeNeed = true, st.Need
 		}
 	}
-	writeJSON(w, http.StatusCreated, res)
+	webkit.WriteJSON(w, http.StatusCreated, res)
 }
 
 func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
@@ -97,12 +88,12 @@ func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*app
 	if !s.cfg.Now().Before(st.ValidUntil) {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert expired at %s: compose a new one", st.ValidUntil.UTC().Format(time.RFC3339))
 	}
-	r, err := s.roster(ctx)
+	r, err := s.Roster(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if r == nil {
-		return nil, s.noRoster()
+		return nil, s.NoRoster()
 	}
 	ap, err := parseApproval(a.ID, body)
 	if err != nil {
@@ -110,11 +101,11 @@ func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*app
 	}
 	member, ok := r.Member(ap.KeyID)
 	if !ok || !r.CanApprove(ap.KeyID) {
-		s.securityf(ctx, "approval.refused", a.ID, "approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
+		s.Securityf(ctx, "approval.refused", a.ID, "approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
 		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve alerts", ap.KeyID)
 	}
 	if err := trust.VerifyApproval(keyOf(member, ap.KeyID), st.Digest(), ap); err != nil {
-		s.securityf(ctx, "approval.refused", a.ID, "approval by %s does not verify over this statement: %v", member.Name, err)
+		s.Securityf(ctx, "approval.refused", a.ID, "approval by %s does not verify over this statement: %v", member.Name, err)
 		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)")
 	}
 	err = s.cfg.Store.AddApproval(ctx, &store.Approval{AlertID: a.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
@@ -122,7 +113,7 @@ func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*app
 	if err != nil {
 		return nil, err
 	}
-	s.auditf(ctx, member.Name, "alert.sign", a.ID, string(ap.KeyID))
+	s.Auditf(ctx, member.Name, "alert.sign", a.ID, string(ap.KeyID))
 	return s.approveIfQuorum(ctx, a, st, r)
 }
 
@@ -146,7 +137,7 @@ func (s *Server) approveIfQuorum(ctx context.Context, a *tocsin.Alert, st *trust
 		if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
 			return nil, err
 		}
-		s.auditf(ctx, strings.Join(v.Signers, ", "), "alert.approve", a.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
+		s.Auditf(ctx, strings.Join(v.Signers, ", "), "alert.approve", a.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
 		s.cfg.Wake()
 	}
 	res.Approved = true
@@ -190,54 +181,4 @@ func keyOf(m *trust.Member, id trust.KeyID) ed25519.PublicKey {
 		}
 	}
 	return nil
-}
-
-// securityf records a security event; a failure to record it is logged.
-// Events that anyone on the internet can cause (refused signatures) are
-// limited per minute, so that a flood cannot bury the real ones: past the
-// limit they are counted, and the count is recorded with the next event.
-func (s *Server) securityf(ctx context.Context, kind, subject, format string, args ...any) {
-	s.securityAt(ctx, "", kind, subject, fmt.Sprintf(format, args...))
-}
-
-// securityAt is securityf with a severity ("" for the default, warning).
-func (s *Server) securityAt(ctx context.Context, severity, kind, subject, detail string) {
-	s.cfg.Log.Warn("security event", "kind", kind, "subject", subject, "detail", detail)
-	suppressed, ok := s.events.allow(s.cfg.Now())
-	if !ok {
-		return
-	}
-	if suppressed > 0 {
-		detail += fmt.Sprintf(" (and %d more events in the last minute, not recorded one by one)", suppressed)
-	}
-	if err := s.cfg.Store.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Severity: severity, Subject: subject, Detail: detail}); err != nil {
-		s.cfg.Log.Error("security event not recorded", "err", err)
-		return
-	}
-	s.auditf(ctx, "security", "security."+kind, subject, detail)
-}
-
-// eventLimiter allows a number of recorded events per minute and counts the
-// rest.
-type eventLimiter struct {
-	mu         sync.Mutex
-	perMinute  int
-	window     time.Time
-	n          int
-	suppressed int
-}
-
-func (l *eventLimiter) allow(now time.Time) (suppressed int, ok bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.window) >= time.Minute {
-		l.window, l.n = now, 0
-	}
-	if l.n >= l.perMinute {
-		l.suppressed++
-		return 0, false
-	}
-	l.n++
-	suppressed, l.suppressed = l.suppressed, 0
-	return suppressed, true
 }

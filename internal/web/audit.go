@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strings"
 
@@ -18,15 +19,15 @@ type auditData struct {
 // auditTrail shows the audit trail, newest first, filtered by action or
 // actor, and the state of the transparency log.
 func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "audit.title")
-	if !can(r, auth.ViewQueue) {
-		s.forbidden(w, r, auth.ViewQueue)
+	p := s.ConsolePage(r, "audit.title")
+	if !webkit.Can(r, auth.ViewQueue) {
+		s.Forbidden(w, r, auth.ViewQueue)
 		return
 	}
 	ctx := r.Context()
 	all, err := s.cfg.Store.ListAudit(ctx, 1000)
 	if err != nil {
-		s.formError(w, r, p, "audit", err)
+		s.FormError(w, r, p, "audit", err)
 		return
 	}
 	d := auditData{Filter: strings.TrimSpace(r.URL.Query().Get("q"))}
@@ -42,5 +43,5 @@ func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request) {
 		d.LogSize, d.LogText = size, string(signed)
 	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "audit", p)
+	s.Render(w, r, http.StatusOK, "audit", p)
 }

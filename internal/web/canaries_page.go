@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"slices"
 
@@ -26,12 +27,12 @@ type decoyHits struct {
 
 // canaries lists the bait and, for administrators, creates more.
 func (s *Server) canaries(w http.ResponseWriter, r *http.Request) {
-	s.renderCanaries(w, r, s.consolePage(r, "canaries.title"), "")
+	s.renderCanaries(w, r, s.ConsolePage(r, "canaries.title"), "")
 }
 
-func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *page, newKey string) {
-	if !can(r, auth.ManageOperators) {
-		s.forbidden(w, r, auth.ManageOperators)
+func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *webkit.Page, newKey string) {
+	if !webkit.Can(r, auth.ManageOperators) {
+		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	ctx := r.Context()
@@ -72,17 +73,17 @@ func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *page,
 		d.Decoys = append(d.Decoys, decoyHits{path, hits[path]})
 	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "canaries", p)
+	s.Render(w, r, http.StatusOK, "canaries", p)
 }
 
 // createCanary makes a canary API key or operator account from the console.
 func (s *Server) createCanary(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "canaries.title")
-	if !can(r, auth.ManageOperators) {
-		s.forbidden(w, r, auth.ManageOperators)
+	p := s.ConsolePage(r, "canaries.title")
+	if !webkit.Can(r, auth.ManageOperators) {
+		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
-	actor := currentOperator(r).Username
+	actor := webkit.CurrentOperator(r).Username
 	switch r.PostFormValue("kind") {
 	case "apikey":
 		key, err := NewAPIKey(r.Context(), s.cfg.Store, actor, r.PostFormValue("name"), true, s.cfg.Now())

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"time"
 
@@ -31,7 +32,7 @@ type queueData struct {
 
 // queue shows reports newest first, each with its nearby reports.
 func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "queue.title")
+	p := s.ConsolePage(r, "queue.title")
 	f := store.ReportFilter{Limit: 200, Since: s.cfg.Now().Add(-48 * time.Hour)}
 	filter := r.URL.Query().Get("state")
 	if st := tocsin.ReportState(filter); st.Valid() {
@@ -39,7 +40,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 	}
 	reports, err := s.cfg.Store.ListReports(r.Context(), f)
 	if err != nil {
-		s.formError(w, r, p, "queue", err)
+		s.FormError(w, r, p, "queue", err)
 		return
 	}
 	queued := groupNearby(reports)
@@ -47,7 +48,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
 		queued[i].Place = s.placeOfReport(&queued[i].Report)
 	}
 	p.Data = queueData{Reports: queued, States: tocsin.ReportStates(), Filter: filter}
-	s.render(w, r, http.StatusOK, "queue", p)
+	s.Render(w, r, http.StatusOK, "queue", p)
 }
 
 // groupNearby finds, for each report, the others within nearbyM and
@@ -86,9 +87,9 @@ func (s *Server) reportPhoto(w http.ResponseWriter, r *http.Request) {
 
 // setReportState moves a report through triage.
 func (s *Server) setReportState(w http.ResponseWriter, r *http.Request) {
-	op := currentOperator(r)
-	if !can(r, auth.TriageReports) {
-		s.forbidden(w, r, auth.TriageReports)
+	op := webkit.CurrentOperator(r)
+	if !webkit.Can(r, auth.TriageReports) {
+		s.Forbidden(w, r, auth.TriageReports)
 		return
 	}
 	st := tocsin.ReportState(r.PostFormValue("state"))
@@ -98,9 +99,9 @@ func (s *Server) setReportState(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.cfg.Store.SetReportState(r.Context(), id, st); err != nil {
-		http.Error(w, tocsin.ErrorMessage(err), statusOf(tocsin.ErrorCode(err)))
+		http.Error(w, tocsin.ErrorMessage(err), webkit.StatusOf(tocsin.ErrorCode(err)))
 		return
 	}
-	s.auditf(r.Context(), op.Username, "report.state", id, string(st))
+	s.Auditf(r.Context(), op.Username, "report.state", id, string(st))
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 }

@@ -39,18 +39,18 @@ type countsData struct {
 // and the reports and alerts of each of the last countDays days: counts
 // only, never a number or a name.
 func (s *Server) counts(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "counts.title")
+	p := s.ConsolePage(r, "counts.title")
 	ctx := r.Context()
 	subs, err := s.cfg.Store.SubscriberCounts(ctx)
 	if err != nil {
-		s.formError(w, r, p, "console_counts", err)
+		s.FormError(w, r, p, "console_counts", err)
 		return
 	}
 	today := s.cfg.Now().UTC().Truncate(24 * time.Hour)
 	since := today.AddDate(0, 0, 1-countDays)
 	days, err := s.cfg.Store.DailyCounts(ctx, since)
 	if err != nil {
-		s.formError(w, r, p, "console_counts", err)
+		s.FormError(w, r, p, "console_counts", err)
 		return
 	}
 	d := countsData{Subscribers: suppressed(store.KeyCount{N: subs.Total}), Points: suppressed(store.KeyCount{N: subs.Points}),
@@ -62,7 +62,7 @@ func (s *Server) counts(w http.ResponseWriter, r *http.Request) {
 		d.ByLang = append(d.ByLang, suppressed(kc))
 	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "console_counts", p)
+	s.Render(w, r, http.StatusOK, "console_counts", p)
 }
 
 // suppressed hides a count from 1 to minShownCount-1.

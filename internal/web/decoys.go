@@ -42,7 +42,7 @@ func (s *Server) decoy(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	s.baitEvent(r.Context(), r, "canary.url", store.SeverityWarning, r.URL.Path, "a decoy URL was requested")
+	s.BaitEvent(r.Context(), r, "canary.url", store.SeverityWarning, r.URL.Path, "a decoy URL was requested")
 	w.Header().Set("Content-Type", d.contentType)
 	w.Header().Set("Cache-Control", "no-store")
 	if r.Method == http.MethodHead {
@@ -52,7 +52,7 @@ func (s *Server) decoy(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) decoyEnv(context.Context) string {
-	c := s.canaryCreds()
+	c := s.CanaryCreds()
 	return strings.Join([]string{
 		"# tocsin production settings -- do not commit",
 		"TOCSIN_ROLE=all",
@@ -70,7 +70,7 @@ func (s *Server) decoyEnv(context.Context) string {
 }
 
 func (s *Server) decoySecrets(context.Context) string {
-	c := s.canaryCreds()
+	c := s.CanaryCreds()
 	return fmt.Sprintf("production:\n  twilio:\n    account_sid: %s\n    api_key: %s\n    api_secret: %s\n  partner_api_key: %s\n", c.TwilioAccountSID, c.TwilioAPIKey, c.TwilioAPISecret, c.APIKey)
 }
 
@@ -79,7 +79,7 @@ func (s *Server) decoySecrets(context.Context) string {
 // the canary operator accounts, under password hashes of nothing, for an
 // intruder to try.
 func (s *Server) decoyBackup(ctx context.Context) string {
-	c := s.canaryCreds()
+	c := s.CanaryCreds()
 	var b strings.Builder
 	b.WriteString("-- PostgreSQL database dump\n-- Dumped from database version 15.8\n\nSET statement_timeout = 0;\nSET client_encoding = 'UTF8';\n\n")
 	b.WriteString("CREATE TABLE public.subscribers (\n    id bigint NOT NULL,\n    phone text NOT NULL,\n    zip text NOT NULL,\n    lang text NOT NULL,\n    created_at timestamp with time zone NOT NULL\n);\n\n")

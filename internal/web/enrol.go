@@ -14,6 +14,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 type storeQuerier = store.WebQuerier
@@ -33,7 +34,7 @@ func NewOperator(ctx context.Context, st store.Web, username, role string, now t
 		if err := q.CreateOperator(ctx, op); err != nil {
 			return err
 		}
-		if err := q.CreateEnrolment(ctx, &tocsin.Enrolment{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(enrolmentTTL)}); err != nil {
+		if err := q.CreateEnrolment(ctx, &tocsin.Enrolment{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(webkit.EnrolmentTTL)}); err != nil {
 			return err
 		}
 		return q.AppendAudit(ctx, &tocsin.AuditEntry{At: now, Actor: "cli", Action: "operator.add", Subject: username, Detail: "role " + role})
@@ -75,8 +76,8 @@ func (s *Server) enrolment(r *http.Request) (*tocsin.Enrolment, *tocsin.Operator
 	return e, op, nil
 }
 
-func (s *Server) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrolment) *page {
-	p := s.newPage(r, "enrol.title")
+func (s *Server) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrolment) *webkit.Page {
+	p := s.NewPage(r, "enrol.title")
 	d := enrolData{Username: op.Username, Secret: e.TOTPSecret}
 	key, err := otp.NewKeyFromURL("otpauth://totp/" + s.cfg.Name + ":" + op.Username + "?secret=" + e.TOTPSecret + "&issuer=" + s.cfg.Name)
 	if err == nil {
@@ -94,10 +95,10 @@ func (s *Server) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrol
 func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) {
 	e, op, err := s.enrolment(r)
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
-	s.render(w, r, http.StatusOK, "enrol", s.enrolPage(r, op, e))
+	s.Render(w, r, http.StatusOK, "enrol", s.enrolPage(r, op, e))
 }
 
 // enrolSubmit sets the password and proves the authenticator works before
@@ -106,26 +107,26 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	e, op, err := s.enrolment(r)
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	p := s.enrolPage(r, op, e)
-	if !s.parseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, MaxBody) {
 		return
 	}
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("password2") {
-		s.formError(w, r, p, "enrol", tocsin.FieldError("password2", "the two passwords differ"))
+		s.FormError(w, r, p, "enrol", tocsin.FieldError("password2", "the two passwords differ"))
 		return
 	}
 	hash, err := auth.HashPassword(pw, auth.DefaultParams())
 	if err != nil {
-		s.formError(w, r, p, "enrol", tocsin.FieldError("password", "%s", err.Error()))
+		s.FormError(w, r, p, "enrol", tocsin.FieldError("password", "%s", err.Error()))
 		return
 	}
 	step, ok := auth.CheckTOTP(e.TOTPSecret, r.PostFormValue("code"), s.cfg.Now(), 0)
 	if !ok {
-		s.formError(w, r, p, "enrol", tocsin.FieldError("code", "that code is not right; check the time on your phone and try the newest code"))
+		s.FormError(w, r, p, "enrol", tocsin.FieldError("code", "that code is not right; check the time on your phone and try the newest code"))
 		return
 	}
 	op.PasswordHash, op.TOTPSecret, op.TOTPLastStep, op.Enrolled = hash, e.TOTPSecret, step, true
@@ -141,14 +142,14 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 		if err := q.DeleteEnrolment(ctx, e.TokenHash); err != nil {
 			return err
 		}
-		return q.CreateSession(ctx, &tocsin.Session{TokenHash: tokenHash, OperatorID: op.ID, MFA: true, ExpiresAt: s.cfg.Now().Add(sessionTTL)})
+		return q.CreateSession(ctx, &tocsin.Session{TokenHash: tokenHash, OperatorID: op.ID, MFA: true, ExpiresAt: s.cfg.Now().Add(webkit.SessionTTL)})
 	})
 	if err != nil {
-		s.formError(w, r, p, "enrol", err)
+		s.FormError(w, r, p, "enrol", err)
 		return
 	}
-	s.auditf(ctx, op.Username, "operator.enrolled", op.Username, "")
-	s.auditf(ctx, op.Username, "login.ok", "", "at enrolment")
-	s.setSessionCookie(w, token, sessionTTL)
+	s.Auditf(ctx, op.Username, "operator.enrolled", op.Username, "")
+	s.Auditf(ctx, op.Username, "login.ok", "", "at enrolment")
+	s.SetSessionCookie(w, token, webkit.SessionTTL)
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 }

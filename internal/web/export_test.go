@@ -1,6 +1,10 @@
 package web
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/tocsin/tocsin/internal/web/webkit"
+)
 
 // RoutesOf returns the patterns registered on the server's mux ("GET
 // /api/v1/alerts", ...), in the order they were registered.
@@ -8,4 +12,4 @@ func RoutesOf(s *Server) []string { return slices.Clone(s.mux.patterns) }
 
 // SetScansPerMinute changes how many texts a minute are compared with the
 // alert rows.
-func SetScansPerMinute(s *Server, n int) { s.scans = &eventLimiter{perMinute: n} }
+func SetScansPerMinute(s *Server, n int) { s.scans = webkit.NewEventLimiter(n) }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin"
@@ -15,53 +15,13 @@ import (
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
-// freezeOrderView is a freeze order as the API and the console show it.
-type freezeOrderView struct {
-	Seq     int64     `json:"seq"`
-	Freeze  bool      `json:"freeze"`
-	Reason  string    `json:"reason"`
-	Body    string    `json:"body"` // base64 of the canonical order: what a signer signs
-	Signers []string  `json:"signers"`
-	At      time.Time `json:"-"`
-	// odd: the order does not decode, or does not follow the one before by
-	// one; the sender takes it as a freeze whatever it says.
-	odd bool
-}
-
-func (s *Server) freezeOrders(ctx context.Context) ([]freezeOrderView, error) {
-	orders, err := s.cfg.Store.FreezeOrders(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.roster(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]freezeOrderView, 0, len(orders))
-	var prev int64
-	for _, o := range orders {
-		v := freezeOrderView{Seq: o.Seq, Body: base64.StdEncoding.EncodeToString(o.Body), Signers: []string{}, odd: o.Seq != prev+1}
-		prev = o.Seq
-		if fo, err := trust.DecodeFreezeOrder(o.Body); err == nil && fo.Seq == o.Seq {
-			v.Freeze, v.Reason, v.At = fo.Freeze, fo.Reason, fo.At
-		} else {
-			v.odd = true
-		}
-		if r != nil {
-			v.Signers = append(v.Signers, r.OrderSigners(o.Body, store.RosterSigs(o.Sigs))...)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 func (s *Server) listFreezeOrders(w http.ResponseWriter, r *http.Request) {
-	orders, err := s.freezeOrders(r.Context())
+	orders, err := s.FreezeOrders(r.Context())
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"orders": orders})
+	webkit.WriteJSON(w, http.StatusOK, map[string]any{"orders": orders})
 }
 
 // apiFreezeSig is the body of POST /api/v1/freeze-orders: a new order (the
@@ -78,53 +38,53 @@ type apiFreezeSig struct {
 func (s *Server) submitFreezeOrder(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var body apiFreezeSig
-	if err := decodeJSON(w, r, &body, ""); err != nil {
-		s.writeJSONError(w, r, err)
+	if err := webkit.DecodeJSON(w, r, &body, ""); err != nil {
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	raw, err := base64.StdEncoding.DecodeString(body.Body)
 	if err != nil {
-		s.writeJSONError(w, r, tocsin.FieldError("body", "the order must be standard base64"))
+		s.WriteJSONError(w, r, tocsin.FieldError("body", "the order must be standard base64"))
 		return
 	}
 	order, err := trust.DecodeFreezeOrder(raw)
 	if err != nil {
-		s.writeJSONError(w, r, tocsin.FieldError("body", "not a freeze order: %v", err))
+		s.WriteJSONError(w, r, tocsin.FieldError("body", "not a freeze order: %v", err))
 		return
 	}
 	sig, err := base64.StdEncoding.DecodeString(body.Signature)
 	if err != nil || len(sig) != ed25519.SignatureSize {
-		s.writeJSONError(w, r, tocsin.FieldError("signature", "the signature must be %d bytes in standard base64", ed25519.SignatureSize))
+		s.WriteJSONError(w, r, tocsin.FieldError("signature", "the signature must be %d bytes in standard base64", ed25519.SignatureSize))
 		return
 	}
-	ros, err := s.roster(ctx)
+	ros, err := s.Roster(ctx)
 	if err != nil || ros == nil {
-		s.writeJSONError(w, r, s.noRoster())
+		s.WriteJSONError(w, r, s.NoRoster())
 		return
 	}
 	rs := trust.RosterSignature{KeyID: trust.KeyID(body.KeyID), Signature: sig}
 	names := ros.OrderSigners(raw, []trust.RosterSignature{rs})
 	if len(names) != 1 {
-		s.securityf(ctx, "freeze.refused", "", "a %s order signed by key %s, which does not verify as an admin or dispatcher", action(order), body.KeyID)
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EFORBIDDEN, "the signature does not verify as an admin's or dispatcher's"))
+		s.Securityf(ctx, "freeze.refused", "", "a %s order signed by key %s, which does not verify as an admin or dispatcher", action(order), body.KeyID)
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EFORBIDDEN, "the signature does not verify as an admin's or dispatcher's"))
 		return
 	}
 	if err := s.putOrder(ctx, order.Seq, raw); err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	if err := s.cfg.Store.AddFreezeSig(ctx, order.Seq, store.Sig{KeyID: body.KeyID, Signature: sig}); err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
-	s.auditf(ctx, names[0], "freeze."+action(order), "", order.Reason)
+	s.Auditf(ctx, names[0], "freeze."+action(order), "", order.Reason)
 	s.cfg.Wake()
-	orders, err := s.freezeOrders(ctx)
+	orders, err := s.FreezeOrders(ctx)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"orders": orders})
+	webkit.WriteJSON(w, http.StatusCreated, map[string]any{"orders": orders})
 }
 
 // putOrder stores an order at the next sequence number, or accepts the same
@@ -158,74 +118,28 @@ func action(o *trust.FreezeOrder) string {
 // maxFreezeReason bounds the reason an operator gives for a console freeze.
 const maxFreezeReason = 300
 
-// freezeStatus is the state of outbound messaging as the console shows it.
-type freezeStatus struct {
-	Frozen bool
-	Since  time.Time // when the order that froze was given
-	Reason string    // its reason
-	Need   int       // the signatures an unfreeze needs
-	// Pending is the newest unfreeze order still waiting for signatures
-	// while frozen, if any.
-	Pending *freezeOrderView
-}
-
-// currentFreeze replays the freeze orders as the sender does, roughly:
-// a freeze, or an order that does not decode or breaks the sequence,
-// freezes; an unfreeze counts once it has the roster's threshold of
-// signatures.
-func (s *Server) currentFreeze(ctx context.Context, orders []freezeOrderView) (freezeStatus, error) {
-	ros, err := s.roster(ctx)
-	if err != nil {
-		return freezeStatus{}, err
-	}
-	st := freezeStatus{Need: 1}
-	if ros != nil {
-		st.Need = max(1, ros.Policy.UnfreezeThreshold)
-	}
-	for i, o := range orders {
-		switch {
-		case o.Freeze || o.odd:
-			st.Frozen, st.Since, st.Reason, st.Pending = true, o.At, o.Reason, nil
-		case len(o.Signers) >= st.Need:
-			st = freezeStatus{Need: st.Need}
-		case st.Frozen:
-			st.Pending = &orders[i]
-		}
-	}
-	return st, nil
-}
-
-// freezeNow reads the orders and says whether messaging is frozen.
-func (s *Server) freezeNow(ctx context.Context) (freezeStatus, error) {
-	orders, err := s.freezeOrders(ctx)
-	if err != nil {
-		return freezeStatus{}, err
-	}
-	return s.currentFreeze(ctx, orders)
-}
-
 type freezeFormData struct {
 	Reason string
-	Frozen freezeStatus
+	Frozen webkit.FreezeStatus
 }
 
 // freezeForm asks for a reason and a confirmation before a freeze: the
 // console freezes only from this page's form, never from one click.
 func (s *Server) freezeForm(w http.ResponseWriter, r *http.Request) {
-	if !can(r, auth.Freeze) {
-		s.forbidden(w, r, auth.Freeze)
+	if !webkit.Can(r, auth.Freeze) {
+		s.Forbidden(w, r, auth.Freeze)
 		return
 	}
-	s.renderFreezeForm(w, r, s.consolePage(r, "freeze.title"), http.StatusOK, "")
+	s.renderFreezeForm(w, r, s.ConsolePage(r, "freeze.title"), http.StatusOK, "")
 }
 
-func (s *Server) renderFreezeForm(w http.ResponseWriter, r *http.Request, p *page, status int, reason string) {
+func (s *Server) renderFreezeForm(w http.ResponseWriter, r *http.Request, p *webkit.Page, status int, reason string) {
 	d := freezeFormData{Reason: reason}
 	if p.Freeze != nil {
 		d.Frozen = *p.Freeze
 	}
 	p.Data = d
-	s.render(w, r, status, "console_freeze", p)
+	s.Render(w, r, status, "console_freeze", p)
 }
 
 // consoleFreeze stops all outbound messaging at once. Any dispatcher or
@@ -237,12 +151,12 @@ func (s *Server) renderFreezeForm(w http.ResponseWriter, r *http.Request, p *pag
 // needs the threshold of signed unfreeze orders (tocsin unfreeze).
 func (s *Server) consoleFreeze(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	op := currentOperator(r)
-	if !can(r, auth.Freeze) {
-		s.forbidden(w, r, auth.Freeze)
+	op := webkit.CurrentOperator(r)
+	if !webkit.Can(r, auth.Freeze) {
+		s.Forbidden(w, r, auth.Freeze)
 		return
 	}
-	p := s.consolePage(r, "freeze.title")
+	p := s.ConsolePage(r, "freeze.title")
 	reason := strings.Join(strings.Fields(r.PostFormValue("reason")), " ")
 	if r.PostFormValue("confirm") != "yes" {
 		s.renderFreezeForm(w, r, p, http.StatusOK, reason)
@@ -272,7 +186,7 @@ func (s *Server) consoleFreeze(w http.ResponseWriter, r *http.Request) {
 		s.renderFreezeForm(w, r, p, http.StatusBadRequest, reason)
 		return
 	}
-	s.auditf(ctx, op.Username, "freeze.freeze", "", "console: "+reason)
+	s.Auditf(ctx, op.Username, "freeze.freeze", "", "console: "+reason)
 	s.cfg.Wake()
 	http.Redirect(w, r, "/console/security", http.StatusSeeOther)
 }
@@ -293,30 +207,30 @@ func (s *Server) putConsoleFreeze(ctx context.Context, who, reason string) error
 
 type securityData struct {
 	Events []store.SecurityEvent
-	Orders []freezeOrderView
-	Freeze freezeStatus
+	Orders []webkit.FreezeOrderView
+	Freeze webkit.FreezeStatus
 }
 
 // securityEvents lists what the sender and the web tier refused or
 // detected, and the freeze orders.
 func (s *Server) securityEvents(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "security.title")
+	p := s.ConsolePage(r, "security.title")
 	ctx := r.Context()
 	events, err := s.cfg.Store.ListSecurityEvents(ctx, 200)
 	if err != nil {
-		s.formError(w, r, p, "security", err)
+		s.FormError(w, r, p, "security", err)
 		return
 	}
-	orders, err := s.freezeOrders(ctx)
+	orders, err := s.FreezeOrders(ctx)
 	if err != nil {
-		s.formError(w, r, p, "security", err)
+		s.FormError(w, r, p, "security", err)
 		return
 	}
-	st, err := s.currentFreeze(ctx, orders)
+	st, err := s.CurrentFreeze(ctx, orders)
 	if err != nil {
-		s.formError(w, r, p, "security", err)
+		s.FormError(w, r, p, "security", err)
 		return
 	}
 	p.Data = securityData{Events: events, Orders: orders, Freeze: st}
-	s.render(w, r, http.StatusOK, "security", p)
+	s.Render(w, r, http.StatusOK, "security", p)
 }

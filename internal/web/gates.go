@@ -10,6 +10,7 @@ import (
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // powField is the form field, and PoWHeader the API header, that carry a
@@ -63,7 +64,7 @@ func (s *Server) apiReportGate(r *http.Request) (g gate, canary bool, err error)
 	if !ok || !auth.ValidAPIKeyForm(key) {
 		return nil, false, tocsin.Errorf(tocsin.EUNAUTHORIZED, "send an API key as Authorization: Bearer tsk_…, or no Authorization header")
 	}
-	if key == s.canaryCreds().APIKey {
+	if key == s.CanaryCreds().APIKey {
 		return nil, true, nil
 	}
 	k, err := s.cfg.Store.GetAPIKeyByHash(r.Context(), auth.HashToken(key))
@@ -74,7 +75,7 @@ func (s *Server) apiReportGate(r *http.Request) (g gate, canary bool, err error)
 		return nil, false, err
 	}
 	if k.Canary {
-		s.baitEvent(r.Context(), r, "canary.apikey", store.SeverityCritical, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
+		s.BaitEvent(r.Context(), r, "canary.apikey", store.SeverityCritical, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
 		return nil, true, nil
 	}
 	if err := s.cfg.Store.TouchAPIKey(r.Context(), k.ID, s.cfg.Now()); err != nil {
@@ -98,7 +99,7 @@ func (s *Server) writePoW(w http.ResponseWriter, e *errPoW) {
 		msg = "the proof of work was not accepted (forged, wrong, expired or used already): " + msg
 	}
 	w.Header().Set("Retry-After", "0")
-	writeJSON(w, http.StatusTooManyRequests, powAnswer{Error: msg, Code: "pow_required", Challenge: e.challenge})
+	webkit.WriteJSON(w, http.StatusTooManyRequests, powAnswer{Error: msg, Code: "pow_required", Challenge: e.challenge})
 }
 
 // apiChallenge serves a fresh challenge (GET /api/v1/challenge), in the
@@ -106,24 +107,16 @@ func (s *Server) writePoW(w http.ResponseWriter, e *errPoW) {
 func (s *Server) apiChallenge(w http.ResponseWriter, r *http.Request) {
 	c, err := s.limits.issuer.New(s.cfg.Now())
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, c)
-}
-
-// powPrompt is the challenge a form carries.
-type powPrompt struct {
-	Challenge string // JSON, for pow.js
-	Asked     bool   // the last send was held back for want of a solution
-	Refused   bool   // the solution sent was not accepted
-	Submit    bool   // pow.js may send the form again by itself once solved
+	webkit.WriteJSON(w, http.StatusOK, c)
 }
 
 // carryPoW puts a challenge in a form while this replica is under load of
 // kind, so that the solution is ready when the form is sent.
-func (s *Server) carryPoW(p *page, kind string) {
+func (s *Server) carryPoW(p *webkit.Page, kind string) {
 	if !s.underLoad(kind) {
 		return
 	}
@@ -133,13 +126,13 @@ func (s *Server) carryPoW(p *page, kind string) {
 		return
 	}
 	b, _ := json.Marshal(c)
-	p.PoW = &powPrompt{Challenge: string(b)}
+	p.PoW = &webkit.PoWPrompt{Challenge: string(b)}
 }
 
 // askFormPoW shows the form again, everything kept, with a challenge and a
 // word on why; pow.js solves it and sends the form again if submit.
-func (s *Server) askFormPoW(w http.ResponseWriter, r *http.Request, p *page, name string, e *errPoW, submit bool) {
+func (s *Server) askFormPoW(w http.ResponseWriter, r *http.Request, p *webkit.Page, name string, e *errPoW, submit bool) {
 	b, _ := json.Marshal(e.challenge)
-	p.PoW = &powPrompt{Challenge: string(b), Asked: true, Refused: e.why != "", Submit: submit}
-	s.render(w, r, http.StatusTooManyRequests, name, p)
+	p.PoW = &webkit.PoWPrompt{Challenge: string(b), Asked: true, Refused: e.why != "", Submit: submit}
+	s.Render(w, r, http.StatusTooManyRequests, name, p)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tocsin/tocsin/internal/kannelhook"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // MaxSMSBody bounds an inbound text (ten concatenated segments).
@@ -23,7 +24,7 @@ const MaxSMSBody = 1600
 func (s *Server) devInbound(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	if err := r.ParseForm(); err != nil {
-		s.writeJSONError(w, r, bodyError(err))
+		s.WriteJSONError(w, r, webkit.BodyError(err))
 		return
 	}
 	s.acceptInbound(w, r, "dev", r.PostFormValue("From"), r.PostFormValue("To"), r.PostFormValue("Body"))
@@ -33,22 +34,22 @@ func (s *Server) devInbound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) acceptInbound(w http.ResponseWriter, r *http.Request, provider, from, to, body string) {
 	n, err := phone.Parse(from, "US")
 	if err != nil {
-		s.writeJSONError(w, r, tocsin.FieldError("From", "From is not a phone number"))
+		s.WriteJSONError(w, r, tocsin.FieldError("From", "From is not a phone number"))
 		return
 	}
 	var toNum phone.Number
 	if to != "" {
 		if toNum, err = phone.Parse(to, "US"); err != nil {
-			s.writeJSONError(w, r, tocsin.FieldError("To", "To is not a phone number"))
+			s.WriteJSONError(w, r, tocsin.FieldError("To", "To is not a phone number"))
 			return
 		}
 	}
 	if len(body) > MaxSMSBody || !utf8.ValidString(body) {
-		s.writeJSONError(w, r, tocsin.FieldError("Body", "Body must be valid UTF-8 of at most %d bytes", MaxSMSBody))
+		s.WriteJSONError(w, r, tocsin.FieldError("Body", "Body must be valid UTF-8 of at most %d bytes", MaxSMSBody))
 		return
 	}
 	if err := s.queueInbound(r.Context(), provider, n, toNum, body); err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
@@ -64,7 +65,7 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 		if err := r.ParseForm(); err != nil {
-			s.writeJSONError(w, r, bodyError(err))
+			s.WriteJSONError(w, r, webkit.BodyError(err))
 			return
 		}
 		if provider == "kannel" && s.cfg.KannelHookSecret != "" {
@@ -84,7 +85,7 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 			}
 		}
 		if err != nil {
-			s.writeJSONError(w, r, err)
+			s.WriteJSONError(w, r, err)
 			return
 		}
 		s.cfg.Wake()
@@ -102,7 +103,7 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 // ledger; an inbound text is sealed and queued like any other.
 func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
 	if !kannelhook.SecretOK(r.Form.Get("secret"), s.cfg.KannelHookSecret) {
-		s.securityf(r.Context(), "webhook.forged", "kannel", "a call to /hooks/sms/kannel without the hook secret: ignored")
+		s.Securityf(r.Context(), "webhook.forged", "kannel", "a call to /hooks/sms/kannel without the hook secret: ignored")
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
@@ -110,27 +111,27 @@ func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
 	case "dlr":
 		rep, err := kannelhook.ParseDLR(r.Form, s.cfg.Now())
 		if err != nil {
-			s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
+			s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
 			return
 		}
 		if _, err := s.cfg.Store.RecordReceipt(r.Context(), rep.ID, rep.Status, rep.At); err != nil {
-			s.writeJSONError(w, r, err)
+			s.WriteJSONError(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusOK)
 	case "mo":
 		mo, err := kannelhook.ParseMO(r.Form, "US")
 		if err != nil {
-			s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
+			s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
 			return
 		}
 		if err := s.queueInbound(r.Context(), "kannel", mo.From, mo.To, mo.Text); err != nil {
-			s.writeJSONError(w, r, err)
+			s.WriteJSONError(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusOK) // an empty body: Kannel sends no reply of its own
 	default:
-		s.writeJSONError(w, r, tocsin.FieldError("kind", "kind must be dlr or mo"))
+		s.WriteJSONError(w, r, tocsin.FieldError("kind", "kind must be dlr or mo"))
 	}
 }
 

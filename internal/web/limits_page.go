@@ -34,12 +34,12 @@ type limitsData struct {
 // limitsPage shows what the abuse limits held back: nothing over a limit
 // is dropped without a count here.
 func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "limits.title")
+	p := s.ConsolePage(r, "limits.title")
 	now := s.cfg.Now()
 	s.flushRefusals(r.Context(), now)
 	counts, err := s.cfg.Store.Refusals(r.Context(), now.Add(-23*time.Hour))
 	if err != nil {
-		s.formError(w, r, p, "limits", err)
+		s.FormError(w, r, p, "limits", err)
 		return
 	}
 	d := limitsData{Limits: s.limits.limits}
@@ -66,5 +66,5 @@ func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "limits", p)
+	s.Render(w, r, http.StatusOK, "limits", p)
 }

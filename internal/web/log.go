@@ -9,6 +9,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // The transparency log, served read-only: the latest checkpoint the sender
@@ -18,7 +19,7 @@ import (
 func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 	_, signed, err := s.cfg.Store.LatestCheckpoint(r.Context())
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -29,12 +30,12 @@ func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 func (s *Server) logEntry(w http.ResponseWriter, r *http.Request) {
 	i, err := strconv.ParseUint(r.PathValue("index"), 10, 64)
 	if err != nil {
-		s.writeJSONError(w, r, tocsin.FieldError("index", "the index is a whole number"))
+		s.WriteJSONError(w, r, tocsin.FieldError("index", "the index is a whole number"))
 		return
 	}
 	e, err := s.cfg.Store.LogEntry(r.Context(), i)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -73,15 +74,15 @@ func (s *Server) logInclusion(w http.ResponseWriter, r *http.Request) {
 		err = s.checkSize(r, v[1])
 	}
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	p, err := tlog.InclusionProof(r.Context(), store.LogLeaves{Q: s.cfg.Store}, v[0], v[1])
 	if err != nil {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "no such proof: index %d, size %d", v[0], v[1]))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "no such proof: index %d, size %d", v[0], v[1]))
 		return
 	}
-	writeJSON(w, http.StatusOK, encodeProof(p))
+	webkit.WriteJSON(w, http.StatusOK, encodeProof(p))
 }
 
 func (s *Server) logConsistency(w http.ResponseWriter, r *http.Request) {
@@ -90,15 +91,15 @@ func (s *Server) logConsistency(w http.ResponseWriter, r *http.Request) {
 		err = s.checkSize(r, v[1])
 	}
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	p, err := tlog.ConsistencyProof(r.Context(), store.LogLeaves{Q: s.cfg.Store}, v[0], v[1])
 	if err != nil {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "no such proof: from %d to %d", v[0], v[1]))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "no such proof: from %d to %d", v[0], v[1]))
 		return
 	}
-	writeJSON(w, http.StatusOK, encodeProof(p))
+	webkit.WriteJSON(w, http.StatusOK, encodeProof(p))
 }
 
 // checkSize refuses proofs for sizes no checkpoint covers.
@@ -117,28 +118,28 @@ func (s *Server) checkSize(r *http.Request, size uint64) error {
 func (s *Server) logAlert(w http.ResponseWriter, r *http.Request) {
 	a, err := s.cfg.Store.GetAlertByRef(r.Context(), strings.ToUpper(r.PathValue("ref")))
 	if err != nil || len(a.Statement) == 0 || (a.State != tocsin.AlertSending && a.State != tocsin.AlertSent) {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no sent alert has this reference"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no sent alert has this reference"))
 		return
 	}
 	i, err := s.cfg.Store.LogIndex(r.Context(), tlog.LeafHash(a.Statement))
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(a.Statement)})
+	webkit.WriteJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(a.Statement)})
 }
 
 // logNotice finds a published notice's entry in the log by its id.
 func (s *Server) logNotice(w http.ResponseWriter, r *http.Request) {
 	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil || len(n.Statement) == 0 || n.State != tocsin.NoticePublished {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no published notice has this id"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no published notice has this id"))
 		return
 	}
 	i, err := s.cfg.Store.LogIndex(r.Context(), tlog.LeafHash(n.Statement))
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(n.Statement)})
+	webkit.WriteJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(n.Statement)})
 }

@@ -43,7 +43,7 @@ func (s *Server) refreshLog(ctx context.Context) {
 	var refused errLogRefused
 	switch {
 	case errors.As(err, &refused):
-		s.securityf(ctx, "log.tampered", "", "%s: the public pages show as genuine only what the last checkpoint this site checked covers (%d entries)", refused.why, s.logv.size())
+		s.Securityf(ctx, "log.tampered", "", "%s: the public pages show as genuine only what the last checkpoint this site checked covers (%d entries)", refused.why, s.logv.size())
 	case err != nil:
 		s.cfg.Log.Error("reading the transparency log", "err", err)
 	}
@@ -79,7 +79,7 @@ func (s *Server) unlogged(ctx context.Context, a *tocsin.Alert) {
 	s.seen.reported[a.Ref] = true
 	s.seen.mu.Unlock()
 	if !done {
-		s.securityf(ctx, "alert.unlogged", a.Ref, "alert %s is %s in the database, but its statement is not in the transparency log under a checkpoint signed with log.pub: the public pages do not show it as genuine", a.Ref, a.State)
+		s.Securityf(ctx, "alert.unlogged", a.Ref, "alert %s is %s in the database, but its statement is not in the transparency log under a checkpoint signed with log.pub: the public pages do not show it as genuine", a.Ref, a.State)
 	}
 }
 

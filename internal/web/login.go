@@ -12,6 +12,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // Logging in (docs/operations.md#logging-in). Failures delay the network
@@ -29,17 +30,17 @@ type loginData struct {
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "login.title")
+	p := s.NewPage(r, "login.title")
 	p.Data = loginData{}
-	s.render(w, r, http.StatusOK, "login", p)
+	s.Render(w, r, http.StatusOK, "login", p)
 }
 
 // loginSubmit checks the password. It leads only to the second-factor step
 // (a pending session can do nothing else), unless a code came with the
 // password or the account is under attack: then both are checked at once.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "login.title")
-	if !s.parseForm(w, r, MaxBody) {
+	p := s.NewPage(r, "login.title")
+	if !s.ParseForm(w, r, MaxBody) {
 		return
 	}
 	ctx := r.Context()
@@ -58,7 +59,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		if known {
 			actor = op.Username
 		}
-		s.auditf(ctx, actor, "login.locked", "", "too many failures from this network")
+		s.Auditf(ctx, actor, "login.locked", "", "too many failures from this network")
 		s.lockedError(w, r, p, "login", until, now)
 		return
 	}
@@ -66,12 +67,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		// A decoy account: its password is random and known to nobody, so
 		// it never logs in; it goes the way of any wrong password (the same
 		// answer, timing and throttling), and raises the alarm.
-		s.baitEvent(ctx, r, "canary.login", store.SeverityHigh, name, "someone tried to log in as a canary operator account")
+		s.BaitEvent(ctx, r, "canary.login", store.SeverityHigh, name, "someone tried to log in as a canary operator account")
 	}
 	if !known {
 		auth.DummyVerify(pw)
 		s.sourceFailed(ctx, name, n)
-		s.auditf(ctx, "public", "login.fail", "", "unknown operator")
+		s.Auditf(ctx, "public", "login.fail", "", "unknown operator")
 		s.badLogin(w, r, p, d.AskCode)
 		return
 	}
@@ -87,11 +88,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.throttle.refund(name, src, now)
 	token, hash := auth.NewToken()
-	if err := s.cfg.Store.CreateSession(ctx, &tocsin.Session{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(pendingMFATTL)}); err != nil {
-		s.formError(w, r, p, "login", err)
+	if err := s.cfg.Store.CreateSession(ctx, &tocsin.Session{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(webkit.PendingMFATTL)}); err != nil {
+		s.FormError(w, r, p, "login", err)
 		return
 	}
-	s.setSessionCookie(w, token, pendingMFATTL)
+	s.SetSessionCookie(w, token, webkit.PendingMFATTL)
 	http.Redirect(w, r, "/console/login/code", http.StatusSeeOther)
 }
 
@@ -99,17 +100,17 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 // answer does not say which was wrong, so a guess needs both factors; the
 // code step's back-off is checked before either, so its answer says nothing
 // about the password either.
-func (s *Server) loginWithCode(w http.ResponseWriter, r *http.Request, p *page, op *tocsin.Operator, pw, code string, src netip.Prefix, n int) {
+func (s *Server) loginWithCode(w http.ResponseWriter, r *http.Request, p *webkit.Page, op *tocsin.Operator, pw, code string, src netip.Prefix, n int) {
 	ctx, now := r.Context(), s.cfg.Now()
 	if until, locked := auth.Locked(op.CodeFailures, op.LastCodeFailure, now); locked {
 		s.throttle.refund(op.Username, src, now)
-		s.auditf(ctx, op.Username, "login.locked", "", "too many wrong codes")
+		s.Auditf(ctx, op.Username, "login.locked", "", "too many wrong codes")
 		s.lockedError(w, r, p, "login", until, now)
 		return
 	}
 	if code == "" {
 		s.throttle.refund(op.Username, src, now)
-		s.formError(w, r, p, "login", tocsin.Errorf(tocsin.EUNAUTHORIZED, "%s", p.T("login.needcode")))
+		s.FormError(w, r, p, "login", tocsin.Errorf(tocsin.EUNAUTHORIZED, "%s", p.T("login.needcode")))
 		return
 	}
 	if ok, err := auth.VerifyPassword(pw, op.PasswordHash); err != nil || !ok {
@@ -129,21 +130,21 @@ func (s *Server) loginWithCode(w http.ResponseWriter, r *http.Request, p *page, 
 			s.badLogin(w, r, p, true)
 			return
 		}
-		s.formError(w, r, p, "login", err)
+		s.FormError(w, r, p, "login", err)
 	}
 }
 
 // badLogin answers a wrong name, password or code.
-func (s *Server) badLogin(w http.ResponseWriter, r *http.Request, p *page, withCode bool) {
+func (s *Server) badLogin(w http.ResponseWriter, r *http.Request, p *webkit.Page, withCode bool) {
 	key := "login.bad"
 	if withCode {
 		key = "login.badboth"
 	}
-	s.formError(w, r, p, "login", tocsin.Errorf(tocsin.EUNAUTHORIZED, "%s", p.T(key)))
+	s.FormError(w, r, p, "login", tocsin.Errorf(tocsin.EUNAUTHORIZED, "%s", p.T(key)))
 }
 
-func (s *Server) lockedError(w http.ResponseWriter, r *http.Request, p *page, form string, until, now time.Time) {
-	s.formError(w, r, p, form, tocsin.Errorf(tocsin.ETOOMANY, "%s %s", p.T("login.locked"), until.Sub(now).Round(time.Second)))
+func (s *Server) lockedError(w http.ResponseWriter, r *http.Request, p *webkit.Page, form string, until, now time.Time) {
+	s.FormError(w, r, p, form, tocsin.Errorf(tocsin.ETOOMANY, "%s %s", p.T("login.locked"), until.Sub(now).Round(time.Second)))
 }
 
 // sourceFailed notes a failed try of a network source against the account
@@ -152,7 +153,7 @@ func (s *Server) lockedError(w http.ResponseWriter, r *http.Request, p *page, fo
 // events anyone can cause).
 func (s *Server) sourceFailed(ctx context.Context, name string, n int) {
 	if n == auth.FreeFailures {
-		s.securityf(ctx, "login.throttled", name, "%d failed log-ins from one network: that network now waits before each try (others are not affected)", n)
+		s.Securityf(ctx, "login.throttled", name, "%d failed log-ins from one network: that network now waits before each try (others are not affected)", n)
 	}
 }
 
@@ -168,7 +169,7 @@ func (s *Server) passwordFailed(ctx context.Context, op *tocsin.Operator, n int)
 		s.cfg.Log.Error("record login failure", "err", err)
 	}
 	op.Failures, op.LastFailure = total, now
-	s.auditf(ctx, op.Username, "login.fail", "", fmt.Sprintf("wrong password (failure %d in the last hour)", total))
+	s.Auditf(ctx, op.Username, "login.fail", "", fmt.Sprintf("wrong password (failure %d in the last hour)", total))
 	if total == auth.ManyFailures {
 		s.alertEvent(ctx, "login.throttled", op.Username, fmt.Sprintf("%d wrong passwords within an hour, from any networks: this account is under attack. It now asks for the password and the code in one step, so the operator still logs in and a guess needs both factors.", total))
 	}
@@ -186,7 +187,7 @@ func (s *Server) codeFailed(ctx context.Context, op *tocsin.Operator, n int, wha
 		s.cfg.Log.Error("record code failure", "err", err)
 	}
 	op.CodeFailures, op.LastCodeFailure = total, now
-	s.auditf(ctx, op.Username, "login.fail", "", fmt.Sprintf("wrong %s (code failure %d)", what, total))
+	s.Auditf(ctx, op.Username, "login.fail", "", fmt.Sprintf("wrong %s (code failure %d)", what, total))
 	if total == auth.FreeFailures {
 		s.alertEvent(ctx, "login.code_guessing", op.Username, fmt.Sprintf("%d wrong second-factor codes after the right password: someone who knows this operator's password may be guessing codes. Tell the operator: their password must be replaced, and their code step waits between tries until they log in.", total))
 	}
@@ -201,7 +202,7 @@ func (s *Server) alertEvent(ctx context.Context, kind, subject, detail string) {
 		s.cfg.Log.Error("security event not recorded", "err", err)
 		return
 	}
-	s.auditf(ctx, "security", "security."+kind, subject, detail)
+	s.Auditf(ctx, "security", "security."+kind, subject, detail)
 }
 
 // finishLogin records the code's step, swaps the pending session (if any)
@@ -229,36 +230,36 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, op *tocsin.
 				return err
 			}
 		}
-		return q.CreateSession(ctx, &tocsin.Session{TokenHash: hash, OperatorID: op.ID, MFA: true, ExpiresAt: now.Add(sessionTTL)})
+		return q.CreateSession(ctx, &tocsin.Session{TokenHash: hash, OperatorID: op.ID, MFA: true, ExpiresAt: now.Add(webkit.SessionTTL)})
 	})
 	if err != nil {
 		return err
 	}
 	s.throttle.succeeded(op.Username, src, now)
-	s.auditf(ctx, op.Username, "login.ok", "", "")
-	s.setSessionCookie(w, token, sessionTTL)
+	s.Auditf(ctx, op.Username, "login.ok", "", "")
+	s.SetSessionCookie(w, token, webkit.SessionTTL)
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
-	if se, err := s.session(r); err != nil || se.MFA {
+	if se, err := s.Session(r); err != nil || se.MFA {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "totp", s.newPage(r, "login.title"))
+	s.Render(w, r, http.StatusOK, "totp", s.NewPage(r, "login.title"))
 }
 
 // totpSubmit checks the second factor and swaps the pending session for a
 // full one under a new token.
 func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "login.title")
-	if !s.parseForm(w, r, MaxBody) {
+	p := s.NewPage(r, "login.title")
+	if !s.ParseForm(w, r, MaxBody) {
 		return
 	}
 	ctx := r.Context()
 	now := s.cfg.Now()
-	se, err := s.session(r)
+	se, err := s.Session(r)
 	if err != nil || se.MFA {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
@@ -282,27 +283,27 @@ func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
 	step, ok := auth.CheckTOTP(op.TOTPSecret, r.PostFormValue("code"), now, op.TOTPLastStep)
 	if !ok {
 		s.codeFailed(ctx, op, n, "second-factor code")
-		s.formError(w, r, p, "totp", tocsin.FieldError("code", "%s", p.T("login.badcode")))
+		s.FormError(w, r, p, "totp", tocsin.FieldError("code", "%s", p.T("login.badcode")))
 		return
 	}
 	if err := s.finishLogin(w, r, op, step, se.TokenHash, src); err != nil {
 		if errors.Is(err, errTOTPReplay) {
 			s.codeFailed(ctx, op, n, "second-factor code (reused)")
-			s.formError(w, r, p, "totp", tocsin.FieldError("code", "%s", p.T("login.badcode")))
+			s.FormError(w, r, p, "totp", tocsin.FieldError("code", "%s", p.T("login.badcode")))
 			return
 		}
-		s.formError(w, r, p, "totp", err)
+		s.FormError(w, r, p, "totp", err)
 	}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	if si, ok := r.Context().Value(operatorCtxKey).(*signedIn); ok {
-		if err := s.cfg.Store.DeleteSession(r.Context(), si.session.TokenHash); err != nil {
+	if se, op := webkit.CurrentSession(r), webkit.CurrentOperator(r); se != nil && op != nil {
+		if err := s.cfg.Store.DeleteSession(r.Context(), se.TokenHash); err != nil {
 			s.cfg.Log.Error("logout", "err", err)
 		}
-		s.auditf(r.Context(), si.op.Username, "logout", "", "")
+		s.Auditf(r.Context(), op.Username, "logout", "", "")
 	}
-	s.clearSessionCookie(w)
+	s.ClearSessionCookie(w)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

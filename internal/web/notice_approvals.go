@@ -10,13 +10,14 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // noticeStatementHandler serves exactly what a notice's approval signs.
 func (s *Server) noticeStatementHandler(w http.ResponseWriter, r *http.Request) {
 	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil || len(n.Statement) == 0 {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no notice with that id has a statement"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no notice with that id has a statement"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -32,16 +33,16 @@ func (s *Server) noticeStatementHandler(w http.ResponseWriter, r *http.Request) 
 // everything again and publishes the notice in the log.
 func (s *Server) submitNoticeApproval(w http.ResponseWriter, r *http.Request) {
 	var body apiApproval
-	if err := decodeJSON(w, r, &body, "signed_at"); err != nil {
-		s.writeJSONError(w, r, err)
+	if err := webkit.DecodeJSON(w, r, &body, "signed_at"); err != nil {
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	res, err := s.approveNotice(r.Context(), r.PathValue("id"), body)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, res)
+	webkit.WriteJSON(w, http.StatusCreated, res)
 }
 
 func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
@@ -59,12 +60,12 @@ func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval)
 	if !s.cfg.Now().Before(st.ValidUntil) {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice expired at %s: draft a new one", st.ValidUntil.UTC().Format(time.RFC3339))
 	}
-	r, err := s.roster(ctx)
+	r, err := s.Roster(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if r == nil {
-		return nil, s.noRoster()
+		return nil, s.NoRoster()
 	}
 	ap, err := parseApproval(n.ID, body)
 	if err != nil {
@@ -72,11 +73,11 @@ func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval)
 	}
 	member, ok := r.Member(ap.KeyID)
 	if !ok || !r.CanApprove(ap.KeyID) {
-		s.securityf(ctx, "approval.refused", n.ID, "notice approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
+		s.Securityf(ctx, "approval.refused", n.ID, "notice approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
 		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve notices", ap.KeyID)
 	}
 	if err := trust.VerifyNoticeApproval(keyOf(member, ap.KeyID), st.Digest(), ap); err != nil {
-		s.securityf(ctx, "approval.refused", n.ID, "notice approval by %s does not verify over this notice's statement: %v", member.Name, err)
+		s.Securityf(ctx, "approval.refused", n.ID, "notice approval by %s does not verify over this notice's statement: %v", member.Name, err)
 		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this notice's statement (it may have been signed over other text, or be an alert's signature)")
 	}
 	err = s.cfg.Store.AddNoticeApproval(ctx, &store.Approval{AlertID: n.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
@@ -84,7 +85,7 @@ func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval)
 	if err != nil {
 		return nil, err
 	}
-	s.auditf(ctx, member.Name, "notice.sign", n.ID, string(ap.KeyID))
+	s.Auditf(ctx, member.Name, "notice.sign", n.ID, string(ap.KeyID))
 	return s.approveNoticeIfQuorum(ctx, n, st, r)
 }
 
@@ -108,7 +109,7 @@ func (s *Server) approveNoticeIfQuorum(ctx context.Context, n *tocsin.Notice, st
 		if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
 			return nil, err
 		}
-		s.auditf(ctx, strings.Join(v.Signers, ", "), "notice.approve", n.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
+		s.Auditf(ctx, strings.Join(v.Signers, ", "), "notice.approve", n.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
 		s.cfg.Wake()
 	}
 	res.Approved = true

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,40 +76,40 @@ type withdrawData struct {
 // withdrawForm asks an administrator why a published notice should come
 // down.
 func (s *Server) withdrawForm(w http.ResponseWriter, r *http.Request) {
-	if !can(r, auth.ManageOperators) {
-		s.forbidden(w, r, auth.ManageOperators)
+	if !webkit.Can(r, auth.ManageOperators) {
+		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
-	p := s.consolePage(r, "withdraw.title")
+	p := s.ConsolePage(r, "withdraw.title")
 	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	if err := s.checkEditable(r.Context(), n.ID); err != nil {
 		p.Error = tocsin.ErrorMessage(err)
 	}
 	p.Data = withdrawData{Notice: n}
-	s.render(w, r, http.StatusOK, "console_notice_withdraw", p)
+	s.Render(w, r, http.StatusOK, "console_notice_withdraw", p)
 }
 
 // withdrawNotice drafts the withdrawal of a published notice. It is
 // audited and raises a high security event, so every operator is alarmed
 // while the withdrawal waits for their signatures.
 func (s *Server) withdrawNotice(w http.ResponseWriter, r *http.Request) {
-	if !can(r, auth.ManageOperators) {
-		s.forbidden(w, r, auth.ManageOperators)
+	if !webkit.Can(r, auth.ManageOperators) {
+		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	ctx := r.Context()
-	p := s.consolePage(r, "withdraw.title")
+	p := s.ConsolePage(r, "withdraw.title")
 	old, err := s.cfg.Store.GetNotice(ctx, r.PathValue("id"))
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	d := withdrawData{Notice: old, ReasonEN: strings.TrimSpace(r.PostFormValue("reason_en")), ReasonES: strings.TrimSpace(r.PostFormValue("reason_es"))}
-	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: currentOperator(r).Username, CreatedAt: s.cfg.Now().Truncate(time.Second),
+	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: webkit.CurrentOperator(r).Username, CreatedAt: s.cfg.Now().Truncate(time.Second),
 		TitleEN: clipRunes("Withdrawn: "+old.TitleEN, maxNoticeTitle), TitleES: clipRunes("Retirado: "+firstOf(old.TitleES, old.TitleEN), maxNoticeTitle),
 		BodyEN: d.ReasonEN, BodyES: d.ReasonES}
 	err = s.checkEditable(ctx, old.ID)
@@ -131,11 +132,11 @@ func (s *Server) withdrawNotice(w http.ResponseWriter, r *http.Request) {
 			p.Errors["reason_"+strings.TrimPrefix(f, "body_")], p.Error = tocsin.ErrorMessage(err), p.T("form.fix")
 		}
 		p.Data = d
-		s.render(w, r, statusOf(tocsin.ErrorCode(err)), "console_notice_withdraw", p)
+		s.Render(w, r, webkit.StatusOf(tocsin.ErrorCode(err)), "console_notice_withdraw", p)
 		return
 	}
-	s.auditf(ctx, n.CreatedBy, "notice.withdraw", n.ID, fmt.Sprintf("withdraws %s: %s", old.ID, n.BodyEN))
-	s.securityAt(ctx, store.SeverityHigh, "notice.withdrawal", old.ID,
+	s.Auditf(ctx, n.CreatedBy, "notice.withdraw", n.ID, fmt.Sprintf("withdraws %s: %s", old.ID, n.BodyEN))
+	s.SecurityAt(ctx, store.SeverityHigh, "notice.withdrawal", old.ID,
 		fmt.Sprintf("%s drafted %s, which withdraws this published notice once enough operators sign it; if no one asked for it, do not sign, and check that account", n.CreatedBy, n.ID))
 	http.Redirect(w, r, "/console/notices#notice-"+n.ID, http.StatusSeeOther)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strconv"
 	"strings"
@@ -112,7 +113,7 @@ func (s *Server) checkedNotices(ctx context.Context, limit int) ([]shownNotice, 
 // publicNotices is the public page of incident notices (/notices), newest
 // first; /notices/{id} shows one.
 func (s *Server) publicNotices(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "notices.title")
+	p := s.NewPage(r, "notices.title")
 	ns, err := s.publishedNotices(r.Context(), maxListedNotices)
 	if err != nil {
 		s.cfg.Log.Error("list notices", "err", err)
@@ -125,19 +126,19 @@ func (s *Server) publicNotices(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data = out
 	w.Header().Set("Cache-Control", "public, max-age=30")
-	s.render(w, r, http.StatusOK, "notices", p)
+	s.Render(w, r, http.StatusOK, "notices", p)
 }
 
 func (s *Server) publicNotice(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "notices.title")
+	p := s.NewPage(r, "notices.title")
 	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil || n.State != tocsin.NoticePublished {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	sn, ok := s.checkNotice(r.Context(), *n)
 	if !ok {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	if _, replaced, err := s.checkedNotices(r.Context(), maxListedNotices); err == nil && replaced[n.ID] != "" {
@@ -146,7 +147,7 @@ func (s *Server) publicNotice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = []noticeView{viewNotice(sn.st, sn.signers, p.Lang)}
-	s.render(w, r, http.StatusOK, "notices", p)
+	s.Render(w, r, http.StatusOK, "notices", p)
 }
 
 // homeNotice is the newest checked notice whose window holds now, if any.
@@ -169,11 +170,11 @@ func (s *Server) homeNotice(ctx context.Context, lang tocsin.Language) *noticeVi
 // consoleNotices lists the notices and, for an administrator, the form to
 // draft one.
 func (s *Server) consoleNotices(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "notices.title")
+	p := s.ConsolePage(r, "notices.title")
 	s.renderConsoleNotices(w, r, p, http.StatusOK)
 }
 
-func (s *Server) renderConsoleNotices(w http.ResponseWriter, r *http.Request, p *page, status int) {
+func (s *Server) renderConsoleNotices(w http.ResponseWriter, r *http.Request, p *webkit.Page, status int) {
 	ctx := r.Context()
 	ns, err := s.cfg.Store.ListNotices(ctx, "", 50)
 	var replaced map[string]string
@@ -185,7 +186,7 @@ func (s *Server) renderConsoleNotices(w http.ResponseWriter, r *http.Request, p 
 		http.Error(w, "The notices could not be read; try again.", http.StatusInternalServerError)
 		return
 	}
-	d := consoleNoticesData{CanWrite: can(r, auth.ManageOperators), Server: s.serverURL(r), Form: map[string]string{
+	d := consoleNoticesData{CanWrite: webkit.Can(r, auth.ManageOperators), Server: s.serverURL(r), Form: map[string]string{
 		"title_en": r.PostFormValue("title_en"), "title_es": r.PostFormValue("title_es"),
 		"body_en": r.PostFormValue("body_en"), "body_es": r.PostFormValue("body_es"),
 		"days": r.PostFormValue("days"), "replaces": r.PostFormValue("replaces")}}
@@ -203,7 +204,7 @@ func (s *Server) renderConsoleNotices(w http.ResponseWriter, r *http.Request, p 
 		d.Notices = append(d.Notices, row)
 	}
 	p.Data = d
-	s.render(w, r, status, "console_notices", p)
+	s.Render(w, r, status, "console_notices", p)
 }
 
 type consoleNoticesData struct {
@@ -237,13 +238,13 @@ func (s *Server) serverURL(r *http.Request) string {
 // statement waits for operators' signatures, and nothing is public until
 // the sender has put it in the transparency log.
 func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
-	p := s.consolePage(r, "notices.title")
-	if !can(r, auth.ManageOperators) {
-		s.forbidden(w, r, auth.ManageOperators)
+	p := s.ConsolePage(r, "notices.title")
+	if !webkit.Can(r, auth.ManageOperators) {
+		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	now := s.cfg.Now().Truncate(time.Second)
-	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: currentOperator(r).Username, CreatedAt: now,
+	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: webkit.CurrentOperator(r).Username, CreatedAt: now,
 		TitleEN: strings.TrimSpace(r.PostFormValue("title_en")), TitleES: strings.TrimSpace(r.PostFormValue("title_es")),
 		BodyEN: strings.TrimSpace(r.PostFormValue("body_en")), BodyES: strings.TrimSpace(r.PostFormValue("body_es"))}
 	replaces := strings.TrimSpace(r.PostFormValue("replaces"))
@@ -271,13 +272,13 @@ func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
 		} else {
 			p.Error = tocsin.ErrorMessage(err)
 		}
-		s.renderConsoleNotices(w, r, p, statusOf(tocsin.ErrorCode(err)))
+		s.renderConsoleNotices(w, r, p, webkit.StatusOf(tocsin.ErrorCode(err)))
 		return
 	}
 	if replaces != "" {
-		s.auditf(r.Context(), n.CreatedBy, "notice.edit", n.ID, fmt.Sprintf("new version of %s, %d days: %s", replaces, days, n.TitleEN))
+		s.Auditf(r.Context(), n.CreatedBy, "notice.edit", n.ID, fmt.Sprintf("new version of %s, %d days: %s", replaces, days, n.TitleEN))
 	} else {
-		s.auditf(r.Context(), n.CreatedBy, "notice.draft", n.ID, fmt.Sprintf("%d days: %s", days, n.TitleEN))
+		s.Auditf(r.Context(), n.CreatedBy, "notice.draft", n.ID, fmt.Sprintf("%d days: %s", days, n.TitleEN))
 	}
 	http.Redirect(w, r, "/console/notices#notice-"+n.ID, http.StatusSeeOther)
 }
@@ -363,7 +364,7 @@ func (s *Server) checkNotice(ctx context.Context, n tocsin.Notice) (shownNotice,
 	if why != "" {
 		s.notices.put(k, nil)
 		// High: only a database writer makes a published notice that fails.
-		s.securityAt(ctx, store.SeverityHigh, "notice.tampered", n.ID, "a notice marked published is not shown: "+why)
+		s.SecurityAt(ctx, store.SeverityHigh, "notice.tampered", n.ID, "a notice marked published is not shown: "+why)
 		return shownNotice{}, false
 	}
 	s.notices.put(k, sn)

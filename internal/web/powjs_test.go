@@ -26,9 +26,9 @@ func TestPowJSSolves(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(c)
-	script, _ := filepath.Abs("static/pow.js")
+	script, _ := filepath.Abs("webkit/static/pow.js")
 	start := time.Now()
-	out, err := exec.CommandContext(t.Context(), node, "testdata/powjs_harness.js", script, string(b)).CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), node, "webkit/testdata/powjs_harness.js", script, string(b)).CombinedOutput()
 	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("node: %v\n%s", err, out)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 
 	"github.com/tocsin/tocsin"
 )
@@ -69,7 +70,7 @@ func (s *Server) recentAlerts(r *http.Request, lang tocsin.Language, limit int) 
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "home.title")
+	p := s.NewPage(r, "home.title")
 	alerts, err := s.recentAlerts(r, p.Lang, 20)
 	if err != nil {
 		s.cfg.Log.Error("home", "err", err)
@@ -80,7 +81,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	// Only a notice that operators signed and the sender put in the log.
 	d.Notice = s.homeNotice(r.Context(), p.Lang)
 	p.Data = d
-	s.render(w, r, http.StatusOK, "home", p)
+	s.Render(w, r, http.StatusOK, "home", p)
 }
 
 // homeData is the home page: the latest incident notice, if recent, and
@@ -91,7 +92,7 @@ type homeData struct {
 }
 
 func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "privacy", s.newPage(r, "privacy.title"))
+	s.Render(w, r, http.StatusOK, "privacy", s.NewPage(r, "privacy.title"))
 }
 
 // alertPageData is an alert as signed, and its place in the checked log.
@@ -110,11 +111,11 @@ type alertPageData struct {
 // says it is not in the public log, with a 404.
 func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p := s.newPage(r, "alert.title")
+	p := s.NewPage(r, "alert.title")
 	ref := strings.ToUpper(strings.TrimSpace(r.PathValue("ref")))
 	a, err := s.cfg.Store.GetAlertByRef(ctx, ref)
 	if err != nil || (a.State != tocsin.AlertSending && a.State != tocsin.AlertSent) {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	s.refreshLog(ctx)
@@ -127,8 +128,8 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		p = s.newPage(r, "unlogged.title")
-		s.render(w, r, http.StatusNotFound, "unlogged", p)
+		p = s.NewPage(r, "unlogged.title")
+		s.Render(w, r, http.StatusNotFound, "unlogged", p)
 		return
 	}
 	d := alertPageData{publicAlert: toPublic(*a, p.Lang), Index: in.Index, Size: in.Size, Root: base64.StdEncoding.EncodeToString(in.Root[:])}
@@ -136,19 +137,19 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		d.Proof = append(d.Proof, base64.StdEncoding.EncodeToString(h[:]))
 	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "alert", p)
+	s.Render(w, r, http.StatusOK, "alert", p)
 }
 
 // apiAlerts lists recent public alerts as JSON.
 func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
-	alerts, err := s.recentAlerts(r, s.lang(r), 100)
+	alerts, err := s.recentAlerts(r, s.Lang(r), 100)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	if alerts == nil {
 		alerts = []publicAlert{}
 	}
 	w.Header().Set("Cache-Control", "public, max-age=30")
-	writeJSON(w, http.StatusOK, map[string]any{"alerts": alerts})
+	webkit.WriteJSON(w, http.StatusOK, map[string]any{"alerts": alerts})
 }

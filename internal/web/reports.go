@@ -2,10 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +11,7 @@ import (
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/photo"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // MaxReportForm bounds a report form post, photo included.
@@ -59,28 +57,28 @@ type apiReport struct {
 
 func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the report as JSON with Content-Type: application/json"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the report as JSON with Content-Type: application/json"))
 		return
 	}
 	admit, canary, err := s.apiReportGate(r)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	var body apiReport
-	if err := decodeJSON(w, r, &body, "observed_at"); err != nil {
-		s.writeJSONError(w, r, err)
+	if err := webkit.DecodeJSON(w, r, &body, "observed_at"); err != nil {
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	in := tocsin.ReportInput{Category: tocsin.Category(body.Category), Description: body.Description, ZIP: body.ZIP,
 		Lat: body.Lat, Lon: body.Lon, PlaceText: body.Place, ObservedAt: body.ObservedAt, Source: tocsin.SourceAPI}
 	if canary { // answered as if taken; nothing is stored
 		if err := in.Validate(s.cfg.Now()); err != nil {
-			s.writeJSONError(w, r, err)
+			s.WriteJSONError(w, r, err)
 			return
 		}
 		rep := tocsin.NewReport(in, 0, s.cfg.Now())
-		writeJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "state": rep.State, "expires_at": rep.ExpiresAt})
+		webkit.WriteJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "state": rep.State, "expires_at": rep.ExpiresAt})
 		return
 	}
 	rep, err := s.createReport(r.Context(), in, admit)
@@ -89,44 +87,10 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "state": rep.State, "expires_at": rep.ExpiresAt})
-}
-
-// decodeJSON reads one JSON object of at most MaxBody bytes, refusing
-// unknown fields, with errors a person understands.
-// timeField names the body's time field, for the message when it does not
-// parse.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any, timeField string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var tooLarge *http.MaxBytesError
-	switch {
-	case err == nil:
-	case errors.As(err, &tooLarge):
-		return &tocsin.Error{Code: tocsin.ETOOLARGE, Message: fmt.Sprintf("the request body is larger than %d bytes", MaxBody)}
-	case errors.Is(err, io.EOF):
-		return tocsin.Errorf(tocsin.EINVALID, "the request body is empty")
-	case errors.As(err, &syn):
-		return tocsin.Errorf(tocsin.EINVALID, "the JSON is malformed at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		return tocsin.FieldError(typ.Field, "%s has the wrong type: want %s", typ.Field, typ.Type)
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return tocsin.Errorf(tocsin.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
-	case strings.Contains(err.Error(), "parsing time"):
-		return tocsin.FieldError(timeField, "%s must be an RFC 3339 time such as 2026-11-25T14:05:00Z", timeField)
-	default:
-		return tocsin.Errorf(tocsin.EINVALID, "the JSON could not be read")
-	}
-	if dec.More() {
-		return tocsin.Errorf(tocsin.EINVALID, "send exactly one JSON object")
-	}
-	return nil
+	webkit.WriteJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "state": rep.State, "expires_at": rep.ExpiresAt})
 }
 
 // reportFormData is what the report form shows again after an error.
@@ -142,27 +106,27 @@ type reportFormData struct {
 }
 
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "report.title")
+	p := s.NewPage(r, "report.title")
 	p.Data = reportFormData{Categories: tocsin.Categories(), Done: r.URL.Query().Get("sent") == "1"}
 	s.carryPoW(p, kindReport)
-	s.render(w, r, http.StatusOK, "report", p)
+	s.Render(w, r, http.StatusOK, "report", p)
 }
 
 // reportSubmit handles the form, which works without JavaScript.
 func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "report.title")
+	p := s.NewPage(r, "report.title")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxReportForm)
 	// Every field is read before any is used: a form read in part would
 	// look like one with empty fields.
 	up, err := readReportForm(r)
 	if err != nil {
 		status, key := http.StatusBadRequest, "formerror.unreadable.text"
-		if errors.Is(err, errReportForm) || tocsin.ErrorCode(bodyError(err)) == tocsin.ETOOLARGE {
+		if errors.Is(err, errReportForm) || tocsin.ErrorCode(webkit.BodyError(err)) == tocsin.ETOOLARGE {
 			status, key = http.StatusRequestEntityTooLarge, "report.toolarge"
 		}
 		p.Error = p.T(key)
 		p.Data = reportFormData{Categories: tocsin.Categories()}
-		s.render(w, r, status, "report", p)
+		s.Render(w, r, status, "report", p)
 		return
 	}
 	d := reportFormData{Categories: tocsin.Categories(), Category: r.FormValue("category"), ZIP: r.FormValue("zip"),
@@ -189,7 +153,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		} else {
 			p.Error = tocsin.ErrorMessage(err) // a limit: nothing to fix in the form
 		}
-		s.render(w, r, statusOf(tocsin.ErrorCode(err)), "report", p)
+		s.Render(w, r, webkit.StatusOf(tocsin.ErrorCode(err)), "report", p)
 		return
 	}
 	http.Redirect(w, r, "/report?sent=1", http.StatusSeeOther)

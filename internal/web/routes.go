@@ -1,16 +1,16 @@
 package web
 
-import "net/http"
+import "github.com/tocsin/tocsin/internal/web/webkit"
 
 // routes lists every endpoint in one place.
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)
-	m.Handle("GET /static/", http.FileServerFS(staticFS))
+	m.Handle("GET /static/", webkit.Static())
 
 	m.HandleFunc("GET /{$}", s.home)
 	m.HandleFunc("GET /privacy", s.privacy)
-	m.HandleFunc("GET /lang/{lang}", s.setLang)
+	m.HandleFunc("GET /lang/{lang}", s.SetLang)
 	m.HandleFunc("GET /alerts/{ref}", s.alertPage)
 	m.HandleFunc("GET /v/{ref}", s.alertPage)
 	m.HandleFunc("GET /log/checkpoint", s.logCheckpoint)
@@ -72,24 +72,24 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /console/login", s.loginSubmit)
 	m.HandleFunc("GET /console/login/code", s.totpForm)
 	m.HandleFunc("POST /console/login/code", s.totpSubmit)
-	m.HandleFunc("POST /console/logout", s.operator(s.logout))
+	m.HandleFunc("POST /console/logout", s.RequireOperator(s.logout))
 
-	m.HandleFunc("GET /console", s.operator(s.queue))
-	m.HandleFunc("GET /console/reports/{id}/photo", s.operator(s.reportPhoto))
-	m.HandleFunc("POST /console/reports/{id}/state", s.operator(s.setReportState))
-	m.HandleFunc("GET /console/counts", s.operator(s.counts))
-	m.HandleFunc("GET /console/alerts", s.operator(s.alertList))
-	m.HandleFunc("GET /console/alerts/new", s.operator(s.composeForm))
-	m.HandleFunc("POST /console/alerts/new", s.operator(s.composeSubmit))
-	m.HandleFunc("GET /console/freeze", s.operator(s.freezeForm))
-	m.HandleFunc("POST /console/freeze", s.operator(s.consoleFreeze))
-	m.HandleFunc("GET /console/security", s.operator(s.securityEvents))
-	m.HandleFunc("GET /console/limits", s.operator(s.limitsPage))
-	m.HandleFunc("GET /console/audit", s.operator(s.auditTrail))
-	m.HandleFunc("GET /console/canaries", s.operator(s.canaries))
-	m.HandleFunc("POST /console/canaries", s.operator(s.createCanary))
-	m.HandleFunc("GET /console/notices", s.operator(s.consoleNotices))
-	m.HandleFunc("POST /console/notices", s.operator(s.draftNotice))
-	m.HandleFunc("GET /console/notices/{id}/withdraw", s.operator(s.withdrawForm))
-	m.HandleFunc("POST /console/notices/{id}/withdraw", s.operator(s.withdrawNotice))
+	m.HandleFunc("GET /console", s.RequireOperator(s.queue))
+	m.HandleFunc("GET /console/reports/{id}/photo", s.RequireOperator(s.reportPhoto))
+	m.HandleFunc("POST /console/reports/{id}/state", s.RequireOperator(s.setReportState))
+	m.HandleFunc("GET /console/counts", s.RequireOperator(s.counts))
+	m.HandleFunc("GET /console/alerts", s.RequireOperator(s.alertList))
+	m.HandleFunc("GET /console/alerts/new", s.RequireOperator(s.composeForm))
+	m.HandleFunc("POST /console/alerts/new", s.RequireOperator(s.composeSubmit))
+	m.HandleFunc("GET /console/freeze", s.RequireOperator(s.freezeForm))
+	m.HandleFunc("POST /console/freeze", s.RequireOperator(s.consoleFreeze))
+	m.HandleFunc("GET /console/security", s.RequireOperator(s.securityEvents))
+	m.HandleFunc("GET /console/limits", s.RequireOperator(s.limitsPage))
+	m.HandleFunc("GET /console/audit", s.RequireOperator(s.auditTrail))
+	m.HandleFunc("GET /console/canaries", s.RequireOperator(s.canaries))
+	m.HandleFunc("POST /console/canaries", s.RequireOperator(s.createCanary))
+	m.HandleFunc("GET /console/notices", s.RequireOperator(s.consoleNotices))
+	m.HandleFunc("POST /console/notices", s.RequireOperator(s.draftNotice))
+	m.HandleFunc("GET /console/notices/{id}/withdraw", s.RequireOperator(s.withdrawForm))
+	m.HandleFunc("POST /console/notices/{id}/withdraw", s.RequireOperator(s.withdrawNotice))
 }

@@ -9,7 +9,6 @@
 package web
 
 import (
-	"embed"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,13 +22,8 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
-
-//go:embed templates/*.html
-var templateFS embed.FS
-
-//go:embed static
-var staticFS embed.FS
 
 // Config is what the web tier needs.
 type Config struct {
@@ -93,6 +87,9 @@ type Config struct {
 	Location *time.Location
 }
 
+// MaxBody is the largest request body read anywhere except photo uploads.
+const MaxBody = webkit.MaxBody
+
 // maxThrottled bounds the log-in throttle's memory (about 100 bytes an
 // entry); past it, new sources go uncounted until entries expire, and only
 // the account-wide rules hold.
@@ -100,19 +97,18 @@ const maxThrottled = 100_000
 
 // Server serves HTTP.
 type Server struct {
+	*webkit.Kit
 	cfg       Config
-	events    *eventLimiter
 	limits    *limiter
 	throttle  *sourceThrottle
 	warnProxy sync.Once
 	notices   noticeChecks
-	tmpl      *templates
 	audience  *audience.Resolver
 	mux       *routeMux
 	logv      *logView // the transparency log as checked with LogPublicKey
 	seen      unloggedSeen
-	service   serviceTexts  // the replies' templates, to recognise them at /verify
-	scans     *eventLimiter // the scans of alert rows for texts not in the log
+	service   serviceTexts         // the replies' templates, to recognise them at /verify
+	scans     *webkit.EventLimiter // the scans of alert rows for texts not in the log
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -143,12 +139,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	t, err := parseTemplates(cfg.Location)
+	kit, err := webkit.New(webkit.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, Name: cfg.Name, CSRFKey: cfg.CSRFKey, Secure: cfg.Secure,
+		SMSNumbers: cfg.SMSNumbers, TrustAnchor: cfg.TrustAnchor, Location: cfg.Location})
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
-		service: newServiceTexts(cfg.Name), scans: &eventLimiter{perMinute: unloggedScansPerMinute}}
+	s := &Server{Kit: kit, cfg: cfg, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
+		service: newServiceTexts(cfg.Name), scans: webkit.NewEventLimiter(unloggedScansPerMinute)}
 	s.routes()
 	return s, nil
 }

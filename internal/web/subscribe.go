@@ -15,6 +15,7 @@ import (
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 type subscribeData struct {
@@ -26,18 +27,18 @@ type subscribeData struct {
 }
 
 func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "subscribe.title")
+	p := s.NewPage(r, "subscribe.title")
 	p.Data = subscribeData{Lang: p.Lang}
 	s.carryPoW(p, kindSignup)
-	s.render(w, r, http.StatusOK, "subscribe", p)
+	s.Render(w, r, http.StatusOK, "subscribe", p)
 }
 
 // subscribeSubmit seals the number at once and queues a sign-up; the sender
 // texts the code. The answer is the same whatever the number, so the form
 // tells nobody who is subscribed.
 func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "subscribe.title")
-	if !s.parseForm(w, r, MaxBody) {
+	p := s.NewPage(r, "subscribe.title")
+	if !s.ParseForm(w, r, MaxBody) {
 		return
 	}
 	d := subscribeData{Phone: r.PostFormValue("phone"), ZIPs: r.PostFormValue("zips"), Lat: r.PostFormValue("lat"),
@@ -49,14 +50,14 @@ func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.formError(w, r, p, "subscribe", err)
+		s.FormError(w, r, p, "subscribe", err)
 		return
 	}
 	s.cfg.Wake()
 	http.Redirect(w, r, "/subscribe/"+su.ID, http.StatusSeeOther)
 }
 
-func (s *Server) newSignup(r *http.Request, p *page, d subscribeData, solution string) (*tocsin.Signup, error) {
+func (s *Server) newSignup(r *http.Request, p *webkit.Page, d subscribeData, solution string) (*tocsin.Signup, error) {
 	ctx := r.Context()
 	now := s.cfg.Now()
 	n, err := phone.Parse(d.Phone, "US")
@@ -102,7 +103,7 @@ func (s *Server) newSignup(r *http.Request, p *page, d subscribeData, solution s
 // policy refuses: one of a country the service does not text, or a
 // premium-rate, toll-free or other number that cannot take a text. Nothing
 // is sealed or queued for it.
-func (s *Server) refusedNumber(p *page, why error) error {
+func (s *Server) refusedNumber(p *webkit.Page, why error) error {
 	if errors.Is(why, phone.ErrRegion) {
 		where := p.T("subscribe.us_territories")
 		if !s.cfg.SMSPolicy.USAndTerritoriesOnly() {
@@ -184,26 +185,26 @@ func (s *Server) codeHash(id, code string) []byte {
 }
 
 func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "subscribe.title")
+	p := s.NewPage(r, "subscribe.title")
 	su, err := s.cfg.Store.GetSignup(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	p.Data = subscribeData{ID: su.ID, Done: su.State == tocsin.SignupConfirmed || su.State == tocsin.SignupDone}
-	s.render(w, r, http.StatusOK, "confirm", p)
+	s.Render(w, r, http.StatusOK, "confirm", p)
 }
 
 func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "subscribe.title")
+	p := s.NewPage(r, "subscribe.title")
 	ctx := r.Context()
 	su, err := s.cfg.Store.GetSignup(ctx, r.PathValue("id"))
 	if err != nil {
-		s.notFound(w, r)
+		s.NotFound(w, r)
 		return
 	}
 	p.Data = subscribeData{ID: su.ID}
-	if !s.parseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, MaxBody) {
 		return
 	}
 	code := strings.TrimSpace(r.FormValue("code"))
@@ -214,7 +215,7 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 			s.askFormPoW(w, r, p, "confirm", e, true)
 			return
 		}
-		s.formError(w, r, p, "confirm", err)
+		s.FormError(w, r, p, "confirm", err)
 		return
 	}
 	// Count the attempt first, atomically: guesses sent at once all count.
@@ -223,36 +224,17 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 		if tocsin.ErrorCode(err) == tocsin.ECONFLICT {
 			err = tocsin.FieldError("code", "this sign-up has expired; please start again")
 		}
-		s.formError(w, r, p, "confirm", err)
+		s.FormError(w, r, p, "confirm", err)
 		return
 	}
 	if !hmac.Equal(s.codeHash(su.ID, code), su.CodeHash) {
-		s.formError(w, r, p, "confirm", tocsin.FieldError("code", "that code is not right; check the text message and try again"))
+		s.FormError(w, r, p, "confirm", tocsin.FieldError("code", "that code is not right; check the text message and try again"))
 		return
 	}
 	if err := s.cfg.Store.UpdateSignup(ctx, su.ID, tocsin.SignupConfirmed, su.Attempts); err != nil {
-		s.formError(w, r, p, "confirm", err)
+		s.FormError(w, r, p, "confirm", err)
 		return
 	}
 	s.cfg.Wake()
 	http.Redirect(w, r, "/subscribe/"+su.ID, http.StatusSeeOther)
-}
-
-// formError shows a page again with the error next to its field.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, p *page, name string, err error) {
-	if tocsin.ErrorCode(err) == tocsin.EINTERNAL {
-		s.cfg.Log.Error("form", "page", name, "err", err)
-	}
-	if f := tocsin.ErrorField(err); f != "" {
-		p.Errors[f] = tocsin.ErrorMessage(err)
-		p.Error = p.T("form.fix")
-	} else {
-		p.Error = tocsin.ErrorMessage(err)
-	}
-	s.render(w, r, statusOf(tocsin.ErrorCode(err)), name, p)
-}
-
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "notfound.title")
-	s.render(w, r, http.StatusNotFound, "notfound", p)
 }

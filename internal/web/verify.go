@@ -74,7 +74,7 @@ func (s *Server) check(ctx context.Context, text string) (verifyOutcome, error) 
 		return verifyOutcome{Verdict: verdictService, Reply: key}, nil
 	}
 	out := verifyOutcome{Verdict: verdictNotSent}
-	if _, ok := s.scans.allow(s.cfg.Now()); !ok {
+	if _, ok := s.scans.Allow(s.cfg.Now()); !ok {
 		return out, nil
 	}
 	a, err := s.unloggedMatch(ctx, pasted)
@@ -250,16 +250,16 @@ type verifyData struct {
 }
 
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) {
-	p := s.newPage(r, "verify.title")
+	p := s.NewPage(r, "verify.title")
 	p.Data = verifyData{}
-	s.render(w, r, http.StatusOK, "verify", p)
+	s.Render(w, r, http.StatusOK, "verify", p)
 }
 
 // verifySubmit shows the verdict of check for a pasted text.
 func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p := s.newPage(r, "verify.title")
-	if !s.parseForm(w, r, MaxBody) {
+	p := s.NewPage(r, "verify.title")
+	if !s.ParseForm(w, r, MaxBody) {
 		return
 	}
 	text := r.PostFormValue("text")
@@ -267,12 +267,12 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	if !validVerifyText(text) {
 		p.Data = d
 		p.Errors["text"] = p.T("verify.empty")
-		s.render(w, r, http.StatusBadRequest, "verify", p)
+		s.Render(w, r, http.StatusBadRequest, "verify", p)
 		return
 	}
 	out, err := s.check(ctx, text)
 	if err != nil {
-		s.formError(w, r, p, "verify", err)
+		s.FormError(w, r, p, "verify", err)
 		return
 	}
 	d.Checked, d.Pointer, d.Unlogged = true, out.Pointer, out.Unlogged
@@ -284,5 +284,5 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		d.Service = replyGroup(out.Reply)
 	}
 	p.Data = d
-	s.render(w, r, http.StatusOK, "verify", p)
+	s.Render(w, r, http.StatusOK, "verify", p)
 }

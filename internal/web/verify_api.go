@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // apiVerifyRequest is the body of POST /api/v1/verify.
@@ -35,21 +36,21 @@ type apiVerifyResult struct {
 // apiVerify checks a forwarded text as the /verify page does.
 func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		s.writeJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the text as JSON with Content-Type: application/json"))
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the text as JSON with Content-Type: application/json"))
 		return
 	}
 	var body apiVerifyRequest
-	if err := decodeJSON(w, r, &body, ""); err != nil {
-		s.writeJSONError(w, r, err)
+	if err := webkit.DecodeJSON(w, r, &body, ""); err != nil {
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	if !validVerifyText(body.Text) {
-		s.writeJSONError(w, r, tocsin.FieldError("text", "text must be the message as received: not empty, valid UTF-8, at most %d bytes", MaxVerifyText))
+		s.WriteJSONError(w, r, tocsin.FieldError("text", "text must be the message as received: not empty, valid UTF-8, at most %d bytes", MaxVerifyText))
 		return
 	}
 	out, err := s.check(r.Context(), body.Text)
 	if err != nil {
-		s.writeJSONError(w, r, err)
+		s.WriteJSONError(w, r, err)
 		return
 	}
 	res := apiVerifyResult{Verdict: out.Verdict, Pointer: out.Pointer, Unlogged: out.Unlogged, Reply: string(out.Reply)}
@@ -58,6 +59,6 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 		res.URL = s.alertURL(res.Ref)
 		res.LogIndex = &out.Index
 	}
-	res.Message = newCatalog().text(s.lang(r), "verify.api."+out.Verdict)
-	writeJSON(w, http.StatusOK, res)
+	res.Message = webkit.Text(s.Lang(r), "verify.api."+out.Verdict)
+	webkit.WriteJSON(w, http.StatusOK, res)
 }

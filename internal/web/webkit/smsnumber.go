@@ -1,6 +1,8 @@
-package web
+package webkit
 
-import "html/template"
+import (
+	"html/template"
+)
 
 // smsLink is one of the service's numbers as a page shows it: a link that
 // opens a new text to it with a keyword typed in.
@@ -15,7 +17,7 @@ type smsLink struct {
 // href is built from a number in E.164 form (digits only) and the body
 // percent-encoded (phone.Public.SMSURI), so it is safe as a URL: the
 // template package would otherwise refuse the sms: scheme.
-func (p *page) SMSLinks(body string) []smsLink {
+func (p *Page) SMSLinks(body string) []smsLink {
 	out := make([]smsLink, len(p.SMS))
 	for i, n := range p.SMS {
 		out[i] = smsLink{Href: template.URL(n.SMSURI(body)), Text: n.String()}

@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import (
 	"bytes"
@@ -63,8 +63,8 @@ func formatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04 MST") + " (" + loc.String() + ")"
 }
 
-// page is what every template receives.
-type page struct {
+// Page is what every template receives.
+type Page struct {
 	Lang     tocsin.Language
 	Name     string
 	Title    string
@@ -74,18 +74,18 @@ type page struct {
 	Errors   map[string]string // field → message
 	Error    string
 	Notice   string
-	PoW      *powPrompt // a proof of work the form carries, under load
+	PoW      *PoWPrompt // a proof of work the form carries, under load
 	Data     any
 	// SMS are the service's numbers to text (Config.SMSNumbers).
 	SMS []phone.Public
 	// Freeze is the state of outbound messaging, on console pages.
-	Freeze *freezeStatus
+	Freeze *FreezeStatus
 	cat    catalog
 }
 
 // Can reports whether the signed-in operator's role allows action (an
 // auth.Action name): templates offer only what the role may do.
-func (p *page) Can(action string) bool {
+func (p *Page) Can(action string) bool {
 	if p.Operator == nil {
 		return false
 	}
@@ -94,10 +94,10 @@ func (p *page) Can(action string) bool {
 }
 
 // T translates key into the page's language.
-func (p *page) T(key string) string { return p.cat.text(p.Lang, key) }
+func (p *Page) T(key string) string { return p.cat.text(p.Lang, key) }
 
 // Other is the language the switch offers.
-func (p *page) Other() tocsin.Language {
+func (p *Page) Other() tocsin.Language {
 	if p.Lang == tocsin.Spanish {
 		return tocsin.English
 	}
@@ -105,24 +105,24 @@ func (p *page) Other() tocsin.Language {
 }
 
 // newPage starts the data of a page for r.
-func (s *Server) newPage(r *http.Request, titleKey string) *page {
-	p := &page{Lang: s.lang(r), Name: s.cfg.Name, Path: r.URL.Path, Errors: map[string]string{}, SMS: s.cfg.SMSNumbers, cat: newCatalog()}
+func (s *Kit) NewPage(r *http.Request, titleKey string) *Page {
+	p := &Page{Lang: s.Lang(r), Name: s.Name, Path: r.URL.Path, Errors: map[string]string{}, SMS: s.SMSNumbers, cat: newCatalog()}
 	p.Title = p.T(titleKey)
 	return p
 }
 
 // render writes a page; it renders into a buffer first so that a template
 // error becomes a clean 500, never half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+func (s *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
 	t, ok := s.tmpl.pages[name]
 	if !ok {
-		s.cfg.Log.Error("no such template", "name", name)
+		s.Log.Error("no such template", "name", name)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
-		s.cfg.Log.Error("render", "template", name, "err", err)
+		s.Log.Error("render", "template", name, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
@@ -131,4 +131,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// PoWPrompt is the challenge a form carries.
+type PoWPrompt struct {
+	Challenge string // JSON, for pow.js
+	Asked     bool   // the last send was held back for want of a solution
+	Refused   bool   // the solution sent was not accepted
+	Submit    bool   // pow.js may send the form again by itself once solved
 }

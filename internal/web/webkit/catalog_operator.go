@@ -1,4 +1,4 @@
-package web
+package webkit
 
 // operatorCatalog holds the texts of the console's navigation, its refusals,
 // the freeze and the notices' editing, in English and Spanish.

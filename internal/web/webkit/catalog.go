@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import "github.com/tocsin/tocsin"
 
@@ -323,3 +323,6 @@ func newCatalog() catalog {
 	}
 	return c
 }
+
+// Text is key in lang, from a fresh catalogue.
+func Text(lang tocsin.Language, key string) string { return newCatalog().text(lang, key) }

@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import (
 	"net/http"
@@ -12,7 +12,7 @@ import (
 
 // lang picks the page language: the visitor's choice (a cookie set by the
 // switch), else the browser's Accept-Language, else English.
-func (s *Server) lang(r *http.Request) tocsin.Language {
+func (s *Kit) Lang(r *http.Request) tocsin.Language {
 	if c, err := r.Cookie("lang"); err == nil {
 		if l, ok := tocsin.ParseLanguage(c.Value); ok {
 			return l
@@ -31,15 +31,15 @@ func (s *Server) lang(r *http.Request) tocsin.Language {
 }
 
 // setLang stores the visitor's language choice and goes back.
-func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
+func (s *Kit) SetLang(w http.ResponseWriter, r *http.Request) {
 	l, ok := tocsin.ParseLanguage(r.PathValue("lang"))
 	if !ok {
 		http.Error(w, "unknown language", http.StatusNotFound)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
 	back := r.URL.Query().Get("back")
-	if !isLocalPath(back) {
+	if !IsLocalPath(back) {
 		back = "/"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
@@ -47,6 +47,6 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 
 // isLocalPath accepts "/x" but not "//host" or "/\host", nor control
 // characters, which browsers drop ("/\t/host" is "//host"): no open redirects.
-func isLocalPath(p string) bool {
+func IsLocalPath(p string) bool {
 	return len(p) > 0 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\')) && !strings.ContainsFunc(p, unicode.IsControl)
 }

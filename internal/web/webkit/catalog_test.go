@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import (
 	"io/fs"
@@ -19,8 +19,8 @@ var (
 	tFamilyRE = regexp.MustCompile(`\.T\s+\(print\s+"([^"]+)"`)
 	// Any other dynamic use of .T, which this test could not check.
 	tAnyRE = regexp.MustCompile(`\.T\s+([^\s"(][^\s}]*)`)
-	// Keys used from Go: p.T("key"), newPage(r, "key"), consolePage(r, "key").
-	goKeyRE = regexp.MustCompile(`(?:\.T\(|newPage\(r,\s*|consolePage\(r,\s*)"([^"]+)"`)
+	// Keys used from Go: p.T("key"), NewPage(r, "key"), ConsolePage(r, "key").
+	goKeyRE = regexp.MustCompile(`(?:\.T\(|[nN]ewPage\(r,\s*|[cC]onsolePage\(r,\s*)"([^"]+)"`)
 )
 
 // familyValues are the values each (print "family." …) may take.
@@ -79,7 +79,15 @@ func usedKeys(t *testing.T) map[string][]string {
 			t.Errorf("%s: .T %s is a dynamic key this test cannot check", n, m[1])
 		}
 	}
-	gofiles, err := filepath.Glob("*.go")
+	// Every package of the web tier (internal/web and the packages under
+	// it) renders with this catalogue.
+	var gofiles []string
+	err = filepath.WalkDir("..", func(n string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(n, ".go") {
+			gofiles = append(gofiles, n)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,8 +178,8 @@ func TestIsLocalPath(t *testing.T) {
 		{"/\x00", false},
 	}
 	for _, tt := range tests {
-		if got := isLocalPath(tt.p); got != tt.want {
-			t.Errorf("isLocalPath(%q) = %v, want %v", tt.p, got, tt.want)
+		if got := IsLocalPath(tt.p); got != tt.want {
+			t.Errorf("IsLocalPath(%q) = %v, want %v", tt.p, got, tt.want)
 		}
 	}
 }

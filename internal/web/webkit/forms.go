@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import (
 	"net/http"
@@ -12,18 +12,18 @@ import (
 // page in the visitor's language. Nothing of such a body is used: a form
 // read in part would look like one with empty fields (a wrong password, a
 // missing CSRF token).
-func (s *Server) parseForm(w http.ResponseWriter, r *http.Request, limit int64) bool {
+func (s *Kit) ParseForm(w http.ResponseWriter, r *http.Request, limit int64) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	err := r.ParseForm()
 	if err == nil {
 		return true
 	}
 	status, key := http.StatusBadRequest, "formerror.unreadable"
-	if tocsin.ErrorCode(bodyError(err)) == tocsin.ETOOLARGE {
+	if tocsin.ErrorCode(BodyError(err)) == tocsin.ETOOLARGE {
 		status, key = http.StatusRequestEntityTooLarge, "formerror.toolarge"
 	}
-	p := s.newPage(r, key)
+	p := s.NewPage(r, key)
 	p.Data = p.T(key + ".text")
-	s.render(w, r, status, "formerror", p)
+	s.Render(w, r, status, "formerror", p)
 	return false
 }

@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import (
 	"io/fs"

@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 )
 
 func TestEventLimiter(t *testing.T) {
-	l := &eventLimiter{perMinute: 3}
+	l := &EventLimiter{perMinute: 3}
 	t0 := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
 	steps := []struct {
 		at         time.Duration
@@ -19,7 +19,7 @@ func TestEventLimiter(t *testing.T) {
 		{62 * time.Second, true, 0},
 	}
 	for i, s := range steps {
-		suppressed, ok := l.allow(t0.Add(s.at))
+		suppressed, ok := l.Allow(t0.Add(s.at))
 		if ok != s.ok || suppressed != s.suppressed {
 			t.Errorf("step %d: ok %v suppressed %d, want %v %d", i, ok, suppressed, s.ok, s.suppressed)
 		}
