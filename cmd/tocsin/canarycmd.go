@@ -15,6 +15,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/bait"
 )
 
 // runCanary handles "tocsin canary subscriber add|list": decoy subscribers
@@ -154,7 +155,7 @@ func listCanaries(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stdout, "  %s (%s)\n", o.Username, o.Role)
 		}
 	}
-	paths := web.DecoyPaths()
+	paths := bait.DecoyPaths()
 	slices.Sort(paths)
 	fmt.Fprintln(stdout, "\nDecoy URLs:")
 	for _, p := range paths {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/bait"
 )
 
 // baitEvents returns the security events of kind, newest first.
@@ -197,7 +198,7 @@ func TestDecoyFilesAndCanaryCredentials(t *testing.T) {
 	}
 	// Nothing real in any decoy: not the web key, not a subscriber, not
 	// a real report.
-	for _, p := range web.DecoyPaths() {
+	for _, p := range bait.DecoyPaths() {
 		body := b.get(nil, p).body
 		if strings.Contains(body, string([]byte{7, 7, 7, 7})) || strings.Contains(body, "BEGIN") {
 			t.Errorf("%s holds key material", p)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/tocsin/tocsin/internal/web/bait"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"slices"
@@ -67,7 +68,7 @@ func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *webki
 			}
 		}
 	}
-	paths := DecoyPaths()
+	paths := bait.DecoyPaths()
 	slices.Sort(paths)
 	for _, path := range paths {
 		d.Decoys = append(d.Decoys, decoyHits{path, hits[path]})

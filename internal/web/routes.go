@@ -1,6 +1,9 @@
 package web
 
-import "github.com/tocsin/tocsin/internal/web/webkit"
+import (
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/webkit"
+)
 
 // routes lists every endpoint in one place.
 func (s *Server) routes() {
@@ -61,9 +64,9 @@ func (s *Server) routes() {
 		}
 	}
 
-	for _, p := range DecoyPaths() {
-		m.HandleFunc("GET "+p, s.decoy)
-		m.HandleFunc("POST "+p, s.decoy) // the decoy log-in forms
+	for _, p := range bait.DecoyPaths() {
+		m.HandleFunc("GET "+p, s.bait.Decoy)
+		m.HandleFunc("POST "+p, s.bait.Decoy) // the decoy log-in forms
 	}
 
 	m.HandleFunc("GET /enrol/{token}", s.enrolForm)

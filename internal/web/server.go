@@ -10,6 +10,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/tocsin/tocsin/internal/web/bait"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -109,6 +110,7 @@ type Server struct {
 	seen      unloggedSeen
 	service   serviceTexts         // the replies' templates, to recognise them at /verify
 	scans     *webkit.EventLimiter // the scans of alert rows for texts not in the log
+	bait      *bait.Handler
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -146,11 +148,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{Kit: kit, cfg: cfg, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
 		service: newServiceTexts(cfg.Name), scans: webkit.NewEventLimiter(unloggedScansPerMinute)}
+	s.bait = bait.New(kit, cfg.Store)
 	s.routes()
 	return s, nil
 }
 
 // ServeHTTP serves a request through the middleware chain.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.recoverer(s.securityHeaders(s.logRequests(s.watchCredentials(s.mux)))).ServeHTTP(w, r)
+	s.recoverer(s.securityHeaders(s.logRequests(s.bait.WatchCredentials(s.mux)))).ServeHTTP(w, r)
 }

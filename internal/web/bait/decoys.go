@@ -1,4 +1,4 @@
-package web
+package bait
 
 import (
 	"context"
@@ -12,19 +12,19 @@ import (
 // decoys are the URLs a scanner or an intruder tries first. Each answers
 // with a plausible, phony file and records a security event (warning: the
 // internet's scanners hit such paths all day); the credentials in them are
-// canaries, and using one is critical (watchCredentials, apiQueue).
+// canaries, and using one is critical (WatchCredentials, and the API's report queue).
 var decoys = map[string]struct {
 	contentType string
-	body        func(s *Server, ctx context.Context) string
+	body        func(s *Handler, ctx context.Context) string
 }{
-	"/.env":               {"text/plain; charset=utf-8", (*Server).decoyEnv},
-	"/.env.production":    {"text/plain; charset=utf-8", (*Server).decoyEnv},
-	"/backup.sql":         {"application/sql", (*Server).decoyBackup},
-	"/tocsin-backup.sql":  {"application/sql", (*Server).decoyBackup},
-	"/.git/config":        {"text/plain; charset=utf-8", func(*Server, context.Context) string { return decoyGitConfig }},
-	"/admin/":             {"text/html; charset=utf-8", func(*Server, context.Context) string { return decoyAdmin }},
-	"/wp-login.php":       {"text/html; charset=utf-8", func(*Server, context.Context) string { return decoyAdmin }},
-	"/config/secrets.yml": {"text/plain; charset=utf-8", (*Server).decoySecrets},
+	"/.env":               {"text/plain; charset=utf-8", (*Handler).decoyEnv},
+	"/.env.production":    {"text/plain; charset=utf-8", (*Handler).decoyEnv},
+	"/backup.sql":         {"application/sql", (*Handler).decoyBackup},
+	"/tocsin-backup.sql":  {"application/sql", (*Handler).decoyBackup},
+	"/.git/config":        {"text/plain; charset=utf-8", func(*Handler, context.Context) string { return decoyGitConfig }},
+	"/admin/":             {"text/html; charset=utf-8", func(*Handler, context.Context) string { return decoyAdmin }},
+	"/wp-login.php":       {"text/html; charset=utf-8", func(*Handler, context.Context) string { return decoyAdmin }},
+	"/config/secrets.yml": {"text/plain; charset=utf-8", (*Handler).decoySecrets},
 }
 
 // DecoyPaths lists the decoy URLs, for the console and the docs.
@@ -36,7 +36,7 @@ func DecoyPaths() []string {
 	return out
 }
 
-func (s *Server) decoy(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Decoy(w http.ResponseWriter, r *http.Request) {
 	d, ok := decoys[r.URL.Path]
 	if !ok {
 		http.NotFound(w, r)
@@ -51,7 +51,7 @@ func (s *Server) decoy(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, d.body(s, r.Context()))
 }
 
-func (s *Server) decoyEnv(context.Context) string {
+func (s *Handler) decoyEnv(context.Context) string {
 	c := s.CanaryCreds()
 	return strings.Join([]string{
 		"# tocsin production settings -- do not commit",
@@ -69,7 +69,7 @@ func (s *Server) decoyEnv(context.Context) string {
 	}, "\n")
 }
 
-func (s *Server) decoySecrets(context.Context) string {
+func (s *Handler) decoySecrets(context.Context) string {
 	c := s.CanaryCreds()
 	return fmt.Sprintf("production:\n  twilio:\n    account_sid: %s\n    api_key: %s\n    api_secret: %s\n  partner_api_key: %s\n", c.TwilioAccountSID, c.TwilioAPIKey, c.TwilioAPISecret, c.APIKey)
 }
@@ -78,7 +78,7 @@ func (s *Server) decoySecrets(context.Context) string {
 // numbers, which the numbering plan keeps for fiction and no phone has) and
 // the canary operator accounts, under password hashes of nothing, for an
 // intruder to try.
-func (s *Server) decoyBackup(ctx context.Context) string {
+func (s *Handler) decoyBackup(ctx context.Context) string {
 	c := s.CanaryCreds()
 	var b strings.Builder
 	b.WriteString("-- PostgreSQL database dump\n-- Dumped from database version 15.8\n\nSET statement_timeout = 0;\nSET client_encoding = 'UTF8';\n\n")
@@ -95,7 +95,7 @@ func (s *Server) decoyBackup(ctx context.Context) string {
 	b.WriteString("\\.\n\n")
 	b.WriteString("CREATE TABLE public.operators (\n    id bigint NOT NULL,\n    username text NOT NULL,\n    role text NOT NULL,\n    password_hash text NOT NULL\n);\n\n")
 	b.WriteString("COPY public.operators (id, username, role, password_hash) FROM stdin;\n")
-	if ops, err := s.cfg.Store.ListOperators(ctx); err == nil {
+	if ops, err := s.st.ListOperators(ctx); err == nil {
 		for i, o := range ops {
 			if o.Canary {
 				fmt.Fprintf(&b, "%d\t%s\t%s\t%s\n", 3+i, o.Username, o.Role, o.PasswordHash)

@@ -1,4 +1,4 @@
-package web
+package bait
 
 import (
 	"net/http"
@@ -6,13 +6,13 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// watchCredentials raises an event for any request that presents a
+// WatchCredentials raises an event for any request that presents a
 // credential from the decoy files, whatever it asks for: someone fetched a
 // decoy and is trying what it holds. The decoys are served to anyone, so
 // this is an alarm (high), never a trigger that freezes outbound messaging:
 // otherwise anyone could stop the alerts with two requests. The request
 // then goes on as any other with a credential that does not work.
-func (s *Server) watchCredentials(next http.Handler) http.Handler {
+func (s *Handler) WatchCredentials(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if what := s.CanaryCredential(r); what != "" {
 			s.BaitEvent(r.Context(), r, "canary.decoy_credential", store.SeverityHigh, what,
