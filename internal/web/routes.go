@@ -49,18 +49,18 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /subscribe/{id}", s.confirmSubmit)
 
 	if s.cfg.DevHooks {
-		m.HandleFunc("POST /hooks/sms/dev", s.devInbound)
+		m.HandleFunc("POST /hooks/sms/dev", s.hooks.DevInbound)
 	}
 	for _, p := range s.cfg.ProviderHooks {
-		m.HandleFunc("POST /hooks/sms/"+p, s.providerHook(p))
+		m.HandleFunc("POST /hooks/sms/"+p, s.hooks.ProviderHook(p))
 		if p == "kannel" {
-			m.HandleFunc("GET /hooks/sms/"+p, s.providerHook(p)) // Kannel's get-url and dlr-url
+			m.HandleFunc("GET /hooks/sms/"+p, s.hooks.ProviderHook(p)) // Kannel's get-url and dlr-url
 		}
 	}
 	if s.cfg.CanaryHook != "" {
-		m.HandleFunc("POST /hooks/sms/canary", s.providerHook("canary"))
+		m.HandleFunc("POST /hooks/sms/canary", s.hooks.ProviderHook("canary"))
 		if s.cfg.CanaryHook == "kannel" {
-			m.HandleFunc("GET /hooks/sms/canary", s.providerHook("canary"))
+			m.HandleFunc("GET /hooks/sms/canary", s.hooks.ProviderHook("canary"))
 		}
 	}
 

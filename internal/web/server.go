@@ -11,6 +11,7 @@ package web
 import (
 	"fmt"
 	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/hooks"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -111,6 +112,7 @@ type Server struct {
 	service   serviceTexts         // the replies' templates, to recognise them at /verify
 	scans     *webkit.EventLimiter // the scans of alert rows for texts not in the log
 	bait      *bait.Handler
+	hooks     *hooks.Handler
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -149,6 +151,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{Kit: kit, cfg: cfg, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
 		service: newServiceTexts(cfg.Name), scans: webkit.NewEventLimiter(unloggedScansPerMinute)}
 	s.bait = bait.New(kit, cfg.Store)
+	s.hooks = hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,
+		KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake})
 	s.routes()
 	return s, nil
 }

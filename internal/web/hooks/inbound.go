@@ -1,4 +1,4 @@
-package web
+package hooks
 
 import (
 	"context"
@@ -17,12 +17,12 @@ import (
 // MaxSMSBody bounds an inbound text (ten concatenated segments).
 const MaxSMSBody = 1600
 
-// devInbound takes an inbound text in Twilio's form names (From, Body, and
+// DevInbound takes an inbound text in Twilio's form names (From, Body, and
 // To: the number of ours it reached, optional) for the outbox provider. The
 // numbers are sealed before anything else happens; the sender handles the
 // text and replies.
-func (s *Server) devInbound(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+func (s *Handler) DevInbound(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, webkit.MaxBody)
 	if err := r.ParseForm(); err != nil {
 		s.WriteJSONError(w, r, webkit.BodyError(err))
 		return
@@ -31,7 +31,7 @@ func (s *Server) devInbound(w http.ResponseWriter, r *http.Request) {
 }
 
 // acceptInbound seals and queues one inbound text.
-func (s *Server) acceptInbound(w http.ResponseWriter, r *http.Request, provider, from, to, body string) {
+func (s *Handler) acceptInbound(w http.ResponseWriter, r *http.Request, provider, from, to, body string) {
 	n, err := phone.Parse(from, "US")
 	if err != nil {
 		s.WriteJSONError(w, r, tocsin.FieldError("From", "From is not a phone number"))
@@ -56,14 +56,14 @@ func (s *Server) acceptInbound(w http.ResponseWriter, r *http.Request, provider,
 	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))
 }
 
-// providerHook takes a provider's webhook request (an inbound text or a
+// ProviderHook takes a provider's webhook request (an inbound text or a
 // delivery receipt) without judging it: the web tier holds no credential
 // that could check it (Twilio signs with a token that can also send). It
 // seals the request to the sender, which checks the provider's signature
 // and acts, or raises a security event.
-func (s *Server) providerHook(provider string) http.HandlerFunc {
+func (s *Handler) ProviderHook(provider string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, webkit.MaxBody)
 		if err := r.ParseForm(); err != nil {
 			s.WriteJSONError(w, r, webkit.BodyError(err))
 			return
@@ -81,7 +81,7 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 		if err == nil {
 			var sealed []byte
 			if sealed, err = s.cfg.Sealer.SealData(raw); err == nil {
-				err = s.cfg.Store.AddHookRequest(r.Context(), &store.HookRequest{Provider: provider, Sealed: sealed, ReceivedAt: s.cfg.Now()})
+				err = s.cfg.Store.AddHookRequest(r.Context(), &store.HookRequest{Provider: provider, Sealed: sealed, ReceivedAt: s.Now()})
 			}
 		}
 		if err != nil {
@@ -101,7 +101,7 @@ func (s *Server) providerHook(provider string) http.HandlerFunc {
 // kannelHook checks and acts on Kannel's calls at once: their secret cannot
 // send, so the web tier may hold it. A delivery report goes straight to the
 // ledger; an inbound text is sealed and queued like any other.
-func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) kannelHook(w http.ResponseWriter, r *http.Request) {
 	if !kannelhook.SecretOK(r.Form.Get("secret"), s.cfg.KannelHookSecret) {
 		s.Securityf(r.Context(), "webhook.forged", "kannel", "a call to /hooks/sms/kannel without the hook secret: ignored")
 		http.Error(w, "forbidden", http.StatusForbidden)
@@ -109,7 +109,7 @@ func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Form.Get("kind") {
 	case "dlr":
-		rep, err := kannelhook.ParseDLR(r.Form, s.cfg.Now())
+		rep, err := kannelhook.ParseDLR(r.Form, s.Now())
 		if err != nil {
 			s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "%s", kannelhook.Clean(err.Error(), 200)))
 			return
@@ -137,7 +137,7 @@ func (s *Server) kannelHook(w http.ResponseWriter, r *http.Request) {
 
 // queueInbound seals the numbers at once (to: the number of ours it
 // reached; zero when unknown) and queues the text for the sender.
-func (s *Server) queueInbound(ctx context.Context, provider string, from, to phone.Number, body string) error {
+func (s *Handler) queueInbound(ctx context.Context, provider string, from, to phone.Number, body string) error {
 	if len(body) > MaxSMSBody {
 		body = body[:MaxSMSBody]
 	}
@@ -151,7 +151,7 @@ func (s *Server) queueInbound(ctx context.Context, provider string, from, to pho
 			return err
 		}
 	}
-	if err := s.cfg.Store.AddInbound(ctx, &tocsin.Inbound{Provider: provider, FromSealed: sealed, ToSealed: toSealed, Body: body, ReceivedAt: s.cfg.Now()}); err != nil {
+	if err := s.cfg.Store.AddInbound(ctx, &tocsin.Inbound{Provider: provider, FromSealed: sealed, ToSealed: toSealed, Body: body, ReceivedAt: s.Now()}); err != nil {
 		return err
 	}
 	s.cfg.Wake()
