@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"net/http"
 	"strings"
 
@@ -27,8 +28,8 @@ type gate func(ctx context.Context, p geo.Point) error
 // then the service-wide one or a proof of work.
 func (s *Server) reportGate(solution string) gate {
 	return func(ctx context.Context, p geo.Point) error {
-		area := hourly(areaKey(kindReport, p), s.limits.limits.ReportsPerAreaPerHour)
-		return s.admit(ctx, kindReport, []store.Bucket{area}, solution)
+		area := abuse.Hourly(abuse.AreaKey(abuse.KindReport, p), s.limits.Limits().ReportsPerAreaPerHour)
+		return s.limits.Admit(ctx, abuse.KindReport, []store.Bucket{area}, solution)
 	}
 }
 
@@ -37,13 +38,13 @@ func (s *Server) reportGate(solution string) gate {
 func (s *Server) keyGate(k *tocsin.APIKey) gate {
 	return func(ctx context.Context, _ geo.Point) error {
 		now := s.cfg.Now()
-		per := s.limits.limits.APIKeyReportsPerHour
-		empty, err := s.cfg.Store.TakeTokens(ctx, []store.Bucket{hourly("apikey:"+k.ID, per)}, now)
+		per := s.limits.Limits().APIKeyReportsPerHour
+		empty, err := s.cfg.Store.TakeTokens(ctx, []store.Bucket{abuse.Hourly("apikey:"+k.ID, per)}, now)
 		if err != nil {
 			return err
 		}
 		if empty >= 0 {
-			s.countRefusal(ctx, refusedAPIKey, now)
+			s.limits.CountRefusal(ctx, abuse.RefusedAPIKey, now)
 			return tocsin.Errorf(tocsin.ETOOMANY, "this API key has sent its %d reports of the last hour; try again in a few minutes", per)
 		}
 		return nil
@@ -93,19 +94,19 @@ type powAnswer struct {
 
 // writePoW answers 429 with a challenge: solve it and send the request
 // again with the payload in the X-Tocsin-PoW header.
-func (s *Server) writePoW(w http.ResponseWriter, e *errPoW) {
+func (s *Server) writePoW(w http.ResponseWriter, e *abuse.ErrPoW) {
 	msg := "many requests are arriving right now: solve the proof-of-work challenge and send the request again with the solution in the " + PoWHeader + " header (docs/operations.md, \"Abuse limits\")"
-	if e.why != "" {
+	if e.Why != "" {
 		msg = "the proof of work was not accepted (forged, wrong, expired or used already): " + msg
 	}
 	w.Header().Set("Retry-After", "0")
-	webkit.WriteJSON(w, http.StatusTooManyRequests, powAnswer{Error: msg, Code: "pow_required", Challenge: e.challenge})
+	webkit.WriteJSON(w, http.StatusTooManyRequests, powAnswer{Error: msg, Code: "pow_required", Challenge: e.Challenge})
 }
 
 // apiChallenge serves a fresh challenge (GET /api/v1/challenge), in the
 // form ALTCHA's widget takes from its challenge URL.
 func (s *Server) apiChallenge(w http.ResponseWriter, r *http.Request) {
-	c, err := s.limits.issuer.New(s.cfg.Now())
+	c, err := s.limits.NewChallenge()
 	if err != nil {
 		s.WriteJSONError(w, r, err)
 		return
@@ -117,10 +118,10 @@ func (s *Server) apiChallenge(w http.ResponseWriter, r *http.Request) {
 // carryPoW puts a challenge in a form while this replica is under load of
 // kind, so that the solution is ready when the form is sent.
 func (s *Server) carryPoW(p *webkit.Page, kind string) {
-	if !s.underLoad(kind) {
+	if !s.limits.UnderLoad(kind) {
 		return
 	}
-	c, err := s.limits.issuer.New(s.cfg.Now())
+	c, err := s.limits.NewChallenge()
 	if err != nil {
 		s.cfg.Log.Error("proof-of-work challenge", "err", err)
 		return
@@ -131,8 +132,8 @@ func (s *Server) carryPoW(p *webkit.Page, kind string) {
 
 // askFormPoW shows the form again, everything kept, with a challenge and a
 // word on why; pow.js solves it and sends the form again if submit.
-func (s *Server) askFormPoW(w http.ResponseWriter, r *http.Request, p *webkit.Page, name string, e *errPoW, submit bool) {
-	b, _ := json.Marshal(e.challenge)
-	p.PoW = &webkit.PoWPrompt{Challenge: string(b), Asked: true, Refused: e.why != "", Submit: submit}
+func (s *Server) askFormPoW(w http.ResponseWriter, r *http.Request, p *webkit.Page, name string, e *abuse.ErrPoW, submit bool) {
+	b, _ := json.Marshal(e.Challenge)
+	p.PoW = &webkit.PoWPrompt{Challenge: string(b), Asked: true, Refused: e.Why != "", Submit: submit}
 	s.Render(w, r, http.StatusTooManyRequests, name, p)
 }

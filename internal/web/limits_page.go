@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"net/http"
 	"time"
 )
@@ -14,9 +15,9 @@ var limitKinds = []struct{ kind, what string }{
 	{"report:cell", "limits.report.cell"},
 	{"code:global", "limits.code.global"},
 	{"code:cell", "limits.code.cell"},
-	{refusedAPIKey, "limits.apikey"},
-	{refusedPoWBad, "limits.pow.refused"},
-	{refusedPoWReplay, "limits.pow.replayed"},
+	{abuse.RefusedAPIKey, "limits.apikey"},
+	{abuse.RefusedPoWBad, "limits.pow.refused"},
+	{abuse.RefusedPoWReplay, "limits.pow.replayed"},
 }
 
 // limitRow is one kind of limit and what it held back.
@@ -27,7 +28,7 @@ type limitRow struct {
 
 type limitsData struct {
 	Rows   []limitRow
-	Limits Limits
+	Limits abuse.Limits
 	Load   []string // kinds for which this replica asks a proof of work now
 }
 
@@ -36,13 +37,13 @@ type limitsData struct {
 func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "limits.title")
 	now := s.cfg.Now()
-	s.flushRefusals(r.Context(), now)
+	s.limits.FlushRefusals(r.Context(), now)
 	counts, err := s.cfg.Store.Refusals(r.Context(), now.Add(-23*time.Hour))
 	if err != nil {
 		s.FormError(w, r, p, "limits", err)
 		return
 	}
-	d := limitsData{Limits: s.limits.limits}
+	d := limitsData{Limits: s.limits.Limits()}
 	index := map[string]int{}
 	for _, k := range limitKinds {
 		index[k.kind] = len(d.Rows)
@@ -60,8 +61,8 @@ func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request) {
 			d.Rows[i].LastHour += c.N
 		}
 	}
-	for _, k := range []string{kindSignup, kindReport, kindCode} {
-		if s.underLoad(k) {
+	for _, k := range []string{abuse.KindSignup, abuse.KindReport, abuse.KindCode} {
+		if s.limits.UnderLoad(k) {
 			d.Load = append(d.Load, k)
 		}
 	}

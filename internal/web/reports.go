@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"net/http"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := s.createReport(r.Context(), in, admit)
-	if e, ok := isPoW(err); ok {
+	if e, ok := abuse.IsPoW(err); ok {
 		s.writePoW(w, e)
 		return
 	}
@@ -108,7 +109,7 @@ type reportFormData struct {
 func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "report.title")
 	p.Data = reportFormData{Categories: tocsin.Categories(), Done: r.URL.Query().Get("sent") == "1"}
-	s.carryPoW(p, kindReport)
+	s.carryPoW(p, abuse.KindReport)
 	s.Render(w, r, http.StatusOK, "report", p)
 }
 
@@ -136,7 +137,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = s.createReport(r.Context(), in, s.reportGate(r.FormValue(powField)))
 	}
-	if e, ok := isPoW(err); ok {
+	if e, ok := abuse.IsPoW(err); ok {
 		if in.Photo != nil { // a browser cannot send a file field again by itself
 			p.Errors["photo"] = p.T("pow.photo")
 		}

@@ -10,6 +10,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"github.com/tocsin/tocsin/internal/web/bait"
 	"github.com/tocsin/tocsin/internal/web/hooks"
 	"log/slog"
@@ -59,7 +60,7 @@ type Config struct {
 	// Secure marks cookies Secure and sends HSTS (served over TLS).
 	Secure bool
 	// Limits bound what anonymous callers can spend (limits.go).
-	Limits Limits
+	Limits abuse.Limits
 	// SMSPolicy is the numbers the service texts (phone.Policy): sign-ups
 	// for any other are refused at the form. nil means phone.DefaultPolicy
 	// (the US and its territories).
@@ -101,7 +102,7 @@ const maxThrottled = 100_000
 type Server struct {
 	*webkit.Kit
 	cfg       Config
-	limits    *limiter
+	limits    *abuse.Limiter
 	throttle  *sourceThrottle
 	warnProxy sync.Once
 	notices   noticeChecks
@@ -148,7 +149,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Kit: kit, cfg: cfg, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
+	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
 		service: newServiceTexts(cfg.Name), scans: webkit.NewEventLimiter(unloggedScansPerMinute)}
 	s.bait = bait.New(kit, cfg.Store)
 	s.hooks = hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"math/big"
 	"net/http"
 	"strconv"
@@ -29,7 +30,7 @@ type subscribeData struct {
 func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
 	p.Data = subscribeData{Lang: p.Lang}
-	s.carryPoW(p, kindSignup)
+	s.carryPoW(p, abuse.KindSignup)
 	s.Render(w, r, http.StatusOK, "subscribe", p)
 }
 
@@ -45,7 +46,7 @@ func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 		Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), Lang: tocsin.Language(r.PostFormValue("lang"))}
 	p.Data = d
 	su, err := s.newSignup(r, p, d, r.PostFormValue(powField))
-	if e, ok := isPoW(err); ok {
+	if e, ok := abuse.IsPoW(err); ok {
 		s.askFormPoW(w, r, p, "subscribe", e, true)
 		return
 	}
@@ -78,10 +79,10 @@ func (s *Server) newSignup(r *http.Request, p *webkit.Page, d subscribeData, sol
 	if c := area.Circle; c != nil && c.RadiusM > tocsin.MaxSubscriberRadiusM {
 		return nil, tocsin.FieldError("radius", "the radius can be at most %d km", tocsin.MaxSubscriberRadiusM/1000)
 	}
-	l := s.limits.limits
-	if err := s.admit(ctx, kindSignup, []store.Bucket{
-		hourly(areaKey(kindSignup, s.areaPoint(area)), l.SignupsPerAreaPerHour),
-		hourly(s.limits.prefixBucketKey(kindSignup, n), l.SignupsPerPrefixPerHour),
+	l := s.limits.Limits()
+	if err := s.limits.Admit(ctx, abuse.KindSignup, []store.Bucket{
+		abuse.Hourly(abuse.AreaKey(abuse.KindSignup, s.areaPoint(area)), l.SignupsPerAreaPerHour),
+		abuse.Hourly(s.limits.PrefixBucketKey(abuse.KindSignup, n), l.SignupsPerPrefixPerHour),
 	}, solution); err != nil {
 		return nil, err
 	}
@@ -209,9 +210,9 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	code := strings.TrimSpace(r.FormValue("code"))
 	p.Data = subscribeData{ID: su.ID, Code: code}
-	area := hourly(areaKey(kindCode, s.areaPoint(su.Area)), s.limits.limits.CodesPerAreaPerHour)
-	if err := s.admit(ctx, kindCode, []store.Bucket{area}, r.FormValue(powField)); err != nil {
-		if e, ok := isPoW(err); ok {
+	area := abuse.Hourly(abuse.AreaKey(abuse.KindCode, s.areaPoint(su.Area)), s.limits.Limits().CodesPerAreaPerHour)
+	if err := s.limits.Admit(ctx, abuse.KindCode, []store.Bucket{area}, r.FormValue(powField)); err != nil {
+		if e, ok := abuse.IsPoW(err); ok {
 			s.askFormPoW(w, r, p, "confirm", e, true)
 			return
 		}

@@ -1,7 +1,8 @@
-package web
+package webkit
 
 import (
 	"encoding/json"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,15 +21,15 @@ func TestPowJSSolves(t *testing.T) {
 	if err != nil {
 		t.Skip("node is not installed")
 	}
-	is := pow.Issuer{Key: []byte("0123456789abcdef0123456789abcdef"), MaxNumber: DefaultLimits.PoWMaxNumber, TTL: time.Hour}
+	is := pow.Issuer{Key: []byte("0123456789abcdef0123456789abcdef"), MaxNumber: abuse.DefaultLimits.PoWMaxNumber, TTL: time.Hour}
 	c, err := is.New(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(c)
-	script, _ := filepath.Abs("webkit/static/pow.js")
+	script, _ := filepath.Abs("static/pow.js")
 	start := time.Now()
-	out, err := exec.CommandContext(t.Context(), node, "webkit/testdata/powjs_harness.js", script, string(b)).CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), node, "testdata/powjs_harness.js", script, string(b)).CombinedOutput()
 	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("node: %v\n%s", err, out)

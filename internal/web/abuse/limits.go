@@ -1,4 +1,13 @@
-package web
+// Package abuse bounds what callers who are not signed in can spend: token
+// buckets in the database per area, per number prefix and service-wide,
+// and a proof of work asked for when the service-wide bucket is empty. It
+// is shared state: one Limiter per web tier, handed to the surfaces that
+// take anonymous requests and to the console page that shows the counts.
+//
+// It must never import a surface package, the sender, a provider or the
+// vault, and it never keeps an address or a number: a prefix is named by a
+// keyed hash.
+package abuse
 
 import (
 	"context"
@@ -7,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -20,7 +30,7 @@ import (
 
 // Limits bounds, per hour, what callers who are not signed in can spend.
 // Each is a token bucket in the database, shared by every web replica: it
-// refills continuously and holds ten minutes' worth (see hourly). Zero fields take the
+// refills continuously and holds ten minutes' worth (see Hourly). Zero fields take the
 // defaults (DefaultLimits).
 //
 // A request takes a token from the buckets of its area (and, for a
@@ -74,13 +84,13 @@ func (l Limits) withDefaults() Limits {
 
 // Kinds of request the limits count, and their refusal kinds.
 const (
-	kindSignup = "signup"
-	kindReport = "report"
-	kindCode   = "code"
+	KindSignup = "signup"
+	KindReport = "report"
+	KindCode   = "code"
 
-	refusedPoWBad    = "pow:refused"  // a forged, wrong or late solution
-	refusedPoWReplay = "pow:replayed" // a solution sent a second time
-	refusedAPIKey    = "apikey"
+	RefusedPoWBad    = "pow:refused"  // a forged, wrong or late solution
+	RefusedPoWReplay = "pow:replayed" // a solution sent a second time
+	RefusedAPIKey    = "apikey"
 )
 
 // powTTL is how long a challenge may be answered: long enough to fill in a
@@ -91,10 +101,10 @@ const powTTL = 20 * time.Minute
 // front (on the form it serves) after it found a service-wide bucket empty.
 const loadMemory = 2 * time.Minute
 
-// hourly is a bucket refilled at perHour an hour that holds ten minutes'
+// Hourly is a bucket refilled at perHour an hour that holds ten minutes'
 // worth: at least 6 (or perHour, when fewer), so that a few people at once
 // are never refused, and a flood gets a sixth of the hour at most.
-func hourly(key string, perHour int) store.Bucket {
+func Hourly(key string, perHour int) store.Bucket {
 	burst := perHour / 6
 	if burst < 6 {
 		burst = min(perHour, 6)
@@ -102,22 +112,26 @@ func hourly(key string, perHour int) store.Bucket {
 	return store.Bucket{Key: key, Rate: float64(perHour) / 3600, Burst: float64(max(burst, 1))}
 }
 
-// errPoW asks the caller for a proof of work: the service-wide limit is
+// ErrPoW asks the caller for a proof of work: the service-wide limit is
 // reached, and the caller brought no valid one.
-type errPoW struct {
-	challenge pow.Challenge
-	why       string // refusedPoWBad or refusedPoWReplay when one was refused
+type ErrPoW struct {
+	Challenge pow.Challenge
+	Why       string // RefusedPoWBad or RefusedPoWReplay when one was refused
 }
 
-func (e *errPoW) Error() string { return "proof of work required" }
+func (e *ErrPoW) Error() string { return "proof of work required" }
 
-// limiter holds what a replica keeps in memory about the limits: the key
+// Limiter holds what a replica keeps in memory about the limits: the key
 // that names prefixes, the challenge issuer, when it last found each
 // service-wide bucket empty, and refusal counts not yet written.
-type limiter struct {
+type Limiter struct {
 	limits    Limits
 	prefixKey []byte
 	issuer    pow.Issuer
+	st        store.Limits
+	log       *slog.Logger
+	now       func() time.Time
+	sms       []phone.Public // the service's numbers, named in a sign-up's refusal
 
 	mu        sync.Mutex
 	loadUntil map[string]time.Time
@@ -126,9 +140,12 @@ type limiter struct {
 	purgedAt  time.Time
 }
 
-func newLimiter(l Limits, webKey []byte) *limiter {
+// New returns the limiter of a web tier: webKey derives the prefixes' key
+// and the challenges' key; sms are the service's numbers.
+func New(l Limits, webKey []byte, st store.Limits, log *slog.Logger, now func() time.Time, sms []phone.Public) *Limiter {
 	l = l.withDefaults()
-	return &limiter{
+	return &Limiter{
+		st: st, log: log, now: now, sms: sms,
 		limits:    l,
 		prefixKey: derive(webKey, "tocsin/limit-prefix/v1"),
 		issuer:    pow.Issuer{Key: derive(webKey, "tocsin/pow-key/v1"), MaxNumber: max(l.PoWMaxNumber, 1), TTL: powTTL},
@@ -143,15 +160,15 @@ func derive(key []byte, label string) []byte {
 	return m.Sum(nil)
 }
 
-// areaKey names the area of a point.
-func areaKey(kind string, p geo.Point) string {
+// AreaKey names the area of a point.
+func AreaKey(kind string, p geo.Point) string {
 	return kind + ":cell:" + strconv.FormatUint(geo.AreaCell(p), 16)
 }
 
-// prefixBucketKey names a number's prefix (E.164 less its last 4 digits) by a
+// PrefixBucketKey names a number's prefix (E.164 less its last 4 digits) by a
 // keyed hash: a prefix is shared by 10,000 numbers and identifies no one,
 // and the hash keeps even that out of the database.
-func (l *limiter) prefixBucketKey(kind string, n phone.Number) string {
+func (l *Limiter) PrefixBucketKey(kind string, n phone.Number) string {
 	e := n.E164()
 	prefix := e[:max(len(e)-4, 1)]
 	m := hmac.New(sha256.New, l.prefixKey)
@@ -160,35 +177,35 @@ func (l *limiter) prefixBucketKey(kind string, n phone.Number) string {
 }
 
 // global is the service-wide bucket of kind.
-func (l *limiter) global(kind string) store.Bucket {
+func (l *Limiter) global(kind string) store.Bucket {
 	switch kind {
-	case kindSignup:
-		return hourly(kindSignup+":global", l.limits.SignupsPerHour)
-	case kindCode:
-		return hourly(kindCode+":global", l.limits.CodesPerHour)
+	case KindSignup:
+		return Hourly(KindSignup+":global", l.limits.SignupsPerHour)
+	case KindCode:
+		return Hourly(KindCode+":global", l.limits.CodesPerHour)
 	default:
-		return hourly(kindReport+":global", l.limits.ReportsPerHour)
+		return Hourly(KindReport+":global", l.limits.ReportsPerHour)
 	}
 }
 
-// admit lets an anonymous request of kind go on, or says why not: an
-// *errPoW when the service-wide bucket (taken first) is empty and no valid
+// Admit lets an anonymous request of kind go on, or says why not: an
+// *ErrPoW when the service-wide bucket (taken first) is empty and no valid
 // proof of work came with the request, or when the one that came is not
 // valid; a *tocsin.Error ETOOMANY when a bucket of its own scope is empty.
 // scoped are the request's area and prefix buckets; solution is the proof
 // of work it carries ("" for none).
-func (s *Server) admit(ctx context.Context, kind string, scoped []store.Bucket, solution string) error {
-	l, now := s.limits, s.cfg.Now()
-	s.purgeLimits(ctx, now)
+func (l *Limiter) Admit(ctx context.Context, kind string, scoped []store.Bucket, solution string) error {
+	now := l.now()
+	l.purgeLimits(ctx, now)
 	solved := false
 	if solution != "" && l.limits.PoWMaxNumber > 0 {
-		why, err := s.spendSolution(ctx, solution, now)
+		why, err := l.spendSolution(ctx, solution, now)
 		if err != nil {
 			return err
 		}
 		if why != "" {
-			s.countRefusal(ctx, why, now)
-			return s.askPoW(kind, why, now)
+			l.CountRefusal(ctx, why, now)
+			return l.askPoW(kind, why, now)
 		}
 		solved = true
 	}
@@ -198,7 +215,7 @@ func (s *Server) admit(ctx context.Context, kind string, scoped []store.Bucket, 
 	if !solved {
 		buckets = append([]store.Bucket{l.global(kind)}, scoped...)
 	}
-	empty, err := s.cfg.Store.TakeTokens(ctx, buckets, now)
+	empty, err := l.st.TakeTokens(ctx, buckets, now)
 	if err != nil {
 		return err
 	}
@@ -206,51 +223,50 @@ func (s *Server) admit(ctx context.Context, kind string, scoped []store.Bucket, 
 		return nil
 	}
 	if solved || empty > 0 {
-		s.countRefusal(ctx, bucketKind(buckets[empty].Key), now)
-		return tocsin.Errorf(tocsin.ETOOMANY, "%s%s", tooManyMessage(kind), s.joinNumber(kind))
+		l.CountRefusal(ctx, bucketKind(buckets[empty].Key), now)
+		return tocsin.Errorf(tocsin.ETOOMANY, "%s%s", tooManyMessage(kind), l.joinNumber(kind))
 	}
 	l.mu.Lock()
 	l.loadUntil[kind] = now.Add(loadMemory)
 	l.mu.Unlock()
-	s.countRefusal(ctx, kind+":global", now)
+	l.CountRefusal(ctx, kind+":global", now)
 	if l.limits.PoWMaxNumber < 0 {
-		return tocsin.Errorf(tocsin.ETOOMANY, "%s%s", busyMessage(kind), s.joinNumber(kind))
+		return tocsin.Errorf(tocsin.ETOOMANY, "%s%s", busyMessage(kind), l.joinNumber(kind))
 	}
-	return s.askPoW(kind, "", now)
+	return l.askPoW(kind, "", now)
 }
 
 // spendSolution checks a proof of work and records it as spent; why says
 // what was wrong with it ("" when it is good).
-func (s *Server) spendSolution(ctx context.Context, solution string, now time.Time) (why string, err error) {
-	id, expires, err := s.limits.issuer.Check(solution, now)
+func (l *Limiter) spendSolution(ctx context.Context, solution string, now time.Time) (why string, err error) {
+	id, expires, err := l.issuer.Check(solution, now)
 	if err != nil {
-		return refusedPoWBad, nil
+		return RefusedPoWBad, nil
 	}
-	err = s.cfg.Store.SpendChallenge(ctx, id, expires, now)
+	err = l.st.SpendChallenge(ctx, id, expires, now)
 	if tocsin.ErrorCode(err) == tocsin.ECONFLICT {
-		return refusedPoWReplay, nil
+		return RefusedPoWReplay, nil
 	}
 	return "", err
 }
 
-func (s *Server) askPoW(kind, why string, now time.Time) error {
-	c, err := s.limits.issuer.New(now)
+func (l *Limiter) askPoW(kind, why string, now time.Time) error {
+	c, err := l.issuer.New(now)
 	if err != nil {
 		return fmt.Errorf("proof-of-work challenge: %w", err)
 	}
-	return &errPoW{challenge: c, why: why}
+	return &ErrPoW{Challenge: c, Why: why}
 }
 
-// underLoad tells whether this replica found kind's service-wide bucket
+// UnderLoad tells whether this replica found kind's service-wide bucket
 // empty lately, so a form can carry a challenge before it is sent.
-func (s *Server) underLoad(kind string) bool {
-	l := s.limits
+func (l *Limiter) UnderLoad(kind string) bool {
 	if l.limits.PoWMaxNumber <= 0 {
 		return false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return s.cfg.Now().Before(l.loadUntil[kind])
+	return l.now().Before(l.loadUntil[kind])
 }
 
 // bucketKind is a bucket key less its scope: "signup:prefix:ab12…" →
@@ -269,20 +285,20 @@ func bucketKind(key string) string {
 
 // joinNumber ends a sign-up's refusal ("… text JOIN and your ZIP code")
 // with the number to text, when the service's number is set.
-func (s *Server) joinNumber(kind string) string {
-	if kind != kindSignup || len(s.cfg.SMSNumbers) == 0 {
+func (l *Limiter) joinNumber(kind string) string {
+	if kind != KindSignup || len(l.sms) == 0 {
 		return ""
 	}
-	return " to " + s.cfg.SMSNumbers[0].String()
+	return " to " + l.sms[0].String()
 }
 
 // busyMessage says the service-wide limit is reached (with no proof of
 // work to offer).
 func busyMessage(kind string) string {
 	switch kind {
-	case kindSignup:
+	case KindSignup:
 		return "too many people are signing up right now; please try again in an hour, or text JOIN and your ZIP code"
-	case kindCode:
+	case KindCode:
 		return "too many codes are being entered right now; please try again in a few minutes"
 	default:
 		return "too many reports are arriving right now; please try again in a few minutes, or call or text the hotline"
@@ -293,40 +309,38 @@ func busyMessage(kind string) string {
 // reached.
 func tooManyMessage(kind string) string {
 	switch kind {
-	case kindSignup:
+	case KindSignup:
 		return "too many sign-ups are coming from this area or these numbers right now; please try again in an hour, or text JOIN and your ZIP code"
-	case kindCode:
+	case KindCode:
 		return "too many codes are being entered for this area right now; please try again in a few minutes"
 	default:
 		return "too many reports are coming from this area right now; please try again in a few minutes, or call or text the hotline"
 	}
 }
 
-// countRefusal counts a request held back. Counts are kept in memory and
+// CountRefusal counts a request held back. Counts are kept in memory and
 // written at most once a second (a flood of refusals must not become a
-// flood of writes); flushRefusals writes them at once.
-func (s *Server) countRefusal(ctx context.Context, kind string, now time.Time) {
-	l := s.limits
+// flood of writes); FlushRefusals writes them at once.
+func (l *Limiter) CountRefusal(ctx context.Context, kind string, now time.Time) {
 	l.mu.Lock()
 	l.pending[kind]++
 	due := now.Sub(l.flushedAt) >= time.Second
 	l.mu.Unlock()
 	if due {
-		s.flushRefusals(ctx, now)
+		l.FlushRefusals(ctx, now)
 	}
 }
 
-// flushRefusals writes the counts kept in memory; those it cannot write
+// FlushRefusals writes the counts kept in memory; those it cannot write
 // stay for the next time.
-func (s *Server) flushRefusals(ctx context.Context, now time.Time) {
-	l := s.limits
+func (l *Limiter) FlushRefusals(ctx context.Context, now time.Time) {
 	l.mu.Lock()
 	pending := l.pending
 	l.pending, l.flushedAt = map[string]int{}, now
 	l.mu.Unlock()
 	for kind, n := range pending {
-		if err := s.cfg.Store.CountRefusals(context.WithoutCancel(ctx), kind, n, now); err != nil {
-			s.cfg.Log.Error("refusals not counted", "kind", kind, "err", err)
+		if err := l.st.CountRefusals(context.WithoutCancel(ctx), kind, n, now); err != nil {
+			l.log.Error("refusals not counted", "kind", kind, "err", err)
 			l.mu.Lock()
 			l.pending[kind] += n
 			l.mu.Unlock()
@@ -337,8 +351,7 @@ func (s *Server) flushRefusals(ctx context.Context, now time.Time) {
 // purgeLimits forgets, every ten minutes, the buckets idle for an hour
 // (full again by then: a bucket holds at most an hour's worth) and the
 // counts older than a week.
-func (s *Server) purgeLimits(ctx context.Context, now time.Time) {
-	l := s.limits
+func (l *Limiter) purgeLimits(ctx context.Context, now time.Time) {
 	l.mu.Lock()
 	due := now.Sub(l.purgedAt) >= 10*time.Minute
 	if due {
@@ -348,13 +361,19 @@ func (s *Server) purgeLimits(ctx context.Context, now time.Time) {
 	if !due {
 		return
 	}
-	if err := s.cfg.Store.PurgeLimits(ctx, now.Add(-time.Hour), now.Add(-7*24*time.Hour)); err != nil {
-		s.cfg.Log.Error("purge limits", "err", err)
+	if err := l.st.PurgeLimits(ctx, now.Add(-time.Hour), now.Add(-7*24*time.Hour)); err != nil {
+		l.log.Error("purge limits", "err", err)
 	}
 }
 
-// isPoW reports whether err asks for a proof of work.
-func isPoW(err error) (*errPoW, bool) {
-	var e *errPoW
+// IsPoW reports whether err asks for a proof of work.
+func IsPoW(err error) (*ErrPoW, bool) {
+	var e *ErrPoW
 	return e, errors.As(err, &e)
 }
+
+// Limits are the limits in force (defaults filled in).
+func (l *Limiter) Limits() Limits { return l.limits }
+
+// NewChallenge issues a fresh proof-of-work challenge.
+func (l *Limiter) NewChallenge() (pow.Challenge, error) { return l.issuer.New(l.now()) }
