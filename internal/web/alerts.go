@@ -84,7 +84,7 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 					s.FormError(w, r, p, "alerts", err)
 					return
 				}
-				v, _ := trust.CheckApprovals(ros, st, st.MaxRecipients, toApprovals(approvals))
+				v, _ := trust.CheckApprovals(ros, st, st.MaxRecipients, webkit.Approvals(approvals))
 				row.Signers, row.Need = v.Signers, v.Need
 			}
 		}

@@ -428,7 +428,7 @@ func (s *Server) noticeSigners(ctx context.Context, id string, st *trust.NoticeS
 		}
 		seen[r.Version] = true
 		var verr error
-		if v, verr = trust.CheckNoticeApprovals(r, st, toApprovals(as)); verr == nil {
+		if v, verr = trust.CheckNoticeApprovals(r, st, webkit.Approvals(as)); verr == nil {
 			return v, nil, nil
 		}
 		if len(seen) == 1 {

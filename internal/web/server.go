@@ -11,6 +11,7 @@ package web
 import (
 	"fmt"
 	"github.com/tocsin/tocsin/internal/web/abuse"
+	"github.com/tocsin/tocsin/internal/web/api"
 	"github.com/tocsin/tocsin/internal/web/bait"
 	"github.com/tocsin/tocsin/internal/web/hooks"
 	"log/slog"
@@ -114,6 +115,7 @@ type Server struct {
 	scans     *webkit.EventLimiter // the scans of alert rows for texts not in the log
 	bait      *bait.Handler
 	hooks     *hooks.Handler
+	api       *api.Handler
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -152,6 +154,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
 		service: newServiceTexts(cfg.Name), scans: webkit.NewEventLimiter(unloggedScansPerMinute)}
 	s.bait = bait.New(kit, cfg.Store)
+	s.api = api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake)
 	s.hooks = hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,
 		KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake})
 	s.routes()

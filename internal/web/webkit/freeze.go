@@ -115,3 +115,12 @@ func (s *Kit) FreezeNow(ctx context.Context) (FreezeStatus, error) {
 	}
 	return s.CurrentFreeze(ctx, orders)
 }
+
+// LastOrderSeq is the number of the newest freeze order (0 for none).
+func (s *Kit) LastOrderSeq(ctx context.Context) (int64, error) {
+	orders, err := s.Store.FreezeOrders(ctx, 0)
+	if err != nil || len(orders) == 0 {
+		return 0, err
+	}
+	return orders[len(orders)-1].Seq, nil
+}

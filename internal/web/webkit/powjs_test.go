@@ -2,12 +2,13 @@ package webkit
 
 import (
 	"encoding/json"
-	"github.com/tocsin/tocsin/internal/web/abuse"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/web/abuse"
 
 	"github.com/tocsin/tocsin/internal/pow"
 )

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
-// noticeStatementHandler serves exactly what a notice's approval signs.
-func (s *Server) noticeStatementHandler(w http.ResponseWriter, r *http.Request) {
-	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
+// NoticeStatement serves exactly what a notice's approval signs.
+func (s *Handler) NoticeStatement(w http.ResponseWriter, r *http.Request) {
+	n, err := s.st.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil || len(n.Statement) == 0 {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no notice with that id has a statement"))
 		return
@@ -25,13 +25,13 @@ func (s *Server) noticeStatementHandler(w http.ResponseWriter, r *http.Request) 
 	w.Write(n.Statement)
 }
 
-// submitNoticeApproval takes one operator's signature over a notice's
+// SubmitNoticeApproval takes one operator's signature over a notice's
 // statement, as submitApproval does for an alert: a key outside the
 // verified roster, or a signature that does not verify over the notice
 // (an alert's signature among them), is refused with a security event.
 // When enough operators have signed, the sender is told; it verifies
 // everything again and publishes the notice in the log.
-func (s *Server) submitNoticeApproval(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) SubmitNoticeApproval(w http.ResponseWriter, r *http.Request) {
 	var body apiApproval
 	if err := webkit.DecodeJSON(w, r, &body, "signed_at"); err != nil {
 		s.WriteJSONError(w, r, err)
@@ -45,8 +45,8 @@ func (s *Server) submitNoticeApproval(w http.ResponseWriter, r *http.Request) {
 	webkit.WriteJSON(w, http.StatusCreated, res)
 }
 
-func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
-	n, err := s.cfg.Store.GetNotice(ctx, id)
+func (s *Handler) approveNotice(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
+	n, err := s.st.GetNotice(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval)
 	if err != nil {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice has no valid statement to sign")
 	}
-	if !s.cfg.Now().Before(st.ValidUntil) {
+	if !s.Now().Before(st.ValidUntil) {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice expired at %s: draft a new one", st.ValidUntil.UTC().Format(time.RFC3339))
 	}
 	r, err := s.Roster(ctx)
@@ -80,7 +80,7 @@ func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval)
 		s.Securityf(ctx, "approval.refused", n.ID, "notice approval by %s does not verify over this notice's statement: %v", member.Name, err)
 		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this notice's statement (it may have been signed over other text, or be an alert's signature)")
 	}
-	err = s.cfg.Store.AddNoticeApproval(ctx, &store.Approval{AlertID: n.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
+	err = s.st.AddNoticeApproval(ctx, &store.Approval{AlertID: n.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
 		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
 	if err != nil {
 		return nil, err
@@ -91,12 +91,12 @@ func (s *Server) approveNotice(ctx context.Context, id string, body apiApproval)
 
 // approveNoticeIfQuorum hands the notice to the sender once enough
 // distinct operators have signed.
-func (s *Server) approveNoticeIfQuorum(ctx context.Context, n *tocsin.Notice, st *trust.NoticeStatement, r *trust.Roster) (*approvalResult, error) {
-	as, err := s.cfg.Store.ListNoticeApprovals(ctx, n.ID)
+func (s *Handler) approveNoticeIfQuorum(ctx context.Context, n *tocsin.Notice, st *trust.NoticeStatement, r *trust.Roster) (*approvalResult, error) {
+	as, err := s.st.ListNoticeApprovals(ctx, n.ID)
 	if err != nil {
 		return nil, err
 	}
-	v, qerr := trust.CheckNoticeApprovals(r, st, toApprovals(as))
+	v, qerr := trust.CheckNoticeApprovals(r, st, webkit.Approvals(as))
 	res := &approvalResult{Signers: v.Signers, Need: v.Need}
 	if res.Signers == nil {
 		res.Signers = []string{}
@@ -105,12 +105,12 @@ func (s *Server) approveNoticeIfQuorum(ctx context.Context, n *tocsin.Notice, st
 		return res, nil
 	}
 	if n.State == tocsin.NoticeDraft {
-		err := s.cfg.Store.ApproveNotice(ctx, n.ID)
+		err := s.st.ApproveNotice(ctx, n.ID)
 		if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
 			return nil, err
 		}
 		s.Auditf(ctx, strings.Join(v.Signers, ", "), "notice.approve", n.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
-		s.cfg.Wake()
+		s.wake()
 	}
 	res.Approved = true
 	return res, nil

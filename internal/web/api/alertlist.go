@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -46,12 +46,12 @@ type listedAlert struct {
 	Need       int       `json:"need"`
 }
 
-// listAlertsSigned answers tocsin alert list: the alerts in one state, for
+// ListAlertsSigned answers tocsin alert list: the alerts in one state, for
 // an admin or dispatcher of the verified roster who signed the request
 // with their roster key, so that approvers without a console account find
 // what waits for them. Nothing else opens the list of pending alerts; a
 // request by a key outside the roster raises a security event.
-func (s *Server) listAlertsSigned(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) ListAlertsSigned(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var body apiReadRequest
 	if err := webkit.DecodeJSON(w, r, &body, ""); err != nil {
@@ -73,7 +73,7 @@ func (s *Server) listAlertsSigned(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkReadRequest verifies the request and returns the states it asks for.
-func (s *Server) checkReadRequest(ctx context.Context, body apiReadRequest) ([]tocsin.AlertState, error) {
+func (s *Handler) checkReadRequest(ctx context.Context, body apiReadRequest) ([]tocsin.AlertState, error) {
 	raw, err := base64.StdEncoding.DecodeString(body.Request)
 	if err != nil {
 		return nil, tocsin.FieldError("request", "the request must be standard base64")
@@ -87,7 +87,7 @@ func (s *Server) checkReadRequest(ctx context.Context, body apiReadRequest) ([]t
 	if verb != "alerts" || !ok {
 		return nil, tocsin.FieldError("request", "the request must ask for alerts pending, approved, sending or sent")
 	}
-	if now := s.cfg.Now(); q.At.Before(now.Add(-readRequestSkew)) || q.At.After(now.Add(readRequestSkew)) {
+	if now := s.Now(); q.At.Before(now.Add(-readRequestSkew)) || q.At.After(now.Add(readRequestSkew)) {
 		return nil, tocsin.Errorf(tocsin.EINVALID, "the request was signed at %s and the server's time is %s: check your computer's clock (a request is good for %s)",
 			q.At.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339), readRequestSkew)
 	}
@@ -110,8 +110,8 @@ func (s *Server) checkReadRequest(ctx context.Context, body apiReadRequest) ([]t
 }
 
 // listedAlerts is the answer: each alert with who has signed it so far.
-func (s *Server) listedAlerts(ctx context.Context, states []tocsin.AlertState) ([]listedAlert, error) {
-	alerts, err := s.cfg.Store.ListAlerts(ctx, states, 100)
+func (s *Handler) listedAlerts(ctx context.Context, states []tocsin.AlertState) ([]listedAlert, error) {
+	alerts, err := s.st.ListAlerts(ctx, states, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -122,14 +122,14 @@ func (s *Server) listedAlerts(ctx context.Context, states []tocsin.AlertState) (
 	out := []listedAlert{}
 	for _, a := range alerts {
 		st, err := trust.DecodeStatement(a.Statement)
-		if err != nil || (a.State == tocsin.AlertDraft && !s.cfg.Now().Before(st.ValidUntil)) {
+		if err != nil || (a.State == tocsin.AlertDraft && !s.Now().Before(st.ValidUntil)) {
 			continue // no statement to sign, or expired: nothing waits
 		}
-		as, err := s.cfg.Store.ListApprovals(ctx, a.ID)
+		as, err := s.st.ListApprovals(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
-		v, _ := trust.CheckApprovals(ros, st, st.MaxRecipients, toApprovals(as))
+		v, _ := trust.CheckApprovals(ros, st, st.MaxRecipients, webkit.Approvals(as))
 		la := listedAlert{ID: a.ID, Ref: a.Ref, State: string(a.State), CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt,
 			ValidUntil: st.ValidUntil, Text: st.Texts["en"], Signers: v.Signers, Need: v.Need}
 		if la.Signers == nil {

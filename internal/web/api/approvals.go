@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
-// alertStatement serves exactly what an approval signs.
-func (s *Server) alertStatement(w http.ResponseWriter, r *http.Request) {
-	a, err := s.cfg.Store.GetAlert(r.Context(), r.PathValue("id"))
+// AlertStatement serves exactly what an approval signs.
+func (s *Handler) AlertStatement(w http.ResponseWriter, r *http.Request) {
+	a, err := s.st.GetAlert(r.Context(), r.PathValue("id"))
 	if err != nil || len(a.Statement) == 0 {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no alert with that id has a statement"))
 		return
@@ -48,12 +48,12 @@ type approvalResult struct {
 	UnfreezeNeed int  `json:"unfreeze_need,omitempty"`
 }
 
-// submitApproval takes one operator's signature over an alert's statement.
+// SubmitApproval takes one operator's signature over an alert's statement.
 // The signature authenticates the request: a key that is not in the
 // verified roster, or a signature that does not verify, is refused and
 // raises a security event. When enough operators have signed, the alert is
 // handed to the sender, which verifies it all again.
-func (s *Server) submitApproval(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) SubmitApproval(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var body apiApproval
 	if err := webkit.DecodeJSON(w, r, &body, "signed_at"); err != nil {
@@ -73,8 +73,8 @@ func (s *Server) submitApproval(w http.ResponseWriter, r *http.Request) {
 	webkit.WriteJSON(w, http.StatusCreated, res)
 }
 
-func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
-	a, err := s.cfg.Store.GetAlert(ctx, id)
+func (s *Handler) approve(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
+	a, err := s.st.GetAlert(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*app
 	if err != nil {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert has no valid statement to sign")
 	}
-	if !s.cfg.Now().Before(st.ValidUntil) {
+	if !s.Now().Before(st.ValidUntil) {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert expired at %s: compose a new one", st.ValidUntil.UTC().Format(time.RFC3339))
 	}
 	r, err := s.Roster(ctx)
@@ -108,7 +108,7 @@ func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*app
 		s.Securityf(ctx, "approval.refused", a.ID, "approval by %s does not verify over this statement: %v", member.Name, err)
 		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)")
 	}
-	err = s.cfg.Store.AddApproval(ctx, &store.Approval{AlertID: a.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
+	err = s.st.AddApproval(ctx, &store.Approval{AlertID: a.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
 		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
 	if err != nil {
 		return nil, err
@@ -119,12 +119,12 @@ func (s *Server) approve(ctx context.Context, id string, body apiApproval) (*app
 
 // approveIfQuorum hands the alert to the sender once enough distinct
 // operators have signed for the audience the statement allows.
-func (s *Server) approveIfQuorum(ctx context.Context, a *tocsin.Alert, st *trust.Statement, r *trust.Roster) (*approvalResult, error) {
-	as, err := s.cfg.Store.ListApprovals(ctx, a.ID)
+func (s *Handler) approveIfQuorum(ctx context.Context, a *tocsin.Alert, st *trust.Statement, r *trust.Roster) (*approvalResult, error) {
+	as, err := s.st.ListApprovals(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
-	v, qerr := trust.CheckApprovals(r, st, st.MaxRecipients, toApprovals(as))
+	v, qerr := trust.CheckApprovals(r, st, st.MaxRecipients, webkit.Approvals(as))
 	res := &approvalResult{Signers: v.Signers, Need: v.Need}
 	if res.Signers == nil {
 		res.Signers = []string{}
@@ -133,12 +133,12 @@ func (s *Server) approveIfQuorum(ctx context.Context, a *tocsin.Alert, st *trust
 		return res, nil
 	}
 	if a.State == tocsin.AlertDraft {
-		err := s.cfg.Store.ApproveAlert(ctx, a.ID, strings.Join(v.Signers, ", "), s.cfg.Now())
+		err := s.st.ApproveAlert(ctx, a.ID, strings.Join(v.Signers, ", "), s.Now())
 		if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
 			return nil, err
 		}
 		s.Auditf(ctx, strings.Join(v.Signers, ", "), "alert.approve", a.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
-		s.cfg.Wake()
+		s.wake()
 	}
 	res.Approved = true
 	return res, nil
@@ -161,16 +161,6 @@ func parseApproval(alertID string, b apiApproval) (*trust.Approval, error) {
 		return nil, tocsin.FieldError("key_id", "give the signing key's id")
 	}
 	return &trust.Approval{AlertID: alertID, Digest: digest, Kind: trust.KindEd25519, KeyID: trust.KeyID(b.KeyID), Signature: sig, SignedAt: b.SignedAt}, nil
-}
-
-func toApprovals(as []store.Approval) []trust.Approval {
-	out := make([]trust.Approval, 0, len(as))
-	for _, a := range as {
-		if len(a.Digest) == 32 {
-			out = append(out, trust.Approval{AlertID: a.AlertID, Digest: [32]byte(a.Digest), Kind: trust.Kind(a.Kind), KeyID: trust.KeyID(a.KeyID), Signature: a.Signature, SignedAt: a.SignedAt})
-		}
-	}
-	return out
 }
 
 // keyOf is the member's public key with this id.

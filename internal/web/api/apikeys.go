@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"crypto/hmac"
@@ -33,10 +33,10 @@ type apiQueueReport struct {
 	State       string    `json:"state"`
 }
 
-// apiQueue serves the report queue of the last 48 hours to a holder of an
+// Queue serves the report queue of the last 48 hours to a holder of an
 // API key. A canary key gets phony reports of the same shape, and raises an
 // event; so does a key from the decoy files.
-func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Queue(w http.ResponseWriter, r *http.Request) {
 	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	key = strings.TrimSpace(key)
 	if !ok || !auth.ValidAPIKeyForm(key) {
@@ -48,7 +48,7 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 		s.phonyQueue(w, r, key)
 		return
 	}
-	k, err := s.cfg.Store.GetAPIKeyByHash(r.Context(), auth.HashToken(key))
+	k, err := s.st.GetAPIKeyByHash(r.Context(), auth.HashToken(key))
 	if err != nil || !k.RevokedAt.IsZero() || k.Scope != tocsin.APIScopeReportsRead {
 		if err != nil && tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 			s.WriteJSONError(w, r, err)
@@ -58,8 +58,8 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EUNAUTHORIZED, "this API key is not valid"))
 		return
 	}
-	if err := s.cfg.Store.TouchAPIKey(r.Context(), k.ID, s.cfg.Now()); err != nil {
-		s.cfg.Log.Error("touch API key", "err", err)
+	if err := s.st.TouchAPIKey(r.Context(), k.ID, s.Now()); err != nil {
+		s.Log.Error("touch API key", "err", err)
 	}
 	if k.Canary {
 		// Operators plant canary keys where only someone inside would look:
@@ -69,8 +69,8 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Auditf(r.Context(), "api:"+k.ID, "api.reports.read", "", "")
-	reports, err := s.cfg.Store.ListReports(r.Context(), store.ReportFilter{States: []tocsin.ReportState{tocsin.ReportNew, tocsin.ReportVerified},
-		Since: s.cfg.Now().Add(-48 * time.Hour), Limit: 200})
+	reports, err := s.st.ListReports(r.Context(), store.ReportFilter{States: []tocsin.ReportState{tocsin.ReportNew, tocsin.ReportVerified},
+		Since: s.Now().Add(-48 * time.Hour), Limit: 200})
 	if err != nil {
 		s.WriteJSONError(w, r, err)
 		return
@@ -106,20 +106,20 @@ var phonyPlaces = []string{"near the laundromat", "by the bus stop", "outside th
 // holds 0 to 2 made-up reports drawn from the key and that hour alone, so a
 // report keeps its id, place and times from one call to the next, new ones
 // appear as time passes and old ones leave, as in a live queue.
-func (s *Server) phonyQueue(w http.ResponseWriter, r *http.Request, key string) {
-	now := s.cfg.Now().UTC()
+func (s *Handler) phonyQueue(w http.ResponseWriter, r *http.Request, key string) {
+	now := s.Now().UTC()
 	cats := tocsin.Categories()
 	var out []apiQueueReport
 	for h := 0; h < 36; h++ {
 		slot := now.Truncate(time.Hour).Add(-time.Duration(h) * time.Hour)
-		m := hmac.New(sha256.New, s.cfg.CSRFKey)
+		m := hmac.New(sha256.New, s.CSRFKey)
 		m.Write([]byte("tocsin/phony-queue/v2\x00" + key))
 		binary.Write(m, binary.BigEndian, slot.Unix())
 		rng := rand.New(rand.NewChaCha8([32]byte(m.Sum(nil))))
 		for range rng.IntN(3) {
 			received := slot.Add(time.Duration(rng.IntN(60)) * time.Minute)
 			zip := phonyZIPs[rng.IntN(len(phonyZIPs))]
-			p, ok := s.cfg.ZIPs.Lookup(zip)
+			p, ok := s.zips.Lookup(zip)
 			cat := cats[rng.IntN(len(cats))]
 			texts := phonyTexts[cat]
 			idb := make([]byte, 10)
