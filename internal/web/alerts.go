@@ -6,11 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/web/webkit"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"

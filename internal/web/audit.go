@@ -1,9 +1,10 @@
 package web
 
 import (
-	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strings"
+
+	"github.com/tocsin/tocsin/internal/web/webkit"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"

@@ -1,10 +1,11 @@
 package web
 
 import (
-	"github.com/tocsin/tocsin/internal/web/bait"
-	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"slices"
+
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"

@@ -3,9 +3,10 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"github.com/tocsin/tocsin/internal/web/abuse"
 	"net/http"
 	"strings"
+
+	"github.com/tocsin/tocsin/internal/web/abuse"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"

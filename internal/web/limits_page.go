@@ -1,9 +1,10 @@
 package web
 
 import (
-	"github.com/tocsin/tocsin/internal/web/abuse"
 	"net/http"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/web/abuse"
 )
 
 // limitKinds are the kinds of refusal the console explains, in its order.

@@ -3,12 +3,14 @@ package web
 import (
 	"context"
 	"fmt"
-	"github.com/tocsin/tocsin/internal/web/webkit"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tocsin/tocsin/internal/web/logview"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
@@ -43,10 +45,10 @@ func (s *Server) checkEditable(ctx context.Context, id string) error {
 	if err != nil || n.State != tocsin.NoticePublished {
 		return tocsin.FieldError("replaces", "only a published notice can be edited or withdrawn; a draft that is wrong can simply be left unsigned")
 	}
-	if _, ok := s.checkNotice(ctx, *n); !ok {
+	if _, ok := s.logs.CheckNotice(ctx, *n); !ok {
 		return tocsin.FieldError("replaces", "that notice is not shown (it failed its checks: see the security page)")
 	}
-	_, replaced, err := s.checkedNotices(ctx, maxListedNotices)
+	_, replaced, err := s.logs.CheckedNotices(ctx, logview.MaxListed)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
+
+	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/web/logview"
 
 	"net/http"
 	"strings"
@@ -59,10 +63,10 @@ func (s *Server) recentAlerts(r *http.Request, lang tocsin.Language, limit int) 
 	if err != nil {
 		return nil, err
 	}
-	s.refreshLog(ctx)
+	s.logs.Refresh(ctx)
 	out := make([]publicAlert, 0, len(as))
 	for _, a := range as {
-		if s.logged(ctx, &a) {
+		if s.logs.Logged(ctx, &a) {
 			out = append(out, toPublic(a, lang))
 		}
 	}
@@ -118,11 +122,11 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.NotFound(w, r)
 		return
 	}
-	s.refreshLog(ctx)
-	ok := s.logged(ctx, a)
-	var in inclusion
+	s.logs.Refresh(ctx)
+	ok := s.logs.Logged(ctx, a)
+	var in logview.Inclusion
 	if ok {
-		if in, err = s.logv.find(ctx, a.Statement); err != nil {
+		if in, err = s.logs.View().Find(ctx, a.Statement); err != nil {
 			s.cfg.Log.Error("inclusion proof", "ref", a.Ref, "err", err)
 			ok = false
 		}
@@ -152,4 +156,23 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=30")
 	webkit.WriteJSON(w, http.StatusOK, map[string]any{"alerts": alerts})
+}
+
+// fromLog is a logged statement as the public sees it: from its alert row
+// when the row holds exactly this statement (for the time it was sent),
+// else from the statement alone; the reference code is the statement's.
+func (s *Server) fromLog(ctx context.Context, st *trust.Statement, leaf [32]byte, lang tocsin.Language) publicAlert {
+	var pa publicAlert
+	if a, err := s.cfg.Store.GetAlert(ctx, st.AlertID); err == nil && tlog.LeafHash(a.Statement) == leaf {
+		pa = toPublic(*a, lang)
+	} else {
+		pa = publicAlert{Text: st.Texts["en"], TextES: st.Texts["es"], Confirmed: st.Confirmed, AllClear: st.AllClear,
+			Area: tocsin.Area{ZIPs: st.ZIPs}, SentAt: st.CreatedAt, ValidUntil: st.ValidUntil}
+		if lang == tocsin.Spanish && pa.TextES != "" || pa.Text == "" {
+			pa.Text = pa.TextES
+		}
+		pa.Correction = tocsin.IsCorrection(pa.Text)
+	}
+	pa.Ref = logview.RefOf(st)
+	return pa
 }

@@ -3,11 +3,12 @@ package web
 import (
 	"context"
 	"errors"
-	"github.com/tocsin/tocsin/internal/web/abuse"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/web/abuse"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"

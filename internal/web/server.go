@@ -10,15 +10,17 @@ package web
 
 import (
 	"fmt"
-	"github.com/tocsin/tocsin/internal/web/abuse"
-	"github.com/tocsin/tocsin/internal/web/api"
-	"github.com/tocsin/tocsin/internal/web/bait"
-	"github.com/tocsin/tocsin/internal/web/hooks"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/web/abuse"
+	"github.com/tocsin/tocsin/internal/web/api"
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/hooks"
+	"github.com/tocsin/tocsin/internal/web/logview"
 
 	"github.com/tocsin/tocsin/internal/audience"
 	"github.com/tocsin/tocsin/internal/auth"
@@ -106,11 +108,9 @@ type Server struct {
 	limits    *abuse.Limiter
 	throttle  *sourceThrottle
 	warnProxy sync.Once
-	notices   noticeChecks
 	audience  *audience.Resolver
 	mux       *routeMux
-	logv      *logView // the transparency log as checked with LogPublicKey
-	seen      unloggedSeen
+	logs      *logview.Checker     // the transparency log as checked with LogPublicKey
 	service   serviceTexts         // the replies' templates, to recognise them at /verify
 	scans     *webkit.EventLimiter // the scans of alert rows for texts not in the log
 	bait      *bait.Handler
@@ -151,7 +151,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
+	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logs: logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin),
 		service: newServiceTexts(cfg.Name), scans: webkit.NewEventLimiter(unloggedScansPerMinute)}
 	s.bait = bait.New(kit, cfg.Store)
 	s.api = api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/replies"
+	"github.com/tocsin/tocsin/internal/web/logview"
 )
 
 // serviceTexts recognises the texts the service sends to one person (the
@@ -59,7 +60,7 @@ func templateRE(format, name string, arg replies.Arg) *regexp.Regexp {
 		b.WriteString(regexp.QuoteMeta(normalisePiece(p)))
 		if i < len(verbs) {
 			if verbs[i][1] == "1" {
-				b.WriteString(regexp.QuoteMeta(normalise(name)))
+				b.WriteString(regexp.QuoteMeta(logview.Normalise(name)))
 			} else {
 				b.WriteString(argPattern(arg))
 			}
@@ -72,7 +73,7 @@ func templateRE(format, name string, arg replies.Arg) *regexp.Regexp {
 // normalisePiece normalises a piece of a template as normalise does a
 // whole text, keeping one space where the piece began or ended with one.
 func normalisePiece(p string) string {
-	n := normalise(p)
+	n := logview.Normalise(p)
 	if n == "" {
 		if strings.TrimSpace(p) != p {
 			return " "

@@ -6,11 +6,12 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"github.com/tocsin/tocsin/internal/web/abuse"
 	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/tocsin/tocsin/internal/web/abuse"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tocsin/tocsin/internal/web/logview"
+
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/replies"
-	"github.com/tocsin/tocsin/internal/smstext"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
@@ -62,9 +63,9 @@ const unloggedScansPerMinute = 600
 // one of the service's replies (internal/replies) is a service message.
 // Anything else is not sent by this service, whatever the database says.
 func (s *Server) check(ctx context.Context, text string) (verifyOutcome, error) {
-	s.refreshLog(ctx)
-	pasted := normalise(text)
-	if i, leaf, st, ok := s.logv.match(pasted); ok {
+	s.logs.Refresh(ctx)
+	pasted := logview.Normalise(text)
+	if i, leaf, st, ok := s.logs.View().Match(pasted); ok {
 		return verifyOutcome{Verdict: verdictAlert, Statement: st, Leaf: leaf, Index: i}, nil
 	}
 	if ref, ok := s.pointer(pasted); ok {
@@ -83,14 +84,14 @@ func (s *Server) check(ctx context.Context, text string) (verifyOutcome, error) 
 	}
 	if a != nil {
 		out.Unlogged = true
-		s.unlogged(ctx, a)
+		s.logs.Unlogged(ctx, a)
 	}
 	return out, nil
 }
 
 // checkRef says what a reference code alone points to.
 func (s *Server) checkRef(ctx context.Context, ref string) (verifyOutcome, error) {
-	if i, leaf, st, ok := s.logv.byRef(ref); ok {
+	if i, leaf, st, ok := s.logs.View().ByRef(ref); ok {
 		return verifyOutcome{Verdict: verdictAlert, Statement: st, Leaf: leaf, Index: i, Pointer: true}, nil
 	}
 	out := verifyOutcome{Verdict: verdictNotSent, Pointer: true}
@@ -101,7 +102,7 @@ func (s *Server) checkRef(ctx context.Context, ref string) (verifyOutcome, error
 		return out, err
 	case a.State == tocsin.AlertSending || a.State == tocsin.AlertSent:
 		out.Unlogged = true
-		s.unlogged(ctx, a)
+		s.logs.Unlogged(ctx, a)
 	}
 	return out, nil
 }
@@ -160,50 +161,13 @@ func matches(pasted string, a tocsin.Alert) bool {
 		return false
 	}
 	for _, t := range st.Texts {
-		for _, v := range textVariants(t) {
+		for _, v := range logview.TextVariants(t) {
 			if pasted == v {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// textVariants are the normalised forms of an alert text that count as
-// it: as sent, without its reference line, without its label ("[CONFIRMED]"
-// and the like, which people leave out when they copy the words), without
-// both. A pasted text is never stripped itself, so "[CONFIRMED]" put on an
-// unconfirmed alert's words matches nothing.
-func textVariants(text string) []string {
-	n := normalise(text)
-	bare := withoutRef(n)
-	return []string{n, bare, withoutLabel(n), withoutLabel(bare)}
-}
-
-// refLine is the reference line at the end of a normalised text: "Ref
-// CODE", or the link after "Verify: " (English, and Spanish before issue 12)
-// or "Verifica: " (Spanish).
-var refLine = regexp.MustCompile(` ?(ref [a-z0-9]{6}|verif(y|ica): \S*/v/[a-z0-9]{6})$`)
-
-func withoutRef(s string) string { return strings.TrimSpace(refLine.ReplaceAllString(s, "")) }
-
-// withoutLabel removes the label a normalised alert text starts with.
-func withoutLabel(s string) string {
-	for _, a := range []tocsin.Alert{{Confirmed: true}, {}, {AllClear: true}} {
-		for _, es := range []bool{false, true} {
-			if rest, ok := strings.CutPrefix(s, normalise(a.Label(es))+" "); ok {
-				return rest
-			}
-		}
-	}
-	return s
-}
-
-// normalise undoes what phones and copying do to a text: typographic quotes
-// and dashes (to GSM-7), case, and runs of spaces and line breaks.
-func normalise(s string) string {
-	s, _ = smstext.ToGSM(s)
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
 // validVerifyText reports whether a pasted text can be checked.
@@ -279,7 +243,7 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	switch out.Verdict {
 	case verdictAlert:
 		pa := s.fromLog(ctx, out.Statement, out.Leaf, p.Lang)
-		d.Genuine, d.Index, d.Size = &pa, out.Index, s.logv.size()
+		d.Genuine, d.Index, d.Size = &pa, out.Index, s.logs.View().Size()
 	case verdictService:
 		d.Service = replyGroup(out.Reply)
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tocsin/tocsin/internal/web/logview"
+
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
@@ -55,7 +57,7 @@ func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	res := apiVerifyResult{Verdict: out.Verdict, Pointer: out.Pointer, Unlogged: out.Unlogged, Reply: string(out.Reply)}
 	if out.Verdict == verdictAlert {
-		res.Ref = refOf(out.Statement)
+		res.Ref = logview.RefOf(out.Statement)
 		res.URL = s.alertURL(res.Ref)
 		res.LogIndex = &out.Index
 	}

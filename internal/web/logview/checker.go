@@ -1,4 +1,4 @@
-package web
+package logview
 
 import (
 	"bytes"
@@ -9,12 +9,11 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/tlog"
-	"github.com/tocsin/tocsin/internal/trust"
 )
 
 // The public pages call an alert genuine only when its signed statement is
 // in the transparency log under a checkpoint that opens with log.pub (see
-// logView). An alert row that says it was sent but is not there is shown
+// View). An alert row that says it was sent but is not there is shown
 // as not verified, and raises alert.unlogged; a checkpoint that does not
 // verify raises log.tampered.
 
@@ -36,35 +35,35 @@ type unloggedSeen struct {
 // maxRemembered bounds each map; past it, they start again.
 const maxRemembered = 10_000
 
-// refreshLog brings the checked log up to the newest checkpoint; a refused
+// Refresh brings the checked log up to the newest checkpoint; a refused
 // checkpoint raises log.tampered (once per checkpoint).
-func (s *Server) refreshLog(ctx context.Context) {
-	err := s.logv.refresh(ctx, s.cfg.Store)
+func (s *Checker) Refresh(ctx context.Context) {
+	err := s.view.Refresh(ctx, s.st)
 	var refused errLogRefused
 	switch {
 	case errors.As(err, &refused):
-		s.Securityf(ctx, "log.tampered", "", "%s: the public pages show as genuine only what the last checkpoint this site checked covers (%d entries)", refused.why, s.logv.size())
+		s.Securityf(ctx, "log.tampered", "", "%s: the public pages show as genuine only what the last checkpoint this site checked covers (%d entries)", refused.why, s.view.Size())
 	case err != nil:
-		s.cfg.Log.Error("reading the transparency log", "err", err)
+		s.Log.Error("reading the transparency log", "err", err)
 	}
 }
 
-// logged reports whether an alert's statement is in the checked log, with
+// Logged reports whether an alert's statement is in the checked log, with
 // the reference code the alert row claims; if not, it reports the alert.
-// Call refreshLog first.
-func (s *Server) logged(ctx context.Context, a *tocsin.Alert) bool {
-	st, ok := s.logv.statement(tlog.LeafHash(a.Statement))
-	if ok && refOf(st) == a.Ref {
+// Call Refresh first.
+func (s *Checker) Logged(ctx context.Context, a *tocsin.Alert) bool {
+	st, ok := s.view.Statement(tlog.LeafHash(a.Statement))
+	if ok && RefOf(st) == a.Ref {
 		return true
 	}
-	s.unlogged(ctx, a)
+	s.Unlogged(ctx, a)
 	return false
 }
 
-// unlogged raises alert.unlogged for an alert row in a public state whose
-// statement is not in the checked log, unless its entry is waiting for the
+// Unlogged raises alert.unlogged for an alert row in a public state whose
+// Statement is not in the checked log, unless its entry is waiting for the
 // next checkpoint (for at most unloggedGrace).
-func (s *Server) unlogged(ctx context.Context, a *tocsin.Alert) {
+func (s *Checker) Unlogged(ctx context.Context, a *tocsin.Alert) {
 	if s.waitingForCheckpoint(ctx, a.Statement) {
 		return
 	}
@@ -86,16 +85,16 @@ func (s *Server) unlogged(ctx context.Context, a *tocsin.Alert) {
 // waitingForCheckpoint reports whether a statement is the entry just past
 // the checked checkpoint, seen for the first time less than unloggedGrace
 // ago.
-func (s *Server) waitingForCheckpoint(ctx context.Context, statement []byte) bool {
+func (s *Checker) waitingForCheckpoint(ctx context.Context, statement []byte) bool {
 	leaf := tlog.LeafHash(statement)
-	i, err := s.cfg.Store.LogIndex(ctx, leaf)
-	if err != nil || i < s.logv.size() {
+	i, err := s.st.LogIndex(ctx, leaf)
+	if err != nil || i < s.view.Size() {
 		return false
 	}
-	if e, err := s.cfg.Store.LogEntry(ctx, i); err != nil || !bytes.Equal(e, statement) {
+	if e, err := s.st.LogEntry(ctx, i); err != nil || !bytes.Equal(e, statement) {
 		return false
 	}
-	now := s.cfg.Now()
+	now := s.Now()
 	s.seen.mu.Lock()
 	defer s.seen.mu.Unlock()
 	if len(s.seen.waiting) >= maxRemembered {
@@ -109,23 +108,4 @@ func (s *Server) waitingForCheckpoint(ctx context.Context, statement []byte) boo
 		s.seen.waiting[leaf], first = now, now
 	}
 	return now.Sub(first) < unloggedGrace
-}
-
-// fromLog is a logged statement as the public sees it: from its alert row
-// when the row holds exactly this statement (for the time it was sent),
-// else from the statement alone; the reference code is the statement's.
-func (s *Server) fromLog(ctx context.Context, st *trust.Statement, leaf [32]byte, lang tocsin.Language) publicAlert {
-	var pa publicAlert
-	if a, err := s.cfg.Store.GetAlert(ctx, st.AlertID); err == nil && tlog.LeafHash(a.Statement) == leaf {
-		pa = toPublic(*a, lang)
-	} else {
-		pa = publicAlert{Text: st.Texts["en"], TextES: st.Texts["es"], Confirmed: st.Confirmed, AllClear: st.AllClear,
-			Area: tocsin.Area{ZIPs: st.ZIPs}, SentAt: st.CreatedAt, ValidUntil: st.ValidUntil}
-		if lang == tocsin.Spanish && pa.TextES != "" || pa.Text == "" {
-			pa.Text = pa.TextES
-		}
-		pa.Correction = tocsin.IsCorrection(pa.Text)
-	}
-	pa.Ref = refOf(st)
-	return pa
 }

@@ -1,4 +1,4 @@
-package web
+package logview
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
-// logView is the web tier's own checked copy of the transparency log: the
+// View is the web tier's own checked copy of the transparency log: the
 // newest checkpoint that opened with the log's public key (log.pub), and
 // the leaf hash of every entry under it, each recomputed from the entry's
 // bytes (a stored hash is never trusted) and together hashing to the
@@ -25,7 +25,7 @@ import (
 // An alert is genuine, for the public pages, only if its statement's leaf
 // is in this view. What is not in it is not shown as sent by this service,
 // whatever the alerts table says.
-type logView struct {
+type View struct {
 	key, origin string
 
 	mu     sync.Mutex
@@ -41,13 +41,13 @@ type logView struct {
 	refused [32]byte
 }
 
-func newLogView(key string) *logView {
+func NewView(key string) *View {
 	origin, _, _ := strings.Cut(key, "+") // a note key is named after the log's origin
-	return &logView{key: key, origin: origin, index: map[[32]byte]uint64{}, texts: map[string]uint64{}, refs: map[string]uint64{}, stmts: map[uint64]*trust.Statement{}}
+	return &View{key: key, origin: origin, index: map[[32]byte]uint64{}, texts: map[string]uint64{}, refs: map[string]uint64{}, stmts: map[uint64]*trust.Statement{}}
 }
 
-// logSource is what the view reads: the newest checkpoint and the entries.
-type logSource interface {
+// Source is what the view reads: the newest checkpoint and the entries.
+type Source interface {
 	LatestCheckpoint(ctx context.Context) (uint64, []byte, error)
 	LogEntry(ctx context.Context, index uint64) ([]byte, error)
 }
@@ -57,11 +57,11 @@ type errLogRefused struct{ why string }
 
 func (e errLogRefused) Error() string { return e.why }
 
-// refresh brings the view up to the newest checkpoint in the database. It
+// Refresh brings the view up to the newest checkpoint in the database. It
 // returns an errLogRefused, once per bad checkpoint, when that checkpoint
 // does not open with the key or the log does not hold what it signed; the
 // view then stays where it was.
-func (v *logView) refresh(ctx context.Context, src logSource) error {
+func (v *View) Refresh(ctx context.Context, src Source) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.key == "" {
@@ -89,7 +89,7 @@ func (v *logView) refresh(ctx context.Context, src logSource) error {
 
 // extend reads the entries the checkpoint adds, hashes them and takes the
 // checkpoint only if the whole tree gives its root.
-func (v *logView) extend(ctx context.Context, src logSource, signed []byte, cp tlog.Checkpoint) error {
+func (v *View) extend(ctx context.Context, src Source, signed []byte, cp tlog.Checkpoint) error {
 	from := uint64(len(v.leaves))
 	added := make([][]byte, 0, cp.Size-from)
 	leaves := v.leaves
@@ -120,7 +120,7 @@ func (v *logView) extend(ctx context.Context, src logSource, signed []byte, cp t
 
 // add indexes one checked entry: by leaf hash, and by text if it is an
 // alert's statement.
-func (v *logView) add(i uint64, leaf [32]byte, entry []byte) {
+func (v *View) add(i uint64, leaf [32]byte, entry []byte) {
 	if _, dup := v.index[leaf]; !dup {
 		v.index[leaf] = i
 	}
@@ -131,16 +131,16 @@ func (v *logView) add(i uint64, leaf [32]byte, entry []byte) {
 	st.Cells = nil // not shown; the largest part
 	v.stmts[i] = st
 	for _, t := range st.Texts {
-		for _, n := range textVariants(t) {
+		for _, n := range TextVariants(t) {
 			v.texts[n] = i
 		}
 	}
-	if ref := refOf(st); ref != "" {
+	if ref := RefOf(st); ref != "" {
 		v.refs[ref] = i
 	}
 }
 
-func (v *logView) refuse(signed []byte, why string) error {
+func (v *View) refuse(signed []byte, why string) error {
 	d := sha256.Sum256(signed)
 	if d == v.refused {
 		return nil
@@ -149,42 +149,42 @@ func (v *logView) refuse(signed []byte, why string) error {
 	return errLogRefused{why}
 }
 
-// inclusion is an entry's place in the checked log.
-type inclusion struct {
+// Inclusion is an entry's place in the checked log.
+type Inclusion struct {
 	Index, Size uint64
 	Root        [32]byte
 	Proof       [][32]byte
 	Statement   *trust.Statement
 }
 
-var errNotInLog = errors.New("not in the checked log")
+var ErrNotInLog = errors.New("not in the checked log")
 
-// find returns the place of the entry in the checked log, with an inclusion
+// Find returns the place of the entry in the checked log, with an inclusion
 // proof computed from the checked leaves and verified against the
 // checkpoint's root.
-func (v *logView) find(ctx context.Context, entry []byte) (inclusion, error) {
+func (v *View) Find(ctx context.Context, entry []byte) (Inclusion, error) {
 	leaf := tlog.LeafHash(entry)
 	v.mu.Lock()
 	i, ok := v.index[leaf]
 	leaves, root, st := v.leaves, v.root, v.stmts[i]
 	v.mu.Unlock()
 	if !ok {
-		return inclusion{}, errNotInLog
+		return Inclusion{}, ErrNotInLog
 	}
 	size := uint64(len(leaves))
 	proof, err := tlog.InclusionProof(ctx, hashList(leaves), i, size)
 	if err != nil {
-		return inclusion{}, err
+		return Inclusion{}, err
 	}
 	if err := tlog.VerifyInclusion(leaf, i, size, root, proof); err != nil {
-		return inclusion{}, err
+		return Inclusion{}, err
 	}
-	return inclusion{Index: i, Size: size, Root: root, Proof: proof, Statement: st}, nil
+	return Inclusion{Index: i, Size: size, Root: root, Proof: proof, Statement: st}, nil
 }
 
-// match returns the logged statement whose text is the pasted, normalised
+// Match returns the logged statement whose text is the pasted, normalised
 // text, with or without its reference line: its entry and leaf hash.
-func (v *logView) match(pasted string) (uint64, [32]byte, *trust.Statement, bool) {
+func (v *View) Match(pasted string) (uint64, [32]byte, *trust.Statement, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	i, ok := v.texts[pasted]
@@ -194,9 +194,9 @@ func (v *logView) match(pasted string) (uint64, [32]byte, *trust.Statement, bool
 	return i, v.leaves[i], v.stmts[i], true
 }
 
-// byRef returns the logged statement whose texts end with the reference
+// ByRef returns the logged statement whose texts end with the reference
 // code: its entry and leaf hash.
-func (v *logView) byRef(ref string) (uint64, [32]byte, *trust.Statement, bool) {
+func (v *View) ByRef(ref string) (uint64, [32]byte, *trust.Statement, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	i, ok := v.refs[ref]
@@ -206,9 +206,9 @@ func (v *logView) byRef(ref string) (uint64, [32]byte, *trust.Statement, bool) {
 	return i, v.leaves[i], v.stmts[i], true
 }
 
-// statement returns the alert statement with this leaf hash, if it is in
+// Statement returns the alert statement with this leaf hash, if it is in
 // the checked log.
-func (v *logView) statement(leaf [32]byte) (*trust.Statement, bool) {
+func (v *View) Statement(leaf [32]byte) (*trust.Statement, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	i, ok := v.index[leaf]
@@ -219,8 +219,8 @@ func (v *logView) statement(leaf [32]byte) (*trust.Statement, bool) {
 	return st, ok
 }
 
-// size is the size of the checked checkpoint.
-func (v *logView) size() uint64 {
+// Size is the size of the checked checkpoint.
+func (v *View) Size() uint64 {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return uint64(len(v.leaves))
@@ -244,10 +244,10 @@ func (h hashList) Append(context.Context, [32]byte) (uint64, error) {
 	return 0, errors.New("the checked log is read-only")
 }
 
-// refOf is the reference code at the end of a statement's texts ("Ref
+// RefOf is the reference code at the end of a statement's texts ("Ref
 // ABC123", "Verify: https://…/v/ABC123" or "Verifica: https://…/v/ABC123"),
 // or "".
-func refOf(st *trust.Statement) string {
+func RefOf(st *trust.Statement) string {
 	for _, t := range st.Texts {
 		last := t[strings.LastIndex(t, "\n")+1:]
 		if !strings.HasPrefix(last, "Ref ") && !strings.HasPrefix(last, tocsin.VerifyWordEN) && !strings.HasPrefix(last, tocsin.VerifyWordES) || len(last) < tocsin.AlertRefLen {
