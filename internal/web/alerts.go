@@ -138,7 +138,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		Lat: r.PostFormValue("lat"), Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), TTL: r.PostFormValue("ttl"),
 		Confirmed: r.PostFormValue("confirmed") == "1", AllClear: r.PostFormValue("all_clear") == "1", ReportIDs: r.PostForm["report"]}
 	// Count what the phone receives: the label, the text and the reference.
-	kind := tocsin.Alert{Confirmed: d.Confirmed, AllClear: d.AllClear, VerifyURL: s.verifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
+	kind := tocsin.Alert{Confirmed: d.Confirmed, AllClear: d.AllClear, VerifyURL: s.VerifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
 	framed := func(spanish bool, body string) string {
 		return kind.Label(spanish) + " " + body + "\n" + kind.Reference(spanish)
 	}
@@ -167,7 +167,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: d.Ref, State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
 		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
-		VerifyURL: s.verifyURL()}
+		VerifyURL: s.VerifyURL()}
 	st := trust.StatementOf(a, s.audience.StatementCells(in.Area), trust.AudienceBound(d.Recipients))
 	if r.PostFormValue("action") != "save" {
 		if d.Texts, err = s.previewTexts(r.Context(), st, rs); err != nil {
@@ -247,17 +247,8 @@ func (s *Server) previewTexts(ctx context.Context, st *trust.Statement, rs []toc
 
 // sampleReference is the last line of a text, with a placeholder code.
 func (s *Server) sampleReference(spanish bool) string {
-	a := tocsin.Alert{VerifyURL: s.verifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
+	a := tocsin.Alert{VerifyURL: s.VerifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
 	return a.Reference(spanish)
-}
-
-// verifyURL is the prefix of the verification link at the end of every
-// alert text: the public /v/ page ("" when no public URL is configured).
-func (s *Server) verifyURL() string {
-	if s.cfg.BaseURL == "" {
-		return ""
-	}
-	return strings.TrimRight(s.cfg.BaseURL, "/") + "/v/"
 }
 
 func (s *Server) alertInput(d composeData) (tocsin.AlertInput, error) {
@@ -267,7 +258,7 @@ func (s *Server) alertInput(d composeData) (tocsin.AlertInput, error) {
 		return in, tocsin.FieldError("ttl", "give how many minutes the alert stays valid")
 	}
 	in.TTL = time.Duration(mins) * time.Minute
-	area, err := s.parseArea(d.ZIPs, d.Lat, d.Lon, d.Radius, tocsin.MaxAlertZIPs)
+	area, err := webkit.ParseArea(s.cfg.ZIPs, d.ZIPs, d.Lat, d.Lon, d.Radius, tocsin.MaxAlertZIPs)
 	if err != nil {
 		return in, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/public"
 )
 
 // TestOversizedForms sends every form a body over its limit: each answers
@@ -67,7 +68,7 @@ func TestOversizedForms(t *testing.T) {
 		limit  int64
 	}{
 		{"/verify", nil, web.MaxBody},
-		{"/report", nil, web.MaxReportForm},
+		{"/report", nil, public.MaxReportForm},
 		{"/subscribe", nil, web.MaxBody},
 		{signup, nil, web.MaxBody},
 		{enrol, nil, web.MaxBody},

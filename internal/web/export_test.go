@@ -2,8 +2,6 @@ package web
 
 import (
 	"slices"
-
-	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // RoutesOf returns the patterns registered on the server's mux ("GET
@@ -12,4 +10,4 @@ func RoutesOf(s *Server) []string { return slices.Clone(s.mux.patterns) }
 
 // SetScansPerMinute changes how many texts a minute are compared with the
 // alert rows.
-func SetScansPerMinute(s *Server, n int) { s.scans = webkit.NewEventLimiter(n) }
+func SetScansPerMinute(s *Server, n int) { s.public.SetScansPerMinute(n) }

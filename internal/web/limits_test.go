@@ -17,6 +17,7 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
 	"github.com/tocsin/tocsin/internal/web/abuse"
+	"github.com/tocsin/tocsin/internal/web/public"
 )
 
 // limited is a web tier with small limits, for the attacks below.
@@ -105,8 +106,8 @@ func TestReportFloodOneAreaLeavesOthers(t *testing.T) {
 	// The flood spent its own area only.
 	b.createReport(reportNYC)
 	// A proof of work does not lift an area's limit.
-	c := powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, "garbage"))
-	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, solve(t, c)), http.StatusTooManyRequests)
+	c := powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, "garbage"))
+	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, solve(t, c)), http.StatusTooManyRequests)
 	if n := b.refusals()["report:cell"]; n != 3 {
 		t.Errorf("report:cell refusals counted %d, want 3", n)
 	}
@@ -150,7 +151,7 @@ func TestGlobalLimitAsksSolverForWork(t *testing.T) {
 	if c.MaxNumber != 2000 || c.Algorithm != "SHA-256" {
 		t.Errorf("challenge %+v", c)
 	}
-	r := b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, solve(t, c))
+	r := b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, solve(t, c))
 	wantStatus(t, r, http.StatusCreated)
 	if n := b.reportCount(); n != 3 {
 		t.Errorf("%d reports stored, want 3", n)
@@ -167,20 +168,20 @@ func TestPoWReplayAndForgery(t *testing.T) {
 	b := limited(t, func(l *abuse.Limits) { l.ReportsPerHour = 1 })
 	b.createReport(reportLA)
 	good := solve(t, powChallenge(t, b.postJSON("/api/v1/reports", reportLA)))
-	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, good), http.StatusCreated)
+	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, good), http.StatusCreated)
 	for range 3 {
-		powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, good))
+		powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, good))
 	}
 	mine := pow.Issuer{Key: []byte("the attacker's own key, 32 bytes"), MaxNumber: 1, TTL: time.Hour}
 	c, err := mine.New(b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, solve(t, c)))
+	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, solve(t, c)))
 	// A solution to a real challenge, sent after it expired.
 	late := solve(t, powChallenge(t, b.postJSON("/api/v1/reports", reportLA)))
 	b.clock.Advance(21 * time.Minute)
-	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, late))
+	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, late))
 
 	if n := b.reportCount(); n != 2 {
 		t.Errorf("%d reports stored, want 2", n)

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/web/public"
+
 	"github.com/tocsin/tocsin/internal/web/abuse"
 	"github.com/tocsin/tocsin/internal/web/api"
 	"github.com/tocsin/tocsin/internal/web/bait"
@@ -110,12 +112,11 @@ type Server struct {
 	warnProxy sync.Once
 	audience  *audience.Resolver
 	mux       *routeMux
-	logs      *logview.Checker     // the transparency log as checked with LogPublicKey
-	service   serviceTexts         // the replies' templates, to recognise them at /verify
-	scans     *webkit.EventLimiter // the scans of alert rows for texts not in the log
+	logs      *logview.Checker // the transparency log as checked with LogPublicKey
 	bait      *bait.Handler
 	hooks     *hooks.Handler
 	api       *api.Handler
+	public    *public.Handler
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -146,15 +147,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	kit, err := webkit.New(webkit.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, Name: cfg.Name, CSRFKey: cfg.CSRFKey, Secure: cfg.Secure,
+	kit, err := webkit.New(webkit.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, Name: cfg.Name, BaseURL: cfg.BaseURL, CSRFKey: cfg.CSRFKey, Secure: cfg.Secure,
 		SMSNumbers: cfg.SMSNumbers, TrustAnchor: cfg.TrustAnchor, Location: cfg.Location})
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logs: logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin),
-		service: newServiceTexts(cfg.Name), scans: webkit.NewEventLimiter(unloggedScansPerMinute)}
+	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logs: logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin)}
 	s.bait = bait.New(kit, cfg.Store)
 	s.api = api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake)
+	s.public = public.New(kit, public.Config{Store: cfg.Store, Sealer: cfg.Sealer, ZIPs: cfg.ZIPs, SMSPolicy: cfg.SMSPolicy, Wake: cfg.Wake}, s.limits, s.logs)
 	s.hooks = hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,
 		KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake})
 	s.routes()

@@ -45,6 +45,9 @@ type Config struct {
 	Now   func() time.Time
 	// Name is the service's name as shown to people.
 	Name string
+	// BaseURL is the public URL, e.g. https://alerts.example.org ("" when
+	// not configured).
+	BaseURL string
 	// CSRFKey binds form tokens to sessions; it also derives the canary
 	// credentials of the decoy files.
 	CSRFKey []byte

@@ -140,3 +140,12 @@ type PoWPrompt struct {
 	Refused   bool   // the solution sent was not accepted
 	Submit    bool   // pow.js may send the form again by itself once solved
 }
+
+// VerifyURL is the prefix of the verification link at the end of every
+// alert text: the public /v/ page ("" when no public URL is configured).
+func (s *Kit) VerifyURL() string {
+	if s.BaseURL == "" {
+		return ""
+	}
+	return strings.TrimRight(s.BaseURL, "/") + "/v/"
+}

@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"crypto/hmac"
@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/tocsin/tocsin/internal/web/abuse"
@@ -28,19 +27,19 @@ type subscribeData struct {
 	Done                          bool
 }
 
-func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) SubscribeForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
 	p.Data = subscribeData{Lang: p.Lang}
 	s.carryPoW(p, abuse.KindSignup)
 	s.Render(w, r, http.StatusOK, "subscribe", p)
 }
 
-// subscribeSubmit seals the number at once and queues a sign-up; the sender
+// SubscribeSubmit seals the number at once and queues a sign-up; the sender
 // texts the code. The answer is the same whatever the number, so the form
 // tells nobody who is subscribed.
-func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) SubscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
-	if !s.ParseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, webkit.MaxBody) {
 		return
 	}
 	d := subscribeData{Phone: r.PostFormValue("phone"), ZIPs: r.PostFormValue("zips"), Lat: r.PostFormValue("lat"),
@@ -59,9 +58,9 @@ func (s *Server) subscribeSubmit(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/subscribe/"+su.ID, http.StatusSeeOther)
 }
 
-func (s *Server) newSignup(r *http.Request, p *webkit.Page, d subscribeData, solution string) (*tocsin.Signup, error) {
+func (s *Handler) newSignup(r *http.Request, p *webkit.Page, d subscribeData, solution string) (*tocsin.Signup, error) {
 	ctx := r.Context()
-	now := s.cfg.Now()
+	now := s.Now()
 	n, err := phone.Parse(d.Phone, "US")
 	if err != nil {
 		return nil, tocsin.FieldError("phone", "that is not a phone number we can text; include the area code")
@@ -73,7 +72,7 @@ func (s *Server) newSignup(r *http.Request, p *webkit.Page, d subscribeData, sol
 	if !ok {
 		return nil, tocsin.FieldError("lang", "choose English or Spanish")
 	}
-	area, err := s.parseArea(d.ZIPs, d.Lat, d.Lon, d.Radius, tocsin.MaxZIPsPerSubscriber)
+	area, err := webkit.ParseArea(s.cfg.ZIPs, d.ZIPs, d.Lat, d.Lon, d.Radius, tocsin.MaxZIPsPerSubscriber)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +104,7 @@ func (s *Server) newSignup(r *http.Request, p *webkit.Page, d subscribeData, sol
 // policy refuses: one of a country the service does not text, or a
 // premium-rate, toll-free or other number that cannot take a text. Nothing
 // is sealed or queued for it.
-func (s *Server) refusedNumber(p *webkit.Page, why error) error {
+func (s *Handler) refusedNumber(p *webkit.Page, why error) error {
 	if errors.Is(why, phone.ErrRegion) {
 		where := p.T("subscribe.us_territories")
 		if !s.cfg.SMSPolicy.USAndTerritoriesOnly() {
@@ -118,7 +117,7 @@ func (s *Server) refusedNumber(p *webkit.Page, why error) error {
 
 // areaPoint is where an area is counted for the limits: its first ZIP
 // code's centre, or its circle's.
-func (s *Server) areaPoint(a tocsin.Area) geo.Point {
+func (s *Handler) areaPoint(a tocsin.Area) geo.Point {
 	for _, z := range a.ZIPs {
 		if p, ok := s.cfg.ZIPs.Lookup(z); ok {
 			return p
@@ -128,45 +127,6 @@ func (s *Server) areaPoint(a tocsin.Area) geo.Point {
 		return geo.Point{Lat: a.Circle.Lat, Lon: a.Circle.Lon}
 	}
 	return geo.Point{}
-}
-
-// parseArea reads ZIP codes (separated by spaces or commas) and an optional
-// point and radius in metres.
-func (s *Server) parseArea(zips, lat, lon, radius string, maxZIPs int) (tocsin.Area, error) {
-	var a tocsin.Area
-	for _, z := range strings.FieldsFunc(zips, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\n' || r == '\r' || r == '\t' }) {
-		if !tocsin.IsZIPFormat(z) {
-			return a, tocsin.FieldError("zips", "%q is not a ZIP code (5 digits)", z)
-		}
-		if _, ok := s.cfg.ZIPs.Lookup(z); !ok {
-			return a, tocsin.FieldError("zips", "ZIP code %s is not known", z)
-		}
-		if !containsString(a.ZIPs, z) {
-			a.ZIPs = append(a.ZIPs, z)
-		}
-	}
-	if lat != "" || lon != "" || radius != "" {
-		la, e1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-		lo, e2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-		ra, e3 := strconv.ParseFloat(strings.TrimSpace(radius), 64)
-		if e1 != nil || e2 != nil || e3 != nil {
-			return a, tocsin.FieldError("radius", "give latitude, longitude and a radius in metres as numbers")
-		}
-		a.Circle = &tocsin.Circle{Lat: la, Lon: lo, RadiusM: ra}
-	}
-	if len(a.ZIPs) == 0 && a.Circle == nil {
-		return a, tocsin.FieldError("zips", "give at least one ZIP code")
-	}
-	return a, a.Validate("zips", maxZIPs)
-}
-
-func containsString(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // newCode returns six random digits.
@@ -180,13 +140,13 @@ func newCode() string {
 
 // codeHash binds a code to its sign-up with the server's secret, so a copy
 // of the database does not reveal codes.
-func (s *Server) codeHash(id, code string) []byte {
-	m := hmac.New(sha256.New, s.cfg.CSRFKey)
+func (s *Handler) codeHash(id, code string) []byte {
+	m := hmac.New(sha256.New, s.CSRFKey)
 	fmt.Fprintf(m, "tocsin/signup-code/v1\x00%s\x00%s", id, code)
 	return m.Sum(nil)
 }
 
-func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) ConfirmForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
 	su, err := s.cfg.Store.GetSignup(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -197,7 +157,7 @@ func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "confirm", p)
 }
 
-func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) ConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
 	ctx := r.Context()
 	su, err := s.cfg.Store.GetSignup(ctx, r.PathValue("id"))
@@ -206,7 +166,7 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data = subscribeData{ID: su.ID}
-	if !s.ParseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, webkit.MaxBody) {
 		return
 	}
 	code := strings.TrimSpace(r.FormValue("code"))
@@ -221,7 +181,7 @@ func (s *Server) confirmSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Count the attempt first, atomically: guesses sent at once all count.
-	su, err = s.cfg.Store.CountSignupAttempt(ctx, su.ID, s.cfg.Now(), tocsin.SignupMaxAttempts)
+	su, err = s.cfg.Store.CountSignupAttempt(ctx, su.ID, s.Now(), tocsin.SignupMaxAttempts)
 	if err != nil {
 		if tocsin.ErrorCode(err) == tocsin.ECONFLICT {
 			err = tocsin.FieldError("code", "this sign-up has expired; please start again")

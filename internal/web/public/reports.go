@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"context"
@@ -22,8 +22,8 @@ const MaxReportForm = photo.DefaultMaxBytes + 256<<10
 // createReport resolves the place of validated input to a coarse cell,
 // lets admit decide whether the caller may add a report there, and stores
 // the report. Nothing about the request is kept.
-func (s *Server) createReport(ctx context.Context, in tocsin.ReportInput, admit gate) (*tocsin.Report, error) {
-	now := s.cfg.Now()
+func (s *Handler) createReport(ctx context.Context, in tocsin.ReportInput, admit gate) (*tocsin.Report, error) {
+	now := s.Now()
 	if err := in.Validate(now); err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ type apiReport struct {
 	ObservedAt  *time.Time `json:"observed_at"`
 }
 
-func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) CreateReport(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the report as JSON with Content-Type: application/json"))
 		return
@@ -75,11 +75,11 @@ func (s *Server) apiCreateReport(w http.ResponseWriter, r *http.Request) {
 	in := tocsin.ReportInput{Category: tocsin.Category(body.Category), Description: body.Description, ZIP: body.ZIP,
 		Lat: body.Lat, Lon: body.Lon, PlaceText: body.Place, ObservedAt: body.ObservedAt, Source: tocsin.SourceAPI}
 	if canary { // answered as if taken; nothing is stored
-		if err := in.Validate(s.cfg.Now()); err != nil {
+		if err := in.Validate(s.Now()); err != nil {
 			s.WriteJSONError(w, r, err)
 			return
 		}
-		rep := tocsin.NewReport(in, 0, s.cfg.Now())
+		rep := tocsin.NewReport(in, 0, s.Now())
 		webkit.WriteJSON(w, http.StatusCreated, map[string]any{"id": rep.ID, "state": rep.State, "expires_at": rep.ExpiresAt})
 		return
 	}
@@ -107,15 +107,15 @@ type reportFormData struct {
 	Done       bool
 }
 
-func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) ReportForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "report.title")
 	p.Data = reportFormData{Categories: tocsin.Categories(), Done: r.URL.Query().Get("sent") == "1"}
 	s.carryPoW(p, abuse.KindReport)
 	s.Render(w, r, http.StatusOK, "report", p)
 }
 
-// reportSubmit handles the form, which works without JavaScript.
-func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
+// ReportSubmit handles the form, which works without JavaScript.
+func (s *Handler) ReportSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "report.title")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxReportForm)
 	// Every field is read before any is used: a form read in part would
@@ -147,7 +147,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if tocsin.ErrorCode(err) == tocsin.EINTERNAL {
-			s.cfg.Log.Error("report form", "err", err)
+			s.Log.Error("report form", "err", err)
 		}
 		if f := tocsin.ErrorField(err); f != "" {
 			p.Errors[f] = tocsin.ErrorMessage(err)
@@ -162,7 +162,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // formReport turns form fields and the sanitised photo into report input.
-func (s *Server) formReport(d reportFormData, up reportUpload) (tocsin.ReportInput, error) {
+func (s *Handler) formReport(d reportFormData, up reportUpload) (tocsin.ReportInput, error) {
 	in := tocsin.ReportInput{Category: tocsin.Category(d.Category), Description: d.Desc, ZIP: d.ZIP, PlaceText: d.Place, Source: tocsin.SourceWeb}
 	if d.Lat != "" || d.Lon != "" {
 		lat, err1 := strconv.ParseFloat(strings.TrimSpace(d.Lat), 64)
@@ -177,7 +177,7 @@ func (s *Server) formReport(d reportFormData, up reportUpload) (tocsin.ReportInp
 		if err != nil || mins < 0 || mins > 24*60 {
 			return in, tocsin.FieldError("observed_at", "choose when you saw it")
 		}
-		t := s.cfg.Now().Add(-time.Duration(mins) * time.Minute)
+		t := s.Now().Add(-time.Duration(mins) * time.Minute)
 		in.ObservedAt = &t
 	}
 	if up.err != nil {

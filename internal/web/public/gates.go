@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"context"
@@ -27,7 +27,7 @@ type gate func(ctx context.Context, p geo.Point) error
 
 // reportGate is the gate of an anonymous report: the bucket of its area,
 // then the service-wide one or a proof of work.
-func (s *Server) reportGate(solution string) gate {
+func (s *Handler) reportGate(solution string) gate {
 	return func(ctx context.Context, p geo.Point) error {
 		area := abuse.Hourly(abuse.AreaKey(abuse.KindReport, p), s.limits.Limits().ReportsPerAreaPerHour)
 		return s.limits.Admit(ctx, abuse.KindReport, []store.Bucket{area}, solution)
@@ -36,9 +36,9 @@ func (s *Server) reportGate(solution string) gate {
 
 // keyGate is the gate of a partner API key: a bucket of the key's own,
 // instead of the service-wide limit and the proof of work.
-func (s *Server) keyGate(k *tocsin.APIKey) gate {
+func (s *Handler) keyGate(k *tocsin.APIKey) gate {
 	return func(ctx context.Context, _ geo.Point) error {
-		now := s.cfg.Now()
+		now := s.Now()
 		per := s.limits.Limits().APIKeyReportsPerHour
 		empty, err := s.cfg.Store.TakeTokens(ctx, []store.Bucket{abuse.Hourly("apikey:"+k.ID, per)}, now)
 		if err != nil {
@@ -56,7 +56,7 @@ func (s *Server) keyGate(k *tocsin.APIKey) gate {
 // when the request carries one, the anonymous one otherwise. canary is
 // true for a canary or decoy key: the request is answered as if taken and
 // nothing is stored (the event is raised here or by watchCredentials).
-func (s *Server) apiReportGate(r *http.Request) (g gate, canary bool, err error) {
+func (s *Handler) apiReportGate(r *http.Request) (g gate, canary bool, err error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return s.reportGate(r.Header.Get(PoWHeader)), false, nil
@@ -80,8 +80,8 @@ func (s *Server) apiReportGate(r *http.Request) (g gate, canary bool, err error)
 		s.BaitEvent(r.Context(), r, "canary.apikey", store.SeverityCritical, k.Name+" ("+k.ID+")", "a canary API key was used on "+r.URL.Path)
 		return nil, true, nil
 	}
-	if err := s.cfg.Store.TouchAPIKey(r.Context(), k.ID, s.cfg.Now()); err != nil {
-		s.cfg.Log.Error("touch API key", "err", err)
+	if err := s.cfg.Store.TouchAPIKey(r.Context(), k.ID, s.Now()); err != nil {
+		s.Log.Error("touch API key", "err", err)
 	}
 	return s.keyGate(k), false, nil
 }
@@ -95,7 +95,7 @@ type powAnswer struct {
 
 // writePoW answers 429 with a challenge: solve it and send the request
 // again with the payload in the X-Tocsin-PoW header.
-func (s *Server) writePoW(w http.ResponseWriter, e *abuse.ErrPoW) {
+func (s *Handler) writePoW(w http.ResponseWriter, e *abuse.ErrPoW) {
 	msg := "many requests are arriving right now: solve the proof-of-work challenge and send the request again with the solution in the " + PoWHeader + " header (docs/operations.md, \"Abuse limits\")"
 	if e.Why != "" {
 		msg = "the proof of work was not accepted (forged, wrong, expired or used already): " + msg
@@ -104,9 +104,9 @@ func (s *Server) writePoW(w http.ResponseWriter, e *abuse.ErrPoW) {
 	webkit.WriteJSON(w, http.StatusTooManyRequests, powAnswer{Error: msg, Code: "pow_required", Challenge: e.Challenge})
 }
 
-// apiChallenge serves a fresh challenge (GET /api/v1/challenge), in the
+// Challenge serves a fresh challenge (GET /api/v1/challenge), in the
 // form ALTCHA's widget takes from its challenge URL.
-func (s *Server) apiChallenge(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Challenge(w http.ResponseWriter, r *http.Request) {
 	c, err := s.limits.NewChallenge()
 	if err != nil {
 		s.WriteJSONError(w, r, err)
@@ -118,13 +118,13 @@ func (s *Server) apiChallenge(w http.ResponseWriter, r *http.Request) {
 
 // carryPoW puts a challenge in a form while this replica is under load of
 // kind, so that the solution is ready when the form is sent.
-func (s *Server) carryPoW(p *webkit.Page, kind string) {
+func (s *Handler) carryPoW(p *webkit.Page, kind string) {
 	if !s.limits.UnderLoad(kind) {
 		return
 	}
 	c, err := s.limits.NewChallenge()
 	if err != nil {
-		s.cfg.Log.Error("proof-of-work challenge", "err", err)
+		s.Log.Error("proof-of-work challenge", "err", err)
 		return
 	}
 	b, _ := json.Marshal(c)
@@ -133,7 +133,7 @@ func (s *Server) carryPoW(p *webkit.Page, kind string) {
 
 // askFormPoW shows the form again, everything kept, with a challenge and a
 // word on why; pow.js solves it and sends the form again if submit.
-func (s *Server) askFormPoW(w http.ResponseWriter, r *http.Request, p *webkit.Page, name string, e *abuse.ErrPoW, submit bool) {
+func (s *Handler) askFormPoW(w http.ResponseWriter, r *http.Request, p *webkit.Page, name string, e *abuse.ErrPoW, submit bool) {
 	b, _ := json.Marshal(e.Challenge)
 	p.PoW = &webkit.PoWPrompt{Challenge: string(b), Asked: true, Refused: e.Why != "", Submit: submit}
 	s.Render(w, r, http.StatusTooManyRequests, name, p)

@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"encoding/base64"
@@ -16,7 +16,7 @@ import (
 // signed, its entries, and inclusion and consistency proofs, so that anyone
 // can check a message and witness the log without trusting this server.
 
-func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) LogCheckpoint(w http.ResponseWriter, r *http.Request) {
 	_, signed, err := s.cfg.Store.LatestCheckpoint(r.Context())
 	if err != nil {
 		s.WriteJSONError(w, r, err)
@@ -27,7 +27,7 @@ func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
 	w.Write(signed)
 }
 
-func (s *Server) logEntry(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) LogEntry(w http.ResponseWriter, r *http.Request) {
 	i, err := strconv.ParseUint(r.PathValue("index"), 10, 64)
 	if err != nil {
 		s.WriteJSONError(w, r, tocsin.FieldError("index", "the index is a whole number"))
@@ -68,7 +68,7 @@ func uints(r *http.Request, names ...string) ([]uint64, error) {
 	return out, nil
 }
 
-func (s *Server) logInclusion(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) LogInclusion(w http.ResponseWriter, r *http.Request) {
 	v, err := uints(r, "index", "size")
 	if err == nil {
 		err = s.checkSize(r, v[1])
@@ -85,7 +85,7 @@ func (s *Server) logInclusion(w http.ResponseWriter, r *http.Request) {
 	webkit.WriteJSON(w, http.StatusOK, encodeProof(p))
 }
 
-func (s *Server) logConsistency(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) LogConsistency(w http.ResponseWriter, r *http.Request) {
 	v, err := uints(r, "from", "to")
 	if err == nil {
 		err = s.checkSize(r, v[1])
@@ -103,7 +103,7 @@ func (s *Server) logConsistency(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkSize refuses proofs for sizes no checkpoint covers.
-func (s *Server) checkSize(r *http.Request, size uint64) error {
+func (s *Handler) checkSize(r *http.Request, size uint64) error {
 	latest, _, err := s.cfg.Store.LatestCheckpoint(r.Context())
 	if err != nil {
 		return err
@@ -114,8 +114,8 @@ func (s *Server) checkSize(r *http.Request, size uint64) error {
 	return nil
 }
 
-// logAlert finds a sent alert's entry in the log by its reference code.
-func (s *Server) logAlert(w http.ResponseWriter, r *http.Request) {
+// LogAlert finds a sent alert's entry in the log by its reference code.
+func (s *Handler) LogAlert(w http.ResponseWriter, r *http.Request) {
 	a, err := s.cfg.Store.GetAlertByRef(r.Context(), strings.ToUpper(r.PathValue("ref")))
 	if err != nil || len(a.Statement) == 0 || (a.State != tocsin.AlertSending && a.State != tocsin.AlertSent) {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no sent alert has this reference"))
@@ -129,8 +129,8 @@ func (s *Server) logAlert(w http.ResponseWriter, r *http.Request) {
 	webkit.WriteJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(a.Statement)})
 }
 
-// logNotice finds a published notice's entry in the log by its id.
-func (s *Server) logNotice(w http.ResponseWriter, r *http.Request) {
+// LogNotice finds a published notice's entry in the log by its id.
+func (s *Handler) LogNotice(w http.ResponseWriter, r *http.Request) {
 	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil || len(n.Statement) == 0 || n.State != tocsin.NoticePublished {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no published notice has this id"))

@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tocsin/tocsin/internal/web/logview"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/replies"
@@ -62,7 +63,7 @@ const unloggedScansPerMinute = 600
 // reference code alone points to such an alert. A text with the wording of
 // one of the service's replies (internal/replies) is a service message.
 // Anything else is not sent by this service, whatever the database says.
-func (s *Server) check(ctx context.Context, text string) (verifyOutcome, error) {
+func (s *Handler) check(ctx context.Context, text string) (verifyOutcome, error) {
 	s.logs.Refresh(ctx)
 	pasted := logview.Normalise(text)
 	if i, leaf, st, ok := s.logs.View().Match(pasted); ok {
@@ -75,7 +76,7 @@ func (s *Server) check(ctx context.Context, text string) (verifyOutcome, error) 
 		return verifyOutcome{Verdict: verdictService, Reply: key}, nil
 	}
 	out := verifyOutcome{Verdict: verdictNotSent}
-	if _, ok := s.scans.Allow(s.cfg.Now()); !ok {
+	if _, ok := s.scans.Allow(s.Now()); !ok {
 		return out, nil
 	}
 	a, err := s.unloggedMatch(ctx, pasted)
@@ -90,7 +91,7 @@ func (s *Server) check(ctx context.Context, text string) (verifyOutcome, error) 
 }
 
 // checkRef says what a reference code alone points to.
-func (s *Server) checkRef(ctx context.Context, ref string) (verifyOutcome, error) {
+func (s *Handler) checkRef(ctx context.Context, ref string) (verifyOutcome, error) {
 	if i, leaf, st, ok := s.logs.View().ByRef(ref); ok {
 		return verifyOutcome{Verdict: verdictAlert, Statement: st, Leaf: leaf, Index: i, Pointer: true}, nil
 	}
@@ -116,11 +117,11 @@ var (
 // pointer returns the reference code of a normalised text that is only a
 // reference ("Ref ABC123", "ABC123") or only this site's verification link
 // (with or without "Verify: " before it, with or without its scheme).
-func (s *Server) pointer(pasted string) (string, bool) {
+func (s *Handler) pointer(pasted string) (string, bool) {
 	if m := refAlone.FindStringSubmatch(pasted); m != nil {
 		return refCode(m[1])
 	}
-	prefix := schemeRE.ReplaceAllString(strings.ToLower(s.verifyURL()), "")
+	prefix := schemeRE.ReplaceAllString(strings.ToLower(s.VerifyURL()), "")
 	link := schemeRE.ReplaceAllString(verifyWrd.ReplaceAllString(pasted, ""), "")
 	if prefix == "" || !strings.HasPrefix(link, prefix) {
 		return "", false
@@ -140,7 +141,7 @@ func refCode(code string) (string, bool) {
 // unloggedMatch finds, among the recent alert rows that say they were sent,
 // one whose text is the pasted one: it is not in the log, or the text
 // would have matched there.
-func (s *Server) unloggedMatch(ctx context.Context, pasted string) (*tocsin.Alert, error) {
+func (s *Handler) unloggedMatch(ctx context.Context, pasted string) (*tocsin.Alert, error) {
 	as, err := s.cfg.Store.ListAlerts(ctx, publicStates(), unloggedScan)
 	if err != nil {
 		return nil, err
@@ -176,8 +177,8 @@ func validVerifyText(text string) bool {
 }
 
 // alertURL is where the public page of the alert with ref is.
-func (s *Server) alertURL(ref string) string {
-	if u := s.verifyURL(); u != "" {
+func (s *Handler) alertURL(ref string) string {
+	if u := s.VerifyURL(); u != "" {
 		return u + ref
 	}
 	return "/v/" + ref
@@ -213,17 +214,17 @@ type verifyData struct {
 	Unlogged bool
 }
 
-func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) VerifyForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "verify.title")
 	p.Data = verifyData{}
 	s.Render(w, r, http.StatusOK, "verify", p)
 }
 
-// verifySubmit shows the verdict of check for a pasted text.
-func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
+// VerifySubmit shows the verdict of check for a pasted text.
+func (s *Handler) VerifySubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := s.NewPage(r, "verify.title")
-	if !s.ParseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, webkit.MaxBody) {
 		return
 	}
 	text := r.PostFormValue("text")

@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"context"
@@ -57,7 +57,7 @@ func toPublic(a tocsin.Alert, lang tocsin.Language) publicAlert {
 // recentAlerts lists the recent alerts in the checked transparency log;
 // an alert row that says it was sent but is not in the log is left out
 // (and reported).
-func (s *Server) recentAlerts(r *http.Request, lang tocsin.Language, limit int) ([]publicAlert, error) {
+func (s *Handler) recentAlerts(r *http.Request, lang tocsin.Language, limit int) ([]publicAlert, error) {
 	ctx := r.Context()
 	as, err := s.cfg.Store.ListAlerts(ctx, publicStates(), limit)
 	if err != nil {
@@ -73,11 +73,11 @@ func (s *Server) recentAlerts(r *http.Request, lang tocsin.Language, limit int) 
 	return out, nil
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Home(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "home.title")
 	alerts, err := s.recentAlerts(r, p.Lang, 20)
 	if err != nil {
-		s.cfg.Log.Error("home", "err", err)
+		s.Log.Error("home", "err", err)
 	}
 	d := homeData{Alerts: alerts}
 	// A notice of the last 30 days heads the page: people who got a fake
@@ -95,7 +95,7 @@ type homeData struct {
 	Alerts []publicAlert
 }
 
-func (s *Server) privacy(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Privacy(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "privacy", s.NewPage(r, "privacy.title"))
 }
 
@@ -108,12 +108,12 @@ type alertPageData struct {
 	Proof []string
 }
 
-// alertPage shows one alert by its reference code (/alerts/{ref} and
+// AlertPage shows one alert by its reference code (/alerts/{ref} and
 // /v/{ref}): the alert as signed and the proof that it is in the
 // transparency log under the newest checkpoint that verifies with the log's
 // public key. An alert row that is not in that log is not shown: the page
 // says it is not in the public log, with a 404.
-func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) AlertPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := s.NewPage(r, "alert.title")
 	ref := strings.ToUpper(strings.TrimSpace(r.PathValue("ref")))
@@ -127,7 +127,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 	var in logview.Inclusion
 	if ok {
 		if in, err = s.logs.View().Find(ctx, a.Statement); err != nil {
-			s.cfg.Log.Error("inclusion proof", "ref", a.Ref, "err", err)
+			s.Log.Error("inclusion proof", "ref", a.Ref, "err", err)
 			ok = false
 		}
 	}
@@ -144,8 +144,8 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "alert", p)
 }
 
-// apiAlerts lists recent public alerts as JSON.
-func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
+// Alerts lists recent public alerts as JSON.
+func (s *Handler) Alerts(w http.ResponseWriter, r *http.Request) {
 	alerts, err := s.recentAlerts(r, s.Lang(r), 100)
 	if err != nil {
 		s.WriteJSONError(w, r, err)
@@ -161,7 +161,7 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
 // fromLog is a logged statement as the public sees it: from its alert row
 // when the row holds exactly this statement (for the time it was sent),
 // else from the statement alone; the reference code is the statement's.
-func (s *Server) fromLog(ctx context.Context, st *trust.Statement, leaf [32]byte, lang tocsin.Language) publicAlert {
+func (s *Handler) fromLog(ctx context.Context, st *trust.Statement, leaf [32]byte, lang tocsin.Language) publicAlert {
 	var pa publicAlert
 	if a, err := s.cfg.Store.GetAlert(ctx, st.AlertID); err == nil && tlog.LeafHash(a.Statement) == leaf {
 		pa = toPublic(*a, lang)

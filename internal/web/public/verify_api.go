@@ -1,4 +1,4 @@
-package web
+package public
 
 import (
 	"net/http"
@@ -35,8 +35,8 @@ type apiVerifyResult struct {
 	Message string `json:"message"`
 }
 
-// apiVerify checks a forwarded text as the /verify page does.
-func (s *Server) apiVerify(w http.ResponseWriter, r *http.Request) {
+// Verify checks a forwarded text as the /verify page does.
+func (s *Handler) Verify(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the text as JSON with Content-Type: application/json"))
 		return
