@@ -13,8 +13,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sync"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/web/console"
 
 	"github.com/tocsin/tocsin/internal/web/public"
 
@@ -24,8 +25,6 @@ import (
 	"github.com/tocsin/tocsin/internal/web/hooks"
 	"github.com/tocsin/tocsin/internal/web/logview"
 
-	"github.com/tocsin/tocsin/internal/audience"
-	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
@@ -98,25 +97,18 @@ type Config struct {
 // MaxBody is the largest request body read anywhere except photo uploads.
 const MaxBody = webkit.MaxBody
 
-// maxThrottled bounds the log-in throttle's memory (about 100 bytes an
-// entry); past it, new sources go uncounted until entries expire, and only
-// the account-wide rules hold.
-const maxThrottled = 100_000
-
 // Server serves HTTP.
 type Server struct {
 	*webkit.Kit
-	cfg       Config
-	limits    *abuse.Limiter
-	throttle  *sourceThrottle
-	warnProxy sync.Once
-	audience  *audience.Resolver
-	mux       *routeMux
-	logs      *logview.Checker // the transparency log as checked with LogPublicKey
-	bait      *bait.Handler
-	hooks     *hooks.Handler
-	api       *api.Handler
-	public    *public.Handler
+	cfg     Config
+	limits  *abuse.Limiter
+	mux     *routeMux
+	logs    *logview.Checker // the transparency log as checked with LogPublicKey
+	bait    *bait.Handler
+	hooks   *hooks.Handler
+	api     *api.Handler
+	public  *public.Handler
+	console *console.Handler
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -152,9 +144,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logs: logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin)}
+	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), mux: newRouteMux(), logs: logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin)}
 	s.bait = bait.New(kit, cfg.Store)
 	s.api = api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake)
+	s.console = console.New(kit, cfg.Store, cfg.ZIPs, cfg.TrustedProxies)
 	s.public = public.New(kit, public.Config{Store: cfg.Store, Sealer: cfg.Sealer, ZIPs: cfg.ZIPs, SMSPolicy: cfg.SMSPolicy, Wake: cfg.Wake}, s.limits, s.logs)
 	s.hooks = hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,
 		KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake})

@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"net/http"
@@ -31,15 +31,15 @@ type queueData struct {
 	Filter  string
 }
 
-// queue shows reports newest first, each with its nearby reports.
-func (s *Server) queue(w http.ResponseWriter, r *http.Request) {
+// Queue shows reports newest first, each with its nearby reports.
+func (s *Handler) Queue(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "queue.title")
-	f := store.ReportFilter{Limit: 200, Since: s.cfg.Now().Add(-48 * time.Hour)}
+	f := store.ReportFilter{Limit: 200, Since: s.Now().Add(-48 * time.Hour)}
 	filter := r.URL.Query().Get("state")
 	if st := tocsin.ReportState(filter); st.Valid() {
 		f.States = []tocsin.ReportState{st}
 	}
-	reports, err := s.cfg.Store.ListReports(r.Context(), f)
+	reports, err := s.st.ListReports(r.Context(), f)
 	if err != nil {
 		s.FormError(w, r, p, "queue", err)
 		return
@@ -75,8 +75,8 @@ func groupNearby(rs []tocsin.Report) []queuedReport {
 	return out
 }
 
-func (s *Server) reportPhoto(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.cfg.Store.GetReport(r.Context(), r.PathValue("id"))
+func (s *Handler) ReportPhoto(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.st.GetReport(r.Context(), r.PathValue("id"))
 	if err != nil || len(rep.Photo) == 0 {
 		http.NotFound(w, r)
 		return
@@ -86,8 +86,8 @@ func (s *Server) reportPhoto(w http.ResponseWriter, r *http.Request) {
 	w.Write(rep.Photo)
 }
 
-// setReportState moves a report through triage.
-func (s *Server) setReportState(w http.ResponseWriter, r *http.Request) {
+// SetReportState moves a report through triage.
+func (s *Handler) SetReportState(w http.ResponseWriter, r *http.Request) {
 	op := webkit.CurrentOperator(r)
 	if !webkit.Can(r, auth.TriageReports) {
 		s.Forbidden(w, r, auth.TriageReports)
@@ -99,7 +99,7 @@ func (s *Server) setReportState(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Unknown report state.", http.StatusBadRequest)
 		return
 	}
-	if err := s.cfg.Store.SetReportState(r.Context(), id, st); err != nil {
+	if err := s.st.SetReportState(r.Context(), id, st); err != nil {
 		http.Error(w, tocsin.ErrorMessage(err), webkit.StatusOf(tocsin.ErrorCode(err)))
 		return
 	}

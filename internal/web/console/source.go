@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"net"
@@ -23,12 +23,12 @@ const (
 // the peer is a trusted proxy, the rightmost address in X-Forwarded-For that
 // is not a trusted proxy itself. X-Forwarded-For is never read otherwise:
 // anyone can write it.
-func (s *Server) clientAddr(r *http.Request) netip.Addr {
+func (s *Handler) clientAddr(r *http.Request) netip.Addr {
 	peer := peerAddr(r)
 	if !s.trustedProxy(peer) {
-		if len(s.cfg.TrustedProxies) == 0 && r.Header.Get("X-Forwarded-For") != "" {
+		if len(s.proxies) == 0 && r.Header.Get("X-Forwarded-For") != "" {
 			s.warnProxy.Do(func() {
-				s.cfg.Log.Warn("requests carry X-Forwarded-For but no --trusted-proxy is set: behind a proxy, every log-in counts as one network source; set --trusted-proxy to the proxy's address")
+				s.Log.Warn("requests carry X-Forwarded-For but no --trusted-proxy is set: behind a proxy, every log-in counts as one network source; set --trusted-proxy to the proxy's address")
 			})
 		}
 		return peer
@@ -48,8 +48,8 @@ func (s *Server) clientAddr(r *http.Request) netip.Addr {
 	return peer
 }
 
-func (s *Server) trustedProxy(a netip.Addr) bool {
-	for _, p := range s.cfg.TrustedProxies {
+func (s *Handler) trustedProxy(a netip.Addr) bool {
+	for _, p := range s.proxies {
 		if p.Contains(a) {
 			return true
 		}
@@ -82,6 +82,6 @@ func sourceOf(a netip.Addr) netip.Prefix {
 }
 
 // source is the network source of r's client.
-func (s *Server) source(r *http.Request) netip.Prefix {
+func (s *Handler) source(r *http.Request) netip.Prefix {
 	return sourceOf(s.clientAddr(r))
 }

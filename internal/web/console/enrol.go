@@ -1,13 +1,11 @@
-package web
+package console
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"html/template"
 	"image/png"
 	"net/http"
-	"time"
 
 	"github.com/pquerna/otp"
 
@@ -19,32 +17,6 @@ import (
 
 type storeQuerier = store.WebQuerier
 
-// NewOperator creates an operator who has yet to enrol and returns the path
-// of a one-time enrolment link (/enrol/TOKEN). Only the token's hash is kept.
-func NewOperator(ctx context.Context, st store.Web, username, role string, now time.Time) (string, error) {
-	if _, err := auth.ParseRole(role); err != nil {
-		return "", tocsin.FieldError("role", "the role must be admin, dispatcher or viewer")
-	}
-	if len(username) < 2 || len(username) > 40 {
-		return "", tocsin.FieldError("name", "a name has 2 to 40 characters")
-	}
-	token, hash := auth.NewToken()
-	err := st.InWebTx(ctx, func(q store.WebQuerier) error {
-		op := &tocsin.Operator{Username: username, Role: role, CreatedAt: now}
-		if err := q.CreateOperator(ctx, op); err != nil {
-			return err
-		}
-		if err := q.CreateEnrolment(ctx, &tocsin.Enrolment{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(webkit.EnrolmentTTL)}); err != nil {
-			return err
-		}
-		return q.AppendAudit(ctx, &tocsin.AuditEntry{At: now, Actor: "cli", Action: "operator.add", Subject: username, Detail: "role " + role})
-	})
-	if err != nil {
-		return "", err
-	}
-	return "/enrol/" + token, nil
-}
-
 type enrolData struct {
 	Username string
 	Secret   string
@@ -53,22 +25,22 @@ type enrolData struct {
 
 // enrolment loads the link's enrolment and operator, offering a TOTP secret
 // the first time the link is opened.
-func (s *Server) enrolment(r *http.Request) (*tocsin.Enrolment, *tocsin.Operator, error) {
+func (s *Handler) enrolment(r *http.Request) (*tocsin.Enrolment, *tocsin.Operator, error) {
 	ctx := r.Context()
-	e, err := s.cfg.Store.GetEnrolment(ctx, auth.HashToken(r.PathValue("token")))
-	if err != nil || !s.cfg.Now().Before(e.ExpiresAt) {
+	e, err := s.st.GetEnrolment(ctx, auth.HashToken(r.PathValue("token")))
+	if err != nil || !s.Now().Before(e.ExpiresAt) {
 		return nil, nil, tocsin.Errorf(tocsin.ENOTFOUND, "enrolment link not found or expired")
 	}
-	op, err := s.cfg.Store.GetOperator(ctx, e.OperatorID)
+	op, err := s.st.GetOperator(ctx, e.OperatorID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if e.TOTPSecret == "" {
-		secret, _, err := auth.NewTOTP(s.cfg.Name, op.Username)
+		secret, _, err := auth.NewTOTP(s.Name, op.Username)
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := s.cfg.Store.SetEnrolmentSecret(ctx, e.TokenHash, secret); err != nil {
+		if err := s.st.SetEnrolmentSecret(ctx, e.TokenHash, secret); err != nil {
 			return nil, nil, err
 		}
 		e.TOTPSecret = secret
@@ -76,10 +48,10 @@ func (s *Server) enrolment(r *http.Request) (*tocsin.Enrolment, *tocsin.Operator
 	return e, op, nil
 }
 
-func (s *Server) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrolment) *webkit.Page {
+func (s *Handler) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrolment) *webkit.Page {
 	p := s.NewPage(r, "enrol.title")
 	d := enrolData{Username: op.Username, Secret: e.TOTPSecret}
-	key, err := otp.NewKeyFromURL("otpauth://totp/" + s.cfg.Name + ":" + op.Username + "?secret=" + e.TOTPSecret + "&issuer=" + s.cfg.Name)
+	key, err := otp.NewKeyFromURL("otpauth://totp/" + s.Name + ":" + op.Username + "?secret=" + e.TOTPSecret + "&issuer=" + s.Name)
 	if err == nil {
 		if img, err := key.Image(220, 220); err == nil {
 			var buf bytes.Buffer
@@ -92,7 +64,7 @@ func (s *Server) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enrol
 	return p
 }
 
-func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) EnrolForm(w http.ResponseWriter, r *http.Request) {
 	e, op, err := s.enrolment(r)
 	if err != nil {
 		s.NotFound(w, r)
@@ -101,9 +73,9 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "enrol", s.enrolPage(r, op, e))
 }
 
-// enrolSubmit sets the password and proves the authenticator works before
+// EnrolSubmit sets the password and proves the authenticator works before
 // the link is consumed.
-func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) EnrolSubmit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	e, op, err := s.enrolment(r)
 	if err != nil {
@@ -111,7 +83,7 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.enrolPage(r, op, e)
-	if !s.ParseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, webkit.MaxBody) {
 		return
 	}
 	pw := r.PostFormValue("password")
@@ -124,7 +96,7 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 		s.FormError(w, r, p, "enrol", tocsin.FieldError("password", "%s", err.Error()))
 		return
 	}
-	step, ok := auth.CheckTOTP(e.TOTPSecret, r.PostFormValue("code"), s.cfg.Now(), 0)
+	step, ok := auth.CheckTOTP(e.TOTPSecret, r.PostFormValue("code"), s.Now(), 0)
 	if !ok {
 		s.FormError(w, r, p, "enrol", tocsin.FieldError("code", "that code is not right; check the time on your phone and try the newest code"))
 		return
@@ -135,14 +107,14 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) {
 	// to the login page, they would wait up to 30 s for a code newer than
 	// the one enrolment spent.
 	token, tokenHash := auth.NewToken()
-	err = s.cfg.Store.InWebTx(ctx, func(q store.WebQuerier) error {
+	err = s.st.InWebTx(ctx, func(q store.WebQuerier) error {
 		if err := q.UpdateOperator(ctx, op); err != nil {
 			return err
 		}
 		if err := q.DeleteEnrolment(ctx, e.TokenHash); err != nil {
 			return err
 		}
-		return q.CreateSession(ctx, &tocsin.Session{TokenHash: tokenHash, OperatorID: op.ID, MFA: true, ExpiresAt: s.cfg.Now().Add(webkit.SessionTTL)})
+		return q.CreateSession(ctx, &tocsin.Session{TokenHash: tokenHash, OperatorID: op.ID, MFA: true, ExpiresAt: s.Now().Add(webkit.SessionTTL)})
 	})
 	if err != nil {
 		s.FormError(w, r, p, "enrol", err)

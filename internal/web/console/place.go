@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"fmt"
@@ -26,11 +26,11 @@ type reportPlace struct {
 
 // placeOfReport finds the place of r. Every report has a cell, so every
 // report has a place.
-func (s *Server) placeOfReport(r *tocsin.Report) reportPlace {
+func (s *Handler) placeOfReport(r *tocsin.Report) reportPlace {
 	c := geo.CellCenter(r.Cell)
 	p := reportPlace{ZIP: r.ZIP, Text: r.PlaceText, Lat: strconv.FormatFloat(c.Lat, 'f', 4, 64), Lon: strconv.FormatFloat(c.Lon, 'f', 4, 64)}
 	if r.ZIP == "" {
-		if zip, d, ok := s.cfg.ZIPs.Nearest(c); ok {
+		if zip, d, ok := s.zips.Nearest(c); ok {
 			p.NearZIP, p.Distance = zip, distanceText(d)
 		}
 	}

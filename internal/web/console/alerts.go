@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"context"
@@ -60,10 +60,10 @@ type alertListData struct {
 	BaseURL string
 }
 
-func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) AlertList(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "alerts.title")
 	ctx := r.Context()
-	as, err := s.cfg.Store.ListAlerts(ctx, nil, 100)
+	as, err := s.st.ListAlerts(ctx, nil, 100)
 	if err != nil {
 		s.FormError(w, r, p, "alerts", err)
 		return
@@ -73,14 +73,14 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 		s.FormError(w, r, p, "alerts", err)
 		return
 	}
-	d := alertListData{BaseURL: s.cfg.BaseURL}
+	d := alertListData{BaseURL: s.BaseURL}
 	for _, a := range as {
 		row := alertRow{Alert: a}
 		if st, err := trust.DecodeStatement(a.Statement); err == nil {
 			dg := st.Digest()
 			row.Digest = fmt.Sprintf("%x", dg[:8])
 			if ros != nil {
-				approvals, err := s.cfg.Store.ListApprovals(ctx, a.ID)
+				approvals, err := s.st.ListApprovals(ctx, a.ID)
 				if err != nil {
 					s.FormError(w, r, p, "alerts", err)
 					return
@@ -95,8 +95,8 @@ func (s *Server) alertList(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "alerts", p)
 }
 
-// composeForm starts an alert, filled in from the reports chosen in the queue.
-func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
+// ComposeForm starts an alert, filled in from the reports chosen in the queue.
+func (s *Handler) ComposeForm(w http.ResponseWriter, r *http.Request) {
 	if !webkit.Can(r, auth.ComposeAlert) {
 		s.Forbidden(w, r, auth.ComposeAlert)
 		return
@@ -105,7 +105,7 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 	d := composeData{TTL: "120", Reference: s.sampleReference(false), ReferenceES: s.sampleReference(true)}
 	var gpsCells []uint64
 	for _, id := range r.URL.Query()["report"] {
-		rep, err := s.cfg.Store.GetReport(r.Context(), id)
+		rep, err := s.st.GetReport(r.Context(), id)
 		if err != nil {
 			continue
 		}
@@ -126,8 +126,8 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "compose", p)
 }
 
-// composeSubmit previews (recipient count, segments) or saves a draft.
-func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
+// ComposeSubmit previews (recipient count, segments) or saves a draft.
+func (s *Handler) ComposeSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "compose.title")
 	op := webkit.CurrentOperator(r)
 	if !webkit.Can(r, auth.ComposeAlert) {
@@ -156,7 +156,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.FormError(w, r, p, "compose", err)
 		return
 	}
-	rs, err := s.audience.Resolve(r.Context(), s.cfg.Store, in.Area)
+	rs, err := s.audience.Resolve(r.Context(), s.st, in.Area)
 	if err != nil {
 		s.FormError(w, r, p, "compose", err)
 		return
@@ -164,7 +164,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	d.Recipients = len(rs)
 	d.Ref = s.keptRef(r.Context(), r.PostFormValue("ref"))
 	d.RefToken = s.refToken(d.Ref)
-	now := s.cfg.Now()
+	now := s.Now()
 	a := &tocsin.Alert{ID: tocsin.NewID(), Ref: d.Ref, State: tocsin.AlertDraft, Confirmed: in.Confirmed, AllClear: in.AllClear,
 		BodyEN: in.BodyEN, BodyES: in.BodyES, Area: in.Area, ReportIDs: in.ReportIDs, CreatedBy: op.Username, CreatedAt: now.Truncate(time.Second), ValidUntil: now.Add(in.TTL).Truncate(time.Second),
 		VerifyURL: s.VerifyURL()}
@@ -182,7 +182,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		s.FormError(w, r, p, "compose", tocsin.Errorf(tocsin.EINVALID, "this alert cannot be signed: %v", err))
 		return
 	}
-	if err := s.cfg.Store.CreateAlert(r.Context(), a); err != nil {
+	if err := s.st.CreateAlert(r.Context(), a); err != nil {
 		s.FormError(w, r, p, "compose", err)
 		return
 	}
@@ -195,12 +195,12 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 // saved alert ends with the code its preview showed. A code the operator
 // typed is never used, so no one can give an alert the code of a fake text
 // already going round.
-func (s *Server) keptRef(ctx context.Context, token string) string {
+func (s *Handler) keptRef(ctx context.Context, token string) string {
 	ref, _, _ := strings.Cut(token, ".")
 	if len(ref) != tocsin.AlertRefLen || strings.Trim(ref, tocsin.AlertRefAlphabet) != "" || !hmac.Equal([]byte(token), []byte(s.refToken(ref))) {
 		return tocsin.NewAlertRef()
 	}
-	if _, err := s.cfg.Store.GetAlertByRef(ctx, ref); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
+	if _, err := s.st.GetAlertByRef(ctx, ref); tocsin.ErrorCode(err) != tocsin.ENOTFOUND {
 		return tocsin.NewAlertRef()
 	}
 	return ref
@@ -208,20 +208,20 @@ func (s *Server) keptRef(ctx context.Context, token string) string {
 
 // refToken is a reference code with this server's MAC, as the compose form
 // carries it from the preview to the saving.
-func (s *Server) refToken(ref string) string {
-	m := hmac.New(sha256.New, s.cfg.CSRFKey)
+func (s *Handler) refToken(ref string) string {
+	m := hmac.New(sha256.New, s.CSRFKey)
 	m.Write([]byte("tocsin/alert-ref/v1\x00" + ref))
 	return ref + "." + hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // previewTexts lists the statement's texts, each with its encoding,
 // segments and recipients, counted by the rule the sender sends by.
-func (s *Server) previewTexts(ctx context.Context, st *trust.Statement, rs []tocsin.Recipient) ([]textPreview, error) {
+func (s *Handler) previewTexts(ctx context.Context, st *trust.Statement, rs []tocsin.Recipient) ([]textPreview, error) {
 	ids := make([]int64, len(rs))
 	for i, r := range rs {
 		ids[i] = r.SubscriberID
 	}
-	langs, err := s.cfg.Store.SubscriberLangs(ctx, ids)
+	langs, err := s.st.SubscriberLangs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -246,19 +246,19 @@ func (s *Server) previewTexts(ctx context.Context, st *trust.Statement, rs []toc
 }
 
 // sampleReference is the last line of a text, with a placeholder code.
-func (s *Server) sampleReference(spanish bool) string {
+func (s *Handler) sampleReference(spanish bool) string {
 	a := tocsin.Alert{VerifyURL: s.VerifyURL(), Ref: strings.Repeat("X", tocsin.AlertRefLen)}
 	return a.Reference(spanish)
 }
 
-func (s *Server) alertInput(d composeData) (tocsin.AlertInput, error) {
+func (s *Handler) alertInput(d composeData) (tocsin.AlertInput, error) {
 	in := tocsin.AlertInput{BodyEN: d.BodyEN, BodyES: d.BodyES, Confirmed: d.Confirmed, AllClear: d.AllClear, ReportIDs: d.ReportIDs}
 	mins, err := strconv.Atoi(strings.TrimSpace(d.TTL))
 	if err != nil || mins <= 0 {
 		return in, tocsin.FieldError("ttl", "give how many minutes the alert stays valid")
 	}
 	in.TTL = time.Duration(mins) * time.Minute
-	area, err := webkit.ParseArea(s.cfg.ZIPs, d.ZIPs, d.Lat, d.Lon, d.Radius, tocsin.MaxAlertZIPs)
+	area, err := webkit.ParseArea(s.zips, d.ZIPs, d.Lat, d.Lon, d.Radius, tocsin.MaxAlertZIPs)
 	if err != nil {
 		return in, err
 	}

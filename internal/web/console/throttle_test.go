@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"log/slog"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/auth"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 func TestSourceThrottle(t *testing.T) {
@@ -83,7 +84,7 @@ func TestClientSource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &Server{cfg: Config{TrustedProxies: tt.trusted, Log: slog.New(slog.DiscardHandler)}}
+			s := &Handler{Kit: &webkit.Kit{Config: webkit.Config{Log: slog.New(slog.DiscardHandler)}}, proxies: tt.trusted}
 			r := httptest.NewRequest("POST", "/console/login", nil)
 			r.RemoteAddr = tt.peer
 			for _, v := range tt.xff {

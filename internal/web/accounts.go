@@ -1,5 +1,9 @@
 package web
 
+// The accounts the command line creates on the host: operators who have yet
+// to enrol, API keys, canary accounts and keys. They are not a surface: no
+// request reaches them.
+
 import (
 	"context"
 	"crypto/rand"
@@ -7,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tocsin/tocsin/internal/web/webkit"
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
@@ -65,4 +71,30 @@ func NewCanaryOperator(ctx context.Context, st store.Web, actor, username, role 
 		}
 		return q.AppendAudit(ctx, &tocsin.AuditEntry{At: now, Actor: actor, Action: "canary.operator.create", Subject: username})
 	})
+}
+
+// NewOperator creates an operator who has yet to enrol and returns the path
+// of a one-time enrolment link (/enrol/TOKEN). Only the token's hash is kept.
+func NewOperator(ctx context.Context, st store.Web, username, role string, now time.Time) (string, error) {
+	if _, err := auth.ParseRole(role); err != nil {
+		return "", tocsin.FieldError("role", "the role must be admin, dispatcher or viewer")
+	}
+	if len(username) < 2 || len(username) > 40 {
+		return "", tocsin.FieldError("name", "a name has 2 to 40 characters")
+	}
+	token, hash := auth.NewToken()
+	err := st.InWebTx(ctx, func(q store.WebQuerier) error {
+		op := &tocsin.Operator{Username: username, Role: role, CreatedAt: now}
+		if err := q.CreateOperator(ctx, op); err != nil {
+			return err
+		}
+		if err := q.CreateEnrolment(ctx, &tocsin.Enrolment{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(webkit.EnrolmentTTL)}); err != nil {
+			return err
+		}
+		return q.AppendAudit(ctx, &tocsin.AuditEntry{At: now, Actor: "cli", Action: "operator.add", Subject: username, Detail: "role " + role})
+	})
+	if err != nil {
+		return "", err
+	}
+	return "/enrol/" + token, nil
 }

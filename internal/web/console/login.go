@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"context"
@@ -29,18 +29,18 @@ type loginData struct {
 	AskCode bool // show the code field: the password and code in one step
 }
 
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) LoginForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "login.title")
 	p.Data = loginData{}
 	s.Render(w, r, http.StatusOK, "login", p)
 }
 
-// loginSubmit checks the password. It leads only to the second-factor step
+// LoginSubmit checks the password. It leads only to the second-factor step
 // (a pending session can do nothing else), unless a code came with the
 // password or the account is under attack: then both are checked at once.
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) LoginSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "login.title")
-	if !s.ParseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, webkit.MaxBody) {
 		return
 	}
 	ctx := r.Context()
@@ -49,9 +49,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	d := loginData{AskCode: code != ""}
 	p.Data = d
-	now := s.cfg.Now()
+	now := s.Now()
 	src := s.source(r)
-	op, err := s.cfg.Store.GetOperatorByName(ctx, name)
+	op, err := s.st.GetOperatorByName(ctx, name)
 	known := err == nil && op.Enrolled
 	until, n, ok := s.throttle.try(name, src, now)
 	if !ok {
@@ -88,7 +88,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.throttle.refund(name, src, now)
 	token, hash := auth.NewToken()
-	if err := s.cfg.Store.CreateSession(ctx, &tocsin.Session{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(webkit.PendingMFATTL)}); err != nil {
+	if err := s.st.CreateSession(ctx, &tocsin.Session{TokenHash: hash, OperatorID: op.ID, ExpiresAt: now.Add(webkit.PendingMFATTL)}); err != nil {
 		s.FormError(w, r, p, "login", err)
 		return
 	}
@@ -100,8 +100,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 // answer does not say which was wrong, so a guess needs both factors; the
 // code step's back-off is checked before either, so its answer says nothing
 // about the password either.
-func (s *Server) loginWithCode(w http.ResponseWriter, r *http.Request, p *webkit.Page, op *tocsin.Operator, pw, code string, src netip.Prefix, n int) {
-	ctx, now := r.Context(), s.cfg.Now()
+func (s *Handler) loginWithCode(w http.ResponseWriter, r *http.Request, p *webkit.Page, op *tocsin.Operator, pw, code string, src netip.Prefix, n int) {
+	ctx, now := r.Context(), s.Now()
 	if until, locked := auth.Locked(op.CodeFailures, op.LastCodeFailure, now); locked {
 		s.throttle.refund(op.Username, src, now)
 		s.Auditf(ctx, op.Username, "login.locked", "", "too many wrong codes")
@@ -135,7 +135,7 @@ func (s *Server) loginWithCode(w http.ResponseWriter, r *http.Request, p *webkit
 }
 
 // badLogin answers a wrong name, password or code.
-func (s *Server) badLogin(w http.ResponseWriter, r *http.Request, p *webkit.Page, withCode bool) {
+func (s *Handler) badLogin(w http.ResponseWriter, r *http.Request, p *webkit.Page, withCode bool) {
 	key := "login.bad"
 	if withCode {
 		key = "login.badboth"
@@ -143,7 +143,7 @@ func (s *Server) badLogin(w http.ResponseWriter, r *http.Request, p *webkit.Page
 	s.FormError(w, r, p, "login", tocsin.Errorf(tocsin.EUNAUTHORIZED, "%s", p.T(key)))
 }
 
-func (s *Server) lockedError(w http.ResponseWriter, r *http.Request, p *webkit.Page, form string, until, now time.Time) {
+func (s *Handler) lockedError(w http.ResponseWriter, r *http.Request, p *webkit.Page, form string, until, now time.Time) {
 	s.FormError(w, r, p, form, tocsin.Errorf(tocsin.ETOOMANY, "%s %s", p.T("login.locked"), until.Sub(now).Round(time.Second)))
 }
 
@@ -151,7 +151,7 @@ func (s *Server) lockedError(w http.ResponseWriter, r *http.Request, p *webkit.P
 // name, the n-th its throttle counted; the failure that starts its
 // back-off raises login.throttled (warning, within the per-minute limit of
 // events anyone can cause).
-func (s *Server) sourceFailed(ctx context.Context, name string, n int) {
+func (s *Handler) sourceFailed(ctx context.Context, name string, n int) {
 	if n == auth.FreeFailures {
 		s.Securityf(ctx, "login.throttled", name, "%d failed log-ins from one network: that network now waits before each try (others are not affected)", n)
 	}
@@ -161,12 +161,12 @@ func (s *Server) sourceFailed(ctx context.Context, name string, n int) {
 // throttle counted it already, as its n-th). When the account's count
 // reaches auth.ManyFailures it is under attack: login.throttled (high)
 // says so, once per attack.
-func (s *Server) passwordFailed(ctx context.Context, op *tocsin.Operator, n int) {
-	now := s.cfg.Now()
+func (s *Handler) passwordFailed(ctx context.Context, op *tocsin.Operator, n int) {
+	now := s.Now()
 	s.sourceFailed(ctx, op.Username, n)
-	total, err := s.cfg.Store.CountLoginFailure(ctx, op.ID, now, now.Add(-auth.FailureWindow))
+	total, err := s.st.CountLoginFailure(ctx, op.ID, now, now.Add(-auth.FailureWindow))
 	if err != nil {
-		s.cfg.Log.Error("record login failure", "err", err)
+		s.Log.Error("record login failure", "err", err)
 	}
 	op.Failures, op.LastFailure = total, now
 	s.Auditf(ctx, op.Username, "login.fail", "", fmt.Sprintf("wrong password (failure %d in the last hour)", total))
@@ -179,12 +179,12 @@ func (s *Server) passwordFailed(ctx context.Context, op *tocsin.Operator, n int)
 // step then backs off (the source's throttle counted it already, as its
 // n-th). Only someone who knows the password gets this far:
 // login.code_guessing (high) says so when the back-off starts.
-func (s *Server) codeFailed(ctx context.Context, op *tocsin.Operator, n int, what string) {
-	now := s.cfg.Now()
+func (s *Handler) codeFailed(ctx context.Context, op *tocsin.Operator, n int, what string) {
+	now := s.Now()
 	s.sourceFailed(ctx, op.Username, n)
-	total, err := s.cfg.Store.CountCodeFailure(ctx, op.ID, now)
+	total, err := s.st.CountCodeFailure(ctx, op.ID, now)
 	if err != nil {
-		s.cfg.Log.Error("record code failure", "err", err)
+		s.Log.Error("record code failure", "err", err)
 	}
 	op.CodeFailures, op.LastCodeFailure = total, now
 	s.Auditf(ctx, op.Username, "login.fail", "", fmt.Sprintf("wrong %s (code failure %d)", what, total))
@@ -196,10 +196,10 @@ func (s *Server) codeFailed(ctx context.Context, op *tocsin.Operator, n int, wha
 // alertEvent records a high security event without network details. Each
 // is raised once per attack (when a count reaches its threshold), so no
 // flood of them can bury other events.
-func (s *Server) alertEvent(ctx context.Context, kind, subject, detail string) {
-	s.cfg.Log.Warn("security event", "kind", kind, "severity", store.SeverityHigh, "subject", subject)
-	if err := s.cfg.Store.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.cfg.Now(), Kind: kind, Severity: store.SeverityHigh, Subject: subject, Detail: detail}); err != nil {
-		s.cfg.Log.Error("security event not recorded", "err", err)
+func (s *Handler) alertEvent(ctx context.Context, kind, subject, detail string) {
+	s.Log.Warn("security event", "kind", kind, "severity", store.SeverityHigh, "subject", subject)
+	if err := s.st.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.Now(), Kind: kind, Severity: store.SeverityHigh, Subject: subject, Detail: detail}); err != nil {
+		s.Log.Error("security event not recorded", "err", err)
 		return
 	}
 	s.Auditf(ctx, "security", "security."+kind, subject, detail)
@@ -207,10 +207,10 @@ func (s *Server) alertEvent(ctx context.Context, kind, subject, detail string) {
 
 // finishLogin records the code's step, swaps the pending session (if any)
 // for a full one under a new token and sends the operator to the console.
-func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, op *tocsin.Operator, step int64, pending []byte, src netip.Prefix) error {
-	ctx, now := r.Context(), s.cfg.Now()
+func (s *Handler) finishLogin(w http.ResponseWriter, r *http.Request, op *tocsin.Operator, step int64, pending []byte, src netip.Prefix) error {
+	ctx, now := r.Context(), s.Now()
 	token, hash := auth.NewToken()
-	err := s.cfg.Store.InWebTx(ctx, func(q storeQuerier) error {
+	err := s.st.InWebTx(ctx, func(q store.WebQuerier) error {
 		// Check the step again inside the transaction: two requests with the
 		// same code must not both pass. Counters are read fresh too, so that
 		// failures counted meanwhile are not overwritten.
@@ -242,7 +242,7 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, op *tocsin.
 	return nil
 }
 
-func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) TOTPForm(w http.ResponseWriter, r *http.Request) {
 	if se, err := s.Session(r); err != nil || se.MFA {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
@@ -250,21 +250,21 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "totp", s.NewPage(r, "login.title"))
 }
 
-// totpSubmit checks the second factor and swaps the pending session for a
+// TOTPSubmit checks the second factor and swaps the pending session for a
 // full one under a new token.
-func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) TOTPSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "login.title")
-	if !s.ParseForm(w, r, MaxBody) {
+	if !s.ParseForm(w, r, webkit.MaxBody) {
 		return
 	}
 	ctx := r.Context()
-	now := s.cfg.Now()
+	now := s.Now()
 	se, err := s.Session(r)
 	if err != nil || se.MFA {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
 	}
-	op, err := s.cfg.Store.GetOperator(ctx, se.OperatorID)
+	op, err := s.st.GetOperator(ctx, se.OperatorID)
 	if err != nil {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 		return
@@ -296,10 +296,10 @@ func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	if se, op := webkit.CurrentSession(r), webkit.CurrentOperator(r); se != nil && op != nil {
-		if err := s.cfg.Store.DeleteSession(r.Context(), se.TokenHash); err != nil {
-			s.cfg.Log.Error("logout", "err", err)
+		if err := s.st.DeleteSession(r.Context(), se.TokenHash); err != nil {
+			s.Log.Error("logout", "err", err)
 		}
 		s.Auditf(r.Context(), op.Username, "logout", "", "")
 	}

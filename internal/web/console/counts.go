@@ -1,4 +1,4 @@
-package web
+package console
 
 import (
 	"net/http"
@@ -35,20 +35,20 @@ type countsData struct {
 	MinShown    int
 }
 
-// counts shows how many subscribers there are per ZIP code and language,
+// Counts shows how many subscribers there are per ZIP code and language,
 // and the reports and alerts of each of the last countDays days: counts
 // only, never a number or a name.
-func (s *Server) counts(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Counts(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "counts.title")
 	ctx := r.Context()
-	subs, err := s.cfg.Store.SubscriberCounts(ctx)
+	subs, err := s.st.SubscriberCounts(ctx)
 	if err != nil {
 		s.FormError(w, r, p, "console_counts", err)
 		return
 	}
-	today := s.cfg.Now().UTC().Truncate(24 * time.Hour)
+	today := s.Now().UTC().Truncate(24 * time.Hour)
 	since := today.AddDate(0, 0, 1-countDays)
-	days, err := s.cfg.Store.DailyCounts(ctx, since)
+	days, err := s.st.DailyCounts(ctx, since)
 	if err != nil {
 		s.FormError(w, r, p, "console_counts", err)
 		return
@@ -74,7 +74,7 @@ func suppressed(kc store.KeyCount) shownCount {
 }
 
 // everyDay fills the days from since to today that had nothing with zero
-// counts, newest first.
+// Counts, newest first.
 func everyDay(days []store.DayCount, since, today time.Time) []store.DayCount {
 	byDay := make(map[time.Time]store.DayCount, len(days))
 	for _, d := range days {
