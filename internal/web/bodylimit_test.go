@@ -11,6 +11,7 @@ import (
 
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 	"github.com/tocsin/tocsin/internal/web/public"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestOversizedForms(t *testing.T) {
 	b := setup(t)
 	oc := b.login("ana", "admin")
-	enrol, err := web.NewOperator(context.Background(), b.st, "newbie", "dispatcher", b.clock.Now())
+	enrol, err := consoleadmin.NewOperator(context.Background(), b.st, "newbie", "dispatcher", b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
 	"github.com/tocsin/tocsin/internal/web/abuse"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 	"github.com/tocsin/tocsin/internal/web/public"
 )
 
@@ -261,7 +262,7 @@ func TestSignupAndCodeProofOfWork(t *testing.T) {
 // service-wide limit, and has a bucket of its own.
 func TestAPIKeyHasItsOwnLimit(t *testing.T) {
 	b := limited(t, func(l *abuse.Limits) { l.ReportsPerHour = 1; l.APIKeyReportsPerHour = 2 })
-	key, err := web.NewAPIKey(context.Background(), b.st, "cli", "partner", false, t0)
+	key, err := consoleadmin.NewAPIKey(context.Background(), b.st, "cli", "partner", false, t0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,11 @@
 // and API, web sign-ups, inbound SMS webhooks, public alert pages and the
 // console where verified reports become alerts.
 //
+// This package is the router and the middleware chain only. New builds the
+// shared kit (webkit), the shared state (abuse, logview) and one handler
+// per surface (public, console, consoleadmin, api, hooks, bait), each given
+// only what it needs, and routes lists every endpoint in one place.
+//
 // It is the exposed tier. It must never import the sender, a provider or the
 // vault: it can seal a phone number but never open one, and it can ask for
 // an alert to be sent but never send a message itself. It never logs or
@@ -14,6 +19,8 @@ import (
 	"net/http"
 	"net/netip"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 
 	"github.com/tocsin/tocsin/internal/web/console"
 
@@ -99,16 +106,15 @@ const MaxBody = webkit.MaxBody
 
 // Server serves HTTP.
 type Server struct {
-	*webkit.Kit
+	kit     *webkit.Kit
 	cfg     Config
-	limits  *abuse.Limiter
 	mux     *routeMux
-	logs    *logview.Checker // the transparency log as checked with LogPublicKey
 	bait    *bait.Handler
 	hooks   *hooks.Handler
 	api     *api.Handler
 	public  *public.Handler
 	console *console.Handler
+	admin   *consoleadmin.Handler
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -144,13 +150,20 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Kit: kit, cfg: cfg, limits: abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers), mux: newRouteMux(), logs: logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin)}
-	s.bait = bait.New(kit, cfg.Store)
-	s.api = api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake)
-	s.console = console.New(kit, cfg.Store, cfg.ZIPs, cfg.TrustedProxies)
-	s.public = public.New(kit, public.Config{Store: cfg.Store, Sealer: cfg.Sealer, ZIPs: cfg.ZIPs, SMSPolicy: cfg.SMSPolicy, Wake: cfg.Wake}, s.limits, s.logs)
-	s.hooks = hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,
-		KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake})
+	// The state several surfaces share: the abuse limits' and the checked
+	// transparency log's.
+	limits := abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers)
+	logs := logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin)
+	s := &Server{kit: kit, cfg: cfg, mux: newRouteMux(),
+		bait: bait.New(kit, cfg.Store),
+		hooks: hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,
+			KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake}),
+		api: api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake),
+		public: public.New(kit, public.Config{Store: cfg.Store, Sealer: cfg.Sealer, ZIPs: cfg.ZIPs, SMSPolicy: cfg.SMSPolicy, Wake: cfg.Wake},
+			limits, logs),
+		console: console.New(kit, cfg.Store, cfg.ZIPs, cfg.TrustedProxies),
+		admin:   consoleadmin.New(kit, cfg.Store, limits, logs, cfg.LogOrigin, cfg.Wake),
+	}
 	s.routes()
 	return s, nil
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
-type storeQuerier = store.WebQuerier
-
 type enrolData struct {
 	Username string
 	Secret   string

@@ -1,4 +1,4 @@
-package web
+package consoleadmin
 
 import (
 	"context"
@@ -22,9 +22,9 @@ type freezeFormData struct {
 	Frozen webkit.FreezeStatus
 }
 
-// freezeForm asks for a reason and a confirmation before a freeze: the
+// FreezeForm asks for a reason and a confirmation before a freeze: the
 // console freezes only from this page's form, never from one click.
-func (s *Server) freezeForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) FreezeForm(w http.ResponseWriter, r *http.Request) {
 	if !webkit.Can(r, auth.Freeze) {
 		s.Forbidden(w, r, auth.Freeze)
 		return
@@ -32,7 +32,7 @@ func (s *Server) freezeForm(w http.ResponseWriter, r *http.Request) {
 	s.renderFreezeForm(w, r, s.ConsolePage(r, "freeze.title"), http.StatusOK, "")
 }
 
-func (s *Server) renderFreezeForm(w http.ResponseWriter, r *http.Request, p *webkit.Page, status int, reason string) {
+func (s *Handler) renderFreezeForm(w http.ResponseWriter, r *http.Request, p *webkit.Page, status int, reason string) {
 	d := freezeFormData{Reason: reason}
 	if p.Freeze != nil {
 		d.Frozen = *p.Freeze
@@ -41,14 +41,14 @@ func (s *Server) renderFreezeForm(w http.ResponseWriter, r *http.Request, p *web
 	s.Render(w, r, status, "console_freeze", p)
 }
 
-// consoleFreeze stops all outbound messaging at once. Any dispatcher or
+// Freeze stops all outbound messaging at once. Any dispatcher or
 // administrator may freeze, even without a key at hand: stopping is always
 // safe. It takes the confirmation and the reason of the freeze form; the
 // reason goes into the order and the audit trail. It is not offered while
 // frozen, but a confirmed freeze is stored whatever the web tier thinks the
 // state is: the sender decides, and a freeze is never refused. Unfreezing
 // needs the threshold of signed unfreeze orders (tocsin unfreeze).
-func (s *Server) consoleFreeze(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Freeze(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	op := webkit.CurrentOperator(r)
 	if !webkit.Can(r, auth.Freeze) {
@@ -75,7 +75,7 @@ func (s *Server) consoleFreeze(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.cfg.Log.Error("console freeze", "err", err)
+		s.Log.Error("console freeze", "err", err)
 		p.Error = p.T("freeze.failed")
 		s.renderFreezeForm(w, r, p, http.StatusInternalServerError, reason)
 		return
@@ -86,22 +86,22 @@ func (s *Server) consoleFreeze(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Auditf(ctx, op.Username, "freeze.freeze", "", "console: "+reason)
-	s.cfg.Wake()
+	s.wake()
 	http.Redirect(w, r, "/console/security", http.StatusSeeOther)
 }
 
 // putConsoleFreeze stores an unsigned freeze order at the next number.
-func (s *Server) putConsoleFreeze(ctx context.Context, who, reason string) error {
+func (s *Handler) putConsoleFreeze(ctx context.Context, who, reason string) error {
 	last, err := s.LastOrderSeq(ctx)
 	if err != nil {
 		return err
 	}
-	o := &trust.FreezeOrder{Seq: last + 1, Freeze: true, At: s.cfg.Now(), Reason: "console: frozen by " + who + ": " + reason}
+	o := &trust.FreezeOrder{Seq: last + 1, Freeze: true, At: s.Now(), Reason: "console: frozen by " + who + ": " + reason}
 	body, err := o.Encode()
 	if err != nil {
 		return tocsin.FieldError("reason", "the reason cannot go into a freeze order: %v", err)
 	}
-	return s.cfg.Store.PutFreezeOrder(ctx, o.Seq, body)
+	return s.st.PutFreezeOrder(ctx, o.Seq, body)
 }
 
 type securityData struct {
@@ -110,12 +110,12 @@ type securityData struct {
 	Freeze webkit.FreezeStatus
 }
 
-// securityEvents lists what the sender and the web tier refused or
+// SecurityEvents lists what the sender and the web tier refused or
 // detected, and the freeze orders.
-func (s *Server) securityEvents(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) SecurityEvents(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "security.title")
 	ctx := r.Context()
-	events, err := s.cfg.Store.ListSecurityEvents(ctx, 200)
+	events, err := s.st.ListSecurityEvents(ctx, 200)
 	if err != nil {
 		s.FormError(w, r, p, "security", err)
 		return

@@ -1,4 +1,4 @@
-package web
+package consoleadmin
 
 import (
 	"net/http"
@@ -27,21 +27,21 @@ type decoyHits struct {
 	Hits int
 }
 
-// canaries lists the bait and, for administrators, creates more.
-func (s *Server) canaries(w http.ResponseWriter, r *http.Request) {
+// Canaries lists the bait and, for administrators, creates more.
+func (s *Handler) Canaries(w http.ResponseWriter, r *http.Request) {
 	s.renderCanaries(w, r, s.ConsolePage(r, "canaries.title"), "")
 }
 
-func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *webkit.Page, newKey string) {
+func (s *Handler) renderCanaries(w http.ResponseWriter, r *http.Request, p *webkit.Page, newKey string) {
 	if !webkit.Can(r, auth.ManageOperators) {
 		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	ctx := r.Context()
 	d := canariesData{NewKey: newKey, CanWrite: true}
-	keys, err := s.cfg.Store.ListAPIKeys(ctx)
+	keys, err := s.st.ListAPIKeys(ctx)
 	if err != nil {
-		s.cfg.Log.Error("list API keys", "err", err)
+		s.Log.Error("list API keys", "err", err)
 		http.Error(w, "The canaries could not be read; try again.", http.StatusInternalServerError)
 		return
 	}
@@ -50,9 +50,9 @@ func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *webki
 			d.Keys = append(d.Keys, k)
 		}
 	}
-	ops, err := s.cfg.Store.ListOperators(ctx)
+	ops, err := s.st.ListOperators(ctx)
 	if err != nil {
-		s.cfg.Log.Error("list operators", "err", err)
+		s.Log.Error("list operators", "err", err)
 		http.Error(w, "The canaries could not be read; try again.", http.StatusInternalServerError)
 		return
 	}
@@ -62,7 +62,7 @@ func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *webki
 		}
 	}
 	hits := map[string]int{}
-	if evs, err := s.cfg.Store.ListSecurityEvents(ctx, 1000); err == nil {
+	if evs, err := s.st.ListSecurityEvents(ctx, 1000); err == nil {
 		for _, e := range evs {
 			if e.Kind == "canary.url" {
 				hits[e.Subject]++
@@ -78,8 +78,8 @@ func (s *Server) renderCanaries(w http.ResponseWriter, r *http.Request, p *webki
 	s.Render(w, r, http.StatusOK, "canaries", p)
 }
 
-// createCanary makes a canary API key or operator account from the console.
-func (s *Server) createCanary(w http.ResponseWriter, r *http.Request) {
+// CreateCanary makes a canary API key or operator account from the console.
+func (s *Handler) CreateCanary(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "canaries.title")
 	if !webkit.Can(r, auth.ManageOperators) {
 		s.Forbidden(w, r, auth.ManageOperators)
@@ -88,7 +88,7 @@ func (s *Server) createCanary(w http.ResponseWriter, r *http.Request) {
 	actor := webkit.CurrentOperator(r).Username
 	switch r.PostFormValue("kind") {
 	case "apikey":
-		key, err := NewAPIKey(r.Context(), s.cfg.Store, actor, r.PostFormValue("name"), true, s.cfg.Now())
+		key, err := NewAPIKey(r.Context(), s.st, actor, r.PostFormValue("name"), true, s.Now())
 		if err != nil {
 			p.Error = tocsin.ErrorMessage(err)
 			s.renderCanaries(w, r, p, "")
@@ -100,7 +100,7 @@ func (s *Server) createCanary(w http.ResponseWriter, r *http.Request) {
 		if role == "" {
 			role = "admin"
 		}
-		if err := NewCanaryOperator(r.Context(), s.cfg.Store, actor, r.PostFormValue("name"), role, s.cfg.Now()); err != nil {
+		if err := NewCanaryOperator(r.Context(), s.st, actor, r.PostFormValue("name"), role, s.Now()); err != nil {
 			p.Error = tocsin.ErrorMessage(err)
 			s.renderCanaries(w, r, p, "")
 			return

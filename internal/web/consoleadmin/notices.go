@@ -1,4 +1,4 @@
-package web
+package consoleadmin
 
 import (
 	"fmt"
@@ -27,22 +27,22 @@ const (
 	withdrawalWindow = 7 * 24 * time.Hour
 )
 
-// consoleNotices lists the notices and, for an administrator, the form to
+// Notices lists the notices and, for an administrator, the form to
 // draft one.
-func (s *Server) consoleNotices(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Notices(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "notices.title")
 	s.renderConsoleNotices(w, r, p, http.StatusOK)
 }
 
-func (s *Server) renderConsoleNotices(w http.ResponseWriter, r *http.Request, p *webkit.Page, status int) {
+func (s *Handler) renderConsoleNotices(w http.ResponseWriter, r *http.Request, p *webkit.Page, status int) {
 	ctx := r.Context()
-	ns, err := s.cfg.Store.ListNotices(ctx, "", 50)
+	ns, err := s.st.ListNotices(ctx, "", 50)
 	var replaced map[string]string
 	if err == nil {
 		_, replaced, err = s.logs.CheckedNotices(ctx, logview.MaxListed)
 	}
 	if err != nil {
-		s.cfg.Log.Error("list notices", "err", err)
+		s.Log.Error("list notices", "err", err)
 		http.Error(w, "The notices could not be read; try again.", http.StatusInternalServerError)
 		return
 	}
@@ -83,27 +83,27 @@ type consoleNotice struct {
 }
 
 // serverURL is the address operators give `tocsin notice approve`.
-func (s *Server) serverURL(r *http.Request) string {
-	if s.cfg.BaseURL != "" {
-		return strings.TrimRight(s.cfg.BaseURL, "/")
+func (s *Handler) serverURL(r *http.Request) string {
+	if s.BaseURL != "" {
+		return strings.TrimRight(s.BaseURL, "/")
 	}
 	scheme := "http"
-	if s.cfg.Secure {
+	if s.Secure {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
 }
 
-// draftNotice drafts an incident notice (administrators only): its
+// DraftNotice drafts an incident notice (administrators only): its
 // statement waits for operators' signatures, and nothing is public until
 // the sender has put it in the transparency log.
-func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) DraftNotice(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "notices.title")
 	if !webkit.Can(r, auth.ManageOperators) {
 		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
-	now := s.cfg.Now().Truncate(time.Second)
+	now := s.Now().Truncate(time.Second)
 	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: webkit.CurrentOperator(r).Username, CreatedAt: now,
 		TitleEN: strings.TrimSpace(r.PostFormValue("title_en")), TitleES: strings.TrimSpace(r.PostFormValue("title_es")),
 		BodyEN: strings.TrimSpace(r.PostFormValue("body_en")), BodyES: strings.TrimSpace(r.PostFormValue("body_es"))}
@@ -124,7 +124,7 @@ func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		err = s.cfg.Store.CreateNotice(r.Context(), &n)
+		err = s.st.CreateNotice(r.Context(), &n)
 	}
 	if err != nil {
 		if f := tocsin.ErrorField(err); f != "" {
@@ -145,8 +145,8 @@ func (s *Server) draftNotice(w http.ResponseWriter, r *http.Request) {
 
 // noticeStatement is what operators sign for n: its texts, valid for the
 // given time from its creation, in this service's log.
-func (s *Server) noticeStatement(n *tocsin.Notice, valid time.Duration) *trust.NoticeStatement {
-	return &trust.NoticeStatement{ID: n.ID, Origin: s.cfg.LogOrigin, CreatedAt: n.CreatedAt, ValidFrom: n.CreatedAt,
+func (s *Handler) noticeStatement(n *tocsin.Notice, valid time.Duration) *trust.NoticeStatement {
+	return &trust.NoticeStatement{ID: n.ID, Origin: s.origin, CreatedAt: n.CreatedAt, ValidFrom: n.CreatedAt,
 		ValidUntil: n.CreatedAt.Add(valid),
 		Titles:     map[string]string{"en": n.TitleEN, "es": n.TitleES},
 		Bodies:     map[string]string{"en": n.BodyEN, "es": n.BodyES}}

@@ -1,4 +1,4 @@
-package web
+package consoleadmin
 
 import (
 	"net/http"
@@ -17,16 +17,16 @@ type auditData struct {
 	LogText string // the latest checkpoint as signed
 }
 
-// auditTrail shows the audit trail, newest first, filtered by action or
+// AuditTrail shows the audit trail, newest first, filtered by action or
 // actor, and the state of the transparency log.
-func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) AuditTrail(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "audit.title")
 	if !webkit.Can(r, auth.ViewQueue) {
 		s.Forbidden(w, r, auth.ViewQueue)
 		return
 	}
 	ctx := r.Context()
-	all, err := s.cfg.Store.ListAudit(ctx, 1000)
+	all, err := s.st.ListAudit(ctx, 1000)
 	if err != nil {
 		s.FormError(w, r, p, "audit", err)
 		return
@@ -40,7 +40,7 @@ func (s *Server) auditTrail(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	if size, signed, err := s.cfg.Store.LatestCheckpoint(ctx); err == nil {
+	if size, signed, err := s.st.LatestCheckpoint(ctx); err == nil {
 		d.LogSize, d.LogText = size, string(signed)
 	}
 	p.Data = d

@@ -1,4 +1,4 @@
-package web
+package consoleadmin
 
 import (
 	"context"
@@ -40,8 +40,8 @@ func noticeDays(v string) (int, error) {
 
 // checkEditable says why notice id may not get a new version or a
 // withdrawal: only a published notice that is shown can.
-func (s *Server) checkEditable(ctx context.Context, id string) error {
-	n, err := s.cfg.Store.GetNotice(ctx, id)
+func (s *Handler) checkEditable(ctx context.Context, id string) error {
+	n, err := s.st.GetNotice(ctx, id)
 	if err != nil || n.State != tocsin.NoticePublished {
 		return tocsin.FieldError("replaces", "only a published notice can be edited or withdrawn; a draft that is wrong can simply be left unsigned")
 	}
@@ -60,8 +60,8 @@ func (s *Server) checkEditable(ctx context.Context, id string) error {
 
 // prefillEdit fills the draft form with notice id's text, as a new version
 // of it.
-func (s *Server) prefillEdit(ctx context.Context, id string, form map[string]string) {
-	n, err := s.cfg.Store.GetNotice(ctx, id)
+func (s *Handler) prefillEdit(ctx context.Context, id string, form map[string]string) {
+	n, err := s.st.GetNotice(ctx, id)
 	if err != nil || n.State != tocsin.NoticePublished {
 		return
 	}
@@ -75,15 +75,15 @@ type withdrawData struct {
 	ReasonES string
 }
 
-// withdrawForm asks an administrator why a published notice should come
+// WithdrawForm asks an administrator why a published notice should come
 // down.
-func (s *Server) withdrawForm(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) WithdrawForm(w http.ResponseWriter, r *http.Request) {
 	if !webkit.Can(r, auth.ManageOperators) {
 		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	p := s.ConsolePage(r, "withdraw.title")
-	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
+	n, err := s.st.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.NotFound(w, r)
 		return
@@ -95,23 +95,23 @@ func (s *Server) withdrawForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "console_notice_withdraw", p)
 }
 
-// withdrawNotice drafts the withdrawal of a published notice. It is
+// WithdrawNotice drafts the withdrawal of a published notice. It is
 // audited and raises a high security event, so every operator is alarmed
 // while the withdrawal waits for their signatures.
-func (s *Server) withdrawNotice(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) WithdrawNotice(w http.ResponseWriter, r *http.Request) {
 	if !webkit.Can(r, auth.ManageOperators) {
 		s.Forbidden(w, r, auth.ManageOperators)
 		return
 	}
 	ctx := r.Context()
 	p := s.ConsolePage(r, "withdraw.title")
-	old, err := s.cfg.Store.GetNotice(ctx, r.PathValue("id"))
+	old, err := s.st.GetNotice(ctx, r.PathValue("id"))
 	if err != nil {
 		s.NotFound(w, r)
 		return
 	}
 	d := withdrawData{Notice: old, ReasonEN: strings.TrimSpace(r.PostFormValue("reason_en")), ReasonES: strings.TrimSpace(r.PostFormValue("reason_es"))}
-	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: webkit.CurrentOperator(r).Username, CreatedAt: s.cfg.Now().Truncate(time.Second),
+	n := tocsin.Notice{ID: tocsin.NewID(), CreatedBy: webkit.CurrentOperator(r).Username, CreatedAt: s.Now().Truncate(time.Second),
 		TitleEN: clipRunes("Withdrawn: "+old.TitleEN, maxNoticeTitle), TitleES: clipRunes("Retirado: "+firstOf(old.TitleES, old.TitleEN), maxNoticeTitle),
 		BodyEN: d.ReasonEN, BodyES: d.ReasonES}
 	err = s.checkEditable(ctx, old.ID)
@@ -126,7 +126,7 @@ func (s *Server) withdrawNotice(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
-		err = s.cfg.Store.CreateNotice(ctx, &n)
+		err = s.st.CreateNotice(ctx, &n)
 	}
 	if err != nil {
 		p.Error = tocsin.ErrorMessage(err)

@@ -1,4 +1,4 @@
-package web
+package consoleadmin
 
 import (
 	"net/http"
@@ -33,13 +33,13 @@ type limitsData struct {
 	Load   []string // kinds for which this replica asks a proof of work now
 }
 
-// limitsPage shows what the abuse limits held back: nothing over a limit
+// Limits shows what the abuse limits held back: nothing over a limit
 // is dropped without a count here.
-func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Limits(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "limits.title")
-	now := s.cfg.Now()
+	now := s.Now()
 	s.limits.FlushRefusals(r.Context(), now)
-	counts, err := s.cfg.Store.Refusals(r.Context(), now.Add(-23*time.Hour))
+	counts, err := s.st.Refusals(r.Context(), now.Add(-23*time.Hour))
 	if err != nil {
 		s.FormError(w, r, p, "limits", err)
 		return

@@ -1,8 +1,8 @@
-package web
+package consoleadmin
 
-// The accounts the command line creates on the host: operators who have yet
-// to enrol, API keys, canary accounts and keys. They are not a surface: no
-// request reaches them.
+// The accounts an administrator creates: operators who have yet to enrol
+// and API keys, from the command line on the host; canary accounts and
+// keys, from there or from the canaries screen.
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 // NewAPIKey creates an API key for the report queue (scope reports:read),
 // or a canary key of the same form, and returns it: it is shown once, and
 // only its hash is kept. The audit trail records which.
-func NewAPIKey(ctx context.Context, st store.Web, actor, name string, canary bool, now time.Time) (string, error) {
+func NewAPIKey(ctx context.Context, st Tx, actor, name string, canary bool, now time.Time) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 60 {
 		return "", tocsin.FieldError("name", "a key needs a name of 1 to 60 characters")
@@ -47,7 +47,7 @@ func NewAPIKey(ctx context.Context, st store.Web, actor, name string, canary boo
 // NewCanaryOperator creates a decoy operator account: enrolled, with a
 // random password nobody knows and a second factor nobody holds, so it
 // never logs in; every attempt raises canary.login.
-func NewCanaryOperator(ctx context.Context, st store.Web, actor, username, role string, now time.Time) error {
+func NewCanaryOperator(ctx context.Context, st Tx, actor, username, role string, now time.Time) error {
 	if _, err := auth.ParseRole(role); err != nil {
 		return tocsin.FieldError("role", "the role must be admin, dispatcher or viewer")
 	}
@@ -75,7 +75,7 @@ func NewCanaryOperator(ctx context.Context, st store.Web, actor, username, role 
 
 // NewOperator creates an operator who has yet to enrol and returns the path
 // of a one-time enrolment link (/enrol/TOKEN). Only the token's hash is kept.
-func NewOperator(ctx context.Context, st store.Web, username, role string, now time.Time) (string, error) {
+func NewOperator(ctx context.Context, st Tx, username, role string, now time.Time) (string, error) {
 	if _, err := auth.ParseRole(role); err != nil {
 		return "", tocsin.FieldError("role", "the role must be admin, dispatcher or viewer")
 	}
@@ -97,4 +97,10 @@ func NewOperator(ctx context.Context, st store.Web, username, role string, now t
 		return "", err
 	}
 	return "/enrol/" + token, nil
+}
+
+// Tx is a store that runs the web tier's operations in one transaction:
+// an account and its audit entry are written together.
+type Tx interface {
+	InWebTx(ctx context.Context, fn func(q store.WebQuerier) error) error
 }
