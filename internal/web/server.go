@@ -20,6 +20,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/web/logpub"
+
 	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 
 	"github.com/tocsin/tocsin/internal/web/console"
@@ -113,6 +115,7 @@ type Server struct {
 	hooks   *hooks.Handler
 	api     *api.Handler
 	public  *public.Handler
+	logpub  *logpub.Handler
 	console *console.Handler
 	admin   *consoleadmin.Handler
 }
@@ -161,6 +164,7 @@ func New(cfg Config) (*Server, error) {
 		api: api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake),
 		public: public.New(kit, public.Config{Store: cfg.Store, Sealer: cfg.Sealer, ZIPs: cfg.ZIPs, SMSPolicy: cfg.SMSPolicy, Wake: cfg.Wake},
 			limits, logs),
+		logpub:  logpub.New(kit, cfg.Store),
 		console: console.New(kit, cfg.Store, cfg.ZIPs, cfg.TrustedProxies),
 		admin:   consoleadmin.New(kit, cfg.Store, limits, logs, cfg.LogOrigin, cfg.Wake),
 	}

@@ -1,7 +1,6 @@
 // Package public is the people's surface: the home page, alert and notice
 // pages, the report form and its JSON twin, sign-ups and their codes, the
-// check of a forwarded text (/verify and its API), and the transparency
-// log's public endpoints. Nobody signs in here, and nothing here knows who
+// check of a forwarded text (/verify and its API). Nobody signs in here, and nothing here knows who
 // anyone is.
 //
 // It must never import another surface package, the sender, a provider or

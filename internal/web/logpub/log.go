@@ -1,4 +1,4 @@
-package public
+package logpub
 
 import (
 	"encoding/base64"
@@ -16,8 +16,8 @@ import (
 // signed, its entries, and inclusion and consistency proofs, so that anyone
 // can check a message and witness the log without trusting this server.
 
-func (s *Handler) LogCheckpoint(w http.ResponseWriter, r *http.Request) {
-	_, signed, err := s.cfg.Store.LatestCheckpoint(r.Context())
+func (s *Handler) Checkpoint(w http.ResponseWriter, r *http.Request) {
+	_, signed, err := s.st.LatestCheckpoint(r.Context())
 	if err != nil {
 		s.WriteJSONError(w, r, err)
 		return
@@ -27,13 +27,13 @@ func (s *Handler) LogCheckpoint(w http.ResponseWriter, r *http.Request) {
 	w.Write(signed)
 }
 
-func (s *Handler) LogEntry(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Entry(w http.ResponseWriter, r *http.Request) {
 	i, err := strconv.ParseUint(r.PathValue("index"), 10, 64)
 	if err != nil {
 		s.WriteJSONError(w, r, tocsin.FieldError("index", "the index is a whole number"))
 		return
 	}
-	e, err := s.cfg.Store.LogEntry(r.Context(), i)
+	e, err := s.st.LogEntry(r.Context(), i)
 	if err != nil {
 		s.WriteJSONError(w, r, err)
 		return
@@ -68,7 +68,7 @@ func uints(r *http.Request, names ...string) ([]uint64, error) {
 	return out, nil
 }
 
-func (s *Handler) LogInclusion(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Inclusion(w http.ResponseWriter, r *http.Request) {
 	v, err := uints(r, "index", "size")
 	if err == nil {
 		err = s.checkSize(r, v[1])
@@ -77,7 +77,7 @@ func (s *Handler) LogInclusion(w http.ResponseWriter, r *http.Request) {
 		s.WriteJSONError(w, r, err)
 		return
 	}
-	p, err := tlog.InclusionProof(r.Context(), store.LogLeaves{Q: s.cfg.Store}, v[0], v[1])
+	p, err := tlog.InclusionProof(r.Context(), store.LogLeaves{Q: s.st}, v[0], v[1])
 	if err != nil {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "no such proof: index %d, size %d", v[0], v[1]))
 		return
@@ -85,7 +85,7 @@ func (s *Handler) LogInclusion(w http.ResponseWriter, r *http.Request) {
 	webkit.WriteJSON(w, http.StatusOK, encodeProof(p))
 }
 
-func (s *Handler) LogConsistency(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) Consistency(w http.ResponseWriter, r *http.Request) {
 	v, err := uints(r, "from", "to")
 	if err == nil {
 		err = s.checkSize(r, v[1])
@@ -94,7 +94,7 @@ func (s *Handler) LogConsistency(w http.ResponseWriter, r *http.Request) {
 		s.WriteJSONError(w, r, err)
 		return
 	}
-	p, err := tlog.ConsistencyProof(r.Context(), store.LogLeaves{Q: s.cfg.Store}, v[0], v[1])
+	p, err := tlog.ConsistencyProof(r.Context(), store.LogLeaves{Q: s.st}, v[0], v[1])
 	if err != nil {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "no such proof: from %d to %d", v[0], v[1]))
 		return
@@ -104,7 +104,7 @@ func (s *Handler) LogConsistency(w http.ResponseWriter, r *http.Request) {
 
 // checkSize refuses proofs for sizes no checkpoint covers.
 func (s *Handler) checkSize(r *http.Request, size uint64) error {
-	latest, _, err := s.cfg.Store.LatestCheckpoint(r.Context())
+	latest, _, err := s.st.LatestCheckpoint(r.Context())
 	if err != nil {
 		return err
 	}
@@ -114,14 +114,14 @@ func (s *Handler) checkSize(r *http.Request, size uint64) error {
 	return nil
 }
 
-// LogAlert finds a sent alert's entry in the log by its reference code.
-func (s *Handler) LogAlert(w http.ResponseWriter, r *http.Request) {
-	a, err := s.cfg.Store.GetAlertByRef(r.Context(), strings.ToUpper(r.PathValue("ref")))
+// Alert finds a sent alert's entry in the log by its reference code.
+func (s *Handler) Alert(w http.ResponseWriter, r *http.Request) {
+	a, err := s.st.GetAlertByRef(r.Context(), strings.ToUpper(r.PathValue("ref")))
 	if err != nil || len(a.Statement) == 0 || (a.State != tocsin.AlertSending && a.State != tocsin.AlertSent) {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no sent alert has this reference"))
 		return
 	}
-	i, err := s.cfg.Store.LogIndex(r.Context(), tlog.LeafHash(a.Statement))
+	i, err := s.st.LogIndex(r.Context(), tlog.LeafHash(a.Statement))
 	if err != nil {
 		s.WriteJSONError(w, r, err)
 		return
@@ -129,14 +129,14 @@ func (s *Handler) LogAlert(w http.ResponseWriter, r *http.Request) {
 	webkit.WriteJSON(w, http.StatusOK, map[string]any{"index": i, "entry": base64.StdEncoding.EncodeToString(a.Statement)})
 }
 
-// LogNotice finds a published notice's entry in the log by its id.
-func (s *Handler) LogNotice(w http.ResponseWriter, r *http.Request) {
-	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))
+// Notice finds a published notice's entry in the log by its id.
+func (s *Handler) Notice(w http.ResponseWriter, r *http.Request) {
+	n, err := s.st.GetNotice(r.Context(), r.PathValue("id"))
 	if err != nil || len(n.Statement) == 0 || n.State != tocsin.NoticePublished {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no published notice has this id"))
 		return
 	}
-	i, err := s.cfg.Store.LogIndex(r.Context(), tlog.LeafHash(n.Statement))
+	i, err := s.st.LogIndex(r.Context(), tlog.LeafHash(n.Statement))
 	if err != nil {
 		s.WriteJSONError(w, r, err)
 		return
