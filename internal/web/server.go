@@ -20,24 +20,19 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/web/logpub"
-
-	"github.com/tocsin/tocsin/internal/web/consoleadmin"
-
-	"github.com/tocsin/tocsin/internal/web/console"
-
-	"github.com/tocsin/tocsin/internal/web/public"
-
-	"github.com/tocsin/tocsin/internal/web/abuse"
-	"github.com/tocsin/tocsin/internal/web/api"
-	"github.com/tocsin/tocsin/internal/web/bait"
-	"github.com/tocsin/tocsin/internal/web/hooks"
-	"github.com/tocsin/tocsin/internal/web/logview"
-
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/web/abuse"
+	"github.com/tocsin/tocsin/internal/web/api"
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/console"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
+	"github.com/tocsin/tocsin/internal/web/hooks"
+	"github.com/tocsin/tocsin/internal/web/logpub"
+	"github.com/tocsin/tocsin/internal/web/logview"
+	"github.com/tocsin/tocsin/internal/web/public"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 

@@ -6,11 +6,10 @@ import (
 	"encoding/base64"
 	"net/http"
 
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 func (s *Handler) ListFreezeOrders(w http.ResponseWriter, r *http.Request) {

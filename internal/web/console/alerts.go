@@ -11,13 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/smstext"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 type composeData struct {

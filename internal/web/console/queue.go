@@ -4,12 +4,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // Corroboration: reports this close in space and time count for each other.

@@ -4,10 +4,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 type auditData struct {

@@ -4,11 +4,10 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/tocsin/tocsin/internal/web/bait"
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // canariesData is the console's view of the bait: never a canary key

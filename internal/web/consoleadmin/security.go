@@ -6,12 +6,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // maxFreezeReason bounds the reason an operator gives for a console freeze.

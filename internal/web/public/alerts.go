@@ -3,18 +3,15 @@ package public
 import (
 	"context"
 	"encoding/base64"
-
-	"github.com/tocsin/tocsin/internal/tlog"
-	"github.com/tocsin/tocsin/internal/web/logview"
-
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/trust"
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/logview"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // publicStates are the alert states the public sees.

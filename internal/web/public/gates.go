@@ -6,12 +6,11 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/tocsin/tocsin/internal/web/abuse"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 

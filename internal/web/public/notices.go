@@ -5,10 +5,9 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/web/logview"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/logview"
 )
 
 // A notice is a statement in the service's name. An administrator drafts

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/web/abuse"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/photo"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 

@@ -10,12 +10,11 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/tocsin/tocsin/internal/web/abuse"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 

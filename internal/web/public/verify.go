@@ -7,12 +7,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tocsin/tocsin/internal/web/logview"
-	"github.com/tocsin/tocsin/internal/web/webkit"
-
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/replies"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/logview"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
 // MaxVerifyText bounds a pasted message (ten segments and some).

@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/tocsin/tocsin/internal/web/logview"
-
 	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/web/logview"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/web/abuse"
-
 	"github.com/tocsin/tocsin/internal/pow"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 )
 
 // TestPowJSSolves runs the form's solver, static/pow.js, under Node on a
