@@ -53,6 +53,8 @@ func TestArchitecture(t *testing.T) {
 	t.Run("imports only", testImportsOnly)
 	t.Run("store roles", testStoreRoles)
 	t.Run("web store calls", testWebStoreCalls)
+	t.Run("web surfaces", testWebSurfaces)
+	t.Run("web store roles", testWebStoreRoles)
 }
 
 // pure is what none of the packages held to an import list may import: they

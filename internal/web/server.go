@@ -161,7 +161,7 @@ func New(cfg Config) (*Server, error) {
 			limits, logs),
 		logpub:  logpub.New(kit, cfg.Store),
 		console: console.New(kit, cfg.Store, cfg.ZIPs, cfg.TrustedProxies),
-		admin:   consoleadmin.New(kit, cfg.Store, limits, logs, cfg.LogOrigin, cfg.Wake),
+		admin:   consoleadmin.New(kit, cfg.Store, limits, logs, cfg.LogOrigin, cfg.Wake, bait.DecoyPaths()),
 	}
 	s.routes()
 	return s, nil

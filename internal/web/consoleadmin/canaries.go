@@ -6,7 +6,6 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/auth"
-	"github.com/tocsin/tocsin/internal/web/bait"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
@@ -68,7 +67,7 @@ func (s *Handler) renderCanaries(w http.ResponseWriter, r *http.Request, p *webk
 			}
 		}
 	}
-	paths := bait.DecoyPaths()
+	paths := slices.Clone(s.decoys)
 	slices.Sort(paths)
 	for _, path := range paths {
 		d.Decoys = append(d.Decoys, decoyHits{path, hits[path]})

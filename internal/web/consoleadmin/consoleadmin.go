@@ -36,11 +36,13 @@ type Handler struct {
 	st     Store
 	limits *abuse.Limiter
 	logs   *logview.Checker
-	origin string // the transparency log's name: notices are drafted for it
-	wake   func() // tells an in-process sender that a freeze order waits
+	origin string   // the transparency log's name: notices are drafted for it
+	wake   func()   // tells an in-process sender that a freeze order waits
+	decoys []string // the bait's decoy URLs, whose hits the canaries screen counts
 }
 
-// New returns the oversight screens' handler.
-func New(kit *webkit.Kit, st Store, limits *abuse.Limiter, logs *logview.Checker, origin string, wake func()) *Handler {
-	return &Handler{Kit: kit, st: st, limits: limits, logs: logs, origin: origin, wake: wake}
+// New returns the oversight screens' handler; decoys are the bait's decoy
+// URLs.
+func New(kit *webkit.Kit, st Store, limits *abuse.Limiter, logs *logview.Checker, origin string, wake func(), decoys []string) *Handler {
+	return &Handler{Kit: kit, st: st, limits: limits, logs: logs, origin: origin, wake: wake, decoys: decoys}
 }
