@@ -154,7 +154,7 @@ func New(cfg Config) (*Server, error) {
 	logs := logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin)
 	s := &Server{kit: kit, cfg: cfg, mux: newRouteMux(),
 		bait: bait.New(kit, cfg.Store),
-		hooks: hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, BaseURL: cfg.BaseURL, CanaryHook: cfg.CanaryHook,
+		hooks: hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, CanaryHook: cfg.CanaryHook,
 			KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake}),
 		api: api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake),
 		public: public.New(kit, public.Config{Store: cfg.Store, Sealer: cfg.Sealer, ZIPs: cfg.ZIPs, SMSPolicy: cfg.SMSPolicy, Wake: cfg.Wake},

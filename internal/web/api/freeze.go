@@ -12,6 +12,7 @@ import (
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
 
+// ListFreezeOrders lists every freeze order with who signed it.
 func (s *Handler) ListFreezeOrders(w http.ResponseWriter, r *http.Request) {
 	orders, err := s.FreezeOrders(r.Context())
 	if err != nil {

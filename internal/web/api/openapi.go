@@ -14,6 +14,7 @@ import (
 //go:embed openapi.json
 var openAPI string
 
+// OpenAPIDoc serves the OpenAPI document.
 func (s *Handler) OpenAPIDoc(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")

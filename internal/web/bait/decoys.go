@@ -36,6 +36,7 @@ func DecoyPaths() []string {
 	return out
 }
 
+// Decoy serves the phony file of a decoy URL and records the request.
 func (s *Handler) Decoy(w http.ResponseWriter, r *http.Request) {
 	d, ok := decoys[r.URL.Path]
 	if !ok {

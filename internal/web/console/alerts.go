@@ -59,6 +59,7 @@ type alertListData struct {
 	BaseURL string
 }
 
+// AlertList lists the alerts, newest first.
 func (s *Handler) AlertList(w http.ResponseWriter, r *http.Request) {
 	p := s.ConsolePage(r, "alerts.title")
 	ctx := r.Context()

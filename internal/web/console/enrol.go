@@ -62,6 +62,7 @@ func (s *Handler) enrolPage(r *http.Request, op *tocsin.Operator, e *tocsin.Enro
 	return p
 }
 
+// EnrolForm shows an enrolment link's form: the TOTP secret and a password.
 func (s *Handler) EnrolForm(w http.ResponseWriter, r *http.Request) {
 	e, op, err := s.enrolment(r)
 	if err != nil {

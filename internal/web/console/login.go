@@ -29,6 +29,7 @@ type loginData struct {
 	AskCode bool // show the code field: the password and code in one step
 }
 
+// LoginForm shows the log-in form.
 func (s *Handler) LoginForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "login.title")
 	p.Data = loginData{}
@@ -242,6 +243,7 @@ func (s *Handler) finishLogin(w http.ResponseWriter, r *http.Request, op *tocsin
 	return nil
 }
 
+// TOTPForm asks for the second factor after the password.
 func (s *Handler) TOTPForm(w http.ResponseWriter, r *http.Request) {
 	if se, err := s.Session(r); err != nil || se.MFA {
 		http.Redirect(w, r, "/console/login", http.StatusSeeOther)
@@ -296,6 +298,7 @@ func (s *Handler) TOTPSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Logout ends the session.
 func (s *Handler) Logout(w http.ResponseWriter, r *http.Request) {
 	if se, op := webkit.CurrentSession(r), webkit.CurrentOperator(r); se != nil && op != nil {
 		if err := s.st.DeleteSession(r.Context(), se.TokenHash); err != nil {

@@ -74,6 +74,7 @@ func groupNearby(rs []tocsin.Report) []queuedReport {
 	return out
 }
 
+// ReportPhoto serves a report's photo to the console.
 func (s *Handler) ReportPhoto(w http.ResponseWriter, r *http.Request) {
 	rep, err := s.st.GetReport(r.Context(), r.PathValue("id"))
 	if err != nil || len(rep.Photo) == 0 {

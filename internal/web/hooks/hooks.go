@@ -18,8 +18,6 @@ import (
 type Config struct {
 	Store  store.Hooks
 	Sealer *phone.Sealer
-	// BaseURL is the public URL: Twilio signs the URL as called.
-	BaseURL string
 	// CanaryHook is the provider of /hooks/sms/canary ("twilio", "kannel"
 	// or "").
 	CanaryHook string

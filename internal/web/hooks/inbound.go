@@ -72,7 +72,7 @@ func (s *Handler) ProviderHook(provider string) http.HandlerFunc {
 			s.kannelHook(w, r)
 			return
 		}
-		h := tocsin.ProviderHook{Provider: provider, URL: strings.TrimRight(s.cfg.BaseURL, "/") + r.URL.RequestURI(),
+		h := tocsin.ProviderHook{Provider: provider, URL: strings.TrimRight(s.BaseURL, "/") + r.URL.RequestURI(),
 			Form: r.Form, Signature: r.Header.Get("X-Twilio-Signature")}
 		if r.Method == http.MethodPost {
 			h.Form = r.PostForm // Twilio signs the URL as called plus the POST parameters

@@ -27,6 +27,7 @@ func (s *Handler) Checkpoint(w http.ResponseWriter, r *http.Request) {
 	w.Write(signed)
 }
 
+// Entry serves one entry of the log.
 func (s *Handler) Entry(w http.ResponseWriter, r *http.Request) {
 	i, err := strconv.ParseUint(r.PathValue("index"), 10, 64)
 	if err != nil {
@@ -68,6 +69,7 @@ func uints(r *http.Request, names ...string) ([]uint64, error) {
 	return out, nil
 }
 
+// Inclusion serves an inclusion proof.
 func (s *Handler) Inclusion(w http.ResponseWriter, r *http.Request) {
 	v, err := uints(r, "index", "size")
 	if err == nil {
@@ -85,6 +87,7 @@ func (s *Handler) Inclusion(w http.ResponseWriter, r *http.Request) {
 	webkit.WriteJSON(w, http.StatusOK, encodeProof(p))
 }
 
+// Consistency serves a consistency proof.
 func (s *Handler) Consistency(w http.ResponseWriter, r *http.Request) {
 	v, err := uints(r, "from", "to")
 	if err == nil {

@@ -41,6 +41,7 @@ type View struct {
 	refused [32]byte
 }
 
+// NewView returns an empty view of the log whose note verifier key is key.
 func NewView(key string) *View {
 	origin, _, _ := strings.Cut(key, "+") // a note key is named after the log's origin
 	return &View{key: key, origin: origin, index: map[[32]byte]uint64{}, texts: map[string]uint64{}, refs: map[string]uint64{}, stmts: map[uint64]*trust.Statement{}}

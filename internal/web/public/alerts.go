@@ -70,6 +70,7 @@ func (s *Handler) recentAlerts(r *http.Request, lang tocsin.Language, limit int)
 	return out, nil
 }
 
+// Home is the home page: the newest notice and the recent alerts.
 func (s *Handler) Home(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "home.title")
 	alerts, err := s.recentAlerts(r, p.Lang, 20)
@@ -92,6 +93,7 @@ type homeData struct {
 	Alerts []publicAlert
 }
 
+// Privacy says what the service stores.
 func (s *Handler) Privacy(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "privacy", s.NewPage(r, "privacy.title"))
 }

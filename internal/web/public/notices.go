@@ -57,6 +57,7 @@ func (s *Handler) Notices(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "notices", p)
 }
 
+// Notice shows one published notice, or what replaced it.
 func (s *Handler) Notice(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "notices.title")
 	n, err := s.cfg.Store.GetNotice(r.Context(), r.PathValue("id"))

@@ -56,6 +56,7 @@ type apiReport struct {
 	ObservedAt  *time.Time `json:"observed_at"`
 }
 
+// CreateReport takes a report as JSON (POST /api/v1/reports).
 func (s *Handler) CreateReport(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.EINVALID, "send the report as JSON with Content-Type: application/json"))
@@ -106,6 +107,7 @@ type reportFormData struct {
 	Done       bool
 }
 
+// ReportForm shows the report form.
 func (s *Handler) ReportForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "report.title")
 	p.Data = reportFormData{Categories: tocsin.Categories(), Done: r.URL.Query().Get("sent") == "1"}

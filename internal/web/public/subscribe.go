@@ -26,6 +26,7 @@ type subscribeData struct {
 	Done                          bool
 }
 
+// SubscribeForm shows the sign-up form.
 func (s *Handler) SubscribeForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
 	p.Data = subscribeData{Lang: p.Lang}
@@ -145,6 +146,7 @@ func (s *Handler) codeHash(id, code string) []byte {
 	return m.Sum(nil)
 }
 
+// ConfirmForm asks for the code texted to a sign-up's number.
 func (s *Handler) ConfirmForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
 	su, err := s.cfg.Store.GetSignup(r.Context(), r.PathValue("id"))
@@ -156,6 +158,7 @@ func (s *Handler) ConfirmForm(w http.ResponseWriter, r *http.Request) {
 	s.Render(w, r, http.StatusOK, "confirm", p)
 }
 
+// ConfirmSubmit checks a sign-up's code.
 func (s *Handler) ConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "subscribe.title")
 	ctx := r.Context()

@@ -213,6 +213,7 @@ type verifyData struct {
 	Unlogged bool
 }
 
+// VerifyForm shows the check of a forwarded text.
 func (s *Handler) VerifyForm(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "verify.title")
 	p.Data = verifyData{}

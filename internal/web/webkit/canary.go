@@ -20,6 +20,7 @@ type CanaryCreds struct {
 	DBPassword, APIKey                                               string
 }
 
+// CanaryCreds returns the canary credentials of this web key.
 func (s *Kit) CanaryCreds() CanaryCreds {
 	d := func(label string, n int) []byte {
 		m := hmac.New(sha256.New, s.CSRFKey)

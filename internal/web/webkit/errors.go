@@ -50,6 +50,7 @@ func (s *Kit) WriteJSONError(w http.ResponseWriter, r *http.Request, err error) 
 	WriteJSON(w, StatusOf(code), apiError{Error: tocsin.ErrorMessage(err), Code: code, Field: tocsin.ErrorField(err)})
 }
 
+// WriteJSON answers v as JSON with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)

@@ -43,6 +43,7 @@ type FreezeOrderView struct {
 	odd bool
 }
 
+// FreezeOrders returns every freeze order as the API and console show it.
 func (s *Kit) FreezeOrders(ctx context.Context) ([]FreezeOrderView, error) {
 	orders, err := s.Store.FreezeOrders(ctx, 0)
 	if err != nil {

@@ -40,6 +40,7 @@ func (s *Kit) FormError(w http.ResponseWriter, r *http.Request, p *Page, name st
 	s.Render(w, r, StatusOf(tocsin.ErrorCode(err)), name, p)
 }
 
+// NotFound answers with the not-found page.
 func (s *Kit) NotFound(w http.ResponseWriter, r *http.Request) {
 	p := s.NewPage(r, "notfound.title")
 	s.Render(w, r, http.StatusNotFound, "notfound", p)

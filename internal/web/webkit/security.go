@@ -46,6 +46,8 @@ type EventLimiter struct {
 	suppressed int
 }
 
+// Allow reports whether an event at now may be recorded, and how many were
+// suppressed since the last one recorded.
 func (l *EventLimiter) Allow(now time.Time) (suppressed int, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

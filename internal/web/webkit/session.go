@@ -27,11 +27,13 @@ type signedIn struct {
 	session *tocsin.Session
 }
 
+// SetSessionCookie sets the session cookie for ttl.
 func (s *Kit) SetSessionCookie(w http.ResponseWriter, token string, ttl time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()),
 		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 }
 
+// ClearSessionCookie removes the session cookie.
 func (s *Kit) ClearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteStrictMode})
 }
@@ -99,6 +101,7 @@ func (s *Kit) ConsolePage(r *http.Request, titleKey string) *Page {
 	return p
 }
 
+// CurrentOperator is the operator of a console request, nil outside one.
 func CurrentOperator(r *http.Request) *tocsin.Operator {
 	si, _ := r.Context().Value(operatorCtxKey).(*signedIn)
 	if si == nil {
