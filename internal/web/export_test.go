@@ -1,8 +1,6 @@
 package web
 
-import (
-	"slices"
-)
+import "slices"
 
 // RoutesOf returns the patterns registered on the server's mux ("GET
 // /api/v1/alerts", ...), in the order they were registered.
