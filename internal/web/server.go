@@ -143,8 +143,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	kit, err := webkit.New(webkit.Config{Store: cfg.Store, Log: cfg.Log, Now: cfg.Now, Name: cfg.Name, BaseURL: cfg.BaseURL, CSRFKey: cfg.CSRFKey, Secure: cfg.Secure,
-		SMSNumbers: cfg.SMSNumbers, TrustAnchor: cfg.TrustAnchor, Location: cfg.Location})
+	kit, err := webkit.New(webkit.Config{Log: cfg.Log, Now: cfg.Now, Name: cfg.Name, BaseURL: cfg.BaseURL, CSRFKey: cfg.CSRFKey, Secure: cfg.Secure,
+		SMSNumbers: cfg.SMSNumbers, TrustAnchor: cfg.TrustAnchor, Location: cfg.Location}, cfg.Store)
 	if err != nil {
 		return nil, err
 	}

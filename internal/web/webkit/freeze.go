@@ -16,7 +16,7 @@ import (
 // answer signers at once and to show who has signed; the sender checks
 // everything again, and only its check counts.
 func (s *Kit) Roster(ctx context.Context) (*trust.Roster, error) {
-	r, _, err := store.VerifiedRoster(ctx, s.Store, ed25519.PublicKey(s.TrustAnchor))
+	r, _, err := store.VerifiedRoster(ctx, s.st, ed25519.PublicKey(s.TrustAnchor))
 	return r, err
 }
 
@@ -45,7 +45,7 @@ type FreezeOrderView struct {
 
 // FreezeOrders returns every freeze order as the API and console show it.
 func (s *Kit) FreezeOrders(ctx context.Context) ([]FreezeOrderView, error) {
-	orders, err := s.Store.FreezeOrders(ctx, 0)
+	orders, err := s.st.FreezeOrders(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (s *Kit) FreezeNow(ctx context.Context) (FreezeStatus, error) {
 
 // LastOrderSeq is the number of the newest freeze order (0 for none).
 func (s *Kit) LastOrderSeq(ctx context.Context) (int64, error) {
-	orders, err := s.Store.FreezeOrders(ctx, 0)
+	orders, err := s.st.FreezeOrders(ctx, 0)
 	if err != nil || len(orders) == 0 {
 		return 0, err
 	}

@@ -37,12 +37,11 @@ type Store interface {
 	store.Trust
 }
 
-// Config is what the shared helpers need; the fields are read by every
-// surface through its *Kit.
+// Config is what the shared helpers need besides their store; the fields
+// are read by every surface through its *Kit.
 type Config struct {
-	Store Store
-	Log   *slog.Logger
-	Now   func() time.Time
+	Log *slog.Logger
+	Now func() time.Time
 	// Name is the service's name as shown to people.
 	Name string
 	// BaseURL is the public URL, e.g. https://alerts.example.org ("" when
@@ -65,13 +64,14 @@ type Config struct {
 // handed to every surface.
 type Kit struct {
 	Config
+	st     Store // the helpers' own: a surface holds its own store, not this one
 	tmpl   *templates
 	events *EventLimiter // the security events unauthenticated requests cause
 }
 
 // New parses and checks every template and returns the kit. cfg's Log and
 // Now must be set.
-func New(cfg Config) (*Kit, error) {
+func New(cfg Config, st Store) (*Kit, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
@@ -79,7 +79,7 @@ func New(cfg Config) (*Kit, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Kit{Config: cfg, tmpl: t, events: NewEventLimiter(60)}, nil
+	return &Kit{Config: cfg, st: st, tmpl: t, events: NewEventLimiter(60)}, nil
 }
 
 // Static serves the embedded static files under /static/.

@@ -29,7 +29,7 @@ func (s *Kit) SecurityAt(ctx context.Context, severity, kind, subject, detail st
 	if suppressed > 0 {
 		detail += fmt.Sprintf(" (and %d more events in the last minute, not recorded one by one)", suppressed)
 	}
-	if err := s.Store.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.Now(), Kind: kind, Severity: severity, Subject: subject, Detail: detail}); err != nil {
+	if err := s.st.AddSecurityEvent(ctx, &store.SecurityEvent{At: s.Now(), Kind: kind, Severity: severity, Subject: subject, Detail: detail}); err != nil {
 		s.Log.Error("security event not recorded", "err", err)
 		return
 	}
@@ -106,7 +106,7 @@ func (s *Kit) BaitEvent(ctx context.Context, r *http.Request, kind, severity, su
 		}
 	}
 	e := &store.SecurityEvent{At: s.Now(), Kind: kind, Severity: severity, Subject: subject, Detail: detail, Net: netDetails(r)}
-	if err := s.Store.AddSecurityEvent(ctx, e); err != nil {
+	if err := s.st.AddSecurityEvent(ctx, e); err != nil {
 		s.Log.Error("security event not recorded", "err", err)
 		return
 	}

@@ -44,7 +44,7 @@ func (s *Kit) Session(r *http.Request) (*tocsin.Session, error) {
 	if err != nil {
 		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "please log in")
 	}
-	se, err := s.Store.GetSession(r.Context(), auth.HashToken(c.Value))
+	se, err := s.st.GetSession(r.Context(), auth.HashToken(c.Value))
 	if err != nil {
 		return nil, tocsin.Errorf(tocsin.EUNAUTHORIZED, "please log in")
 	}
@@ -63,7 +63,7 @@ func (s *Kit) RequireOperator(next http.HandlerFunc) http.HandlerFunc {
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 			return
 		}
-		op, err := s.Store.GetOperator(r.Context(), se.OperatorID)
+		op, err := s.st.GetOperator(r.Context(), se.OperatorID)
 		if err != nil {
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 			return
@@ -123,7 +123,7 @@ func Can(r *http.Request, a auth.Action) bool {
 // auditf appends to the audit trail; a failure is logged, never shown.
 func (s *Kit) Auditf(ctx context.Context, actor, action, subject, detail string) {
 	e := &tocsin.AuditEntry{At: s.Now(), Actor: actor, Action: action, Subject: subject, Detail: detail}
-	if err := s.Store.AppendAudit(ctx, e); err != nil {
+	if err := s.st.AppendAudit(ctx, e); err != nil {
 		s.Log.Error("audit append failed", "action", action, "err", err)
 	}
 }
