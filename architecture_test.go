@@ -55,6 +55,8 @@ func TestArchitecture(t *testing.T) {
 	t.Run("store roles", testStoreRoles)
 	t.Run("web store calls", testWebStoreCalls)
 	t.Run("sender services", testSenderServices)
+	t.Run("web surfaces", testWebSurfaces)
+	t.Run("web store roles", testWebStoreRoles)
 }
 
 // pure is what none of the packages held to an import list may import: they

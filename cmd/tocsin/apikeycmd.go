@@ -10,7 +10,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
-	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
 // runAPIKey handles "tocsin apikey new|list|revoke": keys with which a
@@ -39,7 +39,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer st.Close()
 	switch args[0] {
 	case "new":
-		key, err := web.NewAPIKey(ctx, st, "cli", *name, false, time.Now())
+		key, err := consoleadmin.NewAPIKey(ctx, st, "cli", *name, false, time.Now())
 		if err != nil {
 			return err
 		}

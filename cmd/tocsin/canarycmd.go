@@ -15,7 +15,8 @@ import (
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
-	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
 // runCanary handles "tocsin canary subscriber add|list": decoy subscribers
@@ -111,14 +112,14 @@ func webCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer st.Close()
 	switch args[0] + " " + args[1] {
 	case "apikey new":
-		key, err := web.NewAPIKey(ctx, st, "cli", *name, true, time.Now())
+		key, err := consoleadmin.NewAPIKey(ctx, st, "cli", *name, true, time.Now())
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Canary API key %q. Leave it where an intruder would look (a config file, a wiki page, a CI variable):\n%s\n", *name, key)
 		return nil
 	case "operator add":
-		if err := web.NewCanaryOperator(ctx, st, "cli", *name, *role, time.Now()); err != nil {
+		if err := consoleadmin.NewCanaryOperator(ctx, st, "cli", *name, *role, time.Now()); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Canary operator account %q (%s) created. It never logs in; every attempt raises canary.login.\n", *name, *role)
@@ -155,7 +156,7 @@ func listCanaries(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			fmt.Fprintf(stdout, "  %s (%s)\n", o.Username, o.Role)
 		}
 	}
-	paths := web.DecoyPaths()
+	paths := bait.DecoyPaths()
 	slices.Sort(paths)
 	fmt.Fprintln(stdout, "\nDecoy URLs:")
 	for _, p := range paths {

@@ -3,13 +3,13 @@ package main
 import (
 	"flag"
 
-	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 )
 
 // registerLimits adds the abuse limits' flags (docs/configuration.md,
 // "Abuse limits").
-func registerLimits(fs *flag.FlagSet, l *web.Limits) {
-	d := web.DefaultLimits
+func registerLimits(fs *flag.FlagSet, l *abuse.Limits) {
+	d := abuse.DefaultLimits
 	fs.IntVar(&l.SignupsPerHour, "signups-per-hour", d.SignupsPerHour, "web sign-ups per hour across the service before anonymous callers are asked for a proof of work")
 	fs.IntVar(&l.SignupsPerAreaPerHour, "signups-per-area-per-hour", d.SignupsPerAreaPerHour, "web sign-ups per hour for one area (about 9 km across); more are refused")
 	fs.IntVar(&l.SignupsPerPrefixPerHour, "signups-per-prefix-per-hour", d.SignupsPerPrefixPerHour, "web sign-ups per hour for one number prefix (the number less its last 4 digits); more are refused")

@@ -13,7 +13,7 @@ import (
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
-	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
 func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,7 +43,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer st.Close()
-	link, err := web.NewOperator(ctx, st, *name, *role, time.Now())
+	link, err := consoleadmin.NewOperator(ctx, st, *name, *role, time.Now())
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func firstAdmin(ctx context.Context, st store.Store, baseURL string, stdout io.W
 	if err != nil || n > 0 {
 		return err
 	}
-	link, err := web.NewOperator(ctx, st, "admin", "admin", time.Now())
+	link, err := consoleadmin.NewOperator(ctx, st, "admin", "admin", time.Now())
 	if err != nil {
 		return err
 	}

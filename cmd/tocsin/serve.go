@@ -22,6 +22,7 @@ import (
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/abuse"
 )
 
 type serveConfig struct {
@@ -33,7 +34,7 @@ type serveConfig struct {
 	response                              responseConfig
 	sms                                   smsPolicyConfig
 	poll                                  time.Duration
-	limits                                web.Limits
+	limits                                abuse.Limits
 	trustedProxies                        prefixList
 	smsNumbers                            smsNumbers
 }

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/store"
-	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
 // baitEvents returns the security events of kind, newest first.
@@ -81,11 +82,11 @@ func TestCanaryAPIKey(t *testing.T) {
 	const secret = "Unmarked van at the corner of Alameda and 7th, three agents."
 	b.createReport(`{"category":"vehicle","description":"` + secret + `","zip":"90021"}`)
 	ctx := context.Background()
-	real, err := web.NewAPIKey(ctx, b.st, "cli", "partner network", false, t0)
+	real, err := consoleadmin.NewAPIKey(ctx, b.st, "cli", "partner network", false, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	canary, err := web.NewAPIKey(ctx, b.st, "cli", "backup job", true, t0)
+	canary, err := consoleadmin.NewAPIKey(ctx, b.st, "cli", "backup job", true, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +198,7 @@ func TestDecoyFilesAndCanaryCredentials(t *testing.T) {
 	}
 	// Nothing real in any decoy: not the web key, not a subscriber, not
 	// a real report.
-	for _, p := range web.DecoyPaths() {
+	for _, p := range bait.DecoyPaths() {
 		body := b.get(nil, p).body
 		if strings.Contains(body, string([]byte{7, 7, 7, 7})) || strings.Contains(body, "BEGIN") {
 			t.Errorf("%s holds key material", p)
@@ -236,7 +237,7 @@ func TestDecoyFilesAndCanaryCredentials(t *testing.T) {
 func TestCanaryOperatorAccount(t *testing.T) {
 	b := setup(t)
 	b.newOperator("ana", "admin")
-	if err := web.NewCanaryOperator(context.Background(), b.st, "cli", "j.rivera", "admin", t0); err != nil {
+	if err := consoleadmin.NewCanaryOperator(context.Background(), b.st, "cli", "j.rivera", "admin", t0); err != nil {
 		t.Fatal(err)
 	}
 	_, realWrong := b.passwordStep("ana", "not the password")

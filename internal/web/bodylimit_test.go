@@ -11,6 +11,8 @@ import (
 
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
+	"github.com/tocsin/tocsin/internal/web/public"
 )
 
 // TestOversizedForms sends every form a body over its limit: each answers
@@ -20,7 +22,7 @@ import (
 func TestOversizedForms(t *testing.T) {
 	b := setup(t)
 	oc := b.login("ana", "admin")
-	enrol, err := web.NewOperator(context.Background(), b.st, "newbie", "dispatcher", b.clock.Now())
+	enrol, err := consoleadmin.NewOperator(context.Background(), b.st, "newbie", "dispatcher", b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestOversizedForms(t *testing.T) {
 		limit  int64
 	}{
 		{"/verify", nil, web.MaxBody},
-		{"/report", nil, web.MaxReportForm},
+		{"/report", nil, public.MaxReportForm},
 		{"/subscribe", nil, web.MaxBody},
 		{signup, nil, web.MaxBody},
 		{enrol, nil, web.MaxBody},

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/internal/auth"
-	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
 var secretRE = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7]+)</code>`)
@@ -18,7 +18,7 @@ var secretRE = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7]+)</code>`)
 func TestEnrolment(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
-	link, err := web.NewOperator(ctx, b.st, "newbie", "dispatcher", b.clock.Now())
+	link, err := consoleadmin.NewOperator(ctx, b.st, "newbie", "dispatcher", b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestEnrolment(t *testing.T) {
 func TestEnrolmentLinks(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
-	link, err := web.NewOperator(ctx, b.st, "late", "viewer", b.clock.Now())
+	link, err := consoleadmin.NewOperator(ctx, b.st, "late", "viewer", b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +95,11 @@ func TestEnrolmentLinks(t *testing.T) {
 	wantStatus(t, b.get(nil, link), http.StatusNotFound)
 
 	for _, tt := range []struct{ name, role string }{{"x", "admin"}, {"okname", "superuser"}, {strings.Repeat("n", 41), "admin"}} {
-		if _, err := web.NewOperator(ctx, b.st, tt.name, tt.role, b.clock.Now()); err == nil {
+		if _, err := consoleadmin.NewOperator(ctx, b.st, tt.name, tt.role, b.clock.Now()); err == nil {
 			t.Errorf("NewOperator(%q, %q) succeeded", tt.name, tt.role)
 		}
 	}
-	if _, err := web.NewOperator(ctx, b.st, "late", "viewer", b.clock.Now()); err == nil {
+	if _, err := consoleadmin.NewOperator(ctx, b.st, "late", "viewer", b.clock.Now()); err == nil {
 		t.Error("a second operator with the same name was created")
 	}
 }
@@ -109,7 +109,7 @@ func TestEnrolmentLinks(t *testing.T) {
 // shows. Fix: make QR a template.URL (the server builds it; it is safe).
 func TestEnrolmentQRCode(t *testing.T) {
 	b := setup(t)
-	link, err := web.NewOperator(context.Background(), b.st, "qr", "viewer", b.clock.Now())
+	link, err := consoleadmin.NewOperator(context.Background(), b.st, "qr", "viewer", b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

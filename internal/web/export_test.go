@@ -8,4 +8,4 @@ func RoutesOf(s *Server) []string { return slices.Clone(s.mux.patterns) }
 
 // SetScansPerMinute changes how many texts a minute are compared with the
 // alert rows.
-func SetScansPerMinute(s *Server, n int) { s.scans = &eventLimiter{perMinute: n} }
+func SetScansPerMinute(s *Server, n int) { s.public.SetScansPerMinute(n) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/hooks"
 )
 
 func TestDevInbound(t *testing.T) {
@@ -21,7 +22,7 @@ func TestDevInbound(t *testing.T) {
 		{"bad From", url.Values{"From": {"not-a-number"}, "Body": {"JOIN 90210"}}, "From"},
 		{"short From", url.Values{"From": {"12345"}, "Body": {"JOIN 90210"}}, "From"},
 		{"no From", url.Values{"Body": {"JOIN 90210"}}, "From"},
-		{"Body over 1600 bytes", url.Values{"From": {testNumber}, "Body": {strings.Repeat("a", web.MaxSMSBody+1)}}, "Body"},
+		{"Body over 1600 bytes", url.Values{"From": {testNumber}, "Body": {strings.Repeat("a", hooks.MaxSMSBody+1)}}, "Body"},
 		{"Body of 801 two-byte runes", url.Values{"From": {testNumber}, "Body": {strings.Repeat("ñ", 801)}}, "Body"},
 		{"Body not UTF-8", url.Values{"From": {testNumber}, "Body": {"JOIN \xff\xfe"}}, "Body"},
 	}
@@ -40,7 +41,7 @@ func TestDevInbound(t *testing.T) {
 	}
 
 	t.Run("good", func(t *testing.T) {
-		body := strings.Repeat("b", web.MaxSMSBody-len("JOIN 90210 ")) // exactly at the limit
+		body := strings.Repeat("b", hooks.MaxSMSBody-len("JOIN 90210 ")) // exactly at the limit
 		body = "JOIN 90210 " + body
 		r := b.postForm(nil, "/hooks/sms/dev", url.Values{"From": {"(310) 555-0123"}, "Body": {body}},
 			"Sec-Fetch-Site", "cross-site", "Origin", "https://provider.example")

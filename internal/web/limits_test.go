@@ -16,12 +16,15 @@ import (
 	"github.com/tocsin/tocsin/internal/pow"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/abuse"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
+	"github.com/tocsin/tocsin/internal/web/public"
 )
 
 // limited is a web tier with small limits, for the attacks below.
-func limited(t *testing.T, mod func(*web.Limits)) *bundle {
+func limited(t *testing.T, mod func(*abuse.Limits)) *bundle {
 	return setup(t, func(c *web.Config) {
-		c.Limits = web.Limits{SignupsPerHour: 100, SignupsPerAreaPerHour: 100, SignupsPerPrefixPerHour: 100,
+		c.Limits = abuse.Limits{SignupsPerHour: 100, SignupsPerAreaPerHour: 100, SignupsPerPrefixPerHour: 100,
 			ReportsPerHour: 100, ReportsPerAreaPerHour: 100, CodesPerHour: 100, CodesPerAreaPerHour: 100,
 			APIKeyReportsPerHour: 100, PoWMaxNumber: 2000}
 		mod(&c.Limits)
@@ -86,7 +89,7 @@ func (b *bundle) reportCount() int {
 // one area as fast as it can: that area's bucket runs dry and refuses (the
 // refusal is counted), while a report from another area goes in.
 func TestReportFloodOneAreaLeavesOthers(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.ReportsPerAreaPerHour = 3 })
+	b := limited(t, func(l *abuse.Limits) { l.ReportsPerAreaPerHour = 3 })
 	for range 3 {
 		b.createReport(reportLA)
 	}
@@ -104,8 +107,8 @@ func TestReportFloodOneAreaLeavesOthers(t *testing.T) {
 	// The flood spent its own area only.
 	b.createReport(reportNYC)
 	// A proof of work does not lift an area's limit.
-	c := powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, "garbage"))
-	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, solve(t, c)), http.StatusTooManyRequests)
+	c := powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, "garbage"))
+	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, solve(t, c)), http.StatusTooManyRequests)
 	if n := b.refusals()["report:cell"]; n != 3 {
 		t.Errorf("report:cell refusals counted %d, want 3", n)
 	}
@@ -118,7 +121,7 @@ func TestReportFloodOneAreaLeavesOthers(t *testing.T) {
 // numbers of one prefix, then of one area: another prefix and another area
 // still sign up.
 func TestSignupFloodOnePrefixOrAreaLeavesOthers(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.SignupsPerPrefixPerHour = 2; l.SignupsPerAreaPerHour = 4 })
+	b := limited(t, func(l *abuse.Limits) { l.SignupsPerPrefixPerHour = 2; l.SignupsPerAreaPerHour = 4 })
 	b.signup(signupForm(func(v url.Values) { v.Set("phone", "310-555-0101") }))
 	b.signup(signupForm(func(v url.Values) { v.Set("phone", "310-555-0102") }))
 	r := b.postForm(nil, "/subscribe", signupForm(func(v url.Values) { v.Set("phone", "310-555-0103") }))
@@ -142,14 +145,14 @@ func TestSignupFloodOnePrefixOrAreaLeavesOthers(t *testing.T) {
 // an anonymous caller gets a challenge, not a refusal, and one that solves
 // it goes in. Nothing is stored for the request that was asked.
 func TestGlobalLimitAsksSolverForWork(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.ReportsPerHour = 2 })
+	b := limited(t, func(l *abuse.Limits) { l.ReportsPerHour = 2 })
 	b.createReport(reportLA)
 	b.createReport(reportNYC)
 	c := powChallenge(t, b.postJSON("/api/v1/reports", reportLA))
 	if c.MaxNumber != 2000 || c.Algorithm != "SHA-256" {
 		t.Errorf("challenge %+v", c)
 	}
-	r := b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, solve(t, c))
+	r := b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, solve(t, c))
 	wantStatus(t, r, http.StatusCreated)
 	if n := b.reportCount(); n != 3 {
 		t.Errorf("%d reports stored, want 3", n)
@@ -163,23 +166,23 @@ func TestGlobalLimitAsksSolverForWork(t *testing.T) {
 // and sends the answer again and again, and one that makes its own
 // challenges: both are asked again, and nothing is stored.
 func TestPoWReplayAndForgery(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.ReportsPerHour = 1 })
+	b := limited(t, func(l *abuse.Limits) { l.ReportsPerHour = 1 })
 	b.createReport(reportLA)
 	good := solve(t, powChallenge(t, b.postJSON("/api/v1/reports", reportLA)))
-	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, good), http.StatusCreated)
+	wantStatus(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, good), http.StatusCreated)
 	for range 3 {
-		powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, good))
+		powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, good))
 	}
 	mine := pow.Issuer{Key: []byte("the attacker's own key, 32 bytes"), MaxNumber: 1, TTL: time.Hour}
 	c, err := mine.New(b.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, solve(t, c)))
+	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, solve(t, c)))
 	// A solution to a real challenge, sent after it expired.
 	late := solve(t, powChallenge(t, b.postJSON("/api/v1/reports", reportLA)))
 	b.clock.Advance(21 * time.Minute)
-	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, web.PoWHeader, late))
+	powChallenge(t, b.postJSON("/api/v1/reports", reportLA, public.PoWHeader, late))
 
 	if n := b.reportCount(); n != 2 {
 		t.Errorf("%d reports stored, want 2", n)
@@ -194,7 +197,7 @@ func TestPoWReplayAndForgery(t *testing.T) {
 // back with everything typed kept and a challenge for pow.js; the form sent
 // with the solution goes in; the form served meanwhile carries a challenge.
 func TestReportFormProofOfWork(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.ReportsPerHour = 1 })
+	b := limited(t, func(l *abuse.Limits) { l.ReportsPerHour = 1 })
 	b.createReport(reportLA)
 	form := url.Values{"category": {"checkpoint"}, "zip": {"90210"}, "description": {"two SUVs at the corner"}, "ago": {"15"}}
 	r := b.postForm(nil, "/report", form)
@@ -234,7 +237,7 @@ func TestNoLoadNoWork(t *testing.T) {
 // TestSignupAndCodeProofOfWork: the sign-up and code forms ask for a proof
 // of work over their service-wide limits and take it.
 func TestSignupAndCodeProofOfWork(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.SignupsPerHour = 1; l.CodesPerHour = 1 })
+	b := limited(t, func(l *abuse.Limits) { l.SignupsPerHour = 1; l.CodesPerHour = 1 })
 	id := b.signup(signupForm(nil))
 	v := signupForm(func(v url.Values) { v.Set("phone", "213-555-0199") })
 	r := b.postForm(nil, "/subscribe", v)
@@ -258,8 +261,8 @@ func TestSignupAndCodeProofOfWork(t *testing.T) {
 // TestAPIKeyHasItsOwnLimit: a partner key skips the proof of work and the
 // service-wide limit, and has a bucket of its own.
 func TestAPIKeyHasItsOwnLimit(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.ReportsPerHour = 1; l.APIKeyReportsPerHour = 2 })
-	key, err := web.NewAPIKey(context.Background(), b.st, "cli", "partner", false, t0)
+	b := limited(t, func(l *abuse.Limits) { l.ReportsPerHour = 1; l.APIKeyReportsPerHour = 2 })
+	key, err := consoleadmin.NewAPIKey(context.Background(), b.st, "cli", "partner", false, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,9 +284,9 @@ func TestAPIKeyHasItsOwnLimit(t *testing.T) {
 // TestLimitsSharedAcrossReplicas: two web replicas on one database share
 // the buckets: a client cannot double its share by alternating.
 func TestLimitsSharedAcrossReplicas(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.ReportsPerAreaPerHour = 2 })
+	b := limited(t, func(l *abuse.Limits) { l.ReportsPerAreaPerHour = 2 })
 	other, err := web.New(web.Config{Store: b.st, Sealer: phone.NewSealer(b.keys.Public()), ZIPs: b.zips, Now: b.clock.Now,
-		CSRFKey: []byte("another replica, another key...."), Limits: web.Limits{ReportsPerAreaPerHour: 2}})
+		CSRFKey: []byte("another replica, another key...."), Limits: abuse.Limits{ReportsPerAreaPerHour: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +311,7 @@ func TestLimitsSharedAcrossReplicas(t *testing.T) {
 
 // TestLimitsConsole shows the counts to operators.
 func TestLimitsConsole(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.ReportsPerAreaPerHour = 1 })
+	b := limited(t, func(l *abuse.Limits) { l.ReportsPerAreaPerHour = 1 })
 	b.createReport(reportLA)
 	for range 4 {
 		wantStatus(t, b.postJSON("/api/v1/reports", reportLA), http.StatusTooManyRequests)
@@ -325,7 +328,7 @@ func TestLimitsConsole(t *testing.T) {
 // sign-ups of one area: that area's bucket refuses, another area's sign-up
 // is confirmed.
 func TestCodeFloodOneAreaLeavesOthers(t *testing.T) {
-	b := limited(t, func(l *web.Limits) { l.CodesPerAreaPerHour = 2 })
+	b := limited(t, func(l *abuse.Limits) { l.CodesPerAreaPerHour = 2 })
 	la := b.signup(signupForm(nil))
 	ny := b.signup(signupForm(func(v url.Values) { v.Set("phone", "212-555-0101"); v.Set("zips", "10001") }))
 	for range 2 {

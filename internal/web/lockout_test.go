@@ -20,6 +20,7 @@ import (
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
 // from returns a client whose connections come from the loopback address ip.
@@ -188,7 +189,7 @@ func TestLockoutCanaryBehavesAsReal(t *testing.T) {
 	script := func(t *testing.T, name string, canary bool) []string {
 		b := setup(t)
 		if canary {
-			if err := web.NewCanaryOperator(context.Background(), b.st, "cli", name, "admin", t0); err != nil {
+			if err := consoleadmin.NewCanaryOperator(context.Background(), b.st, "cli", name, "admin", t0); err != nil {
 				t.Fatal(err)
 			}
 		} else {

@@ -5,9 +5,6 @@ import (
 	"time"
 )
 
-// MaxBody is the largest request body read anywhere except photo uploads.
-const MaxBody = 64 << 10
-
 // securityHeaders sets a strict policy on every answer: no inline script,
 // no framing, no referrer, HSTS when served over TLS.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {

@@ -22,6 +22,7 @@ import (
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/public"
 )
 
 func TestAPIReportCreated(t *testing.T) {
@@ -472,7 +473,7 @@ func jsonString(s string) string {
 
 func TestReportFormTooLarge(t *testing.T) {
 	b := setup(t)
-	big := bytes.Repeat([]byte{0xAB}, web.MaxReportForm+1024)
+	big := bytes.Repeat([]byte{0xAB}, public.MaxReportForm+1024)
 	r := b.postMultipart(nil, "/report", url.Values{"category": {"raid"}, "zip": {"90210"}, "description": {"big"}}, big)
 	wantStatus(t, r, http.StatusRequestEntityTooLarge)
 	if !strings.Contains(r.text(), "the photo must be under 8 MB") {

@@ -2,6 +2,11 @@
 // and API, web sign-ups, inbound SMS webhooks, public alert pages and the
 // console where verified reports become alerts.
 //
+// This package is the router and the middleware chain only. New builds the
+// shared kit (webkit), the shared state (abuse, logview) and one handler
+// per surface (public, console, consoleadmin, api, hooks, bait), each given
+// only what it needs, and routes lists every endpoint in one place.
+//
 // It is the exposed tier. It must never import the sender, a provider or the
 // vault: it can seal a phone number but never open one, and it can ask for
 // an alert to be sent but never send a message itself. It never logs or
@@ -9,27 +14,27 @@
 package web
 
 import (
-	"embed"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sync"
 	"time"
 
-	"github.com/tocsin/tocsin/internal/audience"
-	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/tlog"
+	"github.com/tocsin/tocsin/internal/web/abuse"
+	"github.com/tocsin/tocsin/internal/web/api"
+	"github.com/tocsin/tocsin/internal/web/bait"
+	"github.com/tocsin/tocsin/internal/web/console"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
+	"github.com/tocsin/tocsin/internal/web/hooks"
+	"github.com/tocsin/tocsin/internal/web/logpub"
+	"github.com/tocsin/tocsin/internal/web/logview"
+	"github.com/tocsin/tocsin/internal/web/public"
+	"github.com/tocsin/tocsin/internal/web/webkit"
 )
-
-//go:embed templates/*.html
-var templateFS embed.FS
-
-//go:embed static
-var staticFS embed.FS
 
 // Config is what the web tier needs.
 type Config struct {
@@ -63,7 +68,7 @@ type Config struct {
 	// Secure marks cookies Secure and sends HSTS (served over TLS).
 	Secure bool
 	// Limits bound what anonymous callers can spend (limits.go).
-	Limits Limits
+	Limits abuse.Limits
 	// SMSPolicy is the numbers the service texts (phone.Policy): sign-ups
 	// for any other are refused at the form. nil means phone.DefaultPolicy
 	// (the US and its territories).
@@ -93,26 +98,21 @@ type Config struct {
 	Location *time.Location
 }
 
-// maxThrottled bounds the log-in throttle's memory (about 100 bytes an
-// entry); past it, new sources go uncounted until entries expire, and only
-// the account-wide rules hold.
-const maxThrottled = 100_000
+// MaxBody is the largest request body read anywhere except photo uploads.
+const MaxBody = webkit.MaxBody
 
 // Server serves HTTP.
 type Server struct {
-	cfg       Config
-	events    *eventLimiter
-	limits    *limiter
-	throttle  *sourceThrottle
-	warnProxy sync.Once
-	notices   noticeChecks
-	tmpl      *templates
-	audience  *audience.Resolver
-	mux       *routeMux
-	logv      *logView // the transparency log as checked with LogPublicKey
-	seen      unloggedSeen
-	service   serviceTexts  // the replies' templates, to recognise them at /verify
-	scans     *eventLimiter // the scans of alert rows for texts not in the log
+	kit     *webkit.Kit
+	cfg     Config
+	mux     *routeMux
+	bait    *bait.Handler
+	hooks   *hooks.Handler
+	api     *api.Handler
+	public  *public.Handler
+	logpub  *logpub.Handler
+	console *console.Handler
+	admin   *consoleadmin.Handler
 }
 
 // New checks cfg, parses every template and returns a Server.
@@ -143,17 +143,31 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	t, err := parseTemplates(cfg.Location)
+	kit, err := webkit.New(webkit.Config{Log: cfg.Log, Now: cfg.Now, Name: cfg.Name, BaseURL: cfg.BaseURL, CSRFKey: cfg.CSRFKey, Secure: cfg.Secure,
+		SMSNumbers: cfg.SMSNumbers, TrustAnchor: cfg.TrustAnchor, Location: cfg.Location}, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, events: &eventLimiter{perMinute: 60}, limits: newLimiter(cfg.Limits, cfg.CSRFKey), throttle: newSourceThrottle(auth.FailureWindow, maxThrottled), tmpl: t, audience: &audience.Resolver{ZIPs: cfg.ZIPs}, mux: newRouteMux(), logv: newLogView(cfg.LogPublicKey),
-		service: newServiceTexts(cfg.Name), scans: &eventLimiter{perMinute: unloggedScansPerMinute}}
+	// The state several surfaces share: the abuse limits' and the checked
+	// transparency log's.
+	limits := abuse.New(cfg.Limits, cfg.CSRFKey, cfg.Store, cfg.Log, cfg.Now, cfg.SMSNumbers)
+	logs := logview.NewChecker(kit, cfg.Store, cfg.LogPublicKey, cfg.LogOrigin)
+	s := &Server{kit: kit, cfg: cfg, mux: newRouteMux(),
+		bait: bait.New(kit, cfg.Store),
+		hooks: hooks.New(kit, hooks.Config{Store: cfg.Store, Sealer: cfg.Sealer, CanaryHook: cfg.CanaryHook,
+			KannelHookSecret: cfg.KannelHookSecret, Wake: cfg.Wake}),
+		api: api.New(kit, cfg.Store, cfg.ZIPs, cfg.Wake),
+		public: public.New(kit, public.Config{Store: cfg.Store, Sealer: cfg.Sealer, ZIPs: cfg.ZIPs, SMSPolicy: cfg.SMSPolicy, Wake: cfg.Wake},
+			limits, logs),
+		logpub:  logpub.New(kit, cfg.Store),
+		console: console.New(kit, cfg.Store, cfg.ZIPs, cfg.TrustedProxies),
+		admin:   consoleadmin.New(kit, cfg.Store, limits, logs, cfg.LogOrigin, cfg.Wake, bait.DecoyPaths()),
+	}
 	s.routes()
 	return s, nil
 }
 
 // ServeHTTP serves a request through the middleware chain.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.recoverer(s.securityHeaders(s.logRequests(s.watchCredentials(s.mux)))).ServeHTTP(w, r)
+	s.recoverer(s.securityHeaders(s.logRequests(s.bait.WatchCredentials(s.mux)))).ServeHTTP(w, r)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/tlog"
 	"github.com/tocsin/tocsin/internal/web"
+	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
 // t0 is the fixed time every test starts at.
@@ -284,7 +285,7 @@ const testPassword = "correct horse battery staple"
 func (b *bundle) newOperator(name, role string) *tocsin.Operator {
 	b.t.Helper()
 	ctx := context.Background()
-	if _, err := web.NewOperator(ctx, b.st, name, role, b.clock.Now()); err != nil {
+	if _, err := consoleadmin.NewOperator(ctx, b.st, name, role, b.clock.Now()); err != nil {
 		b.t.Fatalf("NewOperator: %v", err)
 	}
 	op, err := b.st.GetOperatorByName(ctx, name)

@@ -320,8 +320,8 @@ func freezeJSON(body []byte, k ed25519.PrivateKey) string {
 	return string(out)
 }
 
-// freezeOrderView is an order as GET/POST /api/v1/freeze-orders show it.
-type freezeOrderView struct {
+// FreezeOrderView is an order as GET/POST /api/v1/freeze-orders show it.
+type FreezeOrderView struct {
 	Seq     int64    `json:"seq"`
 	Freeze  bool     `json:"freeze"`
 	Reason  string   `json:"reason"`
@@ -329,11 +329,11 @@ type freezeOrderView struct {
 	Signers []string `json:"signers"`
 }
 
-func decodeOrders(t *testing.T, r resp, status int) []freezeOrderView {
+func decodeOrders(t *testing.T, r resp, status int) []FreezeOrderView {
 	t.Helper()
 	wantStatus(t, r, status)
 	var out struct {
-		Orders []freezeOrderView `json:"orders"`
+		Orders []FreezeOrderView `json:"orders"`
 	}
 	if err := json.NewDecoder(strings.NewReader(r.body)).Decode(&out); err != nil {
 		t.Fatalf("orders %q: %v", r.body, err)

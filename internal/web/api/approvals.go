@@ -1,0 +1,174 @@
+package api
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tocsin/tocsin"
+	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/web/webkit"
+)
+
+// AlertStatement serves exactly what an approval signs.
+func (s *Handler) AlertStatement(w http.ResponseWriter, r *http.Request) {
+	a, err := s.st.GetAlert(r.Context(), r.PathValue("id"))
+	if err != nil || len(a.Statement) == 0 {
+		s.WriteJSONError(w, r, tocsin.Errorf(tocsin.ENOTFOUND, "no alert with that id has a statement"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(a.Statement)
+}
+
+// apiApproval is the body of POST /api/v1/alerts/{id}/approvals.
+type apiApproval struct {
+	Kind      string    `json:"kind"`
+	KeyID     string    `json:"key_id"`
+	Digest    string    `json:"digest"` // hex SHA-256 of the statement the signer saw
+	Signature string    `json:"signature"`
+	SignedAt  time.Time `json:"signed_at"`
+}
+
+// approvalResult says where the alert stands after an approval.
+type approvalResult struct {
+	Signers  []string `json:"signers"`
+	Need     int      `json:"need"`
+	Approved bool     `json:"approved"`
+	// Frozen: the alert is approved while outbound messaging is frozen;
+	// it waits for an unfreeze signed by UnfreezeNeed operators.
+	Frozen       bool `json:"frozen,omitempty"`
+	UnfreezeNeed int  `json:"unfreeze_need,omitempty"`
+}
+
+// SubmitApproval takes one operator's signature over an alert's statement.
+// The signature authenticates the request: a key that is not in the
+// verified roster, or a signature that does not verify, is refused and
+// raises a security event. When enough operators have signed, the alert is
+// handed to the sender, which verifies it all again.
+func (s *Handler) SubmitApproval(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var body apiApproval
+	if err := webkit.DecodeJSON(w, r, &body, "signed_at"); err != nil {
+		s.WriteJSONError(w, r, err)
+		return
+	}
+	res, err := s.approve(ctx, r.PathValue("id"), body)
+	if err != nil {
+		s.WriteJSONError(w, r, err)
+		return
+	}
+	if res.Approved {
+		if st, err := s.FreezeNow(ctx); err == nil && st.Frozen {
+			res.Frozen, res.UnfreezeNeed = true, st.Need
+		}
+	}
+	webkit.WriteJSON(w, http.StatusCreated, res)
+}
+
+func (s *Handler) approve(ctx context.Context, id string, body apiApproval) (*approvalResult, error) {
+	a, err := s.st.GetAlert(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.State != tocsin.AlertDraft && a.State != tocsin.AlertApproved {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert is %s: it takes no more approvals", a.State)
+	}
+	st, err := trust.DecodeStatement(a.Statement)
+	if err != nil {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert has no valid statement to sign")
+	}
+	if !s.Now().Before(st.ValidUntil) {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert expired at %s: compose a new one", st.ValidUntil.UTC().Format(time.RFC3339))
+	}
+	r, err := s.Roster(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, s.NoRoster()
+	}
+	ap, err := parseApproval(a.ID, body)
+	if err != nil {
+		return nil, err
+	}
+	member, ok := r.Member(ap.KeyID)
+	if !ok || !r.CanApprove(ap.KeyID) {
+		s.Securityf(ctx, "approval.refused", a.ID, "approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
+		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve alerts", ap.KeyID)
+	}
+	if err := trust.VerifyApproval(keyOf(member, ap.KeyID), st.Digest(), ap); err != nil {
+		s.Securityf(ctx, "approval.refused", a.ID, "approval by %s does not verify over this statement: %v", member.Name, err)
+		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)")
+	}
+	err = s.st.AddApproval(ctx, &store.Approval{AlertID: a.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
+		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
+	if err != nil {
+		return nil, err
+	}
+	s.Auditf(ctx, member.Name, "alert.sign", a.ID, string(ap.KeyID))
+	return s.approveIfQuorum(ctx, a, st, r)
+}
+
+// approveIfQuorum hands the alert to the sender once enough distinct
+// operators have signed for the audience the statement allows.
+func (s *Handler) approveIfQuorum(ctx context.Context, a *tocsin.Alert, st *trust.Statement, r *trust.Roster) (*approvalResult, error) {
+	as, err := s.st.ListApprovals(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	v, qerr := trust.CheckApprovals(r, st, st.MaxRecipients, webkit.Approvals(as))
+	res := &approvalResult{Signers: v.Signers, Need: v.Need}
+	if res.Signers == nil {
+		res.Signers = []string{}
+	}
+	if qerr != nil {
+		return res, nil
+	}
+	if a.State == tocsin.AlertDraft {
+		err := s.st.ApproveAlert(ctx, a.ID, strings.Join(v.Signers, ", "), s.Now())
+		if err != nil && tocsin.ErrorCode(err) != tocsin.ECONFLICT {
+			return nil, err
+		}
+		s.Auditf(ctx, strings.Join(v.Signers, ", "), "alert.approve", a.ID, fmt.Sprintf("%d of %d signatures", len(v.Signers), v.Need))
+		s.wake()
+	}
+	res.Approved = true
+	return res, nil
+}
+
+func parseApproval(alertID string, b apiApproval) (*trust.Approval, error) {
+	if b.Kind != string(trust.KindEd25519) {
+		return nil, tocsin.FieldError("kind", "the signature kind must be %q", trust.KindEd25519)
+	}
+	sig, err := base64.StdEncoding.DecodeString(b.Signature)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return nil, tocsin.FieldError("signature", "the signature must be %d bytes in standard base64", ed25519.SignatureSize)
+	}
+	d, err := hex.DecodeString(b.Digest)
+	if err != nil || len(d) != 32 {
+		return nil, tocsin.FieldError("digest", "the digest must be 64 hex digits")
+	}
+	digest := [32]byte(d)
+	if b.KeyID == "" || len(b.KeyID) > 64 {
+		return nil, tocsin.FieldError("key_id", "give the signing key's id")
+	}
+	return &trust.Approval{AlertID: alertID, Digest: digest, Kind: trust.KindEd25519, KeyID: trust.KeyID(b.KeyID), Signature: sig, SignedAt: b.SignedAt}, nil
+}
+
+// keyOf is the member's public key with this id.
+func keyOf(m *trust.Member, id trust.KeyID) ed25519.PublicKey {
+	for _, k := range m.Keys {
+		if trust.KeyIDOf(k) == id {
+			return k
+		}
+	}
+	return nil
+}
