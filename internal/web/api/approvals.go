@@ -88,25 +88,11 @@ func (s *Handler) approve(ctx context.Context, id string, body apiApproval) (*ap
 	if !s.Now().Before(st.ValidUntil) {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert expired at %s: compose a new one", st.ValidUntil.UTC().Format(time.RFC3339))
 	}
-	r, err := s.Roster(ctx)
+	signed := signedThing{what: "alert", id: a.ID, digest: st.Digest(), verify: trust.VerifyApproval,
+		wrong: "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)"}
+	r, member, ap, err := s.verifiedApproval(ctx, signed, body)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, s.NoRoster()
-	}
-	ap, err := parseApproval(a.ID, body)
-	if err != nil {
-		return nil, err
-	}
-	member, ok := r.Member(ap.KeyID)
-	if !ok || !r.CanApprove(ap.KeyID) {
-		s.Securityf(ctx, "approval.refused", a.ID, "approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
-		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve alerts", ap.KeyID)
-	}
-	if err := trust.VerifyApproval(keyOf(member, ap.KeyID), st.Digest(), ap); err != nil {
-		s.Securityf(ctx, "approval.refused", a.ID, "approval by %s does not verify over this statement: %v", member.Name, err)
-		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)")
 	}
 	err = s.st.AddApproval(ctx, &store.Approval{AlertID: a.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
 		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
@@ -171,4 +157,41 @@ func keyOf(m *trust.Member, id trust.KeyID) ed25519.PublicKey {
 		}
 	}
 	return nil
+}
+
+// signedThing is what an approval signs: an alert's or a notice's
+// statement, by its digest, with the check of its own signature domain.
+type signedThing struct {
+	what   string // "alert" or "notice", in messages
+	id     string
+	digest [32]byte
+	verify func(ed25519.PublicKey, [32]byte, *trust.Approval) error
+	wrong  string // what a signature over something else is told
+}
+
+// verifiedApproval parses an approval and checks it against the verified
+// roster: a key of an admin or dispatcher, signing exactly this thing. A
+// refusal raises approval.refused.
+func (s *Handler) verifiedApproval(ctx context.Context, t signedThing, body apiApproval) (*trust.Roster, *trust.Member, *trust.Approval, error) {
+	r, err := s.Roster(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if r == nil {
+		return nil, nil, nil, s.NoRoster()
+	}
+	ap, err := parseApproval(t.id, body)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	member, ok := r.Member(ap.KeyID)
+	if !ok || !r.CanApprove(ap.KeyID) {
+		s.Securityf(ctx, "approval.refused", t.id, "%s approval by key %s, which no admin or dispatcher of roster version %d holds", t.what, ap.KeyID, r.Version)
+		return nil, nil, nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve %ss", ap.KeyID, t.what)
+	}
+	if err := t.verify(keyOf(member, ap.KeyID), t.digest, ap); err != nil {
+		s.Securityf(ctx, "approval.refused", t.id, "%s approval by %s does not verify over its statement: %v", t.what, member.Name, err)
+		return nil, nil, nil, tocsin.Errorf(tocsin.EINVALID, "%s", t.wrong)
+	}
+	return r, member, ap, nil
 }

@@ -60,25 +60,11 @@ func (s *Handler) approveNotice(ctx context.Context, id string, body apiApproval
 	if !s.Now().Before(st.ValidUntil) {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice expired at %s: draft a new one", st.ValidUntil.UTC().Format(time.RFC3339))
 	}
-	r, err := s.Roster(ctx)
+	signed := signedThing{what: "notice", id: n.ID, digest: st.Digest(), verify: trust.VerifyNoticeApproval,
+		wrong: "the signature does not verify over this notice's statement (it may have been signed over other text, or be an alert's signature)"}
+	r, member, ap, err := s.verifiedApproval(ctx, signed, body)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, s.NoRoster()
-	}
-	ap, err := parseApproval(n.ID, body)
-	if err != nil {
-		return nil, err
-	}
-	member, ok := r.Member(ap.KeyID)
-	if !ok || !r.CanApprove(ap.KeyID) {
-		s.Securityf(ctx, "approval.refused", n.ID, "notice approval by key %s, which no admin or dispatcher of roster version %d holds", ap.KeyID, r.Version)
-		return nil, tocsin.Errorf(tocsin.EFORBIDDEN, "key %s may not approve notices", ap.KeyID)
-	}
-	if err := trust.VerifyNoticeApproval(keyOf(member, ap.KeyID), st.Digest(), ap); err != nil {
-		s.Securityf(ctx, "approval.refused", n.ID, "notice approval by %s does not verify over this notice's statement: %v", member.Name, err)
-		return nil, tocsin.Errorf(tocsin.EINVALID, "the signature does not verify over this notice's statement (it may have been signed over other text, or be an alert's signature)")
 	}
 	err = s.st.AddNoticeApproval(ctx, &store.Approval{AlertID: n.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
 		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
