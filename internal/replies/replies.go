@@ -39,6 +39,7 @@ const (
 	ZIP         // one 5-digit ZIP code
 	Count       // a number (%[2]d)
 	Digits      // a confirmation code
+	Site        // where to get help: the site's address
 )
 
 // Template is one reply in both languages.

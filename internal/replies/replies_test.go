@@ -35,6 +35,8 @@ func sample(t replies.Template, lang tocsin.Language, name string) string {
 		return replies.Text(name, lang, t.Key, 5)
 	case replies.Digits:
 		return replies.Text(name, lang, t.Key, "123456")
+	case replies.Site:
+		return replies.Text(name, lang, t.Key, "alerts.example.org")
 	}
 	return replies.Text(name, lang, t.Key)
 }
@@ -57,7 +59,7 @@ func TestCTIA(t *testing.T) {
 				must := []string{name}
 				switch tpl.Key {
 				case replies.Help:
-					must = append(must, l.stop, l.rates)
+					must = append(must, l.stop, l.rates, "alerts.example.org") // how to get help
 				case replies.Joined, replies.Welcome, replies.Started:
 					must = append(must, l.stop, l.help, l.rates, l.freq)
 					if tpl.Key != replies.Started {

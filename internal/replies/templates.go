@@ -3,9 +3,9 @@ package replies
 // Templates returns every template, in a new slice each call.
 func Templates() []Template {
 	return []Template{
-		{Key: Help,
-			EN: "%[1]s alerts: text JOIN + ZIP (JOIN 90210) to get alerts, REPORT + ZIP + what you see to report, LANG ES for Spanish, STOP to end. Msg&data rates may apply.",
-			ES: "Alertas %[1]s: envia ALTA + codigo postal (ALTA 90210) para recibir alertas, REPORTE + codigo + lo que ves para reportar, IDIOMA EN para ingles, ALTO para terminar. Pueden aplicar tarifas de msj y datos."},
+		{Key: Help, Arg: Site,
+			EN: "%[1]s alerts: text JOIN + ZIP (JOIN 90210) to get alerts, REPORT + ZIP + what you see to report, LANG ES for Spanish, STOP to end. Help: %[2]s. Msg&data rates may apply.",
+			ES: "Alertas %[1]s: envia ALTA + codigo postal (ALTA 90210) para recibir alertas, REPORTE + codigo + lo que ves para reportar, IDIOMA EN para ingles, ALTO para terminar. Ayuda: %[2]s. Pueden aplicar tarifas de msj y datos."},
 		{Key: Joined, Arg: ZIPList,
 			EN: "%[1]s: you will get alerts for %[2]s. Each alert ends with a Verify link to check it is ours. Msg freq varies. Msg&data rates may apply. Reply STOP to end, HELP for help.",
 			ES: "%[1]s: recibiras alertas para %[2]s. Cada alerta termina con un enlace Verifica para comprobar que es nuestra. Frecuencia de msj varia. Pueden aplicar tarifas de msj y datos. Responde ALTO para terminar, AYUDA para ayuda."},

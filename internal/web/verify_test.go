@@ -116,6 +116,8 @@ func sampleReply(tpl replies.Template, lang tocsin.Language, code string) string
 		return replies.Text("tocsin-test", lang, tpl.Key, 5)
 	case replies.Digits:
 		return replies.Text("tocsin-test", lang, tpl.Key, code)
+	case replies.Site:
+		return replies.Text("tocsin-test", lang, tpl.Key, "alerts.example.org")
 	}
 	return replies.Text("tocsin-test", lang, tpl.Key)
 }

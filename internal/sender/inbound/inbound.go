@@ -124,7 +124,7 @@ func (s *Service) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Comm
 	case keyword.Join:
 		return s.join(ctx, in, cmd)
 	case keyword.Help:
-		return s.reply(in, subscriber.RHelp), nil
+		return s.help(in), nil
 	}
 	if in.optedOut {
 		if cmd.Kind == keyword.Report {
@@ -139,8 +139,19 @@ func (s *Service) dispatch(ctx context.Context, in *inboundCtx, cmd keyword.Comm
 	case keyword.Report:
 		return s.report(ctx, in, cmd)
 	default:
-		return s.reply(in, subscriber.RHelp), nil
+		return s.help(in), nil
 	}
+}
+
+// help is the HELP reply, which names where to get help (the site's
+// address, as carriers ask of a HELP reply), or the service's name when no
+// address is set.
+func (s *Service) help(in *inboundCtx) string {
+	site := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s.cfg.PublicURL, "https://"), "http://"), "/")
+	if site == "" {
+		site = s.cfg.Name
+	}
+	return s.reply(in, subscriber.RHelp, site)
 }
 
 func (s *Service) reply(in *inboundCtx, key string, args ...any) string {

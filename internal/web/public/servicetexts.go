@@ -31,6 +31,8 @@ func argPattern(a replies.Arg) string {
 		return `\d{5}(?:, \d{5})*`
 	case replies.ZIP:
 		return `\d{5}`
+	case replies.Site:
+		return `\S+`
 	default: // a count, a confirmation code of any length
 		return `\d+`
 	}
