@@ -41,12 +41,6 @@ var largePackages = map[string]string{
 	// database's and the keys directory's opening, the trust anchor and the
 	// roles' configuration with serve and sender.
 	"cmd/tocsin": "the main package: the host's commands and the roles' wiring",
-	// The statements both SQL dialects share, one file per store domain
-	// (none over 220 lines), run through one Conn each driver adapts: every
-	// dialect-neutral statement is written here once, so it grows with the
-	// store. Split by domain it would be a dozen one-file packages, each
-	// exporting the same Conn and row helpers.
-	"internal/store/sqlrow": "the store's dialect-neutral statements, one file per domain",
 }
 
 // skippedTrees are not measured yet. Issue 13 splits internal/web in a
