@@ -35,12 +35,6 @@ var largePackages = map[string]string{
 	// exported to every part, and each part could then be given a record it
 	// did not decode itself.
 	"internal/trust": "the trust core, audited as one; its canonical codec stays unexported",
-	// The main package, one file per subcommand (none over 300 lines). What
-	// runs away from the server is in internal/remote, what every command
-	// shares in internal/cmdline; the rest runs on the host and shares the
-	// database's and the keys directory's opening, the trust anchor and the
-	// roles' configuration with serve and sender.
-	"cmd/tocsin": "the main package: the host's commands and the roles' wiring",
 }
 
 // skippedTrees are not measured yet. Issue 13 splits internal/web in a
