@@ -16,6 +16,7 @@ import (
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/trust/keyfile"
 )
 
 // memberFlag collects NAME=KEYFILE pairs for one role.
@@ -153,13 +154,13 @@ func rootKey(path string) (ed25519.PrivateKey, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	data, _, err := trust.NewKeyFile("root", pass)
+	data, _, err := keyfile.New("root", pass)
 	if err != nil {
 		return nil, false, err
 	}
 	if err := cmdline.WriteNew(path, data); err != nil {
 		return nil, false, err
 	}
-	_, k, err := trust.OpenKeyFile(data, pass)
+	_, k, err := keyfile.Open(data, pass)
 	return k, true, err
 }
