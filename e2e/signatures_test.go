@@ -15,6 +15,7 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/sqlite"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/trust/keyfile"
 )
 
 // TestSignaturesRequired composes an alert whose statement bounds the
@@ -247,7 +248,7 @@ func openOperatorKey(t *testing.T, name string) ed25519.PrivateKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, k, err := trust.OpenKeyFile(data, []byte(operatorPassphrase))
+	_, k, err := keyfile.Open(data, []byte(operatorPassphrase))
 	if err != nil {
 		t.Fatal(err)
 	}

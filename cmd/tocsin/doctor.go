@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 )
 
 // finding is one thing tocsin doctor noticed.
@@ -114,8 +115,8 @@ func doctor(role, data, baseURL string, pc *providerConfig) []finding {
 		if fi, err := os.Stat(filepath.Join(data, "keys", "sender.key")); err == nil && fi.Mode().Perm()&0o077 != 0 {
 			add(true, "%s is readable by others (mode %v): chmod 600 it", filepath.Join(data, "keys", "sender.key"), fi.Mode().Perm())
 		}
-		if _, err := os.Stat(filepath.Join(data, "keys", anchorFile)); err != nil {
-			add(false, "no trust anchor (%s): no alert can be approved until an administrator runs tocsin init", filepath.Join(data, "keys", anchorFile))
+		if _, err := os.Stat(filepath.Join(data, "keys", datadir.AnchorFile)); err != nil {
+			add(false, "no trust anchor (%s): no alert can be approved until an administrator runs tocsin init", filepath.Join(data, "keys", datadir.AnchorFile))
 		}
 	}
 	return out

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 )
 
 // TestInitFilesPrivate: the files tocsin key new and tocsin init create
@@ -34,7 +36,7 @@ func TestInitFilesPrivate(t *testing.T) {
 			return err
 		}
 		seen[d.Name()] = true
-		if perm := fi.Mode().Perm(); perm&0o077 != 0 && !(d.Name() == anchorFile && perm == 0o644) {
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 && !(d.Name() == datadir.AnchorFile && perm == 0o644) {
 			t.Errorf("%s has mode %v: group or others can access it", path, perm)
 		}
 		return nil
@@ -42,7 +44,7 @@ func TestInitFilesPrivate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"tocsin.db", "root.key", "ana.key", "ana.key.pub", anchorFile} {
+	for _, name := range []string{"tocsin.db", "root.key", "ana.key", "ana.key.pub", datadir.AnchorFile} {
 		if !seen[name] {
 			t.Errorf("tocsin init made no %s: the test checked less than it claims", name)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/host"
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/remote"
 )
 
@@ -29,20 +30,20 @@ func commands() []command {
 	return []command{
 		{"serve", "run the server (web and sender in one process, SQLite; --role web for the web role alone)", runServe},
 		{"sender", "run the sender role alone (keys, provider, trust anchor; no public port)", runSender},
-		{"init", "create the offline root key, the trust anchor and roster version 1", runInit},
+		{"init", "create the offline root key, the trust anchor and roster version 1", host.RunInit},
 		{"key", "create your operator signing key (key new)", remote.RunKey},
-		{"roster", "show, propose or sign a roster version (roster show|propose|sign)", runRoster},
+		{"roster", "show, propose or sign a roster version (roster show|propose|sign)", host.RunRoster},
 		{"alert", "list the alerts waiting for signatures, show or approve (sign) one (alert list|show|approve)", remote.RunAlert},
 		{"notice", "show or approve (sign) an incident notice (notice show|approve ID)", remote.RunNotice},
 		{"freeze", "stop all outbound messaging (any one operator)", remote.RunFreeze},
 		{"unfreeze", "restart outbound messaging (needs several operators' signatures)", remote.RunUnfreeze},
-		{"operator", "manage console operators (operator add)", runOperator},
+		{"operator", "manage console operators (operator add)", host.RunOperator},
 		{"doctor", "check a role's configuration for dangerous mistakes", runDoctor},
-		{"audit", "check the audit trail's hash chain (audit verify)", runAudit},
+		{"audit", "check the audit trail's hash chain (audit verify)", host.RunAudit},
 		{"verify", "check a server's transparency log and an alert's place in it", remote.RunVerify},
-		{"canary", "create and list bait: canary subscribers, API keys and operator accounts (canary subscriber|apikey|operator|list)", runCanary},
-		{"apikey", "create, list or revoke keys to the report queue API (apikey new|list|revoke)", runAPIKey},
-		{"incident", "export an incident's indicators (STIX 2.1) or write its report (incident iocs|report)", runIncident},
+		{"canary", "create and list bait: canary subscribers, API keys and operator accounts (canary subscriber|apikey|operator|list)", host.RunCanary},
+		{"apikey", "create, list or revoke keys to the report queue API (apikey new|list|revoke)", host.RunAPIKey},
+		{"incident", "export an incident's indicators (STIX 2.1) or write its report (incident iocs|report)", host.RunIncident},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/sender"
 	"github.com/tocsin/tocsin/internal/sender/vault"
@@ -127,7 +128,7 @@ func openSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.
 	if err != nil {
 		return nil, nil, err
 	}
-	anchor, err := loadAnchor(keysDir)
+	anchor, err := datadir.LoadAnchor(keysDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -135,7 +136,7 @@ func openSender(ctx context.Context, c senderConfig, log *slog.Logger) (*sender.
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openStore(ctx, c.data, c.db)
+	st, err := datadir.OpenStore(ctx, c.data, c.db)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/host"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -45,7 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.data, "data", "./tocsin-data", "data directory: database, keys, outbox")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the site; empty means http://LISTEN")
-	fs.StringVar(&c.db, "db", "", dbUsage)
+	fs.StringVar(&c.db, "db", "", datadir.DBUsage)
 	c.providers.register(fs)
 	c.response.register(fs)
 	c.sms.register(fs)
@@ -127,7 +129,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	anchor, err := loadAnchor(keysDir)
+	anchor, err := datadir.LoadAnchor(keysDir)
 	if err != nil {
 		return err
 	}
@@ -135,7 +137,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.data, c.db)
+	st, err := datadir.OpenStore(ctx, c.data, c.db)
 	if err != nil {
 		return err
 	}
@@ -159,7 +161,7 @@ func serve(ctx context.Context, c serveConfig, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	if err := firstAdmin(ctx, st, c.baseURL, stdout); err != nil {
+	if err := host.FirstAdmin(ctx, st, c.baseURL, stdout); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", c.listen)

@@ -17,7 +17,7 @@
 // (3GPP TS 23.038 §6.2.1.2.4, which include a Spanish table with á í ó ú)
 // are not modelled: US carriers do not support them.
 //
-// The browser counter in internal/web/static/segments.js implements the
+// The browser counter in internal/web/webkit/static/segments.js implements the
 // same rules; a test checks that its tables are identical to these.
 //
 // The package is pure: no I/O, no package-level mutable state, and every

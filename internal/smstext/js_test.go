@@ -10,7 +10,7 @@ import (
 
 // segmentsJS is the browser counter that must count exactly like this
 // package.
-const segmentsJS = "../web/static/segments.js"
+const segmentsJS = "../web/webkit/static/segments.js"
 
 // markedLine returns the one line of src that contains marker.
 func markedLine(t *testing.T, src, marker string) string {

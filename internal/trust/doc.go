@@ -6,7 +6,6 @@
 //     language's text, the target area, the audience bound, the alert id and
 //     the validity window — whose SHA-256 digest operators sign;
 //   - operator approvals (Approval): Ed25519 signatures over that digest;
-//   - passphrase-protected operator key files (argon2id + secretbox);
 //   - the operator roster (Roster): members, roles, keys and policy as a
 //     chain of threshold-signed versions anchored in an offline root key,
 //     in the pattern of TUF root metadata;
@@ -27,7 +26,11 @@
 // freeze. It resolves an alert's recipients from the statement's signed ZIP
 // codes and circle; the statement's S2 cells are informative.
 //
-// The encodings are specified in FORMAT.md, with test vectors in testdata/.
+// The encodings are specified in FORMAT.md, with test vectors in testdata/;
+// the pieces they are made of (the line reader, canonical numbers and
+// times, text checks, digests) are in internal/canon, which only the trust
+// core can import. Operators' passphrase-protected key files are in the
+// subpackage keyfile.
 //
 // Trust is rooted in signatures, not in the database. The sender treats
 // everything it reads from the database as attacker-controlled and believes
@@ -41,7 +44,7 @@
 //     encoding, a notice only through CheckNoticeApprovals, an unfreeze only with its threshold of roster signatures
 //     (a freeze only stops sending, so it may be obeyed unsigned);
 //   - hold, generate or store an operator's private key on the server: keys
-//     are created by NewKeyFile on the operator's own device and opened only
+//     are created by keyfile.New on the operator's own device and opened only
 //     there (the server and the sender only ever see public keys and
 //     signatures);
 //   - accept an encoding that is not byte-identical to its canonical form

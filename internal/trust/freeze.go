@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // ErrFreeze is wrapped by every error about freeze orders. The sender treats
@@ -56,11 +58,11 @@ func (o *FreezeOrder) normalized() (*FreezeOrder, error) {
 	if n.Seq < 1 {
 		return nil, freezeErr("seq %d: sequence numbers start at 1", n.Seq)
 	}
-	n.At = normTime(n.At)
-	if err := checkTime("order time", n.At); err != nil {
+	n.At = canon.NormTime(n.At)
+	if err := canon.CheckTime("order time", n.At); err != nil {
 		return nil, freezeErr("%v", err)
 	}
-	if err := checkText("the reason", n.Reason, MaxReasonBytes); err != nil {
+	if err := canon.CheckText("the reason", n.Reason, MaxReasonBytes); err != nil {
 		return nil, freezeErr("%v", err)
 	}
 	return &n, nil
@@ -78,13 +80,13 @@ func (o *FreezeOrder) Encode() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nseq %d\naction %s\nat %s\nreason %d\n%s\nend\n",
-		FreezeHeader, n.Seq, action, fmtTime(n.At), len(n.Reason), n.Reason)
+		FreezeHeader, n.Seq, action, canon.FmtTime(n.At), len(n.Reason), n.Reason)
 	return b.Bytes(), nil
 }
 
 // Digest returns the SHA-256 of the canonical encoding, or zero when o does
 // not encode.
-func (o *FreezeOrder) Digest() [32]byte { return digestOf(o) }
+func (o *FreezeOrder) Digest() [32]byte { return canon.Digest(o) }
 
 // DecodeFreezeOrder parses a canonical freeze order, strictly.
 func DecodeFreezeOrder(b []byte) (*FreezeOrder, error) {
@@ -92,7 +94,7 @@ func DecodeFreezeOrder(b []byte) (*FreezeOrder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFreeze, err)
 	}
-	if ok, err := reencodes(o, b); err != nil {
+	if ok, err := canon.Reencodes(o, b); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, freezeErr("order not in canonical form")
@@ -101,19 +103,19 @@ func DecodeFreezeOrder(b []byte) (*FreezeOrder, error) {
 }
 
 func decodeFreezeOrder(b []byte) (*FreezeOrder, error) {
-	r := &lineReader{b: b}
-	if err := r.exact(FreezeHeader); err != nil {
+	r := canon.NewReader(b)
+	if err := r.Exact(FreezeHeader); err != nil {
 		return nil, err
 	}
 	o := &FreezeOrder{}
-	v, err := r.field("seq")
+	v, err := r.Field("seq")
 	if err != nil {
 		return nil, err
 	}
-	if o.Seq, err = parseInt("seq", v, 1, 1<<62); err != nil {
+	if o.Seq, err = canon.ParseInt("seq", v, 1, 1<<62); err != nil {
 		return nil, err
 	}
-	if v, err = r.field("action"); err != nil {
+	if v, err = r.Field("action"); err != nil {
 		return nil, err
 	}
 	switch v {
@@ -121,27 +123,27 @@ func decodeFreezeOrder(b []byte) (*FreezeOrder, error) {
 		o.Freeze = true
 	case "unfreeze":
 	default:
-		return nil, fmt.Errorf("line %d: action must be freeze or unfreeze", r.line)
+		return nil, fmt.Errorf("line %d: action must be freeze or unfreeze", r.Line())
 	}
-	if v, err = r.field("at"); err != nil {
+	if v, err = r.Field("at"); err != nil {
 		return nil, err
 	}
-	if o.At, err = parseTime("at", v); err != nil {
+	if o.At, err = canon.ParseTime("at", v); err != nil {
 		return nil, err
 	}
-	if v, err = r.field("reason"); err != nil {
+	if v, err = r.Field("reason"); err != nil {
 		return nil, err
 	}
-	n, err := parseInt("reason length", v, 0, MaxReasonBytes)
+	n, err := canon.ParseInt("reason length", v, 0, MaxReasonBytes)
 	if err != nil {
 		return nil, err
 	}
-	reason, err := r.raw(int(n))
+	reason, err := r.Raw(int(n))
 	if err != nil {
 		return nil, err
 	}
 	o.Reason = string(reason)
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -209,7 +211,7 @@ func ReplayFreeze(r *Roster, orders []SignedOrder) (FreezeState, error) {
 			return frozen, freezeErr("order %d is missing (next is %d)", want, o.Seq)
 		}
 		if o.At.Before(st.At) {
-			return frozen, freezeErr("order %d is dated %s, before order %d", o.Seq, fmtTime(o.At), o.Seq-1)
+			return frozen, freezeErr("order %d is dated %s, before order %d", o.Seq, canon.FmtTime(o.At), o.Seq-1)
 		}
 		names := r.signers(freezeDomain, sha256.Sum256(orders[d.idx].Body), orders[d.idx].Approvals, RoleAdmin, RoleDispatcher)
 		if o.Freeze && len(names) < 1 {
@@ -235,7 +237,7 @@ func (o *FreezeOrder) Describe() string {
 		action = "FREEZE: stop all outbound messaging"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Order %s — %s\nAt:     %s\n", strconv.FormatInt(n.Seq, 10), action, fmtTime(n.At))
+	fmt.Fprintf(&b, "Order %s — %s\nAt:     %s\n", strconv.FormatInt(n.Seq, 10), action, canon.FmtTime(n.At))
 	fmt.Fprintf(&b, "Reason: %s\n", strings.ReplaceAll(n.Reason, "\n", "\n        "))
 	d := sha256.Sum256(encodeOrder(n))
 	fmt.Fprintf(&b, "Digest: %x\n", d)

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // ErrInvalidNotice is wrapped by every error about a notice statement that
@@ -61,25 +63,25 @@ func (s *NoticeStatement) normalized() (*NoticeStatement, error) {
 	}
 	n := *s
 	if !validAlertID(n.ID) {
-		return nil, noticeErr("notice id %q must be %d to %d characters a-z 0-9", clip(n.ID), minAlertIDLen, maxAlertIDLen)
+		return nil, noticeErr("notice id %q must be %d to %d characters a-z 0-9", canon.Clip(n.ID), minAlertIDLen, maxAlertIDLen)
 	}
 	if err := checkOrigin(n.Origin); err != nil {
 		return nil, err
 	}
-	n.CreatedAt, n.ValidFrom, n.ValidUntil = normTime(n.CreatedAt), normTime(n.ValidFrom), normTime(n.ValidUntil)
+	n.CreatedAt, n.ValidFrom, n.ValidUntil = canon.NormTime(n.CreatedAt), canon.NormTime(n.ValidFrom), canon.NormTime(n.ValidUntil)
 	for _, f := range []struct {
 		what string
 		t    time.Time
 	}{{"created time", n.CreatedAt}, {"valid-from time", n.ValidFrom}, {"valid-until time", n.ValidUntil}} {
-		if err := checkTime(f.what, f.t); err != nil {
+		if err := canon.CheckTime(f.what, f.t); err != nil {
 			return nil, noticeErr("%v", err)
 		}
 	}
 	switch w := n.ValidUntil.Sub(n.ValidFrom); {
 	case n.ValidFrom.Before(n.CreatedAt):
-		return nil, noticeErr("valid-from %s is before the creation time %s", fmtTime(n.ValidFrom), fmtTime(n.CreatedAt))
+		return nil, noticeErr("valid-from %s is before the creation time %s", canon.FmtTime(n.ValidFrom), canon.FmtTime(n.CreatedAt))
 	case w <= 0:
-		return nil, noticeErr("valid-until %s is not after valid-from %s", fmtTime(n.ValidUntil), fmtTime(n.ValidFrom))
+		return nil, noticeErr("valid-until %s is not after valid-from %s", canon.FmtTime(n.ValidUntil), canon.FmtTime(n.ValidFrom))
 	case w > MaxNoticeValidity:
 		return nil, noticeErr("valid for %s, more than %s", w, MaxNoticeValidity)
 	}
@@ -87,7 +89,7 @@ func (s *NoticeStatement) normalized() (*NoticeStatement, error) {
 		switch {
 		case f.id == "":
 		case !validAlertID(f.id):
-			return nil, noticeErr("%s: notice id %q must be %d to %d characters a-z 0-9", f.what, clip(f.id), minAlertIDLen, maxAlertIDLen)
+			return nil, noticeErr("%s: notice id %q must be %d to %d characters a-z 0-9", f.what, canon.Clip(f.id), minAlertIDLen, maxAlertIDLen)
 		case f.id == n.ID:
 			return nil, noticeErr("a notice cannot name itself in %s", f.what)
 		}
@@ -111,12 +113,12 @@ func noticeTexts(what string, in map[string]string, maxBytes int, oneLine bool) 
 	out := make(map[string]string, len(in))
 	for lang, t := range in {
 		if !isStatementLang(lang) {
-			return nil, noticeErr("language %q is not supported (en, es)", clip(lang))
+			return nil, noticeErr("language %q is not supported (en, es)", canon.Clip(lang))
 		}
 		if t == "" {
 			continue
 		}
-		if err := checkText("the "+lang+" "+what, t, maxBytes); err != nil {
+		if err := canon.CheckText("the "+lang+" "+what, t, maxBytes); err != nil {
 			return nil, noticeErr("%v", err)
 		}
 		if oneLine && strings.Contains(t, "\n") {
@@ -138,7 +140,7 @@ func checkOrigin(o string) error {
 	}
 	for i := 0; i < len(o); i++ {
 		if c := o[i]; c <= 0x20 || c >= 0x7f || c == '+' {
-			return noticeErr("the origin %q must be printable ASCII without a space or '+'", clip(o))
+			return noticeErr("the origin %q must be printable ASCII without a space or '+'", canon.Clip(o))
 		}
 	}
 	return nil
@@ -153,7 +155,7 @@ func (s *NoticeStatement) Encode() ([]byte, error) {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nid %s\norigin %s\ncreated %s\nvalid-from %s\nvalid-until %s\n",
-		NoticeHeader, n.ID, n.Origin, fmtTime(n.CreatedAt), fmtTime(n.ValidFrom), fmtTime(n.ValidUntil))
+		NoticeHeader, n.ID, n.Origin, canon.FmtTime(n.CreatedAt), canon.FmtTime(n.ValidFrom), canon.FmtTime(n.ValidUntil))
 	if n.Replaces != "" {
 		fmt.Fprintf(&b, "replaces %s\n", n.Replaces)
 	}
@@ -176,7 +178,7 @@ func (s *NoticeStatement) Encode() ([]byte, error) {
 
 // Digest returns the SHA-256 of the canonical encoding, or zero when s does
 // not encode.
-func (s *NoticeStatement) Digest() [32]byte { return digestOf(s) }
+func (s *NoticeStatement) Digest() [32]byte { return canon.Digest(s) }
 
 // IsNotice reports whether b starts like a notice statement (a log entry's
 // kind, before it is decoded).
@@ -188,7 +190,7 @@ func DecodeNotice(b []byte) (*NoticeStatement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidNotice, err)
 	}
-	if ok, err := reencodes(s, b); err != nil {
+	if ok, err := canon.Reencodes(s, b); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, noticeErr("not in canonical form")
@@ -197,8 +199,8 @@ func DecodeNotice(b []byte) (*NoticeStatement, error) {
 }
 
 func decodeNotice(b []byte) (*NoticeStatement, error) {
-	r := &lineReader{b: b}
-	if err := r.exact(NoticeHeader); err != nil {
+	r := canon.NewReader(b)
+	if err := r.Exact(NoticeHeader); err != nil {
 		return nil, err
 	}
 	s := &NoticeStatement{Titles: map[string]string{}, Bodies: map[string]string{}}
@@ -207,7 +209,7 @@ func decodeNotice(b []byte) (*NoticeStatement, error) {
 		key string
 		v   *string
 	}{{"id", &s.ID}, {"origin", &s.Origin}} {
-		if *f.v, err = r.field(f.key); err != nil {
+		if *f.v, err = r.Field(f.key); err != nil {
 			return nil, err
 		}
 	}
@@ -215,11 +217,11 @@ func decodeNotice(b []byte) (*NoticeStatement, error) {
 		key string
 		t   *time.Time
 	}{{"created", &s.CreatedAt}, {"valid-from", &s.ValidFrom}, {"valid-until", &s.ValidUntil}} {
-		v, err := r.field(f.key)
+		v, err := r.Field(f.key)
 		if err != nil {
 			return nil, err
 		}
-		if *f.t, err = parseTime(f.key, v); err != nil {
+		if *f.t, err = canon.ParseTime(f.key, v); err != nil {
 			return nil, err
 		}
 	}
@@ -227,44 +229,44 @@ func decodeNotice(b []byte) (*NoticeStatement, error) {
 		key string
 		v   *string
 	}{{"replaces", &s.Replaces}, {"withdraws", &s.Withdraws}} {
-		if strings.HasPrefix(r.peek(), f.key+" ") {
-			if *f.v, err = r.field(f.key); err != nil {
+		if strings.HasPrefix(r.Peek(), f.key+" ") {
+			if *f.v, err = r.Field(f.key); err != nil {
 				return nil, err
 			}
 		}
 	}
-	for r.peek() != "end" {
-		key, rest, _ := strings.Cut(r.peek(), " ")
+	for r.Peek() != "end" {
+		key, rest, _ := strings.Cut(r.Peek(), " ")
 		m, limit := s.Titles, MaxNoticeTitleBytes
 		switch key {
 		case "title":
 		case "body":
 			m, limit = s.Bodies, MaxNoticeBodyBytes
 		default:
-			_, err := r.next()
+			_, err := r.Next()
 			if err != nil {
 				return nil, err
 			}
-			return nil, fmt.Errorf("line %d: want a title, body or end line", r.line)
+			return nil, fmt.Errorf("line %d: want a title, body or end line", r.Line())
 		}
 		lang, n, _ := strings.Cut(rest, " ")
-		if _, err := r.next(); err != nil {
+		if _, err := r.Next(); err != nil {
 			return nil, err
 		}
 		if _, dup := m[lang]; dup || !isStatementLang(lang) {
-			return nil, fmt.Errorf("line %d: %s in language %q repeated or not supported", r.line, key, clip(lang))
+			return nil, fmt.Errorf("line %d: %s in language %q repeated or not supported", r.Line(), key, canon.Clip(lang))
 		}
-		size, err := parseInt(key+" length", n, 1, int64(limit))
+		size, err := canon.ParseInt(key+" length", n, 1, int64(limit))
 		if err != nil {
 			return nil, err
 		}
-		t, err := r.raw(int(size))
+		t, err := r.Raw(int(size))
 		if err != nil {
 			return nil, err
 		}
 		m[lang] = string(t)
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -279,16 +281,16 @@ func (s *NoticeStatement) Describe() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("Notice %s — a public statement in the service's name, in the log %s\n", n.ID, n.Origin)
-	p("Created:     %s\n", fmtTime(n.CreatedAt))
+	p("Created:     %s\n", canon.FmtTime(n.CreatedAt))
 	switch {
 	case n.Withdraws != "":
 		p("WITHDRAWS notice %s: once published, that notice is no longer shown; the text below says why\n", n.Withdraws)
-		p("Signatures accepted until %s\n", fmtTime(n.ValidUntil))
+		p("Signatures accepted until %s\n", canon.FmtTime(n.ValidUntil))
 	case n.Replaces != "":
 		p("REPLACES notice %s: once published, this new version is shown instead\n", n.Replaces)
 		fallthrough
 	default:
-		p("Heads the home page from %s until %s (%s)\n", fmtTime(n.ValidFrom), fmtTime(n.ValidUntil), n.ValidUntil.Sub(n.ValidFrom))
+		p("Heads the home page from %s until %s (%s)\n", canon.FmtTime(n.ValidFrom), canon.FmtTime(n.ValidUntil), n.ValidUntil.Sub(n.ValidFrom))
 	}
 	for _, lang := range statementLangs() {
 		if t, ok := n.Titles[lang]; ok {
@@ -325,7 +327,7 @@ func SignNotice(priv ed25519.PrivateKey, s *NoticeStatement, now time.Time) (*Ap
 		Kind:      KindEd25519,
 		KeyID:     KeyIDOf(priv.Public().(ed25519.PublicKey)),
 		Signature: ed25519.Sign(priv, domainMessage(noticeDomain, d)),
-		SignedAt:  normTime(now),
+		SignedAt:  canon.NormTime(now),
 	}, nil
 }
 

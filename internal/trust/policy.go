@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // AlertRule says that an alert whose audience is at least MinRecipients
@@ -144,9 +146,9 @@ func (p Policy) CheckWindow(st *Statement, now time.Time) error {
 	case w > maxv:
 		return fmt.Errorf("%w: valid for %s, the policy allows at most %s", ErrPolicy, w, maxv)
 	case now.Before(n.ValidFrom):
-		return fmt.Errorf("%w: not valid before %s", ErrPolicy, fmtTime(n.ValidFrom))
+		return fmt.Errorf("%w: not valid before %s", ErrPolicy, canon.FmtTime(n.ValidFrom))
 	case !now.Before(n.ValidUntil):
-		return fmt.Errorf("%w: expired at %s", ErrPolicy, fmtTime(n.ValidUntil))
+		return fmt.Errorf("%w: expired at %s", ErrPolicy, canon.FmtTime(n.ValidUntil))
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // ErrQuorum is wrapped when an alert lacks the approvals it needs, or its
@@ -65,7 +67,7 @@ func (r *Roster) tally(domain string, digest [32]byte, id string, as []Approval)
 		m, ok := r.Member(a.KeyID)
 		switch {
 		case !ok:
-			v.Problems = append(v.Problems, fmt.Sprintf("approval %d: key %s is not in the verified roster (version %d)", i+1, clip(string(a.KeyID)), r.Version))
+			v.Problems = append(v.Problems, fmt.Sprintf("approval %d: key %s is not in the verified roster (version %d)", i+1, canon.Clip(string(a.KeyID)), r.Version))
 			continue
 		case m.Role != RoleAdmin && m.Role != RoleDispatcher:
 			v.Problems = append(v.Problems, fmt.Sprintf("approval %d: %s is a %s and cannot approve", i+1, m.Name, m.Role))
@@ -76,7 +78,7 @@ func (r *Roster) tally(domain string, digest [32]byte, id string, as []Approval)
 			continue
 		}
 		if a.AlertID != "" && a.AlertID != id {
-			v.Problems = append(v.Problems, fmt.Sprintf("approval %d by %s: labelled for alert or notice %q, not %q", i+1, m.Name, clip(a.AlertID), id))
+			v.Problems = append(v.Problems, fmt.Sprintf("approval %d by %s: labelled for alert or notice %q, not %q", i+1, m.Name, canon.Clip(a.AlertID), id))
 			continue
 		}
 		if slices.Contains(v.Signers, m.Name) {

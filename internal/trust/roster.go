@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // ErrRoster is wrapped by every error about a roster: encoding, decoding and
@@ -68,8 +70,8 @@ func (r *Roster) normalized() (*Roster, error) {
 	if (n.Version == 1) != (n.Prev == [32]byte{}) {
 		return nil, rosterErr("version %d: prev must be zero exactly for version 1", n.Version)
 	}
-	n.IssuedAt = normTime(n.IssuedAt)
-	if err := checkTime("issued time", n.IssuedAt); err != nil {
+	n.IssuedAt = canon.NormTime(n.IssuedAt)
+	if err := canon.CheckTime("issued time", n.IssuedAt); err != nil {
 		return nil, rosterErr("%v", err)
 	}
 	n.Policy = n.Policy.withDefaults()
@@ -83,15 +85,15 @@ func (r *Roster) normalized() (*Roster, error) {
 	seen := map[KeyID]string{}
 	admins := 0
 	for i, m := range r.Members {
-		if !validName(m.Name) {
-			return nil, rosterErr("member name %q must be 1 to 64 characters A-Z a-z 0-9 . _ - @ +", clip(m.Name))
+		if !canon.ValidName(m.Name) {
+			return nil, rosterErr("member name %q must be 1 to 64 characters A-Z a-z 0-9 . _ - @ +", canon.Clip(m.Name))
 		}
 		switch m.Role {
 		case RoleAdmin:
 			admins++
 		case RoleDispatcher, RoleViewer:
 		default:
-			return nil, rosterErr("member %s: unknown role %q", m.Name, clip(m.Role))
+			return nil, rosterErr("member %s: unknown role %q", m.Name, canon.Clip(m.Role))
 		}
 		keys := make([]ed25519.PublicKey, 0, len(m.Keys))
 		for _, k := range m.Keys {

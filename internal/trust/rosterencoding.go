@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // Encode returns the canonical encoding of r (see FORMAT.md). Zero policy
@@ -28,7 +30,7 @@ func (r *Roster) Encode() ([]byte, error) {
 	line(RosterHeader)
 	line("version", itoa(n.Version))
 	line("prev", hex.EncodeToString(n.Prev[:]))
-	line("issued", fmtTime(n.IssuedAt))
+	line("issued", canon.FmtTime(n.IssuedAt))
 	line("roster-threshold", itoa(p.RosterThreshold))
 	for _, ar := range p.AlertRules {
 		line("alert-rule", itoa(ar.MinRecipients), itoa(ar.Signatures))
@@ -49,7 +51,7 @@ func (r *Roster) Encode() ([]byte, error) {
 
 // Digest returns the SHA-256 of the canonical encoding, or the zero digest
 // when r does not encode.
-func (r *Roster) Digest() [32]byte { return digestOf(r) }
+func (r *Roster) Digest() [32]byte { return canon.Digest(r) }
 
 // DecodeRoster parses a canonical roster encoding, strictly: anything that
 // does not re-encode to the same bytes is refused.
@@ -58,7 +60,7 @@ func DecodeRoster(b []byte) (*Roster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRoster, err)
 	}
-	if ok, err := reencodes(r, b); err != nil {
+	if ok, err := canon.Reencodes(r, b); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, rosterErr("not in canonical form (it does not re-encode to the same bytes)")
@@ -67,64 +69,64 @@ func DecodeRoster(b []byte) (*Roster, error) {
 }
 
 func decodeRoster(b []byte) (*Roster, error) {
-	lr := &lineReader{b: b}
-	if err := lr.exact(RosterHeader); err != nil {
+	lr := canon.NewReader(b)
+	if err := lr.Exact(RosterHeader); err != nil {
 		return nil, err
 	}
 	r := &Roster{}
 	intField := func(key string, lo, hi int64) (int, error) {
-		v, err := lr.field(key)
+		v, err := lr.Field(key)
 		if err != nil {
 			return 0, err
 		}
-		n, err := parseInt(key, v, lo, hi)
+		n, err := canon.ParseInt(key, v, lo, hi)
 		return int(n), err
 	}
 	var err error
 	if r.Version, err = intField("version", 1, 1<<31-1); err != nil {
 		return nil, err
 	}
-	v, err := lr.field("prev")
+	v, err := lr.Field("prev")
 	if err != nil {
 		return nil, err
 	}
 	if len(v) != 64 {
-		return nil, fmt.Errorf("line %d: prev is 64 lower-case hex digits", lr.line)
+		return nil, fmt.Errorf("line %d: prev is 64 lower-case hex digits", lr.Line())
 	}
 	if _, err := hex.Decode(r.Prev[:], []byte(v)); err != nil {
-		return nil, fmt.Errorf("line %d: prev is 64 lower-case hex digits", lr.line)
+		return nil, fmt.Errorf("line %d: prev is 64 lower-case hex digits", lr.Line())
 	}
-	if v, err = lr.field("issued"); err != nil {
+	if v, err = lr.Field("issued"); err != nil {
 		return nil, err
 	}
-	if r.IssuedAt, err = parseTime("issued", v); err != nil {
+	if r.IssuedAt, err = canon.ParseTime("issued", v); err != nil {
 		return nil, err
 	}
 	p := &r.Policy
 	if p.RosterThreshold, err = intField("roster-threshold", 1, maxThreshold); err != nil {
 		return nil, err
 	}
-	for strings.HasPrefix(lr.peek(), "alert-rule ") {
+	for strings.HasPrefix(lr.Peek(), "alert-rule ") {
 		if len(p.AlertRules) >= maxAlertRules {
 			return nil, fmt.Errorf("more than %d alert rules", maxAlertRules)
 		}
-		v, _ := lr.field("alert-rule")
+		v, _ := lr.Field("alert-rule")
 		a, s, ok := strings.Cut(v, " ")
 		if !ok {
-			return nil, fmt.Errorf("line %d: alert-rule wants recipients and signatures", lr.line)
+			return nil, fmt.Errorf("line %d: alert-rule wants recipients and signatures", lr.Line())
 		}
-		mr, err := parseInt("alert-rule recipients", a, 0, MaxAudience)
+		mr, err := canon.ParseInt("alert-rule recipients", a, 0, MaxAudience)
 		if err != nil {
 			return nil, err
 		}
-		sg, err := parseInt("alert-rule signatures", s, 1, maxThreshold)
+		sg, err := canon.ParseInt("alert-rule signatures", s, 1, maxThreshold)
 		if err != nil {
 			return nil, err
 		}
 		p.AlertRules = append(p.AlertRules, AlertRule{MinRecipients: int(mr), Signatures: int(sg)})
 	}
 	if len(p.AlertRules) == 0 {
-		return nil, fmt.Errorf("line %d: no alert-rule line", lr.line+1)
+		return nil, fmt.Errorf("line %d: no alert-rule line", lr.Line()+1)
 	}
 	if p.UnfreezeThreshold, err = intField("unfreeze-threshold", 1, maxThreshold); err != nil {
 		return nil, err
@@ -140,30 +142,30 @@ func decodeRoster(b []byte) (*Roster, error) {
 		return nil, err
 	}
 	p.MaxValidity = time.Duration(secs) * time.Second
-	for strings.HasPrefix(lr.peek(), "member ") {
+	for strings.HasPrefix(lr.Peek(), "member ") {
 		if len(r.Members) >= MaxMembers {
 			return nil, fmt.Errorf("more than %d members", MaxMembers)
 		}
-		v, _ := lr.field("member")
+		v, _ := lr.Field("member")
 		name, role, ok := strings.Cut(v, " ")
 		if !ok {
-			return nil, fmt.Errorf("line %d: member wants a name and a role", lr.line)
+			return nil, fmt.Errorf("line %d: member wants a name and a role", lr.Line())
 		}
 		m := Member{Name: name, Role: role}
-		for strings.HasPrefix(lr.peek(), "key ") {
+		for strings.HasPrefix(lr.Peek(), "key ") {
 			if len(m.Keys) >= MaxKeysPerMember {
-				return nil, fmt.Errorf("member %s: more than %d keys", clip(name), MaxKeysPerMember)
+				return nil, fmt.Errorf("member %s: more than %d keys", canon.Clip(name), MaxKeysPerMember)
 			}
-			v, _ := lr.field("key")
+			v, _ := lr.Field("key")
 			k, err := hex.DecodeString(v)
 			if err != nil || len(k) != ed25519.PublicKeySize {
-				return nil, fmt.Errorf("line %d: a key is 64 lower-case hex digits", lr.line)
+				return nil, fmt.Errorf("line %d: a key is 64 lower-case hex digits", lr.Line())
 			}
 			m.Keys = append(m.Keys, ed25519.PublicKey(k))
 		}
 		r.Members = append(r.Members, m)
 	}
-	if err := lr.end(); err != nil {
+	if err := lr.End(); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // ErrApproval is wrapped by every error of VerifyApproval.
@@ -77,7 +79,7 @@ func SignStatement(priv ed25519.PrivateKey, st *Statement, now time.Time) (*Appr
 		Kind:      KindEd25519,
 		KeyID:     KeyIDOf(pub),
 		Signature: ed25519.Sign(priv, domainMessage(approvalDomain, d)),
-		SignedAt:  normTime(now),
+		SignedAt:  canon.NormTime(now),
 	}, nil
 }
 
@@ -94,11 +96,11 @@ func verifyApprovalIn(domain string, pub ed25519.PublicKey, digest [32]byte, a *
 	case a == nil:
 		return fmt.Errorf("%w: no approval", ErrApproval)
 	case a.Kind != KindEd25519:
-		return fmt.Errorf("%w: unsupported signature kind %q", ErrApproval, clip(string(a.Kind)))
+		return fmt.Errorf("%w: unsupported signature kind %q", ErrApproval, canon.Clip(string(a.Kind)))
 	case len(pub) != ed25519.PublicKeySize:
 		return fmt.Errorf("%w: not an Ed25519 public key", ErrApproval)
 	case a.KeyID != KeyIDOf(pub):
-		return fmt.Errorf("%w: made with key %s, not %s", ErrApproval, clip(string(a.KeyID)), KeyIDOf(pub))
+		return fmt.Errorf("%w: made with key %s, not %s", ErrApproval, canon.Clip(string(a.KeyID)), KeyIDOf(pub))
 	case digest == [32]byte{}:
 		return fmt.Errorf("%w: zero digest (the statement does not encode)", ErrApproval)
 	case a.Digest != digest:

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 // ErrInvalidStatement is wrapped by every error about a statement that
@@ -86,22 +88,22 @@ func (s *Statement) normalized() (*Statement, error) {
 	}
 	n := *s
 	if !validAlertID(n.AlertID) {
-		return nil, invalid("alert id %q must be %d to %d characters a-z 0-9", clip(n.AlertID), minAlertIDLen, maxAlertIDLen)
+		return nil, invalid("alert id %q must be %d to %d characters a-z 0-9", canon.Clip(n.AlertID), minAlertIDLen, maxAlertIDLen)
 	}
-	n.CreatedAt, n.ValidFrom, n.ValidUntil = normTime(n.CreatedAt), normTime(n.ValidFrom), normTime(n.ValidUntil)
+	n.CreatedAt, n.ValidFrom, n.ValidUntil = canon.NormTime(n.CreatedAt), canon.NormTime(n.ValidFrom), canon.NormTime(n.ValidUntil)
 	for _, f := range []struct {
 		what string
 		t    time.Time
 	}{{"created time", n.CreatedAt}, {"valid-from time", n.ValidFrom}, {"valid-until time", n.ValidUntil}} {
-		if err := checkTime(f.what, f.t); err != nil {
+		if err := canon.CheckTime(f.what, f.t); err != nil {
 			return nil, invalid("%v", err)
 		}
 	}
 	if n.ValidFrom.Before(n.CreatedAt) {
-		return nil, invalid("valid-from %s is before the creation time %s", fmtTime(n.ValidFrom), fmtTime(n.CreatedAt))
+		return nil, invalid("valid-from %s is before the creation time %s", canon.FmtTime(n.ValidFrom), canon.FmtTime(n.CreatedAt))
 	}
 	if !n.ValidUntil.After(n.ValidFrom) {
-		return nil, invalid("valid-until %s is not after valid-from %s", fmtTime(n.ValidUntil), fmtTime(n.ValidFrom))
+		return nil, invalid("valid-until %s is not after valid-from %s", canon.FmtTime(n.ValidUntil), canon.FmtTime(n.ValidFrom))
 	}
 	if n.MaxRecipients < 1 || n.MaxRecipients > MaxAudience {
 		return nil, invalid("max-recipients %d is out of range [1, %d]", n.MaxRecipients, MaxAudience)
@@ -115,7 +117,7 @@ func (s *Statement) normalized() (*Statement, error) {
 	}
 	for _, z := range n.ZIPs {
 		if !validZIP(z) {
-			return nil, invalid("%q is not a ZIP code (5 digits)", clip(z))
+			return nil, invalid("%q is not a ZIP code (5 digits)", canon.Clip(z))
 		}
 	}
 	if c := n.Circle; c != nil {
@@ -151,12 +153,12 @@ func (s *Statement) normalized() (*Statement, error) {
 	texts := make(map[string]string, len(n.Texts))
 	for lang, t := range n.Texts {
 		if !isStatementLang(lang) {
-			return nil, invalid("language %q is not supported (en, es)", clip(lang))
+			return nil, invalid("language %q is not supported (en, es)", canon.Clip(lang))
 		}
 		if t == "" {
 			return nil, invalid("the %s text is empty", lang)
 		}
-		if err := checkText("the "+lang+" text", t, MaxTextBytes); err != nil {
+		if err := canon.CheckText("the "+lang+" text", t, MaxTextBytes); err != nil {
 			return nil, invalid("%v", err)
 		}
 		texts[lang] = t
@@ -181,12 +183,12 @@ func (s *Statement) Encode() ([]byte, error) {
 	}
 	line(StatementHeader)
 	line("id", n.AlertID)
-	line("created", fmtTime(n.CreatedAt))
-	line("valid-from", fmtTime(n.ValidFrom))
-	line("valid-until", fmtTime(n.ValidUntil))
+	line("created", canon.FmtTime(n.CreatedAt))
+	line("valid-from", canon.FmtTime(n.ValidFrom))
+	line("valid-until", canon.FmtTime(n.ValidUntil))
 	line("max-recipients", strconv.Itoa(n.MaxRecipients))
-	line("confirmed", yesNo(n.Confirmed))
-	line("all-clear", yesNo(n.AllClear))
+	line("confirmed", canon.YesNo(n.Confirmed))
+	line("all-clear", canon.YesNo(n.AllClear))
 	for _, z := range n.ZIPs {
 		line("zip", z)
 	}
@@ -212,7 +214,7 @@ func (s *Statement) Encode() ([]byte, error) {
 // Digest returns the SHA-256 of the canonical encoding: the value operators
 // sign. For a statement that cannot be encoded it returns the zero digest,
 // which VerifyApproval never accepts.
-func (s *Statement) Digest() [32]byte { return digestOf(s) }
+func (s *Statement) Digest() [32]byte { return canon.Digest(s) }
 
 // DecodeStatement parses a canonical encoding. It is strict: anything that
 // does not re-encode to exactly the same bytes (other spacing, CRLF, unsorted
@@ -223,7 +225,7 @@ func DecodeStatement(b []byte) (*Statement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
 	}
-	if ok, err := reencodes(s, b); err != nil {
+	if ok, err := canon.Reencodes(s, b); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, invalid("not in canonical form (it does not re-encode to the same bytes)")
@@ -232,32 +234,32 @@ func DecodeStatement(b []byte) (*Statement, error) {
 }
 
 func decodeStatement(b []byte) (*Statement, error) {
-	r := &lineReader{b: b}
-	if err := r.exact(StatementHeader); err != nil {
+	r := canon.NewReader(b)
+	if err := r.Exact(StatementHeader); err != nil {
 		return nil, err
 	}
 	s := &Statement{}
 	var err error
-	if s.AlertID, err = r.field("id"); err != nil {
+	if s.AlertID, err = r.Field("id"); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
 		key string
 		t   *time.Time
 	}{{"created", &s.CreatedAt}, {"valid-from", &s.ValidFrom}, {"valid-until", &s.ValidUntil}} {
-		v, err := r.field(f.key)
+		v, err := r.Field(f.key)
 		if err != nil {
 			return nil, err
 		}
-		if *f.t, err = parseTime(f.key, v); err != nil {
+		if *f.t, err = canon.ParseTime(f.key, v); err != nil {
 			return nil, err
 		}
 	}
-	v, err := r.field("max-recipients")
+	v, err := r.Field("max-recipients")
 	if err != nil {
 		return nil, err
 	}
-	n, err := parseInt("max-recipients", v, 1, MaxAudience)
+	n, err := canon.ParseInt("max-recipients", v, 1, MaxAudience)
 	if err != nil {
 		return nil, err
 	}
@@ -266,70 +268,70 @@ func decodeStatement(b []byte) (*Statement, error) {
 		key string
 		b   *bool
 	}{{"confirmed", &s.Confirmed}, {"all-clear", &s.AllClear}} {
-		v, err := r.field(f.key)
+		v, err := r.Field(f.key)
 		if err != nil {
 			return nil, err
 		}
-		if *f.b, err = parseYesNo(f.key, v); err != nil {
+		if *f.b, err = canon.ParseYesNo(f.key, v); err != nil {
 			return nil, err
 		}
 	}
-	for strings.HasPrefix(r.peek(), "zip ") {
+	for strings.HasPrefix(r.Peek(), "zip ") {
 		if len(s.ZIPs) >= MaxStatementZIPs {
 			return nil, fmt.Errorf("more than %d ZIP codes", MaxStatementZIPs)
 		}
-		v, _ := r.field("zip")
+		v, _ := r.Field("zip")
 		s.ZIPs = append(s.ZIPs, v)
 	}
-	if strings.HasPrefix(r.peek(), "circle ") {
-		v, _ := r.field("circle")
+	if strings.HasPrefix(r.Peek(), "circle ") {
+		v, _ := r.Field("circle")
 		parts := strings.Split(v, " ")
 		if len(parts) != 3 {
-			return nil, fmt.Errorf("line %d: circle wants 3 numbers", r.line)
+			return nil, fmt.Errorf("line %d: circle wants 3 numbers", r.Line())
 		}
 		var c Circle
-		if c.LatE6, err = parseInt("circle latitude", parts[0], -maxLatE6, maxLatE6); err != nil {
+		if c.LatE6, err = canon.ParseInt("circle latitude", parts[0], -maxLatE6, maxLatE6); err != nil {
 			return nil, err
 		}
-		if c.LonE6, err = parseInt("circle longitude", parts[1], -maxLonE6, maxLonE6); err != nil {
+		if c.LonE6, err = canon.ParseInt("circle longitude", parts[1], -maxLonE6, maxLonE6); err != nil {
 			return nil, err
 		}
-		if c.RadiusM, err = parseInt("circle radius", parts[2], MinCircleRadiusM, MaxCircleRadiusM); err != nil {
+		if c.RadiusM, err = canon.ParseInt("circle radius", parts[2], MinCircleRadiusM, MaxCircleRadiusM); err != nil {
 			return nil, err
 		}
 		s.Circle = &c
 	}
-	for strings.HasPrefix(r.peek(), "cell ") {
+	for strings.HasPrefix(r.Peek(), "cell ") {
 		if len(s.Cells) >= MaxStatementCells {
 			return nil, fmt.Errorf("more than %d cells", MaxStatementCells)
 		}
-		v, _ := r.field("cell")
+		v, _ := r.Field("cell")
 		if len(v) != 16 {
-			return nil, fmt.Errorf("line %d: a cell is 16 lower-case hex digits", r.line)
+			return nil, fmt.Errorf("line %d: a cell is 16 lower-case hex digits", r.Line())
 		}
 		c, err := strconv.ParseUint(v, 16, 64)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: a cell is 16 lower-case hex digits", r.line)
+			return nil, fmt.Errorf("line %d: a cell is 16 lower-case hex digits", r.Line())
 		}
 		s.Cells = append(s.Cells, c)
 	}
-	for strings.HasPrefix(r.peek(), "text ") {
-		v, _ := r.field("text")
+	for strings.HasPrefix(r.Peek(), "text ") {
+		v, _ := r.Field("text")
 		lang, ln, ok := strings.Cut(v, " ")
 		if !ok {
-			return nil, fmt.Errorf("line %d: text wants a language and a byte length", r.line)
+			return nil, fmt.Errorf("line %d: text wants a language and a byte length", r.Line())
 		}
 		if !isStatementLang(lang) {
-			return nil, fmt.Errorf("line %d: language %q is not supported (en, es)", r.line, clip(lang))
+			return nil, fmt.Errorf("line %d: language %q is not supported (en, es)", r.Line(), canon.Clip(lang))
 		}
 		if _, dup := s.Texts[lang]; dup {
-			return nil, fmt.Errorf("line %d: a second %s text", r.line, lang)
+			return nil, fmt.Errorf("line %d: a second %s text", r.Line(), lang)
 		}
-		n, err := parseInt("text length", ln, 1, MaxTextBytes)
+		n, err := canon.ParseInt("text length", ln, 1, MaxTextBytes)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %v", r.line, err)
+			return nil, fmt.Errorf("line %d: %v", r.Line(), err)
 		}
-		t, err := r.raw(int(n))
+		t, err := r.Raw(int(n))
 		if err != nil {
 			return nil, err
 		}
@@ -338,7 +340,7 @@ func decodeStatement(b []byte) (*Statement, error) {
 		}
 		s.Texts[lang] = string(t)
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -400,8 +402,8 @@ func (s *Statement) Describe() string {
 		kind = "ALL CLEAR (" + strings.ToLower(strings.TrimSuffix(kind, " alert")) + ")"
 	}
 	p("Alert %s — %s\n", n.AlertID, kind)
-	p("Created:     %s\n", fmtTime(n.CreatedAt))
-	p("Valid:       from %s until %s (%s)\n", fmtTime(n.ValidFrom), fmtTime(n.ValidUntil), n.ValidUntil.Sub(n.ValidFrom))
+	p("Created:     %s\n", canon.FmtTime(n.CreatedAt))
+	p("Valid:       from %s until %s (%s)\n", canon.FmtTime(n.ValidFrom), canon.FmtTime(n.ValidUntil), n.ValidUntil.Sub(n.ValidFrom))
 	p("Audience:    at most %d recipients (the sender refuses to send to more)\n", n.MaxRecipients)
 	p("Area:\n")
 	if len(n.ZIPs) > 0 {

@@ -19,6 +19,7 @@ import (
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/store/migrations"
 	"github.com/tocsin/tocsin/internal/store/sqlrow"
+	"github.com/tocsin/tocsin/internal/store/sqlrow/signed"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -37,14 +38,17 @@ type DB struct {
 }
 
 // q implements store.Querier on a *sql.DB or a *sql.Tx.
-// q is the connection or a transaction; Shared gives it the methods whose
-// statements both dialects share.
+// q is the connection or a transaction; Shared and Records give it the
+// methods whose statements both dialects share.
 type q struct {
 	db querier
 	sqlrow.Shared
+	signed.Records
 }
 
-func newQ(db querier) q { return q{db: db, Shared: sqlrow.Shared{Conn: conn{db}}} }
+func newQ(db querier) q {
+	return q{db: db, Shared: sqlrow.Shared{Conn: conn{db}}, Records: signed.Records{Conn: conn{db}}}
+}
 
 var (
 	_ store.Store   = (*DB)(nil)

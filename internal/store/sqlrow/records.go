@@ -6,7 +6,6 @@ import "github.com/tocsin/tocsin"
 const (
 	AlertCols      = `id, ref, state, confirmed, all_clear, body_en, body_es, area, report_ids, created_by, approved_by, created_at, approved_at, valid_until, recipients, sent, failed, statement`
 	APIKeyCols     = `id, name, hash, scope, canary, created_at, last_used_at, revoked_at`
-	NoticeCols     = `id, title_en, title_es, body_en, body_es, published_by, published_at, state, statement, created_by, created_at`
 	OperatorCols   = `id, username, role, password_hash, totp_secret, totp_last_step, failures, last_failure, enrolled, created_at, canary, code_failures, last_code_failure`
 	ReportCols     = `id, category, description, place_text, zip, cell, observed_at, received_at, expires_at, state, source, photo IS NOT NULL`
 	SubscriberCols = `id, phone_hash, sealed, lang, active, created_at, updated_at`
@@ -70,14 +69,5 @@ func APIKey(sc Scanner, k *tocsin.APIKey) error {
 	var created, used, revoked Seconds
 	err := sc.Scan(&k.ID, &k.Name, &k.Hash, &k.Scope, &k.Canary, &created, &used, &revoked)
 	k.CreatedAt, k.LastUsedAt, k.RevokedAt = created.Time(), used.Time(), revoked.Time()
-	return err
-}
-
-// Notice scans a row of NoticeCols into n.
-func Notice(sc Scanner, n *tocsin.Notice) error {
-	var at, created Seconds
-	var state string
-	err := sc.Scan(&n.ID, &n.TitleEN, &n.TitleES, &n.BodyEN, &n.BodyES, &n.PublishedBy, &at, &state, &n.Statement, &n.CreatedBy, &created)
-	n.PublishedAt, n.CreatedAt, n.State = at.Time(), created.Time(), tocsin.NoticeState(state)
 	return err
 }

@@ -36,7 +36,7 @@ func (s Shared) StartsSince(ctx context.Context, t time.Time) ([]store.AlertStar
 	return StartsSince(ctx, s.Conn, t)
 }
 
-// API keys (notices: notices.go).
+// API keys (notices: signed/notices.go).
 
 func (s Shared) CreateAPIKey(ctx context.Context, k *tocsin.APIKey) error {
 	return CreateAPIKey(ctx, s.Conn, k)

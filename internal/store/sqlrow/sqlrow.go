@@ -2,8 +2,9 @@
 // the column lists of the domain records, how a row is scanned into a
 // record, how times, JSON and cell ranges are encoded in a column, and the
 // statements that read the same in both dialects (leases, alert starts,
-// security events, API keys, notices), run through a Conn each driver
-// adapts.
+// security events, API keys), run through a Conn each driver adapts.
+// Those of signed records (approvals, roster versions, freeze orders,
+// notices) are in the subpackage signed.
 //
 // It never opens a connection or a transaction, and holds no statement that
 // reads differently in one dialect: what differs (placeholders, booleans,

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/trust/keyfile"
 )
 
 // PublicKeyFile is the public half of an operator key, for the roster.
@@ -37,7 +37,7 @@ func ReadPublicKey(data []byte) (ed25519.PublicKey, error) {
 		}
 		return k, nil
 	}
-	_, pub, err := trust.PublicKeyOfFile(data)
+	_, pub, err := keyfile.PublicKeyOf(data)
 	return pub, err
 }
 
@@ -98,7 +98,7 @@ func OpenKey(path, env string) (string, []byte, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	name, priv, err := trust.OpenKeyFile(data, pass)
+	name, priv, err := keyfile.Open(data, pass)
 	if err != nil {
 		return "", nil, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/trust/keyfile"
 )
 
 // RunKey handles "tocsin key new": an operator's signing key, made and kept
@@ -31,7 +32,7 @@ func RunKey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	data, pub, err := trust.NewKeyFile(*name, pass)
+	data, pub, err := keyfile.New(*name, pass)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"cmp"
@@ -11,18 +11,21 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/auth"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
-func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// RunOperator handles "tocsin operator add": a console operator and the link
+// that enrols them.
+func RunOperator(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
 		return errors.New("usage: tocsin operator add --name NAME --role admin|dispatcher|viewer [--data DIR] [--base-url URL]")
 	}
 	fs := cmdline.FlagSet("operator add", "Creates an operator and prints a one-time enrolment link (valid 72 hours).", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	baseURL := fs.String("base-url", "", "public URL of the site, for the link: the same setting as tocsin serve's (empty: http:// and TOCSIN_LISTEN, or 127.0.0.1:8080, with a warning)")
 	name := fs.String("name", "", "operator name (2 to 40 characters)")
 	role := fs.String("role", "dispatcher", "admin, dispatcher or viewer")
@@ -38,7 +41,7 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := os.MkdirAll(*data, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}
@@ -56,9 +59,9 @@ func runOperator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-// firstAdmin creates the first administrator when there is no operator and
+// FirstAdmin creates the first administrator when there is no operator and
 // prints the enrolment link.
-func firstAdmin(ctx context.Context, st store.Store, baseURL string, stdout io.Writer) error {
+func FirstAdmin(ctx context.Context, st store.Store, baseURL string, stdout io.Writer) error {
 	n, err := st.CountOperators(ctx)
 	if err != nil || n > 0 {
 		return err

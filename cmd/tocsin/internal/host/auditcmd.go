@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -9,19 +9,20 @@ import (
 	"path/filepath"
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/audit"
 )
 
-// runAudit handles "tocsin audit verify": it checks the whole audit trail's
+// RunAudit handles "tocsin audit verify": it checks the whole audit trail's
 // hash chain and names the first entry that was edited, deleted, reordered
 // or inserted.
-func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return errors.New("usage: tocsin audit verify --data DIR")
 	}
 	fs := cmdline.FlagSet("audit verify", "Checks the audit trail's hash chain and the heads committed in the transparency log, and names the first entry that was edited, deleted, reordered or inserted.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbPath := fs.String("db", "", dbUsage)
+	dbPath := fs.String("db", "", datadir.DBUsage)
 	if err := cmdline.Parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("no database at %s", filepath.Join(*data, "tocsin.db"))
 		}
 	}
-	st, err := openStore(ctx, *data, *dbPath)
+	st, err := datadir.OpenStore(ctx, *data, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,14 @@
-package trust
+// Package canon holds the pieces every canonical encoding of the trust core
+// is made of (FORMAT.md): the line reader its decoders share, canonical
+// integers, times and yes/no, the checks on texts a person reviews and on
+// names, and the digest of a record and the re-encoding test that makes
+// one record have one encoding.
+//
+// It is internal to internal/trust: only the trust core and its parts
+// encode and decode signed records, so no other package can decode one
+// with these pieces and hand it on as if trust had. It decides nothing
+// about signatures, rosters or policy.
+package canon
 
 import (
 	"bytes"
@@ -18,11 +28,11 @@ const (
 	maxYear = 9999
 )
 
-// normTime returns t in UTC truncated to the second.
-func normTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+// NormTime returns t in UTC truncated to the second.
+func NormTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
-// checkTime reports whether t (already normalised) can be encoded.
-func checkTime(what string, t time.Time) error {
+// CheckTime reports whether t (already normalised) can be encoded.
+func CheckTime(what string, t time.Time) error {
 	if t.IsZero() {
 		return fmt.Errorf("%s is missing", what)
 	}
@@ -32,19 +42,25 @@ func checkTime(what string, t time.Time) error {
 	return nil
 }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+func FmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// lineReader reads the line-oriented canonical encodings. It is strict about
+// Reader reads the line-oriented canonical encodings. It is strict about
 // line endings (LF only) but leaves other canonicality checks to the
 // re-encode comparison done by every decoder.
-type lineReader struct {
+type Reader struct {
 	b    []byte
 	pos  int
 	line int
 }
 
-// next returns the next line without its LF.
-func (r *lineReader) next() (string, error) {
+// NewReader reads the encoding b, from its first line.
+func NewReader(b []byte) *Reader { return &Reader{b: b} }
+
+// Line is the number of the last line read (0 before the first).
+func (r *Reader) Line() int { return r.line }
+
+// Next returns the next line without its LF.
+func (r *Reader) Next() (string, error) {
 	if r.pos >= len(r.b) {
 		return "", fmt.Errorf("line %d: unexpected end of input", r.line+1)
 	}
@@ -64,8 +80,8 @@ func (r *lineReader) next() (string, error) {
 	return s, nil
 }
 
-// peek returns the next line without consuming it ("" at the end).
-func (r *lineReader) peek() string {
+// Peek returns the next line without consuming it ("" at the end).
+func (r *Reader) Peek() string {
 	if r.pos >= len(r.b) {
 		return ""
 	}
@@ -76,33 +92,33 @@ func (r *lineReader) peek() string {
 	return string(rest)
 }
 
-// exact reads a line that must equal want.
-func (r *lineReader) exact(want string) error {
-	s, err := r.next()
+// Exact reads a line that must equal want.
+func (r *Reader) Exact(want string) error {
+	s, err := r.Next()
 	if err != nil {
 		return err
 	}
 	if s != want {
-		return fmt.Errorf("line %d: want %q, got %q", r.line, want, clip(s))
+		return fmt.Errorf("line %d: want %q, got %q", r.line, want, Clip(s))
 	}
 	return nil
 }
 
-// field reads a line "key value" and returns value.
-func (r *lineReader) field(key string) (string, error) {
-	s, err := r.next()
+// Field reads a line "key value" and returns value.
+func (r *Reader) Field(key string) (string, error) {
+	s, err := r.Next()
 	if err != nil {
 		return "", err
 	}
 	v, ok := strings.CutPrefix(s, key+" ")
 	if !ok {
-		return "", fmt.Errorf("line %d: want %q line, got %q", r.line, key, clip(s))
+		return "", fmt.Errorf("line %d: want %q line, got %q", r.line, key, Clip(s))
 	}
 	return v, nil
 }
 
-// raw reads exactly n bytes followed by an LF.
-func (r *lineReader) raw(n int) ([]byte, error) {
+// Raw reads exactly n bytes followed by an LF.
+func (r *Reader) Raw(n int) ([]byte, error) {
 	if n < 0 || n > len(r.b)-r.pos-1 {
 		return nil, fmt.Errorf("line %d: %d bytes announced, fewer present", r.line+1, n)
 	}
@@ -115,9 +131,9 @@ func (r *lineReader) raw(n int) ([]byte, error) {
 	return bytes.Clone(out), nil
 }
 
-// end reads the final "end" line and checks that nothing follows it.
-func (r *lineReader) end() error {
-	if err := r.exact("end"); err != nil {
+// End reads the final "end" line and checks that nothing follows it.
+func (r *Reader) End() error {
+	if err := r.Exact("end"); err != nil {
 		return err
 	}
 	if r.pos != len(r.b) {
@@ -126,12 +142,12 @@ func (r *lineReader) end() error {
 	return nil
 }
 
-// parseInt parses a canonical decimal integer (no sign for positives, no
+// ParseInt parses a canonical decimal integer (no sign for positives, no
 // leading zeros) within [lo, hi].
-func parseInt(what, s string, lo, hi int64) (int64, error) {
+func ParseInt(what, s string, lo, hi int64) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || strconv.FormatInt(n, 10) != s {
-		return 0, fmt.Errorf("%s %q is not a canonical decimal integer", what, clip(s))
+		return 0, fmt.Errorf("%s %q is not a canonical decimal integer", what, Clip(s))
 	}
 	if n < lo || n > hi {
 		return 0, fmt.Errorf("%s %d is out of range [%d, %d]", what, n, lo, hi)
@@ -139,33 +155,33 @@ func parseInt(what, s string, lo, hi int64) (int64, error) {
 	return n, nil
 }
 
-func parseTime(what, s string) (time.Time, error) {
+func ParseTime(what, s string) (time.Time, error) {
 	t, err := time.Parse(timeLayout, s)
-	if err != nil || fmtTime(t) != s {
-		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 UTC time with second precision", what, clip(s))
+	if err != nil || FmtTime(t) != s {
+		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 UTC time with second precision", what, Clip(s))
 	}
-	return t, checkTime(what, t)
+	return t, CheckTime(what, t)
 }
 
-func parseYesNo(what, s string) (bool, error) {
+func ParseYesNo(what, s string) (bool, error) {
 	switch s {
 	case "yes":
 		return true, nil
 	case "no":
 		return false, nil
 	}
-	return false, fmt.Errorf("%s must be yes or no, got %q", what, clip(s))
+	return false, fmt.Errorf("%s must be yes or no, got %q", what, Clip(s))
 }
 
-func yesNo(b bool) string {
+func YesNo(b bool) string {
 	if b {
 		return "yes"
 	}
 	return "no"
 }
 
-// clip shortens s for an error message and quotes nothing itself.
-func clip(s string) string {
+// Clip shortens s for an error message and quotes nothing itself.
+func Clip(s string) string {
 	const maxLen = 40
 	if len(s) <= maxLen {
 		return s
@@ -177,11 +193,11 @@ func clip(s string) string {
 	return s[:i] + "…"
 }
 
-// checkText refuses what must not appear in a text a person reviews and a
+// CheckText refuses what must not appear in a text a person reviews and a
 // phone displays: invalid UTF-8, NUL and other C0 controls except LF, DEL,
 // C1 controls, and the bidirectional embedding, override and isolate
 // controls that can make a terminal show something other than the bytes.
-func checkText(what, s string, maxBytes int) error {
+func CheckText(what, s string, maxBytes int) error {
 	if len(s) > maxBytes {
 		return fmt.Errorf("%s is %d bytes, more than %d", what, len(s), maxBytes)
 	}
@@ -202,9 +218,9 @@ func checkText(what, s string, maxBytes int) error {
 	return nil
 }
 
-// validName reports whether s is a member or key-file name:
+// ValidName reports whether s is a member or key-file name:
 // 1 to 64 characters from A-Z a-z 0-9 . _ - @ +.
-func validName(s string) bool {
+func ValidName(s string) bool {
 	if len(s) == 0 || len(s) > 64 {
 		return false
 	}

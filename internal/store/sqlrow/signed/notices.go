@@ -1,4 +1,4 @@
-package sqlrow
+package signed
 
 import (
 	"context"
@@ -7,18 +7,19 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // Incident notices and their approvals. A notice is never deleted, so an
 // existence check before an insert holds.
 
 // CreateNotice stores a draft notice with its statement.
-func (s Shared) CreateNotice(ctx context.Context, n *tocsin.Notice) error {
+func (s Records) CreateNotice(ctx context.Context, n *tocsin.Notice) error {
 	if n.ID == "" || n.TitleEN == "" || n.BodyEN == "" || n.CreatedBy == "" || len(n.Statement) == 0 {
 		return invalid("a notice needs an id, an English title and text, its statement and who composed it")
 	}
 	_, err := s.Conn.Exec(ctx, `INSERT INTO notices (`+NoticeCols+`) VALUES (?, ?, ?, ?, ?, '', 0, 'draft', ?, ?, ?)`,
-		n.ID, n.TitleEN, n.TitleES, n.BodyEN, n.BodyES, n.Statement, n.CreatedBy, Unix(n.CreatedAt))
+		n.ID, n.TitleEN, n.TitleES, n.BodyEN, n.BodyES, n.Statement, n.CreatedBy, sqlrow.Unix(n.CreatedAt))
 	if s.Conn.Unique(err) {
 		return conflict("a notice with this id exists already")
 	}
@@ -30,7 +31,7 @@ func (s Shared) CreateNotice(ctx context.Context, n *tocsin.Notice) error {
 }
 
 // GetNotice returns a notice.
-func (s Shared) GetNotice(ctx context.Context, id string) (*tocsin.Notice, error) {
+func (s Records) GetNotice(ctx context.Context, id string) (*tocsin.Notice, error) {
 	var n tocsin.Notice
 	if err := one(s.Conn, Notice(s.Conn.QueryRow(ctx, `SELECT `+NoticeCols+` FROM notices WHERE id = ?`, id), &n), "notice"); err != nil {
 		return nil, err
@@ -40,10 +41,10 @@ func (s Shared) GetNotice(ctx context.Context, id string) (*tocsin.Notice, error
 
 // ListNotices returns the notices in state (all for ""), the most recently
 // published first, then the most recently created.
-func (s Shared) ListNotices(ctx context.Context, state tocsin.NoticeState, limit int) ([]tocsin.Notice, error) {
+func (s Records) ListNotices(ctx context.Context, state tocsin.NoticeState, limit int) ([]tocsin.Notice, error) {
 	var out []tocsin.Notice
 	err := s.Conn.Each(ctx, `SELECT `+NoticeCols+` FROM notices WHERE (? = '' OR state = ?)
-		ORDER BY published_at DESC, created_at DESC, id LIMIT ?`, []any{string(state), string(state), limit}, func(sc Scanner) error {
+		ORDER BY published_at DESC, created_at DESC, id LIMIT ?`, []any{string(state), string(state), limit}, func(sc sqlrow.Scanner) error {
 		var n tocsin.Notice
 		if err := Notice(sc, &n); err != nil {
 			return err
@@ -58,25 +59,25 @@ func (s Shared) ListNotices(ctx context.Context, state tocsin.NoticeState, limit
 }
 
 // ApproveNotice moves a draft to approved.
-func (s Shared) ApproveNotice(ctx context.Context, id string) error {
+func (s Records) ApproveNotice(ctx context.Context, id string) error {
 	return s.moveNotice(ctx, id, tocsin.NoticeDraft, tocsin.NoticeApproved, `UPDATE notices SET state = 'approved' WHERE id = ? AND state = 'draft'`, id)
 }
 
 // PublishNotice moves an approved notice to published, by its signers.
-func (s Shared) PublishNotice(ctx context.Context, id, by string, at time.Time) error {
+func (s Records) PublishNotice(ctx context.Context, id, by string, at time.Time) error {
 	if by == "" || at.IsZero() {
 		return invalid("publishing a notice needs its signers and a time")
 	}
 	return s.moveNotice(ctx, id, tocsin.NoticeApproved, tocsin.NoticePublished,
-		`UPDATE notices SET state = 'published', published_by = ?, published_at = ? WHERE id = ? AND state = 'approved'`, by, Unix(at), id)
+		`UPDATE notices SET state = 'published', published_by = ?, published_at = ? WHERE id = ? AND state = 'approved'`, by, sqlrow.Unix(at), id)
 }
 
 // RefuseNotice moves an approved notice to refused.
-func (s Shared) RefuseNotice(ctx context.Context, id string) error {
+func (s Records) RefuseNotice(ctx context.Context, id string) error {
 	return s.moveNotice(ctx, id, tocsin.NoticeApproved, tocsin.NoticeRefused, `UPDATE notices SET state = 'refused' WHERE id = ? AND state = 'approved'`, id)
 }
 
-func (s Shared) moveNotice(ctx context.Context, id string, from, to tocsin.NoticeState, query string, args ...any) error {
+func (s Records) moveNotice(ctx context.Context, id string, from, to tocsin.NoticeState, query string, args ...any) error {
 	n, err := s.Conn.Exec(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("notice %s: %w", to, err)
@@ -92,7 +93,7 @@ func (s Shared) moveNotice(ctx context.Context, id string, from, to tocsin.Notic
 
 // AddNoticeApproval stores an approval of a notice, replacing any earlier
 // one by the same key.
-func (s Shared) AddNoticeApproval(ctx context.Context, a *store.Approval) error {
+func (s Records) AddNoticeApproval(ctx context.Context, a *store.Approval) error {
 	switch {
 	case a.KeyID == "":
 		return invalid("an approval needs a key id")
@@ -105,7 +106,7 @@ func (s Shared) AddNoticeApproval(ctx context.Context, a *store.Approval) error 
 	_, err := s.Conn.Exec(ctx, `INSERT INTO notice_approvals (notice_id, kind, key_id, digest, signature, signed_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (notice_id, key_id) DO UPDATE SET
 			kind = excluded.kind, digest = excluded.digest, signature = excluded.signature, signed_at = excluded.signed_at`,
-		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, Unix(a.SignedAt))
+		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, sqlrow.Unix(a.SignedAt))
 	if err != nil {
 		return fmt.Errorf("add notice approval: %w", err)
 	}
@@ -113,16 +114,16 @@ func (s Shared) AddNoticeApproval(ctx context.Context, a *store.Approval) error 
 }
 
 // ListNoticeApprovals returns the approvals of a notice, by key id.
-func (s Shared) ListNoticeApprovals(ctx context.Context, noticeID string) ([]store.Approval, error) {
+func (s Records) ListNoticeApprovals(ctx context.Context, noticeID string) ([]store.Approval, error) {
 	var out []store.Approval
 	err := s.Conn.Each(ctx, `SELECT notice_id, kind, key_id, digest, signature, signed_at
-		FROM notice_approvals WHERE notice_id = ? ORDER BY key_id`, []any{noticeID}, func(sc Scanner) error {
+		FROM notice_approvals WHERE notice_id = ? ORDER BY key_id`, []any{noticeID}, func(sc sqlrow.Scanner) error {
 		var a store.Approval
 		var at int64
 		if err := sc.Scan(&a.AlertID, &a.Kind, &a.KeyID, &a.Digest, &a.Signature, &at); err != nil {
 			return err
 		}
-		a.SignedAt = FromUnix(at)
+		a.SignedAt = sqlrow.FromUnix(at)
 		out = append(out, a)
 		return nil
 	})

@@ -1,4 +1,4 @@
-package sqlrow
+package signed
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tocsin/tocsin/internal/store"
+	"github.com/tocsin/tocsin/internal/store/sqlrow"
 )
 
 // Approvals, roster versions and freeze orders: their statements read the
@@ -14,7 +15,7 @@ import (
 
 // AddApproval stores an approval, replacing any earlier one by the same key
 // for the same alert; ENOTFOUND if the alert does not exist.
-func (s Shared) AddApproval(ctx context.Context, a *store.Approval) error {
+func (s Records) AddApproval(ctx context.Context, a *store.Approval) error {
 	switch {
 	case a.KeyID == "":
 		return invalid("an approval needs a key id")
@@ -27,7 +28,7 @@ func (s Shared) AddApproval(ctx context.Context, a *store.Approval) error {
 	_, err := s.Conn.Exec(ctx, `INSERT INTO approvals (alert_id, kind, key_id, digest, signature, signed_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (alert_id, key_id) DO UPDATE SET
 			kind = excluded.kind, digest = excluded.digest, signature = excluded.signature, signed_at = excluded.signed_at`,
-		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, Unix(a.SignedAt))
+		a.AlertID, a.Kind, a.KeyID, a.Digest, a.Signature, sqlrow.Unix(a.SignedAt))
 	if err != nil {
 		return fmt.Errorf("add approval: %w", err)
 	}
@@ -35,7 +36,7 @@ func (s Shared) AddApproval(ctx context.Context, a *store.Approval) error {
 }
 
 // exists returns ENOTFOUND (naming what) unless the count query finds a row.
-func (s Shared) exists(ctx context.Context, what, query string, args ...any) error {
+func (s Records) exists(ctx context.Context, what, query string, args ...any) error {
 	var n int
 	if err := s.Conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
 		return fmt.Errorf("find %s: %w", what, err)
@@ -48,16 +49,16 @@ func (s Shared) exists(ctx context.Context, what, query string, args ...any) err
 
 // ListApprovals returns the approvals of an alert, by key id; none (and no
 // error) for an alert without any or that does not exist.
-func (s Shared) ListApprovals(ctx context.Context, alertID string) ([]store.Approval, error) {
+func (s Records) ListApprovals(ctx context.Context, alertID string) ([]store.Approval, error) {
 	var out []store.Approval
 	err := s.Conn.Each(ctx, `SELECT alert_id, kind, key_id, digest, signature, signed_at
-		FROM approvals WHERE alert_id = ? ORDER BY key_id`, []any{alertID}, func(sc Scanner) error {
+		FROM approvals WHERE alert_id = ? ORDER BY key_id`, []any{alertID}, func(sc sqlrow.Scanner) error {
 		var a store.Approval
 		var at int64
 		if err := sc.Scan(&a.AlertID, &a.Kind, &a.KeyID, &a.Digest, &a.Signature, &at); err != nil {
 			return err
 		}
-		a.SignedAt = FromUnix(at)
+		a.SignedAt = sqlrow.FromUnix(at)
 		out = append(out, a)
 		return nil
 	})
@@ -68,7 +69,7 @@ func (s Shared) ListApprovals(ctx context.Context, alertID string) ([]store.Appr
 }
 
 // RefuseAlert moves an approved or sending alert to refused.
-func (s Shared) RefuseAlert(ctx context.Context, id string) error {
+func (s Records) RefuseAlert(ctx context.Context, id string) error {
 	n, err := s.Conn.Exec(ctx, `UPDATE alerts SET state = 'refused' WHERE id = ? AND state IN ('approved', 'sending')`, id)
 	if err != nil {
 		return fmt.Errorf("refuse alert: %w", err)
@@ -100,7 +101,7 @@ func freezeTables() signedTable {
 
 // put stores body at number n: nothing happens if it is there already with
 // the same body, ECONFLICT if with another.
-func (t signedTable) put(ctx context.Context, c Conn, n int64, body []byte) error {
+func (t signedTable) put(ctx context.Context, c sqlrow.Conn, n int64, body []byte) error {
 	if len(body) == 0 {
 		return invalid("a %s needs a body", t.what)
 	}
@@ -123,7 +124,7 @@ func (t signedTable) put(ctx context.Context, c Conn, n int64, body []byte) erro
 
 // addSig stores a signature over record n, replacing any earlier one by the
 // same key; ENOTFOUND if there is no record n.
-func (t signedTable) addSig(ctx context.Context, s Shared, n int64, sig store.Sig) error {
+func (t signedTable) addSig(ctx context.Context, s Records, n int64, sig store.Sig) error {
 	if sig.KeyID == "" || len(sig.Signature) == 0 {
 		return invalid("a signature needs a key id and a signature")
 	}
@@ -141,14 +142,14 @@ func (t signedTable) addSig(ctx context.Context, s Shared, n int64, sig store.Si
 // bounded), in order, each with its signatures by key id. It reads bodies
 // and signatures in one statement each; signatures of a record written
 // between the two are left out.
-func (t signedTable) list(ctx context.Context, c Conn, bounded bool, after int64) ([]store.Signed, error) {
+func (t signedTable) list(ctx context.Context, c sqlrow.Conn, bounded bool, after int64) ([]store.Signed, error) {
 	where, args := "", []any(nil)
 	if bounded {
 		where, args = ` WHERE `+t.key+` > ?`, []any{after}
 	}
 	var out []store.Signed
 	index := map[int64]int{}
-	err := c.Each(ctx, `SELECT `+t.key+`, body FROM `+t.bodies+where+` ORDER BY `+t.key, args, func(sc Scanner) error {
+	err := c.Each(ctx, `SELECT `+t.key+`, body FROM `+t.bodies+where+` ORDER BY `+t.key, args, func(sc sqlrow.Scanner) error {
 		var r store.Signed
 		if err := sc.Scan(&r.Seq, &r.Body); err != nil {
 			return err
@@ -163,7 +164,7 @@ func (t signedTable) list(ctx context.Context, c Conn, bounded bool, after int64
 	if len(out) == 0 {
 		return nil, nil
 	}
-	err = c.Each(ctx, `SELECT `+t.key+`, key_id, signature FROM `+t.sigs+where+` ORDER BY `+t.key+`, key_id`, args, func(sc Scanner) error {
+	err = c.Each(ctx, `SELECT `+t.key+`, key_id, signature FROM `+t.sigs+where+` ORDER BY `+t.key+`, key_id`, args, func(sc sqlrow.Scanner) error {
 		var n int64
 		var sig store.Sig
 		if err := sc.Scan(&n, &sig.KeyID, &sig.Signature); err != nil {
@@ -182,32 +183,32 @@ func (t signedTable) list(ctx context.Context, c Conn, bounded bool, after int64
 
 // PutRosterVersion stores a roster version body; idempotent for the same
 // body, ECONFLICT for another.
-func (s Shared) PutRosterVersion(ctx context.Context, version int64, body []byte) error {
+func (s Records) PutRosterVersion(ctx context.Context, version int64, body []byte) error {
 	return rosterTables().put(ctx, s.Conn, version, body)
 }
 
 // AddRosterSig adds (or replaces) a key's signature of a roster version.
-func (s Shared) AddRosterSig(ctx context.Context, version int64, sig store.Sig) error {
+func (s Records) AddRosterSig(ctx context.Context, version int64, sig store.Sig) error {
 	return rosterTables().addSig(ctx, s, version, sig)
 }
 
 // RosterChain returns every roster version in order, with its signatures.
-func (s Shared) RosterChain(ctx context.Context) ([]store.Signed, error) {
+func (s Records) RosterChain(ctx context.Context) ([]store.Signed, error) {
 	return rosterTables().list(ctx, s.Conn, false, 0)
 }
 
 // PutFreezeOrder stores a freeze order body; idempotent for the same body,
 // ECONFLICT for another.
-func (s Shared) PutFreezeOrder(ctx context.Context, seq int64, body []byte) error {
+func (s Records) PutFreezeOrder(ctx context.Context, seq int64, body []byte) error {
 	return freezeTables().put(ctx, s.Conn, seq, body)
 }
 
 // AddFreezeSig adds (or replaces) a key's signature of a freeze order.
-func (s Shared) AddFreezeSig(ctx context.Context, seq int64, sig store.Sig) error {
+func (s Records) AddFreezeSig(ctx context.Context, seq int64, sig store.Sig) error {
 	return freezeTables().addSig(ctx, s, seq, sig)
 }
 
 // FreezeOrders returns the freeze orders with seq > after, in order.
-func (s Shared) FreezeOrders(ctx context.Context, after int64) ([]store.Signed, error) {
+func (s Records) FreezeOrders(ctx context.Context, after int64) ([]store.Signed, error) {
 	return freezeTables().list(ctx, s.Conn, true, after)
 }

@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -13,14 +13,11 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/trust/keyfile"
 )
-
-// anchorFile holds the root public key, the trust anchor the sender verifies
-// the roster chain against. It is public; the root private key is not kept
-// on the server.
-const anchorFile = "trust-anchor.pub"
 
 // memberFlag collects NAME=KEYFILE pairs for one role.
 type memberFlag struct {
@@ -47,12 +44,12 @@ func (m memberFlag) Set(v string) error {
 	return nil
 }
 
-// runInit creates the root key (for the administrators to keep offline), the
+// RunInit creates the root key (for the administrators to keep offline), the
 // trust anchor on the server and roster version 1, signed by the root key.
-func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cmdline.FlagSet("init", "Creates the offline root key (passphrase from TOCSIN_ROOT_PASSPHRASE or asked), writes DATA/keys/trust-anchor.pub, and signs roster version 1 with the operators given.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	rootPath := fs.String("root-key", "root.key", "root key file to create (keep it offline), or an existing one to use; never inside the data directory")
 	var members []trust.Member
 	fs.Var(memberFlag{trust.RoleAdmin, &members}, "admin", "NAME=KEYFILE of an administrator (repeat; KEYFILE.pub from tocsin key new is enough)")
@@ -78,7 +75,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := os.MkdirAll(filepath.Join(*data, "keys"), 0o700); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}
@@ -104,7 +101,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	anchor := filepath.Join(*data, "keys", anchorFile)
+	anchor := filepath.Join(*data, "keys", datadir.AnchorFile)
 	pub := root.Public().(ed25519.PublicKey)
 	if err := os.WriteFile(anchor, []byte(base64.StdEncoding.EncodeToString(pub)+"\n"), 0o644); err != nil {
 		return err
@@ -157,29 +154,13 @@ func rootKey(path string) (ed25519.PrivateKey, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	data, _, err := trust.NewKeyFile("root", pass)
+	data, _, err := keyfile.New("root", pass)
 	if err != nil {
 		return nil, false, err
 	}
 	if err := cmdline.WriteNew(path, data); err != nil {
 		return nil, false, err
 	}
-	_, k, err := trust.OpenKeyFile(data, pass)
+	_, k, err := keyfile.Open(data, pass)
 	return k, true, err
-}
-
-// loadAnchor reads DATA/keys/trust-anchor.pub; nil when there is none yet.
-func loadAnchor(dir string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, anchorFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(k) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("%s is not an Ed25519 public key", anchorFile)
-	}
-	return k, nil
 }

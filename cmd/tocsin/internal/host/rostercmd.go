@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -12,21 +12,22 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 )
 
-// runRoster handles "tocsin roster show|propose|sign": the list of operators
+// RunRoster handles "tocsin roster show|propose|sign": the list of operators
 // who may sign, as versions each signed by the administrators of the one
 // before. Adding a key any other way has no effect.
-func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunRoster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || !slices.Contains([]string{"show", "propose", "sign"}, args[0]) {
 		return errors.New("usage: tocsin roster show | propose [--admin|--dispatcher|--viewer NAME=KEYFILE] [--remove NAME] | sign --key FILE  (each with --data DIR)")
 	}
 	verb := args[0]
 	fs := cmdline.FlagSet("roster "+verb, "Shows the verified roster, proposes the next version, or signs the proposed version with an administrator's key.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	keyPath := fs.String("key", "", "an administrator's key file (sign)")
 	var added []trust.Member
 	var removed stringList
@@ -37,11 +38,11 @@ func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := cmdline.Parse(fs, args[1:]); err != nil {
 		return err
 	}
-	anchor, err := loadAnchor(filepath.Join(*data, "keys"))
+	anchor, err := datadir.LoadAnchor(filepath.Join(*data, "keys"))
 	if err != nil || anchor == nil {
 		return fmt.Errorf("no trust anchor in %s/keys: run tocsin init first (%v)", *data, err)
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -10,19 +10,20 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
-// runAPIKey handles "tocsin apikey new|list|revoke": keys with which a
+// RunAPIKey handles "tocsin apikey new|list|revoke": keys with which a
 // partner network reads the report queue (GET /api/v1/reports).
-func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: tocsin apikey new --name NAME | tocsin apikey list | tocsin apikey revoke ID  [--data DIR] [--db DB]"
 	if len(args) == 0 || (args[0] != "new" && args[0] != "list" && args[0] != "revoke") {
 		return errors.New(usage)
 	}
 	fs := cmdline.FlagSet("apikey "+args[0], "Creates, lists or revokes keys to the report queue (GET /api/v1/reports, scope reports:read). A key is shown once; only its hash is kept.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	name := fs.String("name", "", "who the key is for (1 to 60 characters)")
 	rest := args[1:]
 	var id string
@@ -32,7 +33,7 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := cmdline.Parse(fs, rest); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}

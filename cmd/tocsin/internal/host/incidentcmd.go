@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -10,22 +10,23 @@ import (
 	"time"
 
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/incident"
 	"github.com/tocsin/tocsin/internal/inventory"
 	"github.com/tocsin/tocsin/internal/store"
 )
 
-// runIncident handles "tocsin incident iocs|report": the network
+// RunIncident handles "tocsin incident iocs|report": the network
 // indicators of an incident's security events as a STIX 2.1 bundle, and a
 // Markdown incident report from the audit trail and the events.
-func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunIncident(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: tocsin incident iocs|report --data DIR [--db DB] --since TIME [--until TIME] [--out FILE]"
 	if len(args) == 0 || (args[0] != "iocs" && args[0] != "report") {
 		return errors.New(usage)
 	}
 	fs := cmdline.FlagSet("incident "+args[0], "iocs: the incident's network indicators as a STIX 2.1 bundle (validated before it is written). report: a Markdown incident report: summary, timeline, indicators, response actions, what was and was not exposed.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	since := fs.String("since", "", "the incident's start: an RFC 3339 time, or a duration back from now such as 24h")
 	until := fs.String("until", "", "its end (default now)")
 	id := fs.String("id", "", "the incident's name (default from its start)")
@@ -50,7 +51,7 @@ func runIncident(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !from.Before(to) {
 		return errors.New("--since must be before --until")
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}

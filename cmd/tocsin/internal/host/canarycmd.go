@@ -1,4 +1,4 @@
-package main
+package host
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/tocsin/tocsin"
 	"github.com/tocsin/tocsin/cmd/tocsin/internal/cmdline"
+	"github.com/tocsin/tocsin/cmd/tocsin/internal/datadir"
 	"github.com/tocsin/tocsin/internal/geo"
 	"github.com/tocsin/tocsin/internal/phone"
 	"github.com/tocsin/tocsin/internal/sender"
@@ -19,11 +20,11 @@ import (
 	"github.com/tocsin/tocsin/internal/web/consoleadmin"
 )
 
-// runCanary handles "tocsin canary subscriber add|list": decoy subscribers
+// RunCanary handles "tocsin canary subscriber add|list": decoy subscribers
 // that are numbers of the service's own provider account. It runs where
 // the sender's directory is, since only the sender may know which
 // subscribers are canaries.
-func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func RunCanary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	const usage = "usage: tocsin canary subscriber add|list … | tocsin canary apikey new --name NAME | tocsin canary operator add --name NAME [--role ROLE] | tocsin canary list"
 	if len(args) >= 1 && args[0] == "list" {
 		return listCanaries(ctx, args[1:], stdout, stderr)
@@ -36,7 +37,7 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := cmdline.FlagSet("canary subscriber "+args[1], "Adds or lists canary subscribers: numbers of your own provider account, subscribed like anyone, on which any text the ledger did not send raises the alarm and freezes outbound messaging.", stderr)
 	data := fs.String("data", "./tocsin-sender", "the sender's directory (tocsin serve: the data directory)")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	number := fs.String("number", "", "a number of your provider account that receives texts (its inbound texts reach tocsin)")
 	zip := fs.String("zip", "", "the ZIP code it subscribes to, like a real subscriber's")
 	label := fs.String("label", "", "a name for it that says nothing to an outsider, e.g. twilio-2")
@@ -82,7 +83,7 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("the sender's keys: %w", err)
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}
@@ -99,13 +100,13 @@ func runCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func webCanary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cmdline.FlagSet("canary "+args[0]+" "+args[1], "Creates a canary: an API key of the real form that answers with phony data, or an operator account that never logs in. Any use raises a security event with the request's network details.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	name := fs.String("name", "", "the key's purpose as an intruder would read it (e.g. backup-job), or the account's username")
 	role := fs.String("role", "admin", "the canary account's role: admin, dispatcher or viewer")
 	if err := cmdline.Parse(fs, args[2:]); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}
@@ -132,12 +133,12 @@ func webCanary(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func listCanaries(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cmdline.FlagSet("canary list", "Lists the canary API keys, canary operator accounts, decoy URLs and (with the sender's directory) canary subscribers.", stderr)
 	data := fs.String("data", "./tocsin-data", "data directory (tocsin serve), or the web role's")
-	dbArg := fs.String("db", "", dbUsage)
+	dbArg := fs.String("db", "", datadir.DBUsage)
 	senderData := fs.String("sender-data", "", "the sender's directory, for its canary subscribers (default: --data)")
 	if err := cmdline.Parse(fs, args); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *data, *dbArg)
+	st, err := datadir.OpenStore(ctx, *data, *dbArg)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,14 @@
-package trust
+// Package keyfile holds an operator's signing key at rest: an Ed25519 key
+// sealed with a passphrase (argon2id + secretbox) in a JSON file, created
+// (New) and opened (Open) on the operator's own device, never on the
+// server. PublicKeyOf reads the public key of a file without its
+// passphrase, for init and roster proposals.
+//
+// It is part of the trust core's family and imports only the domain's trust
+// types and golang.org/x/crypto. It must never write a passphrase or a
+// private key anywhere, nor open a file a passphrase did not seal: the
+// name and public key in the clear are checked against the sealed part.
+package keyfile
 
 import (
 	"bytes"
@@ -9,6 +19,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tocsin/tocsin/internal/trust"
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/nacl/secretbox"
 )
@@ -51,25 +63,25 @@ type KDFParams struct {
 // 32-byte Ed25519 seed followed by the name, so that the name and public key
 // in the clear cannot be swapped without detection when the file is opened.
 type keyFile struct {
-	Format    string    `json:"format"`
-	Version   int       `json:"version"`
-	Name      string    `json:"name"`
-	PublicKey []byte    `json:"public_key"` // base64 (standard, padded)
-	KeyID     KeyID     `json:"key_id"`
-	KDF       string    `json:"kdf"`
-	KDFParams KDFParams `json:"kdf_params"`
-	Salt      []byte    `json:"salt"`
-	Nonce     []byte    `json:"nonce"`
-	Box       []byte    `json:"box"`
+	Format    string      `json:"format"`
+	Version   int         `json:"version"`
+	Name      string      `json:"name"`
+	PublicKey []byte      `json:"public_key"` // base64 (standard, padded)
+	KeyID     trust.KeyID `json:"key_id"`
+	KDF       string      `json:"kdf"`
+	KDFParams KDFParams   `json:"kdf_params"`
+	Salt      []byte      `json:"salt"`
+	Nonce     []byte      `json:"nonce"`
+	Box       []byte      `json:"box"`
 }
 
-// NewKeyFile creates a new Ed25519 operator key and returns it as a key file
+// New creates a new Ed25519 operator key and returns it as a key file
 // sealed with passphrase, and its public key. It runs on the operator's
 // device; the server never sees the file or the passphrase. The passphrase
 // must be at least MinPassphraseLen bytes.
-func NewKeyFile(name string, passphrase []byte) (data []byte, pub ed25519.PublicKey, err error) {
-	if !validName(name) {
-		return nil, nil, fmt.Errorf("%w: name %q must be 1 to 64 characters A-Z a-z 0-9 . _ - @ +", ErrKeyFile, clip(name))
+func New(name string, passphrase []byte) (data []byte, pub ed25519.PublicKey, err error) {
+	if !canon.ValidName(name) {
+		return nil, nil, fmt.Errorf("%w: name %q must be 1 to 64 characters A-Z a-z 0-9 . _ - @ +", ErrKeyFile, canon.Clip(name))
 	}
 	if len(passphrase) < MinPassphraseLen {
 		return nil, nil, fmt.Errorf("%w: at least %d bytes, got %d", ErrWeakPassphrase, MinPassphraseLen, len(passphrase))
@@ -83,7 +95,7 @@ func NewKeyFile(name string, passphrase []byte) (data []byte, pub ed25519.Public
 		Version:   KeyFileVersion,
 		Name:      name,
 		PublicKey: pub,
-		KeyID:     KeyIDOf(pub),
+		KeyID:     trust.KeyIDOf(pub),
 		KDF:       keyFileKDF,
 		KDFParams: KDFParams{Time: argonTime, MemoryKiB: argonMemoryKiB, Threads: argonThreads},
 		Salt:      make([]byte, saltLen),
@@ -121,17 +133,17 @@ func parseKeyFile(data []byte) (*keyFile, error) {
 	p := kf.KDFParams
 	switch {
 	case kf.Format != KeyFileFormat:
-		return nil, fmt.Errorf("%w: format %q, want %q", ErrKeyFile, clip(kf.Format), KeyFileFormat)
+		return nil, fmt.Errorf("%w: format %q, want %q", ErrKeyFile, canon.Clip(kf.Format), KeyFileFormat)
 	case kf.Version != KeyFileVersion:
 		return nil, fmt.Errorf("%w: version %d is not supported", ErrKeyFile, kf.Version)
-	case !validName(kf.Name):
-		return nil, fmt.Errorf("%w: bad name %q", ErrKeyFile, clip(kf.Name))
+	case !canon.ValidName(kf.Name):
+		return nil, fmt.Errorf("%w: bad name %q", ErrKeyFile, canon.Clip(kf.Name))
 	case len(kf.PublicKey) != ed25519.PublicKeySize:
 		return nil, fmt.Errorf("%w: the public key is not 32 bytes", ErrKeyFile)
-	case kf.KeyID != "" && kf.KeyID != KeyIDOf(kf.PublicKey):
+	case kf.KeyID != "" && kf.KeyID != trust.KeyIDOf(kf.PublicKey):
 		return nil, fmt.Errorf("%w: key id does not match the public key", ErrKeyFile)
 	case kf.KDF != keyFileKDF:
-		return nil, fmt.Errorf("%w: kdf %q, want %q", ErrKeyFile, clip(kf.KDF), keyFileKDF)
+		return nil, fmt.Errorf("%w: kdf %q, want %q", ErrKeyFile, canon.Clip(kf.KDF), keyFileKDF)
 	case p.Time < 1 || p.Time > maxArgonTime || p.MemoryKiB < minArgonMemoryKiB || p.MemoryKiB > maxArgonMemoryKiB ||
 		p.Threads < 1 || p.Threads > maxArgonThreads:
 		return nil, fmt.Errorf("%w: kdf parameters out of range", ErrKeyFile)
@@ -145,11 +157,11 @@ func parseKeyFile(data []byte) (*keyFile, error) {
 	return &kf, nil
 }
 
-// OpenKeyFile opens a key file with passphrase and returns the operator's
+// Open opens a key file with passphrase and returns the operator's
 // name and private key. A wrong passphrase, or any change to the sealed
 // key, gives ErrBadPassphrase; a public key or name in the clear that does
 // not match the sealed key gives ErrKeyFile.
-func OpenKeyFile(data, passphrase []byte) (name string, priv ed25519.PrivateKey, err error) {
+func Open(data, passphrase []byte) (name string, priv ed25519.PrivateKey, err error) {
 	kf, err := parseKeyFile(data)
 	if err != nil {
 		return "", nil, err
@@ -173,10 +185,10 @@ func OpenKeyFile(data, passphrase []byte) (name string, priv ed25519.PrivateKey,
 	return kf.Name, priv, nil
 }
 
-// PublicKeyOfFile returns the name and public key of a key file without the
+// PublicKeyOf returns the name and public key of a key file without the
 // passphrase (for enrolling the key in a roster). They are not authenticated
 // until the file is opened.
-func PublicKeyOfFile(data []byte) (name string, pub ed25519.PublicKey, err error) {
+func PublicKeyOf(data []byte) (name string, pub ed25519.PublicKey, err error) {
 	kf, err := parseKeyFile(data)
 	if err != nil {
 		return "", nil, err

@@ -1,4 +1,4 @@
-package trust
+package keyfile
 
 import (
 	"bytes"
@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/tocsin/tocsin/internal/trust"
 )
 
 func TestKeyFile(t *testing.T) {
 	pass := []byte("correct horse battery staple")
-	data, pub, err := NewKeyFile("alice", pass)
+	data, pub, err := New("alice", pass)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestKeyFile(t *testing.T) {
 			m[field] = string(s)
 		}
 	}
-	_, otherPub, err := NewKeyFile("bob", pass)
+	_, otherPub, err := New("bob", pass)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func TestKeyFile(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			name, priv, err := OpenKeyFile(tc.data, tc.pass)
+			name, priv, err := Open(tc.data, tc.pass)
 			if tc.want != nil {
 				if !errors.Is(err, tc.want) {
 					t.Fatalf("err = %v, want %v", err, tc.want)
@@ -86,22 +88,22 @@ func TestKeyFile(t *testing.T) {
 			if name != "alice" || !bytes.Equal(priv.Public().(ed25519.PublicKey), pub) {
 				t.Fatalf("opened %q with another key", name)
 			}
-			a, err := SignStatement(priv, baseStatement(), t0)
+			a, err := trust.SignStatement(priv, baseStatement(), t0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := VerifyApproval(pub, baseStatement().Digest(), a); err != nil {
+			if err := trust.VerifyApproval(pub, baseStatement().Digest(), a); err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
 
 	t.Run("public key without passphrase", func(t *testing.T) {
-		name, got, err := PublicKeyOfFile(data)
+		name, got, err := PublicKeyOf(data)
 		if err != nil || name != "alice" || !bytes.Equal(got, pub) {
-			t.Fatalf("PublicKeyOfFile = %q, %x, %v", name, got, err)
+			t.Fatalf("PublicKeyOf = %q, %x, %v", name, got, err)
 		}
-		if _, _, err := PublicKeyOfFile([]byte("{}")); !errors.Is(err, ErrKeyFile) {
+		if _, _, err := PublicKeyOf([]byte("{}")); !errors.Is(err, ErrKeyFile) {
 			t.Fatalf("empty object: %v", err)
 		}
 	})
@@ -121,7 +123,7 @@ func TestNewKeyFileRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, _, err := NewKeyFile(tc.who, tc.pass); !errors.Is(err, tc.want) {
+			if _, _, err := New(tc.who, tc.pass); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
