@@ -28,13 +28,6 @@ var largePackages = map[string]string{
 	// in _test.go files only because both drivers' tests import it. It grows
 	// with the store, one file per domain.
 	"internal/store/storetest": "test code: the drivers' shared contract suite",
-	// The trust core: everything that decides whether a message may go out
-	// (statements, approvals, the roster chain, freeze orders, notices, read
-	// requests) is one package, audited as one. Its key files are in keyfile
-	// and the pieces of its encodings in internal/canon; its records are
-	// counted against the roster through unexported checks (tally, signers),
-	// which a split by record would export to every part.
-	"internal/trust": "the trust core, audited as one; its roster checks stay unexported",
 }
 
 // skippedTrees are not measured (none: issue 13 split internal/web and

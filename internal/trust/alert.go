@@ -41,19 +41,3 @@ func StatementOf(a *tocsin.Alert, cells []uint64, maxRecipients int) *Statement 
 func AudienceBound(previewed int) int {
 	return previewed + max(10, previewed/10)
 }
-
-// TextLang is the language whose text a subscriber of lang receives: lang
-// when the statement has a text in it, or else the first language that has
-// one ("" for a statement without texts). The sender sends by it and the
-// composer's preview counts by it, so the two agree.
-func (s *Statement) TextLang(lang tocsin.Language) string {
-	if _, ok := s.Texts[string(lang)]; ok {
-		return string(lang)
-	}
-	for _, l := range statementLangs() {
-		if _, ok := s.Texts[l]; ok {
-			return l
-		}
-	}
-	return ""
-}

@@ -134,7 +134,7 @@ func (p Policy) SignaturesFor(recipients int) int {
 // lie within [ValidFrom, ValidUntil). An approved alert replayed after its
 // window is refused here.
 func (p Policy) CheckWindow(st *Statement, now time.Time) error {
-	n, err := st.normalized()
+	n, err := st.Normalized()
 	if err != nil {
 		return err
 	}

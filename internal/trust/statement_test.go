@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
 func mustEncode(t testing.TB, s *Statement) []byte {
@@ -343,7 +345,7 @@ func TestDescribe(t *testing.T) {
 
 func TestNewAlertID(t *testing.T) {
 	a, b := NewAlertID(), NewAlertID()
-	if a == b || !validAlertID(a) || len(a) != 26 {
+	if a == b || !canon.ValidID(a) || len(a) != 26 {
 		t.Fatalf("NewAlertID gave %q and %q", a, b)
 	}
 }
