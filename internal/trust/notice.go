@@ -14,26 +14,26 @@ import (
 // are signed and counted against the roster here.
 
 // NoticeStatement is a public incident notice exactly as it is shown (see
-// notice.NoticeStatement).
-type NoticeStatement = notice.NoticeStatement
+// notice.Statement).
+type NoticeStatement = notice.Statement
 
 // ErrInvalidNotice is wrapped by every error about a notice statement that
 // cannot be encoded or decoded.
-var ErrInvalidNotice = notice.ErrInvalidNotice
+var ErrInvalidNotice = notice.ErrInvalid
 
 // The notice's header line and limits (see package notice).
 const (
-	NoticeHeader        = notice.NoticeHeader
-	MaxNoticeTitleBytes = notice.MaxNoticeTitleBytes
-	MaxNoticeBodyBytes  = notice.MaxNoticeBodyBytes
-	MaxNoticeValidity   = notice.MaxNoticeValidity
+	NoticeHeader        = notice.Header
+	MaxNoticeTitleBytes = notice.MaxTitleBytes
+	MaxNoticeBodyBytes  = notice.MaxBodyBytes
+	MaxNoticeValidity   = notice.MaxValidity
 )
 
 // IsNotice reports whether b starts like a notice statement.
 func IsNotice(b []byte) bool { return notice.IsNotice(b) }
 
 // DecodeNotice parses a canonical notice statement, strictly.
-func DecodeNotice(b []byte) (*NoticeStatement, error) { return notice.DecodeNotice(b) }
+func DecodeNotice(b []byte) (*NoticeStatement, error) { return notice.Decode(b) }
 
 // SignNotice signs s with priv: an Ed25519 signature over
 // "tocsin/notice-approval/v1\x00" || s.Digest(). The approval's AlertID

@@ -14,14 +14,14 @@ type Circle = statement.Circle
 
 // ErrInvalidStatement is wrapped by every error about a statement that
 // cannot be encoded or decoded.
-var ErrInvalidStatement = statement.ErrInvalidStatement
+var ErrInvalidStatement = statement.ErrInvalid
 
 // The statement's header line and limits (see package statement).
 const (
-	StatementHeader   = statement.StatementHeader
+	StatementHeader   = statement.Header
 	MaxTextBytes      = statement.MaxTextBytes
-	MaxStatementZIPs  = statement.MaxStatementZIPs
-	MaxStatementCells = statement.MaxStatementCells
+	MaxStatementZIPs  = statement.MaxZIPs
+	MaxStatementCells = statement.MaxCells
 	MaxAudience       = statement.MaxAudience
 	MinCircleRadiusM  = statement.MinCircleRadiusM
 	MaxCircleRadiusM  = statement.MaxCircleRadiusM
@@ -31,4 +31,4 @@ const (
 func NewAlertID() string { return statement.NewAlertID() }
 
 // DecodeStatement parses a canonical statement, strictly.
-func DecodeStatement(b []byte) (*Statement, error) { return statement.DecodeStatement(b) }
+func DecodeStatement(b []byte) (*Statement, error) { return statement.Decode(b) }

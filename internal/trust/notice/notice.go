@@ -15,34 +15,34 @@ import (
 	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
-// ErrInvalidNotice is wrapped by every error about a notice statement that
+// ErrInvalid is wrapped by every error about a notice statement that
 // cannot be encoded or decoded.
-var ErrInvalidNotice = errors.New("invalid notice statement")
+var ErrInvalid = errors.New("invalid notice statement")
 
-// NoticeHeader is the first line of an encoded notice statement. No other
+// Header is the first line of an encoded notice statement. No other
 // format shares it, so a notice can never be read as an alert, nor an alert
 // as a notice.
-const NoticeHeader = "tocsin notice statement v1"
+const Header = "tocsin notice statement v1"
 
 // Notice limits.
 const (
-	MaxNoticeTitleBytes = 600                 // per language, one line
-	MaxNoticeBodyBytes  = 16000               // per language
-	MaxNoticeValidity   = 90 * 24 * time.Hour // valid-until − valid-from
-	maxOriginBytes      = 255
+	MaxTitleBytes  = 600                 // per language, one line
+	MaxBodyBytes   = 16000               // per language
+	MaxValidity    = 90 * 24 * time.Hour // valid-until − valid-from
+	maxOriginBytes = 255
 )
 
-// NoticeStatement is a public incident notice exactly as it is shown: the
+// Statement is a public incident notice exactly as it is shown: the
 // title and body in each language, the window in which it heads the home
 // page, and the origin (the name of the transparency log it is published
 // in). Operators sign its digest; the sender appends it to the log only
 // with enough signatures, and the web tier shows only what is in the log.
-type NoticeStatement struct {
+type Statement struct {
 	ID         string    // random nonce id, [a-z0-9]{8,64}
 	Origin     string    // the log's origin (its checkpoints' first line), e.g. "tocsin-log"
 	CreatedAt  time.Time // UTC, second precision
 	ValidFrom  time.Time // not before CreatedAt
-	ValidUntil time.Time // after ValidFrom, at most MaxNoticeValidity later
+	ValidUntil time.Time // after ValidFrom, at most MaxValidity later
 	// Replaces is the id of the notice this one is a new version of (""
 	// for a new notice): once this one is published, that one is no
 	// longer shown. Withdraws is the id of the notice this one takes down:
@@ -56,10 +56,10 @@ type NoticeStatement struct {
 }
 
 func noticeErr(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidNotice, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-func (s *NoticeStatement) normalized() (*NoticeStatement, error) {
+func (s *Statement) normalized() (*Statement, error) {
 	if s == nil {
 		return nil, noticeErr("no notice")
 	}
@@ -84,8 +84,8 @@ func (s *NoticeStatement) normalized() (*NoticeStatement, error) {
 		return nil, noticeErr("valid-from %s is before the creation time %s", canon.FmtTime(n.ValidFrom), canon.FmtTime(n.CreatedAt))
 	case w <= 0:
 		return nil, noticeErr("valid-until %s is not after valid-from %s", canon.FmtTime(n.ValidUntil), canon.FmtTime(n.ValidFrom))
-	case w > MaxNoticeValidity:
-		return nil, noticeErr("valid for %s, more than %s", w, MaxNoticeValidity)
+	case w > MaxValidity:
+		return nil, noticeErr("valid for %s, more than %s", w, MaxValidity)
 	}
 	for _, f := range []struct{ what, id string }{{"replaces", n.Replaces}, {"withdraws", n.Withdraws}} {
 		switch {
@@ -100,10 +100,10 @@ func (s *NoticeStatement) normalized() (*NoticeStatement, error) {
 		return nil, noticeErr("a notice either replaces or withdraws another, not both")
 	}
 	var err error
-	if n.Titles, err = noticeTexts("title", n.Titles, MaxNoticeTitleBytes, true); err != nil {
+	if n.Titles, err = noticeTexts("title", n.Titles, MaxTitleBytes, true); err != nil {
 		return nil, err
 	}
-	if n.Bodies, err = noticeTexts("body", n.Bodies, MaxNoticeBodyBytes, false); err != nil {
+	if n.Bodies, err = noticeTexts("body", n.Bodies, MaxBodyBytes, false); err != nil {
 		return nil, err
 	}
 	return &n, nil
@@ -149,15 +149,15 @@ func checkOrigin(o string) error {
 }
 
 // Encode returns the canonical encoding of s (see FORMAT.md). It fails,
-// wrapping ErrInvalidNotice, when a field is invalid. s is not modified.
-func (s *NoticeStatement) Encode() ([]byte, error) {
+// wrapping ErrInvalid, when a field is invalid. s is not modified.
+func (s *Statement) Encode() ([]byte, error) {
 	n, err := s.normalized()
 	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\nid %s\norigin %s\ncreated %s\nvalid-from %s\nvalid-until %s\n",
-		NoticeHeader, n.ID, n.Origin, canon.FmtTime(n.CreatedAt), canon.FmtTime(n.ValidFrom), canon.FmtTime(n.ValidUntil))
+		Header, n.ID, n.Origin, canon.FmtTime(n.CreatedAt), canon.FmtTime(n.ValidFrom), canon.FmtTime(n.ValidUntil))
 	if n.Replaces != "" {
 		fmt.Fprintf(&b, "replaces %s\n", n.Replaces)
 	}
@@ -180,17 +180,17 @@ func (s *NoticeStatement) Encode() ([]byte, error) {
 
 // Digest returns the SHA-256 of the canonical encoding, or zero when s does
 // not encode.
-func (s *NoticeStatement) Digest() [32]byte { return canon.Digest(s) }
+func (s *Statement) Digest() [32]byte { return canon.Digest(s) }
 
 // IsNotice reports whether b starts like a notice statement (a log entry's
 // kind, before it is decoded).
-func IsNotice(b []byte) bool { return bytes.HasPrefix(b, []byte(NoticeHeader+"\n")) }
+func IsNotice(b []byte) bool { return bytes.HasPrefix(b, []byte(Header+"\n")) }
 
-// DecodeNotice parses a canonical notice statement, strictly.
-func DecodeNotice(b []byte) (*NoticeStatement, error) {
-	s, err := decodeNotice(b)
+// Decode parses a canonical notice statement, strictly.
+func Decode(b []byte) (*Statement, error) {
+	s, err := decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidNotice, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if ok, err := canon.Reencodes(s, b); err != nil {
 		return nil, err
@@ -200,12 +200,12 @@ func DecodeNotice(b []byte) (*NoticeStatement, error) {
 	return s, nil
 }
 
-func decodeNotice(b []byte) (*NoticeStatement, error) {
+func decode(b []byte) (*Statement, error) {
 	r := canon.NewReader(b)
-	if err := r.Exact(NoticeHeader); err != nil {
+	if err := r.Exact(Header); err != nil {
 		return nil, err
 	}
-	s := &NoticeStatement{Titles: map[string]string{}, Bodies: map[string]string{}}
+	s := &Statement{Titles: map[string]string{}, Bodies: map[string]string{}}
 	var err error
 	for _, f := range []struct {
 		key string
@@ -239,11 +239,11 @@ func decodeNotice(b []byte) (*NoticeStatement, error) {
 	}
 	for r.Peek() != "end" {
 		key, rest, _ := strings.Cut(r.Peek(), " ")
-		m, limit := s.Titles, MaxNoticeTitleBytes
+		m, limit := s.Titles, MaxTitleBytes
 		switch key {
 		case "title":
 		case "body":
-			m, limit = s.Bodies, MaxNoticeBodyBytes
+			m, limit = s.Bodies, MaxBodyBytes
 		default:
 			_, err := r.Next()
 			if err != nil {
@@ -275,7 +275,7 @@ func decodeNotice(b []byte) (*NoticeStatement, error) {
 }
 
 // Describe renders s for a person about to sign it (`tocsin notice show`).
-func (s *NoticeStatement) Describe() string {
+func (s *Statement) Describe() string {
 	n, err := s.normalized()
 	if err != nil {
 		return "INVALID NOTICE — do not approve: " + err.Error() + "\n"

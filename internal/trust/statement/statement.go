@@ -22,26 +22,26 @@ import (
 	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
-// ErrInvalidStatement is wrapped by every error about a statement that
+// ErrInvalid is wrapped by every error about a statement that
 // cannot be encoded or decoded.
-var ErrInvalidStatement = errors.New("invalid alert statement")
+var ErrInvalid = errors.New("invalid alert statement")
 
-// StatementHeader is the first line of every encoded statement; it names the
+// Header is the first line of every encoded statement; it names the
 // format and its version and separates the domain of statement digests
 // from every other digest tocsin signs.
-const StatementHeader = "tocsin alert statement v1"
+const Header = "tocsin alert statement v1"
 
 // Statement limits. They bound what a decoder accepts; the policy in the
 // roster and the composer apply tighter ones.
 const (
-	MaxTextBytes      = 1600        // per language
-	MaxStatementZIPs  = 1000        // ZIP codes in one statement
-	MaxStatementCells = 10000       // S2 cells in one statement
-	MaxAudience       = 100_000_000 // largest MaxRecipients
-	MinCircleRadiusM  = 100         // as tocsin.MinRadiusM
-	MaxCircleRadiusM  = 50_000      // as tocsin.MaxRadiusM
-	maxLatE6          = 90_000_000  // micro-degrees
-	maxLonE6          = 180_000_000 // micro-degrees
+	MaxTextBytes     = 1600        // per language
+	MaxZIPs          = 1000        // ZIP codes in one statement
+	MaxCells         = 10000       // S2 cells in one statement
+	MaxAudience      = 100_000_000 // largest MaxRecipients
+	MinCircleRadiusM = 100         // as tocsin.MinRadiusM
+	MaxCircleRadiusM = 50_000      // as tocsin.MaxRadiusM
+	maxLatE6         = 90_000_000  // micro-degrees
+	maxLonE6         = 180_000_000 // micro-degrees
 )
 
 // Circle is a target circle in integer micro-degrees and metres, so that its
@@ -75,7 +75,7 @@ type Statement struct {
 func NewAlertID() string { return strings.ToLower(rand.Text()) }
 
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidStatement, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
 // Normalized returns a copy of s with times in UTC at second precision and
@@ -110,8 +110,8 @@ func (s *Statement) Normalized() (*Statement, error) {
 	n.ZIPs = slices.Clone(n.ZIPs)
 	slices.Sort(n.ZIPs)
 	n.ZIPs = slices.Compact(n.ZIPs)
-	if len(n.ZIPs) > MaxStatementZIPs {
-		return nil, invalid("%d ZIP codes, more than %d", len(n.ZIPs), MaxStatementZIPs)
+	if len(n.ZIPs) > MaxZIPs {
+		return nil, invalid("%d ZIP codes, more than %d", len(n.ZIPs), MaxZIPs)
 	}
 	for _, z := range n.ZIPs {
 		if !validZIP(z) {
@@ -136,8 +136,8 @@ func (s *Statement) Normalized() (*Statement, error) {
 	n.Cells = slices.Clone(n.Cells)
 	slices.Sort(n.Cells)
 	n.Cells = slices.Compact(n.Cells)
-	if len(n.Cells) > MaxStatementCells {
-		return nil, invalid("%d cells, more than %d", len(n.Cells), MaxStatementCells)
+	if len(n.Cells) > MaxCells {
+		return nil, invalid("%d cells, more than %d", len(n.Cells), MaxCells)
 	}
 	for _, c := range n.Cells {
 		if !validCellID(c) {
@@ -167,7 +167,7 @@ func (s *Statement) Normalized() (*Statement, error) {
 
 // Encode returns the canonical encoding of s (see FORMAT.md). Times are
 // taken in UTC and truncated to the second; ZIPs and cells are sorted and
-// deduplicated. It fails, wrapping ErrInvalidStatement, when a field is
+// deduplicated. It fails, wrapping ErrInvalid, when a field is
 // invalid. s is not modified.
 func (s *Statement) Encode() ([]byte, error) {
 	n, err := s.Normalized()
@@ -179,7 +179,7 @@ func (s *Statement) Encode() ([]byte, error) {
 		b.WriteString(strings.Join(parts, " "))
 		b.WriteByte('\n')
 	}
-	line(StatementHeader)
+	line(Header)
 	line("id", n.AlertID)
 	line("created", canon.FmtTime(n.CreatedAt))
 	line("valid-from", canon.FmtTime(n.ValidFrom))
@@ -214,14 +214,14 @@ func (s *Statement) Encode() ([]byte, error) {
 // which VerifyApproval never accepts.
 func (s *Statement) Digest() [32]byte { return canon.Digest(s) }
 
-// DecodeStatement parses a canonical encoding. It is strict: anything that
+// Decode parses a canonical encoding. It is strict: anything that
 // does not re-encode to exactly the same bytes (other spacing, CRLF, unsorted
 // or repeated ZIPs or cells, non-canonical numbers, a missing "end", trailing
-// data) is refused with an error wrapping ErrInvalidStatement.
-func DecodeStatement(b []byte) (*Statement, error) {
-	s, err := decodeStatement(b)
+// data) is refused with an error wrapping ErrInvalid.
+func Decode(b []byte) (*Statement, error) {
+	s, err := decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if ok, err := canon.Reencodes(s, b); err != nil {
 		return nil, err
@@ -231,9 +231,9 @@ func DecodeStatement(b []byte) (*Statement, error) {
 	return s, nil
 }
 
-func decodeStatement(b []byte) (*Statement, error) {
+func decode(b []byte) (*Statement, error) {
 	r := canon.NewReader(b)
-	if err := r.Exact(StatementHeader); err != nil {
+	if err := r.Exact(Header); err != nil {
 		return nil, err
 	}
 	s := &Statement{}
@@ -275,8 +275,8 @@ func decodeStatement(b []byte) (*Statement, error) {
 		}
 	}
 	for strings.HasPrefix(r.Peek(), "zip ") {
-		if len(s.ZIPs) >= MaxStatementZIPs {
-			return nil, fmt.Errorf("more than %d ZIP codes", MaxStatementZIPs)
+		if len(s.ZIPs) >= MaxZIPs {
+			return nil, fmt.Errorf("more than %d ZIP codes", MaxZIPs)
 		}
 		v, _ := r.Field("zip")
 		s.ZIPs = append(s.ZIPs, v)
@@ -300,8 +300,8 @@ func decodeStatement(b []byte) (*Statement, error) {
 		s.Circle = &c
 	}
 	for strings.HasPrefix(r.Peek(), "cell ") {
-		if len(s.Cells) >= MaxStatementCells {
-			return nil, fmt.Errorf("more than %d cells", MaxStatementCells)
+		if len(s.Cells) >= MaxCells {
+			return nil, fmt.Errorf("more than %d cells", MaxCells)
 		}
 		v, _ := r.Field("cell")
 		if len(v) != 16 {
