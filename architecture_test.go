@@ -74,9 +74,10 @@ func testImportsOnly(t *testing.T) {
 		pkg     string
 		allowed []string // import paths; a trailing "/" allows a tree
 	}{
-		{"./internal/trust", []string{"github.com/tocsin/tocsin", "github.com/tocsin/tocsin/internal/trust/internal/canon", "github.com/tocsin/tocsin/internal/trust/statement", "github.com/tocsin/tocsin/internal/trust/notice", "golang.org/x/crypto/"}},
+		{"./internal/trust", []string{"github.com/tocsin/tocsin", "github.com/tocsin/tocsin/internal/trust/internal/canon", "github.com/tocsin/tocsin/internal/trust/statement", "github.com/tocsin/tocsin/internal/trust/notice", "github.com/tocsin/tocsin/internal/trust/freeze", "golang.org/x/crypto/"}},
 		{"./internal/trust/statement", []string{"github.com/tocsin/tocsin", "github.com/tocsin/tocsin/internal/trust/internal/canon", "golang.org/x/crypto/"}},
 		{"./internal/trust/notice", []string{"github.com/tocsin/tocsin", "github.com/tocsin/tocsin/internal/trust/internal/canon", "golang.org/x/crypto/"}},
+		{"./internal/trust/freeze", []string{"github.com/tocsin/tocsin", "github.com/tocsin/tocsin/internal/trust/internal/canon", "golang.org/x/crypto/"}},
 		{"./internal/trust/internal/canon", nil},
 		{"./internal/trust/keyfile", []string{"github.com/tocsin/tocsin/internal/trust", "github.com/tocsin/tocsin/internal/trust/internal/canon", "golang.org/x/crypto/"}},
 		{"./internal/tlog", []string{"github.com/transparency-dev/merkle/", "golang.org/x/mod/sumdb/note"}},

@@ -29,9 +29,9 @@
 // The encodings are specified in FORMAT.md, with test vectors in testdata/;
 // the pieces they are made of (the line reader, canonical numbers and
 // times, text checks, digests) are in internal/canon, which only the trust
-// core can import. The codecs of the alert statement and the notice are in
-// the subpackages statement and notice, named here by aliases; their
-// approvals are checked here. Operators' passphrase-protected key files
+// core can import. The codecs of the alert statement, the notice and the
+// freeze order are in the subpackages statement, notice and freeze, named
+// here by aliases; their signatures are checked here. Operators' passphrase-protected key files
 // are in the subpackage keyfile.
 //
 // Trust is rooted in signatures, not in the database. The sender treats

@@ -1,36 +1,34 @@
 package trust
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/tocsin/tocsin/internal/trust/freeze"
 	"github.com/tocsin/tocsin/internal/trust/internal/canon"
 )
 
+// The freeze order and its codec are in package freeze; signed orders are
+// replayed against the roster here.
+
+// FreezeOrder stops or resumes all outbound messaging (see freeze.Order).
+type FreezeOrder = freeze.Order
+
 // ErrFreeze is wrapped by every error about freeze orders. The sender treats
 // any such error as "frozen".
-var ErrFreeze = errors.New("freeze state not verified")
+var ErrFreeze = freeze.ErrUnverified
 
-// FreezeHeader is the first line of an encoded freeze order.
-const FreezeHeader = "tocsin freeze order v1"
+// The freeze order's header line and the bound on its reason.
+const (
+	FreezeHeader   = freeze.Header
+	MaxReasonBytes = freeze.MaxReasonBytes
+)
 
-// MaxReasonBytes bounds the reason of a freeze order.
-const MaxReasonBytes = 1000
-
-// FreezeOrder stops (Freeze) or resumes (!Freeze) all outbound messaging.
-type FreezeOrder struct {
-	Seq    int64     // 1, 2, 3, … with no gaps
-	Freeze bool      // true: freeze; false: unfreeze
-	At     time.Time // UTC, second precision; not before the previous order's
-	Reason string    // free text, may be empty; same character rules as alert texts
-}
+// DecodeFreezeOrder parses a canonical freeze order, strictly.
+func DecodeFreezeOrder(b []byte) (*FreezeOrder, error) { return freeze.Decode(b) }
 
 // SignedOrder is an encoded freeze order with its approvals, each over
 // "tocsin/freeze/v1\x00" || SHA-256(Body).
@@ -48,105 +46,6 @@ type FreezeState struct {
 
 func freezeErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrFreeze, fmt.Sprintf(format, args...))
-}
-
-func (o *FreezeOrder) normalized() (*FreezeOrder, error) {
-	if o == nil {
-		return nil, freezeErr("no order")
-	}
-	n := *o
-	if n.Seq < 1 {
-		return nil, freezeErr("seq %d: sequence numbers start at 1", n.Seq)
-	}
-	n.At = canon.NormTime(n.At)
-	if err := canon.CheckTime("order time", n.At); err != nil {
-		return nil, freezeErr("%v", err)
-	}
-	if err := canon.CheckText("the reason", n.Reason, MaxReasonBytes); err != nil {
-		return nil, freezeErr("%v", err)
-	}
-	return &n, nil
-}
-
-// Encode returns the canonical encoding of o (see FORMAT.md).
-func (o *FreezeOrder) Encode() ([]byte, error) {
-	n, err := o.normalized()
-	if err != nil {
-		return nil, err
-	}
-	action := "unfreeze"
-	if n.Freeze {
-		action = "freeze"
-	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\nseq %d\naction %s\nat %s\nreason %d\n%s\nend\n",
-		FreezeHeader, n.Seq, action, canon.FmtTime(n.At), len(n.Reason), n.Reason)
-	return b.Bytes(), nil
-}
-
-// Digest returns the SHA-256 of the canonical encoding, or zero when o does
-// not encode.
-func (o *FreezeOrder) Digest() [32]byte { return canon.Digest(o) }
-
-// DecodeFreezeOrder parses a canonical freeze order, strictly.
-func DecodeFreezeOrder(b []byte) (*FreezeOrder, error) {
-	o, err := decodeFreezeOrder(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFreeze, err)
-	}
-	if ok, err := canon.Reencodes(o, b); err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, freezeErr("order not in canonical form")
-	}
-	return o, nil
-}
-
-func decodeFreezeOrder(b []byte) (*FreezeOrder, error) {
-	r := canon.NewReader(b)
-	if err := r.Exact(FreezeHeader); err != nil {
-		return nil, err
-	}
-	o := &FreezeOrder{}
-	v, err := r.Field("seq")
-	if err != nil {
-		return nil, err
-	}
-	if o.Seq, err = canon.ParseInt("seq", v, 1, 1<<62); err != nil {
-		return nil, err
-	}
-	if v, err = r.Field("action"); err != nil {
-		return nil, err
-	}
-	switch v {
-	case "freeze":
-		o.Freeze = true
-	case "unfreeze":
-	default:
-		return nil, fmt.Errorf("line %d: action must be freeze or unfreeze", r.Line())
-	}
-	if v, err = r.Field("at"); err != nil {
-		return nil, err
-	}
-	if o.At, err = canon.ParseTime("at", v); err != nil {
-		return nil, err
-	}
-	if v, err = r.Field("reason"); err != nil {
-		return nil, err
-	}
-	n, err := canon.ParseInt("reason length", v, 0, MaxReasonBytes)
-	if err != nil {
-		return nil, err
-	}
-	reason, err := r.Raw(int(n))
-	if err != nil {
-		return nil, err
-	}
-	o.Reason = string(reason)
-	if err := r.End(); err != nil {
-		return nil, err
-	}
-	return o, nil
 }
 
 // SignOrder signs an encoded freeze order body with an operator's key.
@@ -224,29 +123,6 @@ func ReplayFreeze(r *Roster, orders []SignedOrder) (FreezeState, error) {
 		st = FreezeState{Frozen: o.Freeze, Seq: o.Seq, At: o.At}
 	}
 	return st, nil
-}
-
-// Describe renders an order for a person: what it does and why.
-func (o *FreezeOrder) Describe() string {
-	n, err := o.normalized()
-	if err != nil {
-		return "INVALID FREEZE ORDER: " + err.Error() + "\n"
-	}
-	action := "UNFREEZE: resume outbound messaging"
-	if n.Freeze {
-		action = "FREEZE: stop all outbound messaging"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Order %s — %s\nAt:     %s\n", strconv.FormatInt(n.Seq, 10), action, canon.FmtTime(n.At))
-	fmt.Fprintf(&b, "Reason: %s\n", strings.ReplaceAll(n.Reason, "\n", "\n        "))
-	d := sha256.Sum256(encodeOrder(n))
-	fmt.Fprintf(&b, "Digest: %x\n", d)
-	return b.String()
-}
-
-func encodeOrder(o *FreezeOrder) []byte {
-	b, _ := o.Encode()
-	return b
 }
 
 // OrderSigners returns the distinct names of the admins and dispatchers of
