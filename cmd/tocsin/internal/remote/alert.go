@@ -71,19 +71,11 @@ func RunAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Signers  []string `json:"signers"`
-		Need     int      `json:"need"`
-		Approved bool     `json:"approved"`
-		Frozen   bool     `json:"frozen"`
-		Unfreeze int      `json:"unfreeze_need"`
-	}
-	body := map[string]any{"kind": ap.Kind, "key_id": ap.KeyID, "digest": fmt.Sprintf("%x", ap.Digest),
-		"signature": base64.StdEncoding.EncodeToString(ap.Signature), "signed_at": ap.SignedAt.UTC().Format(time.RFC3339)}
-	if _, err := c.do(ctx, "POST", "/api/v1/alerts/"+url.PathEscape(id)+"/approvals", body, &res); err != nil {
+	res, err := postApproval(ctx, c, "/api/v1/alerts/"+url.PathEscape(id), ap)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Signed by %s. Signatures: %d of %d (%s).\n", name, len(res.Signers), res.Need, strings.Join(res.Signers, ", "))
+	fmt.Fprintf(stdout, "Signed by %s. %s\n", name, res.signatures())
 	switch {
 	case res.Approved && res.Frozen:
 		fmt.Fprintf(stdout, "Enough operators have signed, but outbound messaging is FROZEN: the alert is approved and waits. It goes out only after an unfreeze signed by %d operators (tocsin unfreeze), and only if it is still valid then.\n", res.Unfreeze)
@@ -101,4 +93,28 @@ func serverGiven(fs *flag.FlagSet) bool {
 	_, env := os.LookupEnv("TOCSIN_SERVER")
 	_, envFile := os.LookupEnv("TOCSIN_SERVER_FILE")
 	return given || env || envFile
+}
+
+// approvalAnswer is where an alert or a notice stands after a signature.
+type approvalAnswer struct {
+	Signers  []string `json:"signers"`
+	Need     int      `json:"need"`
+	Approved bool     `json:"approved"`
+	Frozen   bool     `json:"frozen"`
+	Unfreeze int      `json:"unfreeze_need"`
+}
+
+// signatures says how many have signed, and who.
+func (a approvalAnswer) signatures() string {
+	return fmt.Sprintf("Signatures: %d of %d (%s).", len(a.Signers), a.Need, strings.Join(a.Signers, ", "))
+}
+
+// postApproval posts a signature to path/approvals (an alert's or a
+// notice's) and returns where it stands.
+func postApproval(ctx context.Context, c *api, path string, ap *trust.Approval) (approvalAnswer, error) {
+	var res approvalAnswer
+	body := map[string]any{"kind": ap.Kind, "key_id": ap.KeyID, "digest": fmt.Sprintf("%x", ap.Digest),
+		"signature": base64.StdEncoding.EncodeToString(ap.Signature), "signed_at": ap.SignedAt.UTC().Format(time.RFC3339)}
+	_, err := c.do(ctx, "POST", path+"/approvals", body, &res)
+	return res, err
 }

@@ -2,7 +2,6 @@ package remote
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -65,17 +64,11 @@ func RunNotice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Signers  []string `json:"signers"`
-		Need     int      `json:"need"`
-		Approved bool     `json:"approved"`
-	}
-	body := map[string]any{"kind": ap.Kind, "key_id": ap.KeyID, "digest": fmt.Sprintf("%x", ap.Digest),
-		"signature": base64.StdEncoding.EncodeToString(ap.Signature), "signed_at": ap.SignedAt.UTC().Format(time.RFC3339)}
-	if _, err := c.do(ctx, "POST", path+"/approvals", body, &res); err != nil {
+	res, err := postApproval(ctx, c, path, ap)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Signed by %s. Signatures: %d of %d (%s).\n", name, len(res.Signers), res.Need, strings.Join(res.Signers, ", "))
+	fmt.Fprintf(stdout, "Signed by %s. %s\n", name, res.signatures())
 	if res.Approved {
 		fmt.Fprintln(stdout, "Enough operators have signed: the sender verifies the notice and publishes it in the transparency log.")
 	}
