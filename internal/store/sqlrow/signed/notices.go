@@ -115,20 +115,6 @@ func (s Records) AddNoticeApproval(ctx context.Context, a *store.Approval) error
 
 // ListNoticeApprovals returns the approvals of a notice, by key id.
 func (s Records) ListNoticeApprovals(ctx context.Context, noticeID string) ([]store.Approval, error) {
-	var out []store.Approval
-	err := s.Conn.Each(ctx, `SELECT notice_id, kind, key_id, digest, signature, signed_at
-		FROM notice_approvals WHERE notice_id = ? ORDER BY key_id`, []any{noticeID}, func(sc sqlrow.Scanner) error {
-		var a store.Approval
-		var at int64
-		if err := sc.Scan(&a.AlertID, &a.Kind, &a.KeyID, &a.Digest, &a.Signature, &at); err != nil {
-			return err
-		}
-		a.SignedAt = sqlrow.FromUnix(at)
-		out = append(out, a)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list notice approvals: %w", err)
-	}
-	return out, nil
+	return s.approvals(ctx, `SELECT notice_id, kind, key_id, digest, signature, signed_at
+		FROM notice_approvals WHERE notice_id = ? ORDER BY key_id`, noticeID, "notice approvals")
 }

@@ -50,20 +50,26 @@ func (s Records) exists(ctx context.Context, what, query string, args ...any) er
 // ListApprovals returns the approvals of an alert, by key id; none (and no
 // error) for an alert without any or that does not exist.
 func (s Records) ListApprovals(ctx context.Context, alertID string) ([]store.Approval, error) {
+	return s.approvals(ctx, `SELECT alert_id, kind, key_id, digest, signature, signed_at
+		FROM approvals WHERE alert_id = ? ORDER BY key_id`, alertID, "approvals")
+}
+
+// approvals runs a query of an alert's or a notice's approvals (subject
+// id, kind, key id, digest, signature, signing time).
+func (s Records) approvals(ctx context.Context, query, id, what string) ([]store.Approval, error) {
 	var out []store.Approval
-	err := s.Conn.Each(ctx, `SELECT alert_id, kind, key_id, digest, signature, signed_at
-		FROM approvals WHERE alert_id = ? ORDER BY key_id`, []any{alertID}, func(sc sqlrow.Scanner) error {
+	err := s.Conn.Each(ctx, query, []any{id}, func(sc sqlrow.Scanner) error {
 		var a store.Approval
-		var at int64
+		var at sqlrow.Seconds
 		if err := sc.Scan(&a.AlertID, &a.Kind, &a.KeyID, &a.Digest, &a.Signature, &at); err != nil {
 			return err
 		}
-		a.SignedAt = sqlrow.FromUnix(at)
+		a.SignedAt = at.Time()
 		out = append(out, a)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list approvals: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	return out, nil
 }
