@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +57,23 @@ func TestBrowserPagesAt390(t *testing.T) {
 	if _, err := rawDB(t, filepath.Join(s.DataDir, "tocsin.db")).Exec(`UPDATE alerts SET state = 'sent' WHERE id = ?`, unlogged.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A correction: a canary line catches a text we did not send, the
+	// sender drafts the correction, and it is signed and sent.
+	if res := runCLI(t, "canary", "subscriber", "add", "--data", s.DataDir, "--number", "+13105559001", "--zip", "90210", "--label", "line-2"); res.code != 0 {
+		t.Fatalf("tocsin canary subscriber add: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	r := admin.postForm("/hooks/sms/dev", url.Values{"From": {"+12025550177"}, "To": {"+13105559001"}, "Body": {"Your information has been sent to the authorities."}})
+	mustStatus(t, "the canary's inbound text", r, http.StatusOK)
+	correction := waitAlertState(t, admin, "did NOT come from us", "draft")
+	if !strings.Contains(admin.get("/console/security").body, "Outbound messaging is running") {
+		freezeCLI(t, s, "unfreeze", "ana")
+		freezeCLI(t, s, "unfreeze", "bob")
+		waitFor(t, "outbound to run again", func() (bool, string) {
+			return strings.Contains(admin.get("/console/security").body, "Outbound messaging is running"), ""
+		})
+	}
+	approveCLI(t, s, correction.ID, "ana")
+	waitAlertState(t, admin, "did NOT come from us", "sent")
 	published := draftNoticeE2E(t, admin, csrf, "A fake text is going round", "A text said your information was sent to the authorities. It did not come from us.")
 	noticeCLI(t, s, published, "ana")
 	noticeCLI(t, s, published, "bob")
@@ -109,6 +127,7 @@ func TestBrowserPagesAt390(t *testing.T) {
 		{name: "verify: 413", path: "/verify", field: "textarea[name=text]", values: map[string]string{"text": strings.Repeat("x", 200_000)}},
 		{name: "alert", path: "/alerts/" + row.Ref},
 		{name: "alert by /v/", path: "/v/" + row.Ref},
+		{name: "correction", path: "/v/" + correction.Ref, want: "main strong"},
 		{name: "alert not found", path: "/v/ZZZZZZZZ"},
 		{name: "alert not in the public log", path: "/v/" + unlogged.Ref, want: "#unlogged"},
 		{name: "notices", path: "/notices"},
