@@ -85,22 +85,13 @@ func (s *Handler) approve(ctx context.Context, id string, body apiApproval) (*ap
 	if err != nil {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert has no valid statement to sign")
 	}
-	if !s.Now().Before(st.ValidUntil) {
-		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the alert expired at %s: compose a new one", st.ValidUntil.UTC().Format(time.RFC3339))
-	}
-	signed := signedThing{what: "alert", id: a.ID, digest: st.Digest(), verify: trust.VerifyApproval,
-		wrong: "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)"}
-	r, member, ap, err := s.verifiedApproval(ctx, signed, body)
-	if err != nil {
-		return nil, err
-	}
-	err = s.st.AddApproval(ctx, &store.Approval{AlertID: a.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
-		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
-	if err != nil {
-		return nil, err
-	}
-	s.Auditf(ctx, member.Name, "alert.sign", a.ID, string(ap.KeyID))
-	return s.approveIfQuorum(ctx, a, st, r)
+	return s.takeApproval(ctx, signedThing{what: "alert", id: a.ID, digest: st.Digest(), validUntil: st.ValidUntil,
+		verify: trust.VerifyApproval, expired: "compose a new one", add: s.st.AddApproval,
+		wrong: "the signature does not verify over this alert's statement (it may have been signed over other text, area or validity)",
+		quorum: func(ctx context.Context, r *trust.Roster) (*approvalResult, error) {
+			return s.approveIfQuorum(ctx, a, st, r)
+		},
+	}, body)
 }
 
 // approveIfQuorum hands the alert to the sender once enough distinct
@@ -160,13 +151,37 @@ func keyOf(m *trust.Member, id trust.KeyID) ed25519.PublicKey {
 }
 
 // signedThing is what an approval signs: an alert's or a notice's
-// statement, by its digest, with the check of its own signature domain.
+// statement, by its digest, with the check of its own signature domain,
+// and how its approvals are stored and counted.
 type signedThing struct {
-	what   string // "alert" or "notice", in messages
-	id     string
-	digest [32]byte
-	verify func(ed25519.PublicKey, [32]byte, *trust.Approval) error
-	wrong  string // what a signature over something else is told
+	what       string // "alert" or "notice", in messages and audit actions
+	id         string
+	digest     [32]byte
+	validUntil time.Time
+	verify     func(ed25519.PublicKey, [32]byte, *trust.Approval) error
+	wrong      string // what a signature over something else is told
+	expired    string // what to do once it has expired
+	add        func(context.Context, *store.Approval) error
+	quorum     func(context.Context, *trust.Roster) (*approvalResult, error)
+}
+
+// takeApproval checks one operator's signature over t, stores it, and
+// approves t once enough distinct operators have signed.
+func (s *Handler) takeApproval(ctx context.Context, t signedThing, body apiApproval) (*approvalResult, error) {
+	if !s.Now().Before(t.validUntil) {
+		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the %s expired at %s: %s", t.what, t.validUntil.UTC().Format(time.RFC3339), t.expired)
+	}
+	r, member, ap, err := s.verifiedApproval(ctx, t, body)
+	if err != nil {
+		return nil, err
+	}
+	err = t.add(ctx, &store.Approval{AlertID: t.id, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
+		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
+	if err != nil {
+		return nil, err
+	}
+	s.Auditf(ctx, member.Name, t.what+".sign", t.id, string(ap.KeyID))
+	return t.quorum(ctx, r)
 }
 
 // verifiedApproval parses an approval and checks it against the verified

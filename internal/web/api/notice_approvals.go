@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/tocsin/tocsin"
-	"github.com/tocsin/tocsin/internal/store"
 	"github.com/tocsin/tocsin/internal/trust"
 	"github.com/tocsin/tocsin/internal/web/webkit"
 )
@@ -57,22 +55,13 @@ func (s *Handler) approveNotice(ctx context.Context, id string, body apiApproval
 	if err != nil {
 		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice has no valid statement to sign")
 	}
-	if !s.Now().Before(st.ValidUntil) {
-		return nil, tocsin.Errorf(tocsin.ECONFLICT, "the notice expired at %s: draft a new one", st.ValidUntil.UTC().Format(time.RFC3339))
-	}
-	signed := signedThing{what: "notice", id: n.ID, digest: st.Digest(), verify: trust.VerifyNoticeApproval,
-		wrong: "the signature does not verify over this notice's statement (it may have been signed over other text, or be an alert's signature)"}
-	r, member, ap, err := s.verifiedApproval(ctx, signed, body)
-	if err != nil {
-		return nil, err
-	}
-	err = s.st.AddNoticeApproval(ctx, &store.Approval{AlertID: n.ID, Kind: string(ap.Kind), KeyID: string(ap.KeyID),
-		Digest: ap.Digest[:], Signature: ap.Signature, SignedAt: ap.SignedAt})
-	if err != nil {
-		return nil, err
-	}
-	s.Auditf(ctx, member.Name, "notice.sign", n.ID, string(ap.KeyID))
-	return s.approveNoticeIfQuorum(ctx, n, st, r)
+	return s.takeApproval(ctx, signedThing{what: "notice", id: n.ID, digest: st.Digest(), validUntil: st.ValidUntil,
+		verify: trust.VerifyNoticeApproval, expired: "draft a new one", add: s.st.AddNoticeApproval,
+		wrong: "the signature does not verify over this notice's statement (it may have been signed over other text, or be an alert's signature)",
+		quorum: func(ctx context.Context, r *trust.Roster) (*approvalResult, error) {
+			return s.approveNoticeIfQuorum(ctx, n, st, r)
+		},
+	}, body)
 }
 
 // approveNoticeIfQuorum hands the notice to the sender once enough
