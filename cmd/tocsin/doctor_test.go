@@ -21,6 +21,7 @@ func TestDoctor(t *testing.T) {
 		{"account SID as API key", []string{"--provider", "twilio", "--twilio-api-key", "AC0123", "--twilio-auth-token", "tok"}, 1, "is the account SID", ""},
 		{"dev hook open on loopback", []string{"--role", "all"}, 0, "POST /hooks/sms/dev is open", ""},
 		{"dev hook open to the internet", []string{"--role", "all", "--base-url", "https://alerts.example.org"}, 1, "POST /hooks/sms/dev is open", ""},
+		{"web role with Twilio's hook, no auth token", []string{"--role", "web", "--provider", "twilio", "--base-url", "https://alerts.example.org", "--sms-number", "+13105550100"}, 0, "", "twilio-auth-token"},
 		{"dev hook listening on every address", []string{"--role", "all", "--listen", "0.0.0.0:8080"}, 1, "--listen 0.0.0.0:8080 is not a loopback address", ""},
 		{"dev hook listening on a public address", []string{"--role", "all", "--listen", "203.0.113.7:80"}, 1, "is not a loopback address", ""},
 		{"web role as the docs write it", []string{"--role", "web", "--base-url", "https://alerts.example.org", "--sms-number", "+13105550100"}, 0, "ok: nothing to report", "hooks/sms/dev"},
